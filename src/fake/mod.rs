@@ -1,0 +1,1 @@
+//! The fake control plane (being written).
