@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub mod bind;
+
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,0 +1,435 @@
+//! Turn a Python-style call (positional path parameters, snake_case keywords) into the
+//! HTTP request the operation describes, or say precisely which argument is wrong. Nothing
+//! is sent until every argument has passed.
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use super::{Operation, Param};
+use crate::error::{CoreError, CoreResult};
+use crate::http::{Request, RequestBody};
+
+/// The keyword that sends a raw wire body as is (merged under any field keywords).
+pub const RAW_BODY: &str = "body";
+
+pub fn bind(
+    op: &Operation,
+    positional: Vec<Value>,
+    keywords: Vec<(String, Value)>,
+) -> CoreResult<Request> {
+    let call = format!("{}.{}()", op.namespace, op.name);
+    let path = bind_path(op, &call, positional)?;
+    let mut query = Vec::new();
+    let mut fields = Map::new();
+    let mut raw_body: Option<Value> = None;
+
+    for (key, value) in keywords {
+        if key == RAW_BODY && op.body.is_some() {
+            raw_body = Some(value);
+        } else if let Some(param) = op.query.iter().find(|p| p.py == key) {
+            if !value.is_null() {
+                check_value(&call, param, &value)?;
+                push_query(&mut query, &param.name, &value);
+            }
+        } else if let Some(field) = op
+            .body
+            .as_ref()
+            .and_then(|b| b.fields.iter().find(|f| f.py == key))
+        {
+            if value.is_null() && !field.nullable {
+                continue;
+            }
+            check_value(&call, field, &value)?;
+            fields.insert(field.name.clone(), value);
+        } else {
+            return Err(CoreError::ArgumentType(unknown_keyword(op, &call, &key)));
+        }
+    }
+
+    for param in op.query.iter().filter(|p| p.required) {
+        if !query.iter().any(|(name, _)| name == &param.name) {
+            return Err(missing(&call, &param.py));
+        }
+    }
+    let body = build_body(op, &call, raw_body, fields)?;
+    Ok(Request {
+        method: reqwest::Method::from_bytes(op.method.as_bytes())
+            .map_err(|_| CoreError::Configuration(format!("{call}: bad method {}", op.method)))?,
+        path,
+        query,
+        body,
+    })
+}
+
+fn bind_path(op: &Operation, call: &str, positional: Vec<Value>) -> CoreResult<String> {
+    if positional.len() != op.path_params.len() {
+        let names: Vec<&str> = op.path_params.iter().map(|p| p.py.as_str()).collect();
+        return Err(CoreError::ArgumentType(format!(
+            "{call} takes {} positional argument(s) ({}) but {} were given",
+            op.path_params.len(),
+            names.join(", "),
+            positional.len()
+        )));
+    }
+    let mut path = op.path.clone();
+    for (param, value) in op.path_params.iter().zip(positional) {
+        let text = match &value {
+            Value::String(s) if !s.is_empty() => s.clone(),
+            Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+            Value::String(_) => {
+                return Err(CoreError::ArgumentValue(format!(
+                    "{call}: {} must not be empty",
+                    param.py
+                )));
+            }
+            other => {
+                return Err(CoreError::ArgumentType(format!(
+                    "{call}: {} must be str or int, not {}",
+                    param.py,
+                    type_name(other)
+                )));
+            }
+        };
+        let encoded = percent_encoding::utf8_percent_encode(&text, PATH_SEGMENT).to_string();
+        path = path.replace(&format!("{{{}}}", param.name), &encoded);
+    }
+    Ok(path)
+}
+
+/// Everything but unreserved characters is escaped inside a path segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn build_body(
+    op: &Operation,
+    call: &str,
+    raw: Option<Value>,
+    fields: Map<String, Value>,
+) -> CoreResult<Option<RequestBody>> {
+    let Some(spec) = &op.body else {
+        return Ok(None);
+    };
+    let value = if spec.kind == "array" {
+        match raw {
+            Some(Value::Array(items)) => Some(Value::Array(items)),
+            Some(other) => {
+                return Err(CoreError::ArgumentType(format!(
+                    "{call}: body must be a list, not {}",
+                    type_name(&other)
+                )));
+            }
+            None => None,
+        }
+    } else {
+        let mut object = match raw {
+            Some(Value::Object(map)) => map,
+            Some(Value::Null) | None => Map::new(),
+            Some(other) => {
+                return Err(CoreError::ArgumentType(format!(
+                    "{call}: body must be a dict, not {}",
+                    type_name(&other)
+                )));
+            }
+        };
+        object.extend(fields);
+        for field in spec.fields.iter().filter(|f| f.required) {
+            if !object.contains_key(&field.name) {
+                return Err(missing(call, &field.py));
+            }
+        }
+        (!object.is_empty() || spec.required).then_some(Value::Object(object))
+    };
+    match value {
+        Some(value) => {
+            let bytes = serde_json::to_vec(&value).map_err(|e| {
+                CoreError::ArgumentValue(format!("{call}: the body cannot be encoded: {e}"))
+            })?;
+            Ok(Some(RequestBody::Json(Bytes::from(bytes))))
+        }
+        None if spec.required => Err(missing(call, RAW_BODY)),
+        None => Ok(None),
+    }
+}
+
+fn missing(call: &str, name: &str) -> CoreError {
+    CoreError::ArgumentType(format!("{call} missing required argument: '{name}'"))
+}
+
+fn unknown_keyword(op: &Operation, call: &str, key: &str) -> String {
+    let known: Vec<&str> = op
+        .query
+        .iter()
+        .map(|p| p.py.as_str())
+        .chain(
+            op.body
+                .iter()
+                .flat_map(|b| b.fields.iter().map(|f| f.py.as_str())),
+        )
+        .chain(op.body.iter().map(|_| RAW_BODY))
+        .collect();
+    let hint = known
+        .iter()
+        .find(|k| {
+            k.replace('_', "")
+                .eq_ignore_ascii_case(&key.replace('_', ""))
+        })
+        .map(|k| format!(" (did you mean '{k}'?)"))
+        .unwrap_or_default();
+    if known.is_empty() {
+        format!("{call} got an unexpected keyword argument '{key}'{hint}; it takes none")
+    } else {
+        format!(
+            "{call} got an unexpected keyword argument '{key}'{hint}; it takes: {}",
+            known.join(", ")
+        )
+    }
+}
+
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "None",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+fn python_type(kind: &str) -> &'static str {
+    match kind {
+        "string" => "str",
+        "integer" => "int",
+        "number" => "float",
+        "boolean" => "bool",
+        "array" => "list",
+        "object" => "dict",
+        _ => "object",
+    }
+}
+
+fn matches_kind(kind: &str, value: &Value) -> bool {
+    match kind {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
+}
+
+fn check_value(call: &str, param: &Param, value: &Value) -> CoreResult<()> {
+    if value.is_null() {
+        return if param.nullable {
+            Ok(())
+        } else {
+            Err(CoreError::ArgumentType(format!(
+                "{call}: {} must not be None",
+                param.py
+            )))
+        };
+    }
+    if let Some(kind) = &param.kind {
+        // A single string is accepted where a list of strings is expected (filter_by="name==x").
+        let single_for_list =
+            kind == "array" && param.items.as_deref() == Some("string") && value.is_string();
+        if !matches_kind(kind, value) && !single_for_list {
+            return Err(CoreError::ArgumentType(format!(
+                "{call}: {} must be {}, not {}",
+                param.py,
+                python_type(kind),
+                type_name(value)
+            )));
+        }
+        if let (Some(item_kind), Value::Array(items)) = (&param.items, value) {
+            if let Some((i, bad)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !matches_kind(item_kind, v))
+            {
+                return Err(CoreError::ArgumentType(format!(
+                    "{call}: {}[{i}] must be {}, not {}",
+                    param.py,
+                    python_type(item_kind),
+                    type_name(bad)
+                )));
+            }
+        }
+    }
+    if let Some(allowed) = &param.allowed {
+        if !allowed.contains(value) {
+            let names: Vec<String> = allowed.iter().map(Value::to_string).collect();
+            return Err(CoreError::ArgumentValue(format!(
+                "{call}: {} must be one of {}, not {value}",
+                param.py,
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Arrays go out as repeated keys (`filterBy=a&filterBy=b`), the spec's default style.
+fn push_query(query: &mut Vec<(String, String)>, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                push_query(query, name, item);
+            }
+        }
+        Value::String(s) => query.push((name.to_string(), s.clone())),
+        other => query.push((name.to_string(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Catalogue;
+    use serde_json::json;
+
+    fn op(id: &str) -> &'static Operation {
+        Catalogue::get().operation(id).expect("in catalogue")
+    }
+
+    fn kw(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn body_json(request: &Request) -> Value {
+        match &request.body {
+            Some(RequestBody::Json(b)) => serde_json::from_slice(b).expect("json"),
+            other => panic!("no json body: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keywords_become_wire_fields() {
+        let request = bind(
+            op("create_project"),
+            vec![],
+            kw(&[
+                ("name", json!("p")),
+                ("cluster_id", json!("c")),
+                ("resources", json!([{"gpu": {"deserved": 2}}])),
+            ]),
+        )
+        .expect("binds");
+        assert_eq!(request.method, reqwest::Method::POST);
+        assert_eq!(body_json(&request)["clusterId"], json!("c"));
+    }
+
+    #[test]
+    fn path_parameters_are_positional_and_escaped() {
+        let request = bind(op("get_project"), vec![json!("a/b")], vec![]).expect("binds");
+        assert_eq!(request.path, "/api/v1/org-unit/projects/a%2Fb");
+        let err = bind(op("get_project"), vec![], vec![]).expect_err("fails");
+        assert!(err.to_string().contains("project_id"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keywords_name_themselves_and_suggest() {
+        let err = bind(
+            op("create_project"),
+            vec![],
+            kw(&[("clusterId", json!("c"))]),
+        )
+        .expect_err("fails");
+        let text = err.to_string();
+        assert!(matches!(err, CoreError::ArgumentType(_)));
+        assert!(
+            text.contains("'clusterId'") && text.contains("did you mean 'cluster_id'"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_values_name_the_field() {
+        let err = bind(
+            op("create_project"),
+            vec![],
+            kw(&[
+                ("name", json!(3)),
+                ("cluster_id", json!("c")),
+                ("resources", json!([])),
+            ]),
+        )
+        .expect_err("fails");
+        assert!(
+            matches!(&err, CoreError::ArgumentType(t) if t.contains("name must be str, not int")),
+            "{err}"
+        );
+        let err = bind(
+            op("get_projects"),
+            vec![],
+            kw(&[("sort_order", json!("up"))]),
+        )
+        .expect_err("fails");
+        assert!(
+            matches!(&err, CoreError::ArgumentValue(t) if t.contains("sort_order")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_are_reported_before_sending() {
+        let err =
+            bind(op("create_project"), vec![], kw(&[("name", json!("p"))])).expect_err("fails");
+        assert!(err.to_string().contains("'cluster_id'"), "{err}");
+    }
+
+    #[test]
+    fn list_queries_repeat_and_accept_one_string() {
+        let request = bind(
+            op("get_projects"),
+            vec![],
+            kw(&[
+                ("filter_by", json!(["name=@a", "clusterId==c"])),
+                ("limit", json!(10)),
+            ]),
+        )
+        .expect("binds");
+        assert_eq!(
+            request.query,
+            vec![
+                ("filterBy".to_string(), "name=@a".to_string()),
+                ("filterBy".to_string(), "clusterId==c".to_string()),
+                ("limit".to_string(), "10".to_string()),
+            ]
+        );
+        let request = bind(
+            op("get_projects"),
+            vec![],
+            kw(&[("filter_by", json!("name=@a"))]),
+        )
+        .expect("binds");
+        assert_eq!(request.query.len(), 1);
+    }
+
+    #[test]
+    fn raw_body_is_sent_as_is_and_array_bodies_need_a_list() {
+        let request = bind(
+            op("create_cluster"),
+            vec![],
+            kw(&[("body", json!({"name": "c", "extra": 1}))]),
+        )
+        .expect("binds");
+        assert_eq!(body_json(&request), json!({"name": "c", "extra": 1}));
+        let err = bind(
+            op("update_project_resources"),
+            vec![json!("1")],
+            kw(&[("body", json!({}))]),
+        )
+        .expect_err("fails");
+        assert!(err.to_string().contains("must be a list"), "{err}");
+    }
+}

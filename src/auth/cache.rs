@@ -1,0 +1,167 @@
+//! The per-client token cache. However many threads and asyncio tasks need a token at
+//! once, one request fetches it: the first caller takes the write lock and fetches, the
+//! others wait on the lock and find the fresh token when they get it.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::RwLock;
+
+use super::flows::FetchedToken;
+use super::jwt::expiry_from_jwt;
+use crate::error::CoreResult;
+use crate::secret::Secret;
+
+/// A token handed to one request; `generation` lets a 401 invalidate exactly the token
+/// that was refused, not one that a concurrent caller has already refreshed.
+#[derive(Debug)]
+pub struct BearerToken {
+    pub value: Secret,
+    pub generation: u64,
+}
+
+struct Cached {
+    token: Arc<BearerToken>,
+    refresh_at: Option<Instant>,
+}
+
+impl Cached {
+    fn fresh(&self) -> bool {
+        self.refresh_at.is_none_or(|at| Instant::now() < at)
+    }
+}
+
+#[derive(Default)]
+pub struct TokenCache {
+    state: RwLock<Option<Cached>>,
+    generation: AtomicU64,
+}
+
+/// Refresh ahead of expiry by a tenth of the lifetime, at most 30 s, so a request never
+/// leaves with a token that dies on the way.
+fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(30))
+}
+
+impl TokenCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many tokens this cache has fetched.
+    pub fn fetches(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    pub async fn get<F, Fut>(&self, fetch: F) -> CoreResult<Arc<BearerToken>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = CoreResult<FetchedToken>>,
+    {
+        if let Some(cached) = self.state.read().await.as_ref().filter(|c| c.fresh()) {
+            return Ok(cached.token.clone());
+        }
+        let mut state = self.state.write().await;
+        if let Some(cached) = state.as_ref().filter(|c| c.fresh()) {
+            return Ok(cached.token.clone());
+        }
+        let fetched = fetch().await?;
+        let fetched_at = Instant::now();
+        let lifetime = fetched
+            .expires_in
+            .or_else(|| lifetime_from_jwt(&fetched.token));
+        let token = Arc::new(BearerToken {
+            value: fetched.token,
+            generation: self.generation.fetch_add(1, Ordering::SeqCst) + 1,
+        });
+        *state = Some(Cached {
+            token: token.clone(),
+            refresh_at: lifetime.map(|l| fetched_at + l - refresh_margin(l)),
+        });
+        Ok(token)
+    }
+
+    /// The control plane refused `generation`: drop it unless it was already replaced.
+    pub async fn invalidate(&self, generation: u64) {
+        let mut state = self.state.write().await;
+        if state
+            .as_ref()
+            .is_some_and(|c| c.token.generation == generation)
+        {
+            *state = None;
+        }
+    }
+}
+
+fn lifetime_from_jwt(token: &Secret) -> Option<Duration> {
+    let exp = expiry_from_jwt(token.expose())?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(exp.saturating_sub(now)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn token(expires_in: Option<Duration>) -> FetchedToken {
+        FetchedToken {
+            token: Secret::new("t"),
+            expires_in,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_fetch() {
+        let cache = Arc::new(TokenCache::new());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..32 {
+            let cache = cache.clone();
+            let calls = calls.clone();
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(|| async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(token(Some(Duration::from_secs(3600))))
+                    })
+                    .await
+                    .map(|t| t.generation)
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.expect("joined").expect("token"), 1);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_token_near_expiry_is_refreshed() {
+        let cache = TokenCache::new();
+        let first = cache
+            .get(|| async { Ok(token(Some(Duration::from_millis(100)))) })
+            .await
+            .expect("t");
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let second = cache
+            .get(|| async { Ok(token(Some(Duration::from_secs(60)))) })
+            .await
+            .expect("t");
+        assert_eq!((first.generation, second.generation), (1, 2));
+    }
+
+    #[tokio::test]
+    async fn invalidating_a_replaced_token_keeps_the_new_one() {
+        let cache = TokenCache::new();
+        let first = cache.get(|| async { Ok(token(None)) }).await.expect("t");
+        cache.invalidate(first.generation).await;
+        let second = cache.get(|| async { Ok(token(None)) }).await.expect("t");
+        cache.invalidate(first.generation).await;
+        let third = cache.get(|| async { Ok(token(None)) }).await.expect("t");
+        assert_eq!(second.generation, third.generation);
+        assert_eq!(cache.fetches(), 2);
+    }
+}

@@ -1,0 +1,321 @@
+//! Client settings: what the caller passed, completed from the environment and checked
+//! before any connection is made.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{CoreError, CoreResult};
+use crate::secret::Secret;
+
+pub const ENV_BASE_URL: &str = "RUNAI_BASE_URL";
+pub const ENV_CLIENT_ID: &str = "RUNAI_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "RUNAI_CLIENT_SECRET";
+pub const ENV_TOKEN: &str = "RUNAI_TOKEN";
+
+/// How the client obtains its bearer token.
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    /// An application's or service account's id and secret.
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+        endpoint: TokenEndpoint,
+    },
+    /// The seed-era Keycloak realm of older self-hosted control planes.
+    KeycloakRealm {
+        realm: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// A user's email and password; `legacy` logs in through `/v1/k8s/auth/login`.
+    Password {
+        email: String,
+        password: Secret,
+        legacy: bool,
+    },
+    /// A ready token: used as is, never refreshed.
+    Bearer(Secret),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEndpoint {
+    /// `POST /api/v1/token`, JSON.
+    V1,
+    /// `POST /api/v2/token`, OAuth2 form.
+    V2,
+}
+
+#[derive(Debug, Clone)]
+pub enum Verify {
+    /// The system's trust store.
+    System,
+    /// The system's trust store plus a PEM bundle (private CAs of self-hosted planes).
+    CaBundle(PathBuf),
+    /// No certificate check at all.
+    Disabled,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub auth: AuthMethod,
+    /// Budget for one method call, all attempts and back-off included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub verify: Verify,
+    pub user_agent: String,
+}
+
+/// What the caller passed; `None` means "take it from the environment".
+#[derive(Debug, Default)]
+pub struct ConfigInput {
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub token: Option<Secret>,
+    pub auth: Option<AuthMethod>,
+    pub timeout: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub verify: Option<Verify>,
+}
+
+/// A finished configuration and the warnings the caller should see.
+pub struct Resolved {
+    pub config: ClientConfig,
+    pub warnings: Vec<String>,
+}
+
+const DEFAULT_TIMEOUT: f64 = 30.0;
+const MAX_CONNECT_TIMEOUT: f64 = 10.0;
+
+impl ConfigInput {
+    pub fn resolve(self, env: &dyn Fn(&str) -> Option<String>) -> CoreResult<Resolved> {
+        let mut warnings = Vec::new();
+        let raw_url = self
+            .base_url
+            .or_else(|| env(ENV_BASE_URL))
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| {
+                CoreError::Configuration(format!(
+                    "no base_url: pass base_url= or set {ENV_BASE_URL} (e.g. https://acme.run.ai)"
+                ))
+            })?;
+        let (base_url, url_warnings) = normalize_base_url(&raw_url)?;
+        warnings.extend(url_warnings);
+
+        let auth = match self.auth {
+            Some(auth) => auth,
+            None => default_auth(self.client_id, self.client_secret, self.token, env)?,
+        };
+
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(CoreError::ArgumentValue(format!(
+                "timeout must be a positive number of seconds, not {timeout}"
+            )));
+        }
+        let verify = self.verify.unwrap_or(Verify::System);
+        if let Verify::CaBundle(path) = &verify {
+            if !path.is_file() {
+                return Err(CoreError::Configuration(format!(
+                    "verify: CA bundle {} is not a readable file",
+                    path.display()
+                )));
+            }
+        }
+        if matches!(verify, Verify::Disabled) {
+            warnings.push(
+                "verify=False: TLS certificates are not checked; use it only against a test control plane"
+                    .to_string(),
+            );
+        }
+        Ok(Resolved {
+            config: ClientConfig {
+                base_url,
+                auth,
+                timeout: Duration::from_secs_f64(timeout),
+                connect_timeout: Duration::from_secs_f64(timeout.min(MAX_CONNECT_TIMEOUT)),
+                max_retries: self.max_retries.unwrap_or(3),
+                verify,
+                user_agent: format!("runai-admin/{}", env!("CARGO_PKG_VERSION")),
+            },
+            warnings,
+        })
+    }
+}
+
+/// Explicit arguments win over the environment; a token wins over client credentials only
+/// when no credentials were passed explicitly.
+fn default_auth(
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    token: Option<Secret>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> CoreResult<AuthMethod> {
+    if let Some(token) = token {
+        return Ok(AuthMethod::Bearer(token));
+    }
+    if client_id.is_none() && client_secret.is_none() {
+        if let Some(token) = env(ENV_TOKEN).filter(|t| !t.is_empty()) {
+            return Ok(AuthMethod::Bearer(Secret::new(token)));
+        }
+    }
+    let client_id = client_id.or_else(|| env(ENV_CLIENT_ID));
+    let client_secret = client_secret.or_else(|| env(ENV_CLIENT_SECRET).map(Secret::new));
+    match (client_id, client_secret) {
+        (Some(client_id), Some(client_secret)) => Ok(AuthMethod::ClientCredentials {
+            client_id,
+            client_secret,
+            endpoint: TokenEndpoint::V1,
+        }),
+        (Some(_), None) => Err(CoreError::Configuration(format!(
+            "client_id is set but client_secret is not: pass client_secret= or set {ENV_CLIENT_SECRET}"
+        ))),
+        (None, Some(_)) => Err(CoreError::Configuration(format!(
+            "client_secret is set but client_id is not: pass client_id= or set {ENV_CLIENT_ID}"
+        ))),
+        (None, None) => Err(CoreError::Configuration(format!(
+            "no credentials: pass client_id= and client_secret=, token=, or auth=, \
+             or set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} (or {ENV_TOKEN})"
+        ))),
+    }
+}
+
+/// `acme.run.ai` → `https://acme.run.ai`; trailing slashes and a pasted API path
+/// (`/api/v1/...`, `/v1/k8s/...`) are trimmed, with a warning saying what was dropped.
+pub fn normalize_base_url(raw: &str) -> CoreResult<(String, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let trimmed = raw.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let mut url = url::Url::parse(&with_scheme)
+        .map_err(|e| CoreError::Configuration(format!("base_url {trimmed:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(CoreError::Configuration(format!(
+            "base_url must be http:// or https://, not {}://",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(CoreError::Configuration(format!(
+            "base_url {trimmed:?} has no host"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Never echo them back: they may be credentials.
+        return Err(CoreError::Configuration(
+            "base_url must not carry a user name or password; pass credentials separately"
+                .to_string(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        warnings.push("base_url: the query string and fragment were dropped".to_string());
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    let kept = api_suffix_start(&path).map_or(path.as_str(), |i| &path[..i]);
+    if kept.len() != path.len() {
+        warnings.push(format!(
+            "base_url: dropped the API path {:?}; the base URL is the admin UI's address",
+            &path[kept.len()..]
+        ));
+    }
+    let kept = kept.to_string();
+    url.set_path(&kept);
+    let text = url.as_str().trim_end_matches('/').to_string();
+    Ok((text, warnings))
+}
+
+/// Where a pasted `/api/...` or `/v1/k8s...` suffix starts, if there is one.
+fn api_suffix_start(path: &str) -> Option<usize> {
+    ["/api/", "/v1/k8s"]
+        .iter()
+        .filter_map(|marker| {
+            path.find(marker)
+                .or_else(|| (path.ends_with("/api")).then(|| path.len() - 4))
+        })
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> (String, usize) {
+        let (url, warnings) = normalize_base_url(s).expect("valid");
+        (url, warnings.len())
+    }
+
+    #[test]
+    fn bare_host_means_https() {
+        assert_eq!(norm("acme.run.ai"), ("https://acme.run.ai".into(), 0));
+    }
+
+    #[test]
+    fn trailing_slashes_go_silently() {
+        assert_eq!(
+            norm("https://acme.run.ai///"),
+            ("https://acme.run.ai".into(), 0)
+        );
+        assert_eq!(
+            norm("http://127.0.0.1:8080/"),
+            ("http://127.0.0.1:8080".into(), 0)
+        );
+    }
+
+    #[test]
+    fn pasted_api_paths_are_trimmed_with_a_warning() {
+        assert_eq!(
+            norm("https://acme.run.ai/api/v1/org-unit/projects"),
+            ("https://acme.run.ai".into(), 1)
+        );
+        assert_eq!(
+            norm("https://app.run.ai/v1/k8s/clusters"),
+            ("https://app.run.ai".into(), 1)
+        );
+        assert_eq!(
+            norm("https://host/runai/api"),
+            ("https://host/runai".into(), 1)
+        );
+        assert_eq!(norm("https://host/runai"), ("https://host/runai".into(), 0));
+    }
+
+    #[test]
+    fn other_schemes_and_credentials_in_urls_are_refused() {
+        assert!(normalize_base_url("ftp://x").is_err());
+        let err = normalize_base_url("https://me:pw@acme.run.ai").expect_err("refused");
+        assert!(!err.to_string().contains("pw"));
+    }
+
+    #[test]
+    fn environment_fills_what_arguments_leave_out() {
+        let env = |k: &str| match k {
+            ENV_BASE_URL => Some("acme.run.ai".to_string()),
+            ENV_CLIENT_ID => Some("app".to_string()),
+            ENV_CLIENT_SECRET => Some("s3cret".to_string()),
+            _ => None,
+        };
+        let r = ConfigInput::default().resolve(&env).expect("resolves");
+        assert_eq!(r.config.base_url, "https://acme.run.ai");
+        match r.config.auth {
+            AuthMethod::ClientCredentials { client_id, .. } => assert_eq!(client_id, "app"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_secret_is_a_configuration_error_that_names_the_variable() {
+        let env = |k: &str| (k == ENV_CLIENT_ID).then(|| "app".to_string());
+        let input = ConfigInput {
+            base_url: Some("x.run.ai".into()),
+            ..Default::default()
+        };
+        let err = input.resolve(&env).expect_err("error");
+        assert!(err.to_string().contains(ENV_CLIENT_SECRET));
+    }
+}

@@ -1,0 +1,8 @@
+//! The transport: one pooled reqwest client per `Client`, and the retry policy that
+//! decides what may be sent again.
+
+mod retry;
+mod transport;
+
+pub use retry::{Backoff, RetryDecision, RetryPolicy};
+pub use transport::{Attempt, Failure, Request, RequestBody, Response, Transport};

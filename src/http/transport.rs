@@ -1,0 +1,223 @@
+//! One attempt at one HTTP request, through a pooled client built from the settings.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+
+use crate::config::{ClientConfig, Verify};
+use crate::error::{CoreError, CoreResult};
+use crate::secret::Secret;
+
+/// A request ready to send: everything but the bearer token, which is added per attempt
+/// so that a refreshed token is picked up on retry.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: reqwest::Method,
+    /// Path below the base URL, already percent-encoded (`/api/v1/org-unit/projects/42`).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<RequestBody>,
+}
+
+#[derive(Clone)]
+pub enum RequestBody {
+    Json(Bytes),
+    /// Form fields; token requests carry secrets here, so Debug shows only the names.
+    Form(Vec<(String, String)>),
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestBody::Json(b) => write!(f, "Json({} bytes)", b.len()),
+            RequestBody::Form(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                write!(f, "Form({names:?})")
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub body: Bytes,
+}
+
+/// Why an attempt got no HTTP answer.
+#[derive(Debug)]
+pub enum Failure {
+    /// The connection could not be made: the request provably never reached the server.
+    Connect(String),
+    /// The connection broke or the answer was garbled: the server may have acted on it.
+    Broken(String),
+    /// This attempt's share of the time budget ran out.
+    TimedOut,
+}
+
+pub type Attempt = Result<Response, Failure>;
+
+pub struct Transport {
+    client: reqwest::Client,
+    base_url: String,
+}
+
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Err only means another library of the process installed one first; that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Transport {
+    pub fn new(config: &ClientConfig) -> CoreResult<Self> {
+        install_crypto_provider();
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .default_headers(headers)
+            .connect_timeout(config.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            // Redirects are not followed: the control plane does not use them, and a
+            // redirect to another host must never carry the Authorization header.
+            .redirect(reqwest::redirect::Policy::none());
+        match &config.verify {
+            Verify::System => {}
+            Verify::Disabled => builder = builder.tls_danger_accept_invalid_certs(true),
+            Verify::CaBundle(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    CoreError::Configuration(format!("verify: cannot read {}: {e}", path.display()))
+                })?;
+                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                    CoreError::Configuration(format!(
+                        "verify: {} is not a PEM bundle: {e}",
+                        path.display()
+                    ))
+                })?;
+                builder = builder.tls_certs_merge(certs);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| CoreError::Configuration(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Transport {
+            client,
+            base_url: config.base_url.clone(),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Send once. `limit` bounds this attempt (the call's remaining budget).
+    pub async fn send(
+        &self,
+        request: &Request,
+        bearer: Option<&Secret>,
+        limit: Duration,
+    ) -> Attempt {
+        let mut builder = self
+            .client
+            .request(request.method.clone(), self.url(&request.path))
+            .timeout(limit);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(token) = bearer {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                    Failure::Connect("the token holds characters a header cannot carry".into())
+                })?;
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        builder = match &request.body {
+            Some(RequestBody::Json(bytes)) => builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Some(RequestBody::Form(fields)) => builder.form(fields),
+            None => builder,
+        };
+        let response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = response.bytes().await.map_err(classify)?;
+        Ok(Response {
+            status,
+            content_type,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// Map reqwest's error onto what the retry policy needs to know. The message keeps the
+/// causes (refused, reset, certificate) but never the URL's query or any header.
+fn classify(err: reqwest::Error) -> Failure {
+    if err.is_timeout() {
+        return Failure::TimedOut;
+    }
+    let message = error_chain(&err);
+    if err.is_connect() {
+        Failure::Connect(message)
+    } else {
+        Failure::Broken(message)
+    }
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = err.source();
+    while let Some(cause) = current {
+        parts.push(cause.to_string());
+        current = cause.source();
+    }
+    if parts.is_empty() {
+        // reqwest's own text names the URL; the causes alone say what went wrong.
+        parts.push(err.to_string());
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+/// `Retry-After` in seconds (decimals accepted); HTTP dates are rare for this API and are
+/// treated as absent.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_ignores_dates() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("0.25"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn form_bodies_do_not_show_their_values() {
+        let body = RequestBody::Form(vec![("client_secret".into(), "hunter2".into())]);
+        assert!(!format!("{body:?}").contains("hunter2"));
+    }
+}
