@@ -81,6 +81,7 @@ pub struct ConfigInput {
 }
 
 /// A finished configuration and the warnings the caller should see.
+#[derive(Debug)]
 pub struct Resolved {
     pub config: ClientConfig,
     pub warnings: Vec<String>,
