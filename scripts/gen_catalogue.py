@@ -325,6 +325,7 @@ def build(spec_dir: Path) -> dict:
             "idempotent": row["method"] in IDEMPOTENT,
             "deprecated": bool(op.get("deprecated")),
         }
+        avoid_keyword_clashes(entry)
         if entry["deprecated"]:
             entry["replacement"] = named[2] if named else None
         operations.append(entry)
@@ -348,6 +349,18 @@ def build(spec_dir: Path) -> dict:
         "operations": operations,
         "schemas": reachable_schemas(spec, operations),
     }
+
+
+def avoid_keyword_clashes(entry: dict) -> None:
+    """A body field named like a path parameter (`department-id` in the path and
+    `departmentId` in the body) keeps a distinct keyword: `department_id_in_body`."""
+    taken = {p["py"] for p in entry["path_params"]}
+    for field in (entry["body"] or {}).get("fields", []):
+        if field["py"] in taken:
+            field["py"] += "_in_body"
+    for param in entry["query"]:
+        if param["py"] in taken:
+            param["py"] += "_in_query"
 
 
 def check_unique(operations: list) -> None:

@@ -102,6 +102,11 @@ pub struct Pagination {
     pub items: Vec<String>,
 }
 
+/// The catalogue as embedded, for the Python face.
+pub fn catalogue_text() -> &'static str {
+    CATALOGUE_JSON
+}
+
 impl Catalogue {
     /// The embedded catalogue, parsed once per process.
     pub fn get() -> &'static Catalogue {

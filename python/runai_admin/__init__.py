@@ -1,0 +1,54 @@
+"""runai_admin: drive the Run:ai Administrator REST API from Python.
+
+    import runai_admin as ra
+
+    with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret="...") as c:
+        for project in c.projects.list(filter_by=["name=@team"]):
+            print(project["name"])
+"""
+
+from . import auth, errors
+from ._client import AsyncClient, Client
+from ._core import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConfigurationWarning,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RunaiError,
+    UnprocessableEntityError,
+)
+from .pagination import AsyncPager, Page, SyncPager
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConfigurationError",
+    "ConfigurationWarning",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RunaiError",
+    "SyncPager",
+    "UnprocessableEntityError",
+    "__version__",
+    "auth",
+    "errors",
+]

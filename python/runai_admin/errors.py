@@ -1,0 +1,173 @@
+"""Exceptions raised by runai_admin. Every one derives from :class:`RunaiError`.
+
+Messages, reprs and attributes never carry a token, a client secret or a password.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConfigurationWarning",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RunaiError",
+    "UnprocessableEntityError",
+]
+
+
+class RunaiError(Exception):
+    """Base of every error runai_admin raises."""
+
+
+class ConfigurationError(RunaiError):
+    """Settings that cannot work: no base URL, missing credentials, unreadable CA bundle."""
+
+
+class ConfigurationWarning(UserWarning):
+    """Settings that work but deserve a look: a trimmed base URL, ``verify=False``."""
+
+
+class APIError(RunaiError):
+    """A call that did not succeed.
+
+    ``status`` is the HTTP status (``None`` when no answer came), ``code``, ``message`` and
+    ``details`` are the control plane's error fields, ``body`` the decoded error body.
+    """
+
+    status: Optional[int] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        code: Optional[Any] = None,
+        details: Optional[Any] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+        body: Optional[Any] = None,
+    ) -> None:
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.code = code
+        self.details = details
+        self.method = method
+        self.url = url
+        self.body = body
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        prefix = f"{self.status} " if self.status else ""
+        detail = f": {self.details}" if self.details else ""
+        return f"{prefix}{self.message}{detail}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+
+class BadRequestError(APIError):
+    status = 400
+
+
+class AuthenticationError(APIError):
+    status = 401
+
+
+class PermissionDeniedError(APIError):
+    status = 403
+
+
+class NotFoundError(APIError):
+    status = 404
+
+
+class ConflictError(APIError):
+    status = 409
+
+
+class UnprocessableEntityError(APIError):
+    status = 422
+
+
+class RateLimitError(APIError):
+    status = 429
+
+
+class InternalServerError(APIError):
+    """Any 5xx answer."""
+
+
+class APIConnectionError(APIError):
+    """No HTTP answer: the host could not be reached, or the connection broke."""
+
+    def __init__(self, message: str, method: Optional[str] = None, url: Optional[str] = None):
+        super().__init__(message, method=method, url=url)
+
+
+class APITimeoutError(APIConnectionError):
+    """The call's time budget ran out before an answer came."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _from_response(status: int, method: str, url: str, raw: bytes) -> APIError:
+    """Build the exception for an error answer (called by the Rust core)."""
+    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIError)
+    body: Any
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    code = message = details = None
+    if isinstance(body, dict):
+        # The control plane's {code, message, details}, or OAuth2's {error, error_description}.
+        code = body.get("code", body.get("error"))
+        message = body.get("message") or body.get("error_description")
+        details = body.get("details")
+    elif isinstance(body, str) and body.strip():
+        message = body.strip()[:500]
+    return cls(
+        str(message or _REASONS.get(status, "error")),
+        status=status,
+        code=code,
+        details=details,
+        method=method,
+        url=url,
+        body=body,
+    )
