@@ -247,7 +247,6 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
         return status, None
     schema = media["schema"]
     name = spec.ref_name(schema)
-    flat = spec.flatten(schema)
     result: dict = {"type": spec.simple_type(schema).get("type", "object")}
     if name:
         result["schema"] = name
@@ -260,7 +259,7 @@ def pagination(spec: Spec, query: list, result: dict | None) -> dict | None:
     """List operations take offset and limit; `items` is the key path to the page's array
     (empty when the body itself is the array)."""
     names = {q["name"] for q in query}
-    if not PAGE_PARAMS <= names or result is None:
+    if result is None or not names >= PAGE_PARAMS:
         return None
     schema = result.get("inline") or {"$ref": f"#/components/schemas/{result.get('schema')}"}
     path = items_path(spec, schema, depth=0)
@@ -417,7 +416,9 @@ def main() -> int:
     text = render(build(args.spec_dir))
     if args.check:
         if OUT.read_text() != text:
-            print(f"{OUT.relative_to(ROOT)} is stale: run scripts/gen_catalogue.py", file=sys.stderr)
+            print(
+                f"{OUT.relative_to(ROOT)} is stale: run scripts/gen_catalogue.py", file=sys.stderr
+            )
             return 1
         return 0
     OUT.write_text(text)

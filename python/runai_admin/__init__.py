@@ -1,10 +1,10 @@
 """runai_admin: drive the Run:ai Administrator REST API from Python.
 
-    import runai_admin as ra
+import runai_admin as ra
 
-    with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret="...") as c:
-        for project in c.projects.list(filter_by=["name=@team"]):
-            print(project["name"])
+with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret="...") as c:
+    for project in c.projects.list(filter_by=["name=@team"]):
+        print(project["name"])
 """
 
 from . import auth, errors

@@ -84,14 +84,10 @@ class Operation:
                 )
             )
         if body:
-            params.append(
-                inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=None)
-            )
+            params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=None))
         if pager:
             for name in ("page_size", "max_items", "offset"):
-                params.append(
-                    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
-                )
+                params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None))
         for name in ("timeout", "max_retries"):
             params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None))
         return inspect.Signature(params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, ClassVar, Optional, Union
 
 from . import _core
 from ._catalogue import Operation, by_namespace
@@ -125,7 +125,7 @@ class _Group:
 
 
 class _BaseClient:
-    _namespace_types: dict[str, type] = {}
+    _namespace_types: ClassVar[dict[str, type]] = {}
 
     def __init__(
         self,

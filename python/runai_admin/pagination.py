@@ -141,4 +141,3 @@ class AsyncPager(_PagerBase):
 
     def __await__(self) -> Generator[Any, None, list]:
         return self.to_list().__await__()
-
