@@ -1,4 +1,140 @@
-//! The fake control plane, for Python (written when the fake lands).
+//! `FakeServer`: the compiled half of `runai_admin.testing.FakeControlPlane`.
+
+use std::time::Duration;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use super::convert::to_value;
+use crate::fake::{Fault, FakeConfig, FakeServer as Server};
+
 #[pyclass(frozen, module = "runai_admin._core")]
-pub struct FakeServer {}
+pub struct FakeServer {
+    server: Server,
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(PyValueError::new_err(format!("{name} must be a number of seconds >= 0, not {value}")))
+    }
+}
+
+#[pymethods]
+impl FakeServer {
+    #[new]
+    #[pyo3(signature = (*, port=0, token_lifetime=3600.0))]
+    fn new(py: Python<'_>, port: u16, token_lifetime: f64) -> PyResult<Self> {
+        let config = FakeConfig {
+            port,
+            token_lifetime: seconds("token_lifetime", token_lifetime)?,
+        };
+        let server = py
+            .detach(|| Server::start(config))
+            .map_err(|e| PyRuntimeError::new_err(format!("the fake control plane could not start: {e}")))?;
+        Ok(FakeServer { server })
+    }
+
+    #[getter]
+    fn url(&self) -> String {
+        self.server.url()
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    #[getter]
+    fn client_id(&self) -> String {
+        self.server.client_id()
+    }
+
+    #[getter]
+    fn client_secret(&self) -> String {
+        self.server.client_secret()
+    }
+
+    #[getter]
+    fn cluster_id(&self) -> String {
+        self.server.cluster_id()
+    }
+
+    /// What the server received, oldest first, as dicts (the Authorization value redacted).
+    fn requests<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.server
+            .requests()
+            .into_iter()
+            .map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("method", r.method)?;
+                d.set_item("path", r.path)?;
+                d.set_item("query", r.query)?;
+                d.set_item("headers", r.headers)?;
+                d.set_item("body", PyBytes::new(py, &r.body))?;
+                d.set_item("status", r.status)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    fn clear_requests(&self) {
+        self.server.clear_requests();
+    }
+
+    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn inject(
+        &self,
+        path_glob: String,
+        method: Option<String>,
+        status: Option<u16>,
+        times: u32,
+        retry_after: Option<f64>,
+        delay: Option<f64>,
+        drop_connection: bool,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        if status.is_none() && delay.is_none() && !drop_connection {
+            return Err(PyValueError::new_err("inject: give a status, a delay or drop_connection=True"));
+        }
+        if let Some(s) = status {
+            if !(100..=599).contains(&s) {
+                return Err(PyValueError::new_err(format!("inject: status must be 100..599, not {s}")));
+            }
+        }
+        if let Some(r) = retry_after {
+            seconds("retry_after", r)?;
+        }
+        self.server.inject(Fault {
+            path_glob,
+            method: method.map(|m| m.to_ascii_uppercase()),
+            status,
+            times,
+            retry_after,
+            delay: delay.map(|d| seconds("delay", d)).transpose()?,
+            drop_connection,
+            body: body.map(|b| to_value(b, "inject: body")).transpose()?,
+        });
+        Ok(())
+    }
+
+    fn expire_tokens(&self) {
+        self.server.expire_tokens();
+    }
+
+    fn set_token_lifetime(&self, lifetime: f64) -> PyResult<()> {
+        self.server.set_token_lifetime(seconds("lifetime", lifetime)?);
+        Ok(())
+    }
+
+    fn stop(&self, py: Python<'_>) {
+        py.detach(|| self.server.stop());
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<FakeServer {}>", self.server.url())
+    }
+}

@@ -1,0 +1,205 @@
+"""The ``runai-admin`` command.
+
+    runai-admin demo                      the quick start (embedded fake control plane
+                                          unless RUNAI_BASE_URL and credentials are set)
+    runai-admin fake-server [--port N]    serve the fake control plane until Ctrl-C
+    runai-admin projects list [--filter-by name=@team] [-o json]
+    runai-admin projects get 42
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+from typing import Any, Optional
+
+from . import __version__
+from ._catalogue import by_namespace
+from ._client import Client
+from .display import table
+from .errors import RunaiError
+from .pagination import SyncPager
+from .testing import FakeControlPlane
+
+
+def _emit(title: str, value: Any, output: str, kind: str = "") -> None:
+    if output == "json":
+        print(json.dumps(value, indent=2, sort_keys=False, default=str))
+        return
+    if title:
+        print(f"\n{title}")
+    if isinstance(value, list):
+        print(table(value, kind=kind))
+    elif isinstance(value, dict):
+        print(table([value], kind=kind))
+    elif value is not None:
+        print(value)
+
+
+def _has_credentials() -> bool:
+    env = os.environ
+    return bool(env.get("RUNAI_BASE_URL")) and bool(
+        env.get("RUNAI_TOKEN") or (env.get("RUNAI_CLIENT_ID") and env.get("RUNAI_CLIENT_SECRET"))
+    )
+
+
+def demo(output: str, keep: bool) -> int:
+    """List clusters; create a department, a project with a 2-GPU quota and a user."""
+    plane: Optional[FakeControlPlane] = None
+    if _has_credentials():
+        client = Client()
+        suffix = "-" + uuid.uuid4().hex[:6]
+        print(f"Using the control plane at {client.base_url}", file=sys.stderr)
+    else:
+        plane = FakeControlPlane().start()
+        client = plane.client()
+        suffix = ""
+        print(f"Using the embedded fake control plane at {plane.url}", file=sys.stderr)
+    created: list[tuple[Any, str]] = []
+    try:
+        with client:
+            started = time.perf_counter()
+            clusters = client.clusters.list().to_list()
+            _emit("Clusters", clusters, output, "clusters")
+            if not clusters:
+                print("No cluster: nothing to create projects in.", file=sys.stderr)
+                return 1
+            cluster_id = clusters[0]["uuid"]
+            department = client.departments.create(
+                name=f"physics{suffix}",
+                cluster_id=cluster_id,
+                resources=[{"gpu": {"deserved": 8}}],
+            )
+            created.append((client.departments, department["id"]))
+            project = client.projects.create(
+                name=f"team-a{suffix}",
+                cluster_id=cluster_id,
+                parent_id=department["id"],
+                resources=[{"gpu": {"deserved": 2}}],
+            )
+            created.append((client.projects, project["id"]))
+            user = client.users.create(email=f"researcher{suffix}@example.com", reset_password=True)
+            created.append((client.users, user["id"]))
+            _emit("Departments", client.departments.list().to_list(), output, "departments")
+            _emit("Projects", client.projects.list().to_list(), output, "projects")
+            _emit("Users", client.users.list().to_list(), output, "users")
+            elapsed = time.perf_counter() - started
+            print(f"\nDone in {elapsed * 1000:.0f} ms.", file=sys.stderr)
+            if plane is None and not keep:
+                for namespace, object_id in reversed(created):
+                    namespace.delete(object_id)
+                print("Removed what the demo created (--keep to leave it).", file=sys.stderr)
+    finally:
+        if plane is not None:
+            plane.stop()
+    return 0
+
+
+def fake_server(port: int, token_lifetime: float) -> int:
+    with FakeControlPlane(port=port, token_lifetime=token_lifetime) as plane:
+        # Throwaway credentials of a local fake, printed so another shell can use them.
+        print(f"export RUNAI_BASE_URL={plane.url}")
+        print(f"export RUNAI_CLIENT_ID={plane.client_id}")
+        print(f"export RUNAI_CLIENT_SECRET={plane.client_secret}")
+        print(f"# cluster: {plane.cluster_id}; Ctrl-C stops the server", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _call_keywords(extra: list[str]) -> tuple[list[Any], dict[str, Any]]:
+    """`42 --filter-by a --filter-by b --name x` -> ([42], {"filter_by": [a, b], "name": "x"})."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    i = 0
+    while i < len(extra):
+        word = extra[i]
+        if word.startswith("--"):
+            key = word[2:].replace("-", "_")
+            if "=" in key:
+                key, raw = key.split("=", 1)
+            else:
+                if i + 1 >= len(extra):
+                    raise SystemExit(f"runai-admin: {word} needs a value")
+                i += 1
+                raw = extra[i]
+            value = raw if key in ("filter_by", "search", "name") else _parse_value(raw)
+            if key in kwargs:
+                previous = kwargs[key]
+                kwargs[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                kwargs[key] = value
+        else:
+            args.append(word)
+        i += 1
+    return args, kwargs
+
+
+def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> int:
+    owner: Any = Client()
+    with owner as client:
+        target: Any = client
+        for part in namespace.split("."):
+            target = getattr(target, part)
+        method = getattr(target, verb.replace("-", "_"), None)
+        if method is None:
+            raise SystemExit(f"runai-admin: {namespace} has no verb {verb!r}")
+        args, kwargs = _call_keywords(extra)
+        result = method(*args, **kwargs)
+        if isinstance(result, SyncPager):
+            result = result.to_list()
+        _emit("", result, output, namespace)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runai-admin", description="Drive the Run:ai Administrator REST API."
+    )
+    parser.add_argument("--version", action="version", version=f"runai-admin {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("demo", help="the quick start, on the embedded fake control plane")
+    p.add_argument("-o", "--output", choices=["table", "json"], default="table")
+    p.add_argument("--keep", action="store_true", help="on a real tenant, keep what it creates")
+    p = sub.add_parser("fake-server", help="serve the embedded fake control plane")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--token-lifetime", type=float, default=3600.0)
+    for namespace, ops in sorted(by_namespace().items()):
+        p = sub.add_parser(namespace, help=f"{namespace} operations")
+        p.add_argument("verb", choices=sorted(op.name for op in ops))
+        p.add_argument("-o", "--output", choices=["table", "json"], default="table")
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    try:
+        if args.command == "demo":
+            return demo(args.output, args.keep)
+        if args.command == "fake-server":
+            return fake_server(args.port, args.token_lifetime)
+        return call_operation(args.command, args.verb, extra, args.output)
+    except RunaiError as err:
+        print(f"runai-admin: {err}", file=sys.stderr)
+        return 1
+    except (TypeError, ValueError) as err:
+        print(f"runai-admin: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Test against the embedded fake control plane: no Run:ai tenant needed.
+
+    from runai_admin.testing import FakeControlPlane
+
+    with FakeControlPlane() as cp, cp.client() as client:
+        client.projects.create(name="p", cluster_id=cp.cluster_id, resources=[...])
+
+The pytest plugin of this package also offers it as the ``fake_control_plane`` fixture.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import _core
+from ._client import AsyncClient, Client
+
+__all__ = ["FakeControlPlane"]
+
+
+class FakeControlPlane:
+    """A fake Run:ai control plane on 127.0.0.1, with real state, real tokens and faults.
+
+    It starts one application (``client_id``/``client_secret``), one cluster
+    (``cluster_id``), its default node pool and the default department.
+    """
+
+    def __init__(self, *, port: int = 0, token_lifetime: float = 3600.0) -> None:
+        self._port = port
+        self._token_lifetime = token_lifetime
+        self._server: Optional[_core.FakeServer] = None
+
+    # Lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeControlPlane:
+        if self._server is None:
+            self._server = _core.FakeServer(port=self._port, token_lifetime=self._token_lifetime)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> FakeControlPlane:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeControlPlane:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def _running(self) -> _core.FakeServer:
+        if self._server is None:
+            raise RuntimeError("the fake control plane is not running: use `with` or start()")
+        return self._server
+
+    # What a client needs ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._running.url
+
+    @property
+    def port(self) -> int:
+        return self._running.port
+
+    @property
+    def client_id(self) -> str:
+        return self._running.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self._running.client_secret
+
+    @property
+    def cluster_id(self) -> str:
+        return self._running.cluster_id
+
+    def _client_kwargs(self, kwargs: dict) -> dict:
+        kwargs.setdefault("base_url", self.url)
+        if "auth" not in kwargs and "token" not in kwargs:
+            kwargs.setdefault("client_id", self.client_id)
+            kwargs.setdefault("client_secret", self.client_secret)
+        return kwargs
+
+    def client(self, **kwargs: Any) -> Client:
+        """A blocking client bound to this control plane (keywords go to ``Client``)."""
+        return Client(**self._client_kwargs(kwargs))
+
+    def async_client(self, **kwargs: Any) -> AsyncClient:
+        """An asyncio client bound to this control plane."""
+        return AsyncClient(**self._client_kwargs(kwargs))
+
+    # Inspection and faults -------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[dict]:
+        """Every request received, oldest first: method, path, query, headers, body, status."""
+        return self._running.requests()
+
+    def clear_requests(self) -> None:
+        self._running.clear_requests()
+
+    def inject(
+        self,
+        path_glob: str,
+        method: Optional[str] = None,
+        status: Optional[int] = None,
+        times: int = 1,
+        retry_after: Optional[float] = None,
+        delay: Optional[float] = None,
+        drop_connection: bool = False,
+        body: Any = None,
+    ) -> None:
+        """Queue a fault for the next ``times`` requests whose path matches ``path_glob``
+        (``*`` within a segment, ``**`` across) and, if given, whose method is ``method``."""
+        self._running.inject(
+            path_glob,
+            method=method,
+            status=status,
+            times=times,
+            retry_after=retry_after,
+            delay=delay,
+            drop_connection=drop_connection,
+            body=body,
+        )
+
+    def expire_tokens(self) -> None:
+        """Make every token issued so far invalid: the next call with one gets 401."""
+        self._running.expire_tokens()
+
+    def set_token_lifetime(self, seconds: float) -> None:
+        """Lifetime of the tokens issued from now on."""
+        self._running.set_token_lifetime(seconds)
+
+    def __repr__(self) -> str:
+        where = self._server.url if self._server is not None else "stopped"
+        return f"<FakeControlPlane {where}>"

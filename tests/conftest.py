@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh fake control plane per test, and one client of each kind.
+
+Most API tests are written once and run against both clients: the `api` fixture is a
+sync or an async client, and `resolve`/`collect` await what needs awaiting.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import runai_admin as ra
+from runai_admin.testing import FakeControlPlane
+
+
+@pytest.fixture
+def cp() -> Iterator[FakeControlPlane]:
+    with FakeControlPlane() as plane:
+        yield plane
+
+
+@pytest.fixture
+def client(cp: FakeControlPlane) -> Iterator[ra.Client]:
+    with cp.client() as c:
+        yield c
+
+
+@pytest.fixture
+async def aclient(cp: FakeControlPlane) -> AsyncIterator[ra.AsyncClient]:
+    async with cp.async_client() as c:
+        yield c
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest, cp: FakeControlPlane) -> Iterator[Any]:
+    factory = cp.client if request.param == "sync" else cp.async_client
+    c = factory()
+    yield c
+    c.close()
+
+
+async def resolve(value: Any) -> Any:
+    """The result of a sync call as is; the result of an async call awaited."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def collect(pager: Any) -> list:
+    """Every item of a sync or async pager."""
+    if isinstance(pager, ra.AsyncPager):
+        return await pager.to_list()
+    return pager.to_list()
+
+
+def resources(gpus: float) -> list[dict]:
+    return [{"gpu": {"deserved": gpus}}]
+
+
+def paths(cp: FakeControlPlane, path: str, method: str | None = None) -> list[dict]:
+    """The requests the fake received on one path (and method)."""
+    return [
+        r
+        for r in cp.requests
+        if r["path"] == path and (method is None or r["method"] == method)
+    ]

@@ -1,0 +1,49 @@
+"""Clusters, and the seed-era cluster list."""
+
+from __future__ import annotations
+
+import pytest
+
+import runai_admin as ra
+
+from .conftest import collect, resolve
+
+
+async def test_the_seeded_cluster_is_listed_and_fetched(api, cp):
+    clusters = await collect(api.clusters.list())
+    assert [c["uuid"] for c in clusters] == [cp.cluster_id]
+    cluster = await resolve(api.clusters.get(cp.cluster_id))
+    assert cluster["uuid"] == cp.cluster_id and cluster["name"]
+
+
+async def test_create_update_delete(api, cp):
+    cluster = await resolve(api.clusters.create(name="edge", version="2.21.0"))
+    assert cluster["name"] == "edge"
+    assert await resolve(api.clusters.update(cluster["uuid"], name="edge-2")) is None
+    assert (await resolve(api.clusters.get(cluster["uuid"])))["name"] == "edge-2"
+    await resolve(api.clusters.delete(cluster["uuid"]))
+    uuids = [c["uuid"] for c in await collect(api.clusters.list())]
+    assert cluster["uuid"] not in uuids
+    with pytest.raises(ra.NotFoundError):
+        await resolve(api.clusters.get(cluster["uuid"]))
+
+
+async def test_install_info_and_metrics(api, cp):
+    info = await resolve(api.clusters.install_info(cp.cluster_id, version="2.21.0"))
+    assert isinstance(info, dict)
+    metrics = await resolve(
+        api.clusters.metrics(
+            cp.cluster_id,
+            metric_type=["GPU_UTILIZATION"],
+            start="2026-01-01T00:00:00Z",
+            end="2026-01-02T00:00:00Z",
+        )
+    )
+    assert isinstance(metrics, dict)
+
+
+async def test_legacy_cluster_list_speaks_the_seed_era_shape(api, cp):
+    legacy = await collect(api.legacy.clusters.list())
+    assert [c["clusterUuid"] for c in legacy] == [cp.cluster_id]
+    assert {"name", "clusterUuid", "tenantId", "createdAt"} <= set(legacy[0])
+    assert cp.requests[-1]["path"] == "/v1/k8s/clusters"

@@ -1,0 +1,48 @@
+"""Every users operation, on the sync and the async client."""
+
+from __future__ import annotations
+
+import pytest
+
+import runai_admin as ra
+
+from .conftest import collect, resolve
+
+
+async def test_create_get_list_delete(api, cp):
+    created = await resolve(api.users.create(email="ada@example.com", reset_password=True))
+    assert created["username"] == "ada@example.com"
+    assert created["tempPassword"]
+    user = await resolve(api.users.get(created["id"]))
+    assert user["username"] == "ada@example.com"
+    usernames = [u["username"] for u in await collect(api.users.list())]
+    assert "ada@example.com" in usernames
+    assert (await resolve(api.users.count(filter_by=["username=@ada"])))["count"] == 1
+    await resolve(api.users.delete(created["id"]))
+    with pytest.raises(ra.NotFoundError):
+        await resolve(api.users.get(created["id"]))
+
+
+async def test_duplicate_email_is_a_conflict_and_bad_email_a_bad_request(api, cp):
+    await resolve(api.users.create(email="bob@example.com"))
+    with pytest.raises(ra.ConflictError):
+        await resolve(api.users.create(email="bob@example.com"))
+    with pytest.raises(ra.BadRequestError):
+        await resolve(api.users.create(email="not-an-email"))
+
+
+async def test_password_reset_and_logout(api, cp):
+    created = await resolve(api.users.create(email="eve@example.com"))
+    reset = await resolve(api.users.reset_password(created["id"]))
+    assert reset["tempPassword"] and reset["tempPassword"] != created["tempPassword"]
+    await resolve(api.users.logout(created["id"]))
+    with pytest.raises(ra.NotFoundError):
+        await resolve(api.users.logout("no-such-user"))
+
+
+async def test_search_and_sort(api, cp):
+    for email in ("c@example.com", "a@example.com", "b@example.com"):
+        await resolve(api.users.create(email=email))
+    names = [u["username"] for u in await collect(api.users.list(sort_by="username", search="@ex"))]
+    assert names == sorted(names)
+    assert {"a@example.com", "b@example.com", "c@example.com"} <= set(names)
