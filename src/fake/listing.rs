@@ -1,0 +1,311 @@
+//! List semantics shared by the list and count endpoints: `filterBy`, `search`, `sortBy`,
+//! `sortOrder`, `offset`, `limit`.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+use super::reply::ApiError;
+
+/// One listed object: the fields that filters and sorting see, and what is returned.
+pub(crate) struct Row {
+    pub fields: Map<String, Value>,
+    pub item: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Eq,
+    Ne,
+    Le,
+    Ge,
+    Contains,
+    NotContains,
+    StartsWith,
+    EndsWith,
+}
+
+const OPERATORS: [(&str, Op); 8] = [
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("=@", Op::Contains),
+    ("!@", Op::NotContains),
+    ("=^", Op::StartsWith),
+    ("=$", Op::EndsWith),
+];
+
+#[derive(Debug, Clone)]
+struct Filter {
+    field: String,
+    op: Op,
+    value: String,
+}
+
+/// What a kind of object offers to listing.
+pub(crate) struct Shape<'a> {
+    /// Fields `filterBy` may name.
+    pub filterable: &'a [&'a str],
+    /// `sortBy` values (from the spec's enum) and the row field each sorts on.
+    pub sortable: &'a [(&'a str, &'a str)],
+    /// Fields `search` looks into.
+    pub searchable: &'a [&'a str],
+    pub default_limit: usize,
+}
+
+pub(crate) const MAX_LIMIT: usize = 500;
+
+pub(crate) struct Query {
+    filters: Vec<Filter>,
+    search: Option<String>,
+    sort_field: Option<String>,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+}
+
+/// A field name, then a two-character operator, then the value (possibly containing
+/// operators or commas itself).
+fn parse_filter(expression: &str) -> Option<Filter> {
+    let split = expression.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))?;
+    let (field, rest) = expression.split_at(split);
+    let (op, value) = OPERATORS
+        .iter()
+        .find_map(|(token, op)| rest.strip_prefix(token).map(|value| (*op, value)))?;
+    (!field.is_empty()).then(|| Filter {
+        field: field.to_string(),
+        op,
+        value: value.to_string(),
+    })
+}
+
+/// `filterBy` is a non-exploded array: one parameter may hold several expressions joined
+/// by commas. A piece that does not start a new expression belongs to the previous value.
+fn split_expressions(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in raw.split(',') {
+        match out.last_mut() {
+            Some(previous) if parse_filter(piece).is_none() => {
+                previous.push(',');
+                previous.push_str(piece);
+            }
+            _ => out.push(piece.to_string()),
+        }
+    }
+    out
+}
+
+fn parse_number<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "query parameter {name} must be a non-negative integer, got {raw:?}"
+        ))
+    })
+}
+
+impl Query {
+    pub fn parse(pairs: &[(String, String)], shape: &Shape<'_>) -> Result<Query, ApiError> {
+        let mut query = Query {
+            filters: Vec::new(),
+            search: None,
+            sort_field: None,
+            descending: false,
+            offset: 0,
+            limit: shape.default_limit,
+        };
+        for (name, raw) in pairs {
+            match name.as_str() {
+                "filterBy" => {
+                    for expression in split_expressions(raw) {
+                        let filter = parse_filter(&expression).ok_or_else(|| {
+                            ApiError::bad_request(format!(
+                                "malformed filterBy expression {expression:?}: expected <field><operator><value> with one of == != <= >= =@ !@ =^ =$"
+                            ))
+                        })?;
+                        if !shape.filterable.contains(&filter.field.as_str()) {
+                            return Err(ApiError::bad_request(format!(
+                                "filterBy: unknown field {:?}; allowed: {}",
+                                filter.field,
+                                shape.filterable.join(", ")
+                            )));
+                        }
+                        query.filters.push(filter);
+                    }
+                }
+                "search" if !raw.is_empty() => query.search = Some(raw.to_lowercase()),
+                "sortBy" => {
+                    let field = shape
+                        .sortable
+                        .iter()
+                        .find(|(key, _)| key == raw)
+                        .map(|(_, field)| field.to_string())
+                        .ok_or_else(|| {
+                            ApiError::bad_request(format!("sortBy: unknown field {raw:?}"))
+                        })?;
+                    query.sort_field = Some(field);
+                }
+                "sortOrder" => {
+                    query.descending = match raw.as_str() {
+                        "asc" => false,
+                        "desc" => true,
+                        other => {
+                            return Err(ApiError::bad_request(format!(
+                                "sortOrder must be asc or desc, got {other:?}"
+                            )))
+                        }
+                    }
+                }
+                "offset" => query.offset = parse_number("offset", raw)?,
+                "limit" => {
+                    let limit: usize = parse_number("limit", raw)?;
+                    if limit == 0 || limit > MAX_LIMIT {
+                        return Err(ApiError::bad_request(format!(
+                            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+                        )));
+                    }
+                    query.limit = limit;
+                }
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
+
+    fn keeps(&self, row: &Row, searchable: &[&str]) -> bool {
+        let searched = self.search.as_ref().is_none_or(|needle| {
+            searchable.iter().any(|field| {
+                row.fields
+                    .get(*field)
+                    .is_some_and(|v| text(v).to_lowercase().contains(needle))
+            })
+        });
+        searched
+            && self
+                .filters
+                .iter()
+                .all(|f| holds(f, row.fields.get(&f.field).unwrap_or(&Value::Null)))
+    }
+
+    /// The rows that pass the filters and the search, sorted, before paging.
+    pub fn select(&self, rows: Vec<Row>, searchable: &[&str]) -> Vec<Row> {
+        let mut kept: Vec<Row> = rows
+            .into_iter()
+            .filter(|row| self.keeps(row, searchable))
+            .collect();
+        if let Some(field) = &self.sort_field {
+            kept.sort_by(|a, b| {
+                let order = compare(
+                    a.fields.get(field).unwrap_or(&Value::Null),
+                    b.fields.get(field).unwrap_or(&Value::Null),
+                );
+                if self.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        } else if self.descending {
+            kept.reverse();
+        }
+        kept
+    }
+
+    /// One page, and the offset of the next one when more items remain.
+    pub fn page(&self, rows: Vec<Row>) -> (Vec<Value>, Option<usize>) {
+        let total = rows.len();
+        let items: Vec<Value> = rows
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(|row| row.item)
+            .collect();
+        let end = self.offset.saturating_add(self.limit);
+        (items, (end < total).then_some(end))
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Numbers compare as numbers (ids are numeric strings), everything else as text; a
+/// missing value sorts first.
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Less,
+        (false, true) => return Ordering::Greater,
+        _ => {}
+    }
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => text(a).cmp(&text(b)),
+    }
+}
+
+/// Equality and ordering compare numerically when both sides are numbers and exactly as
+/// text otherwise; the substring operators ignore case, as the UI's search does.
+fn holds(filter: &Filter, actual: &Value) -> bool {
+    let wanted = Value::String(filter.value.clone());
+    let numeric = number(actual).zip(number(&wanted));
+    let order = match numeric {
+        Some((x, y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        None => text(actual).cmp(&filter.value),
+    };
+    let haystack = text(actual).to_lowercase();
+    let needle = filter.value.to_lowercase();
+    match filter.op {
+        Op::Eq => order == Ordering::Equal,
+        Op::Ne => order != Ordering::Equal,
+        Op::Le => !actual.is_null() && order != Ordering::Greater,
+        Op::Ge => !actual.is_null() && order != Ordering::Less,
+        Op::Contains => haystack.contains(&needle),
+        Op::NotContains => !haystack.contains(&needle),
+        Op::StartsWith => haystack.starts_with(&needle),
+        Op::EndsWith => haystack.ends_with(&needle),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_split_on_commas_that_start_a_new_expression() {
+        assert_eq!(
+            split_expressions("name=@a,b,phase==Ready"),
+            vec!["name=@a,b".to_string(), "phase==Ready".to_string()]
+        );
+        let f = parse_filter("createdAt>=2024-01-01T00:00:00Z").expect("parses");
+        assert_eq!(
+            (f.field.as_str(), f.op, f.value.as_str()),
+            ("createdAt", Op::Ge, "2024-01-01T00:00:00Z")
+        );
+        assert!(parse_filter("name~abc").is_none());
+        assert!(parse_filter("==abc").is_none());
+    }
+
+    #[test]
+    fn numbers_compare_numerically() {
+        let f = parse_filter("totalGpuQuota>=10").expect("parses");
+        assert!(holds(&f, &serde_json::json!(12)));
+        assert!(!holds(&f, &serde_json::json!(9)));
+        assert_eq!(
+            compare(&serde_json::json!("10"), &serde_json::json!("9")),
+            Ordering::Greater
+        );
+    }
+}

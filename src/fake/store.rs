@@ -1,0 +1,260 @@
+//! The in-memory tenant: clusters, node pools, departments, projects and users. Objects
+//! keep the fields that were written; derived fields are computed when they are rendered
+//! (see `resources.rs`).
+
+use rand::distr::{Alphanumeric, SampleString};
+use serde_json::{Map, Value};
+
+use super::auth::{ADMIN_EMAIL, ADMIN_PASSWORD};
+
+pub(crate) struct Cluster {
+    pub uuid: String,
+    pub name: String,
+    pub domain: Option<String>,
+    pub version: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The seeded cluster reports in; ones created through the API wait for an install.
+    pub connected: bool,
+}
+
+pub(crate) struct NodePool {
+    pub id: String,
+    pub name: String,
+    pub cluster_id: String,
+}
+
+/// A department or a project.
+pub(crate) struct OrgUnit {
+    pub id: String,
+    pub name: String,
+    pub cluster_id: String,
+    /// The parent department; `None` for departments.
+    pub parent_id: Option<String>,
+    /// Normalised `Resources` objects: every entry names its node pool by id and name.
+    pub resources: Vec<Value>,
+    /// The other writable fields (`description`, `schedulingRules`, ...) as sent.
+    pub fields: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+pub(crate) struct User {
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login: Option<String>,
+}
+
+pub(crate) struct Store {
+    pub clusters: Vec<Cluster>,
+    pub node_pools: Vec<NodePool>,
+    pub departments: Vec<OrgUnit>,
+    pub projects: Vec<OrgUnit>,
+    pub users: Vec<User>,
+    // Departments and projects draw from one sequence, as org units do on the real
+    // control plane: "1" is the seeded default department, then "2", "3", ...
+    next_org_unit: u64,
+    next_node_pool: u64,
+}
+
+pub(crate) fn now() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    // A fixed width keeps string order equal to time order for sorting and filtering.
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+pub(crate) fn temp_password() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 16)
+}
+
+impl Store {
+    pub fn seeded() -> Store {
+        let mut store = Store {
+            clusters: Vec::new(),
+            node_pools: Vec::new(),
+            departments: Vec::new(),
+            projects: Vec::new(),
+            users: Vec::new(),
+            next_org_unit: 1,
+            next_node_pool: 1,
+        };
+        store.add_cluster(
+            "cluster-1".into(),
+            Some("cluster-1.example.com".into()),
+            Some("2.21.0".into()),
+            true,
+            "system",
+        );
+        let created = now();
+        store.users.push(User {
+            id: uuid::Uuid::new_v4().to_string(),
+            username: ADMIN_EMAIL.into(),
+            password: ADMIN_PASSWORD.into(),
+            created_by: "system".into(),
+            created_at: created.clone(),
+            updated_at: created,
+            last_login: None,
+        });
+        store
+    }
+
+    pub fn seed_cluster_id(&self) -> String {
+        self.clusters
+            .first()
+            .map(|c| c.uuid.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn next_org_unit_id(&mut self) -> String {
+        let id = self.next_org_unit;
+        self.next_org_unit += 1;
+        id.to_string()
+    }
+
+    /// A cluster comes with its default node pool and default department.
+    pub fn add_cluster(
+        &mut self,
+        name: String,
+        domain: Option<String>,
+        version: Option<String>,
+        connected: bool,
+        by: &str,
+    ) -> String {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let created = now();
+        self.clusters.push(Cluster {
+            uuid: uuid.clone(),
+            name,
+            domain,
+            version,
+            created_at: created.clone(),
+            updated_at: created.clone(),
+            connected,
+        });
+        let pool_id = self.next_node_pool;
+        self.next_node_pool += 1;
+        self.node_pools.push(NodePool {
+            id: pool_id.to_string(),
+            name: "default".into(),
+            cluster_id: uuid.clone(),
+        });
+        let id = self.next_org_unit_id();
+        let resources = vec![serde_json::json!({
+            "nodePool": {"id": pool_id.to_string(), "name": "default"},
+            "gpu": {"deserved": 0},
+        })];
+        self.departments.push(OrgUnit {
+            id,
+            name: "default".into(),
+            cluster_id: uuid.clone(),
+            parent_id: None,
+            resources,
+            fields: Map::new(),
+            created_at: created.clone(),
+            updated_at: created,
+            created_by: by.into(),
+            updated_by: by.into(),
+        });
+        uuid
+    }
+
+    pub fn cluster(&self, uuid: &str) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.uuid == uuid)
+    }
+
+    pub fn cluster_mut(&mut self, uuid: &str) -> Option<&mut Cluster> {
+        self.clusters.iter_mut().find(|c| c.uuid == uuid)
+    }
+
+    /// Remove a cluster with everything that lives in it.
+    pub fn remove_cluster(&mut self, uuid: &str) -> bool {
+        let before = self.clusters.len();
+        self.clusters.retain(|c| c.uuid != uuid);
+        self.node_pools.retain(|p| p.cluster_id != uuid);
+        self.departments.retain(|d| d.cluster_id != uuid);
+        self.projects.retain(|p| p.cluster_id != uuid);
+        self.clusters.len() != before
+    }
+
+    pub fn node_pools_of<'a>(&'a self, cluster_id: &'a str) -> impl Iterator<Item = &'a NodePool> {
+        self.node_pools
+            .iter()
+            .filter(move |p| p.cluster_id == cluster_id)
+    }
+
+    pub fn default_node_pool(&self, cluster_id: &str) -> Option<&NodePool> {
+        let in_cluster = |p: &&NodePool| p.cluster_id == cluster_id;
+        self.node_pools
+            .iter()
+            .filter(in_cluster)
+            .find(|p| p.name == "default")
+            .or_else(|| self.node_pools.iter().find(in_cluster))
+    }
+
+    pub fn default_department(&self, cluster_id: &str) -> Option<&OrgUnit> {
+        self.departments
+            .iter()
+            .find(|d| d.cluster_id == cluster_id && d.name == "default")
+            .or_else(|| self.departments.iter().find(|d| d.cluster_id == cluster_id))
+    }
+
+    pub fn department(&self, id: &str) -> Option<&OrgUnit> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+
+    pub fn department_mut(&mut self, id: &str) -> Option<&mut OrgUnit> {
+        self.departments.iter_mut().find(|d| d.id == id)
+    }
+
+    pub fn project(&self, id: &str) -> Option<&OrgUnit> {
+        self.projects.iter().find(|p| p.id == id)
+    }
+
+    pub fn project_mut(&mut self, id: &str) -> Option<&mut OrgUnit> {
+        self.projects.iter_mut().find(|p| p.id == id)
+    }
+
+    pub fn projects_of<'a>(&'a self, department_id: &'a str) -> impl Iterator<Item = &'a OrgUnit> {
+        self.projects
+            .iter()
+            .filter(move |p| p.parent_id.as_deref() == Some(department_id))
+    }
+
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    /// Check a password and note the login.
+    pub fn login(&mut self, username: &str, password: &str) -> bool {
+        match self
+            .users
+            .iter_mut()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+        {
+            Some(user) if user.password == password => {
+                user.last_login = Some(now());
+                true
+            }
+            _ => false,
+        }
+    }
+}
