@@ -61,7 +61,5 @@ def resources(gpus: float) -> list[dict]:
 def paths(cp: FakeControlPlane, path: str, method: str | None = None) -> list[dict]:
     """The requests the fake received on one path (and method)."""
     return [
-        r
-        for r in cp.requests
-        if r["path"] == path and (method is None or r["method"] == method)
+        r for r in cp.requests if r["path"] == path and (method is None or r["method"] == method)
     ]

@@ -1,10 +1,10 @@
 """The ``runai-admin`` command.
 
-    runai-admin demo                      the quick start (embedded fake control plane
-                                          unless RUNAI_BASE_URL and credentials are set)
-    runai-admin fake-server [--port N]    serve the fake control plane until Ctrl-C
-    runai-admin projects list [--filter-by name=@team] [-o json]
-    runai-admin projects get 42
+runai-admin demo                      the quick start (embedded fake control plane
+                                      unless RUNAI_BASE_URL and credentials are set)
+runai-admin fake-server [--port N]    serve the fake control plane until Ctrl-C
+runai-admin projects list [--filter-by name=@team] [-o json]
+runai-admin projects get 42
 """
 
 from __future__ import annotations
@@ -139,7 +139,9 @@ def _call_keywords(extra: list[str]) -> tuple[list[Any], dict[str, Any]]:
             value = raw if key in ("filter_by", "search", "name") else _parse_value(raw)
             if key in kwargs:
                 previous = kwargs[key]
-                kwargs[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+                kwargs[key] = (
+                    [*previous, value] if isinstance(previous, list) else [previous, value]
+                )
             else:
                 kwargs[key] = value
         else:

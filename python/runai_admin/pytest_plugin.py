@@ -1,8 +1,8 @@
 """pytest fixtures for code that uses runai_admin (registered through an entry point).
 
-    def test_my_automation(fake_control_plane):
-        with fake_control_plane.client() as client:
-            ...
+def test_my_automation(fake_control_plane):
+    with fake_control_plane.client() as client:
+        ...
 """
 
 from __future__ import annotations

@@ -1,0 +1,95 @@
+"""Lists walk every page lazily; pages, caps and to_list on both clients."""
+
+from __future__ import annotations
+
+import pytest
+
+import runai_admin as ra
+
+from .conftest import paths, resolve, resources
+
+
+@pytest.fixture
+def seven_projects(client, cp):
+    for i in range(7):
+        client.projects.create(name=f"p{i}", cluster_id=cp.cluster_id, resources=resources(1))
+    cp.clear_requests()
+
+
+def page_queries(cp) -> list[str]:
+    return [r["query"] for r in paths(cp, "/api/v1/org-unit/projects", "GET")]
+
+
+def test_iteration_fetches_page_after_page(client, cp, seven_projects):
+    names = [p["name"] for p in client.projects.list(page_size=3, sort_by="name")]
+    assert names == [f"p{i}" for i in range(7)]
+    queries = page_queries(cp)
+    assert len(queries) == 3
+    assert "offset=0" in queries[0] and "limit=3" in queries[0]
+    assert "offset=3" in queries[1] and "offset=6" in queries[2]
+
+
+def test_pages_are_fetched_lazily(client, cp, seven_projects):
+    pager = client.projects.list(page_size=2)
+    assert page_queries(cp) == []
+    iterator = iter(pager)
+    next(iterator)
+    next(iterator)
+    assert len(page_queries(cp)) == 1
+    next(iterator)
+    assert len(page_queries(cp)) == 2
+
+
+def test_max_items_caps_and_page_gives_one_page(client, cp, seven_projects):
+    assert len(client.projects.list(page_size=2, max_items=5).to_list()) == 5
+    assert len(page_queries(cp)) == 3
+    page = client.projects.list(page_size=4).page()
+    assert len(page) == 4 and page.next_offset == 4
+    last = client.projects.list(page_size=4).page(offset=4)
+    assert len(last) == 3 and last.next_offset is None
+
+
+def test_users_list_pages_over_a_bare_array(client, cp):
+    for i in range(4):
+        client.users.create(email=f"u{i}@example.com")
+    cp.clear_requests()
+    users = client.users.list(page_size=2).to_list()
+    assert len(users) == 5  # four new users and the seeded administrator
+    assert len(paths(cp, "/api/v1/users", "GET")) == 3
+
+
+async def test_async_pager_walks_pages(aclient, cp):
+    for i in range(5):
+        await aclient.projects.create(
+            name=f"a{i}", cluster_id=cp.cluster_id, resources=resources(1)
+        )
+    names = [p["name"] async for p in aclient.projects.list(page_size=2, sort_by="name")]
+    assert names == [f"a{i}" for i in range(5)]
+    assert len(await aclient.projects.list(page_size=2)) == 5
+    page = await aclient.projects.list(page_size=2).page()
+    assert len(page) == 2 and page.next_offset == 2
+
+
+async def test_page_size_is_checked(api):
+    with pytest.raises(ValueError, match="page_size"):
+        api.projects.list(page_size=501)
+    with pytest.raises(TypeError, match="not paginated"):
+        api.clusters.list(page_size=10)
+    page = await resolve(api.clusters.list().page())
+    assert len(page) == 1 and page.next_offset is None
+
+
+def test_filter_by_accepts_every_operator(client, cp, seven_projects):
+    def names(expr: str) -> list[str]:
+        return sorted(p["name"] for p in client.projects.list(filter_by=[expr]))
+
+    assert names("name==p1") == ["p1"]
+    assert names("name!=p1") == [f"p{i}" for i in range(7) if i != 1]
+    assert names("name=@3") == ["p3"]
+    assert names("name!@p") == []
+    assert names("name=^p") == [f"p{i}" for i in range(7)]
+    assert names("name=$6") == ["p6"]
+    assert names("name<=p1") == ["p0", "p1"]
+    assert names("name>=p5") == ["p5", "p6"]
+    with pytest.raises(ra.BadRequestError):
+        client.projects.list(filter_by=["name~p"]).to_list()
