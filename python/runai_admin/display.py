@@ -51,7 +51,10 @@ def table(rows: Iterable[Any], columns: Optional[list[str]] = None, kind: str = 
     columns = columns or PRESETS.get(kind) or auto_columns(rows)
     cells = [[_cell(lookup(row, c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    line = "  ".join("{:<%d}" % w for w in widths)
-    out = [line.format(*columns), line.format(*("-" * w for w in widths))]
-    out += [line.format(*r) for r in cells]
-    return "\n".join(s.rstrip() for s in out)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    return "\n".join(out)

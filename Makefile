@@ -1,0 +1,48 @@
+# The commands everyone runs. `make test` is the one CI runs (through .ci/run).
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+
+.PHONY: venv develop test test-rust test-python lint format demo ci catalogue clean
+
+$(BIN)/maturin:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "maturin>=1.5,<2"
+
+venv: $(BIN)/maturin
+
+# A debug build of the extension, installed editable with the test and lint tools.
+develop: venv
+	$(BIN)/maturin develop --quiet --extras test,dev
+
+test-rust:
+	cargo test --quiet
+
+test-python: develop
+	$(BIN)/python -m pytest -q
+
+test: test-rust test-python
+
+lint: develop
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+	cargo clippy --quiet --all-targets --features python -- -D warnings
+	$(BIN)/ruff check python tests scripts examples
+	$(BIN)/ruff format --check python tests scripts examples
+
+format: develop
+	cargo fmt
+	$(BIN)/ruff format python tests scripts examples
+
+# Regenerate the operation catalogue from the official OpenAPI document.
+catalogue:
+	$(PYTHON) scripts/gen_catalogue.py
+
+demo:
+	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo
+
+ci: lint test
+
+clean:
+	rm -rf $(VENV) target
