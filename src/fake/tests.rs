@@ -1249,3 +1249,20 @@ fn starts_outside_any_runtime() {
     assert_eq!(status, 401);
     drop(server);
 }
+
+#[test]
+fn the_public_handle_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<FakeServer>();
+    assert_send_sync::<Fault>();
+    assert_send_sync::<RecordedRequest>();
+}
+
+#[tokio::test]
+async fn unimplemented_operations_say_so() {
+    let h = harness().await;
+    let (status, err) = h.get("/api/v1/authorization/roles").await;
+    assert_eq!(status, 501, "{err}");
+    assert_eq!(err["code"], 501);
+    assert_eq!(h.send(Method::PATCH, "/api/v1/clusters", None).await.0, 405);
+}
