@@ -3,6 +3,11 @@
 //! without a tenant. It issues and enforces signed tokens, keeps real state in memory,
 //! validates request bodies against the operation catalogue, records every request and
 //! misbehaves on demand (faults).
+//!
+//! Implemented: the token routes (`/api/v1/token`, `/api/v2/token`, the seed-era Keycloak
+//! realm and `/v1/k8s/auth/login`) and the `/api/v1` operations of clusters, departments,
+//! projects and users, plus the seed-era cluster, project and department listings. Other
+//! catalogue operations answer 501 with the control plane's error shape.
 
 mod auth;
 mod glob;
