@@ -28,19 +28,16 @@ def _document() -> dict:
 
 
 def _as_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0's `nullable: true` becomes JSON Schema's explicit null alternative."""
+    """OpenAPI 3.0's `nullable: true` becomes an explicit null alternative."""
     if isinstance(node, list):
         return [_as_json_schema(n) for n in node]
     if not isinstance(node, dict):
         return node
     out = {k: _as_json_schema(v) for k, v in node.items()}
     if out.pop("nullable", False) is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [{"type": "null"}, out]}
+        # Null is allowed whatever the rest says (an `allOf` of a non-null schema too):
+        # that is what the control plane means and sends.
+        out = {"anyOf": [{"type": "null"}, out]}
     return out
 
 

@@ -175,3 +175,17 @@ def test_requests_without_a_token_are_refused_by_the_fake(cp):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(cp.url + "/api/v1/clusters")
     assert caught.value.code == 401
+
+
+def test_a_user_changes_their_own_password(cp):
+    with cp.client(auth=ra.auth.Password(ADMIN_EMAIL, ADMIN_PASSWORD)) as client:
+        client.users.change_password(current_password=ADMIN_PASSWORD, new_password="n3w-Passw0rd!")
+    with cp.client(auth=ra.auth.Password(ADMIN_EMAIL, "n3w-Passw0rd!")) as client:
+        assert client.clusters.list().to_list()
+    with (
+        cp.client(auth=ra.auth.Password(ADMIN_EMAIL, ADMIN_PASSWORD)) as client,
+        pytest.raises(ra.AuthenticationError),
+    ):
+        client.clusters.list().to_list()
+    recorded = [r["body"] for r in cp.requests if r["path"] == "/api/v1/me/password"]
+    assert recorded and b"n3w-Passw0rd!" not in recorded[0]

@@ -1,0 +1,58 @@
+"""The runai-admin command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from runai_admin.cli import main
+
+
+@pytest.fixture
+def no_credentials(monkeypatch):
+    for name in ("RUNAI_BASE_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_demo_runs_on_the_embedded_fake(no_credentials, capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for expected in ("Clusters", "cluster-1", "physics", "team-a", "researcher@example.com"):
+        assert expected in out
+    # The project's quota shows in its row.
+    assert any("team-a" in line and "2" in line for line in out.splitlines())
+
+
+def test_demo_json_output_parses(no_credentials, capsys):
+    assert main(["demo", "-o", "json"]) == 0
+    chunks = capsys.readouterr().out.strip().split("\n]\n")
+    assert json.loads(chunks[0] + "\n]")[0]["name"] == "cluster-1"
+
+
+@pytest.fixture
+def env_for(monkeypatch, cp):
+    monkeypatch.setenv("RUNAI_BASE_URL", cp.url)
+    monkeypatch.setenv("RUNAI_CLIENT_ID", cp.client_id)
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET", cp.client_secret)
+    monkeypatch.delenv("RUNAI_TOKEN", raising=False)
+    return cp
+
+
+def test_namespace_verb_calls_the_operation(env_for, capsys):
+    cp = env_for
+    args = ["departments", "create", "--name", "bio", "--cluster-id", cp.cluster_id]
+    assert main([*args, "--resources", '[{"gpu": {"deserved": 1}}]', "-o", "json"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert created["name"] == "bio"
+    assert main(["departments", "get", created["id"]]) == 0
+    assert "bio" in capsys.readouterr().out
+    assert main(["departments", "list", "--filter-by", "name==bio", "-o", "json"]) == 0
+    assert [d["name"] for d in json.loads(capsys.readouterr().out)] == ["bio"]
+
+
+def test_errors_are_reported_not_raised(env_for, capsys):
+    assert main(["projects", "get", "999999"]) == 1
+    assert "404" in capsys.readouterr().err
+    assert main(["projects", "create", "--colour", "red"]) == 2
+    assert "colour" in capsys.readouterr().err
