@@ -151,8 +151,7 @@ def _call_keywords(extra: list[str]) -> tuple[list[Any], dict[str, Any]]:
 
 
 def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> int:
-    owner: Any = Client()
-    with owner as client:
+    with Client() as client:
         target: Any = client
         for part in namespace.split("."):
             target = getattr(target, part)

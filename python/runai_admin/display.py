@@ -5,13 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
-#: Columns that say the most about each kind of object; other lists get their scalar fields.
-PRESETS: dict[str, list[str]] = {
-    "clusters": ["name", "uuid", "version", "status.state", "createdAt"],
-    "departments": ["id", "name", "clusterId", "totalResources.gpuQuota", "createdAt"],
-    "projects": ["id", "name", "parent.name", "totalResources.gpuQuota", "status.phase"],
-    "users": ["id", "username", "isLocal", "createdAt", "lastLogin"],
-    "legacy.clusters": ["name", "clusterUuid", "tenantId", "createdAt"],
+#: (title, key path) of the columns that say the most about each kind of object; other
+#: lists show their scalar fields.
+PRESETS: dict[str, list[tuple[str, str]]] = {
+    "clusters": [
+        ("NAME", "name"),
+        ("UUID", "uuid"),
+        ("VERSION", "version"),
+        ("STATE", "status.state"),
+        ("CREATED", "createdAt"),
+    ],
+    "departments": [
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("CLUSTER", "clusterId"),
+        ("GPU QUOTA", "totalResources.gpuQuota"),
+        ("CREATED", "createdAt"),
+    ],
+    "projects": [
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("DEPARTMENT", "parent.name"),
+        ("GPU QUOTA", "totalResources.gpuQuota"),
+        ("PHASE", "status.phase"),
+    ],
+    "users": [
+        ("ID", "id"),
+        ("USERNAME", "username"),
+        ("LOCAL", "isLocal"),
+        ("CREATED", "createdAt"),
+        ("LAST LOGIN", "lastLogin"),
+    ],
+    "legacy.clusters": [
+        ("NAME", "name"),
+        ("UUID", "clusterUuid"),
+        ("TENANT", "tenantId"),
+        ("CREATED", "createdAt"),
+    ],
 }
 MAX_CELL = 40
 MAX_AUTO_COLUMNS = 7
@@ -33,28 +63,30 @@ def _cell(value: Any) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def auto_columns(rows: Sequence[dict]) -> list[str]:
+def auto_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
     columns: list[str] = []
     for row in rows:
         for key, value in row.items():
             if key not in columns and not isinstance(value, (dict, list)):
                 columns.append(key)
-    return columns[:MAX_AUTO_COLUMNS]
+    return [(key, key) for key in columns[:MAX_AUTO_COLUMNS]]
 
 
 def table(rows: Iterable[Any], columns: Optional[list[str]] = None, kind: str = "") -> str:
+    """Rows of dicts as aligned text; ``columns`` are key paths (``a.b``) to show."""
     rows = list(rows)
     if not rows:
         return "(none)"
     if not all(isinstance(r, dict) for r in rows):
         return "\n".join(_cell(r) for r in rows)
-    columns = columns or PRESETS.get(kind) or auto_columns(rows)
-    cells = [[_cell(lookup(row, c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    chosen = [(c, c) for c in columns] if columns else PRESETS.get(kind) or auto_columns(rows)
+    titles = [title for title, _ in chosen]
+    cells = [[_cell(lookup(row, path)) for _, path in chosen] for row in rows]
+    widths = [max(len(t), *(len(r[i]) for r in cells)) for i, t in enumerate(titles)]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
 
-    out = [line(columns), line(["-" * w for w in widths])]
+    out = [line(titles), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     return "\n".join(out)
