@@ -48,45 +48,38 @@ def _warn_deprecated(op: Operation) -> None:
         )
 
 
+def _list_method(op: Operation, pager: type, send_name: str) -> Callable[..., Any]:
+    """A list method: returns a pager that sends through ``core.call`` or ``core.call_async``."""
+
+    def method(self: Namespace, *args: Any, **kwargs: Any) -> Any:
+        _warn_deprecated(op)
+        options = _split_options(op, kwargs, _CALL_OPTIONS)
+        pager_options = _split_options(op, kwargs, _PAGER_OPTIONS)
+        send = getattr(self._client._core_client(), send_name)
+
+        def fetch(*a: Any, **kw: Any) -> Any:
+            return send(op.id, a, kw, **options)
+
+        return pager(fetch, op, args, kwargs, **pager_options)
+
+    return _describe(method, op, pager=True)
+
+
 def _sync_method(op: Operation) -> Callable[..., Any]:
     if op.returns_list:
+        return _list_method(op, SyncPager, "call")
 
-        def method(self: Namespace, *args: Any, **kwargs: Any) -> SyncPager:
-            _warn_deprecated(op)
-            options = _split_options(op, kwargs, _CALL_OPTIONS)
-            pager_options = _split_options(op, kwargs, _PAGER_OPTIONS)
-            core = self._client._core_client()
+    def method(self: Namespace, *args: Any, **kwargs: Any) -> Any:
+        _warn_deprecated(op)
+        options = _split_options(op, kwargs, _CALL_OPTIONS)
+        return self._client._core_client().call(op.id, args, kwargs, **options)
 
-            def fetch(*a: Any, **kw: Any) -> Any:
-                return core.call(op.id, a, kw, **options)
-
-            return SyncPager(fetch, op, args, kwargs, **pager_options)
-
-    else:
-
-        def method(self: Namespace, *args: Any, **kwargs: Any) -> Any:
-            _warn_deprecated(op)
-            options = _split_options(op, kwargs, _CALL_OPTIONS)
-            return self._client._core_client().call(op.id, args, kwargs, **options)
-
-    return _describe(method, op, pager=op.returns_list)
+    return _describe(method, op, pager=False)
 
 
 def _async_method(op: Operation) -> Callable[..., Any]:
     if op.returns_list:
-
-        def method(self: Namespace, *args: Any, **kwargs: Any) -> AsyncPager:
-            _warn_deprecated(op)
-            options = _split_options(op, kwargs, _CALL_OPTIONS)
-            pager_options = _split_options(op, kwargs, _PAGER_OPTIONS)
-            core = self._client._core_client()
-
-            def fetch(*a: Any, **kw: Any) -> Any:
-                return core.call_async(op.id, a, kw, **options)
-
-            return AsyncPager(fetch, op, args, kwargs, **pager_options)
-
-        return _describe(method, op, pager=True)
+        return _list_method(op, AsyncPager, "call_async")
 
     async def coroutine(self: Namespace, *args: Any, **kwargs: Any) -> Any:
         _warn_deprecated(op)

@@ -112,11 +112,9 @@ impl CoreClient {
         timeout: Option<f64>,
         max_retries: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (op, request) = prepare(py, operation_id, args, kwargs)?;
-        let options = call_options(timeout, max_retries)?;
-        let core = self.core.clone();
-        let outcome = wait(py, async move { core.call(op, request, options).await })?;
-        let response = outcome.map_err(|e| to_pyerr(py, e))?;
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let op = call.op;
+        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
         to_python(py, op, &response)
     }
 
@@ -131,11 +129,10 @@ impl CoreClient {
         timeout: Option<f64>,
         max_retries: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (op, request) = prepare(py, operation_id, args, kwargs)?;
-        let options = call_options(timeout, max_retries)?;
-        let core = self.core.clone();
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let op = call.op;
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let outcome = core.call(op, request, options).await;
+            let outcome = call.send().await;
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
                 to_python(py, op, &response).map(Bound::unbind)
@@ -149,6 +146,40 @@ impl CoreClient {
             self.core.config().base_url,
             self.auth_kind()
         )
+    }
+}
+
+/// A call checked and bound, ready to send on any thread.
+struct PreparedCall {
+    core: Arc<Core>,
+    op: &'static Operation,
+    request: Request,
+    options: CallOptions,
+}
+
+impl PreparedCall {
+    async fn send(self) -> Result<Response, CoreError> {
+        self.core.call(self.op, self.request, self.options).await
+    }
+}
+
+impl CoreClient {
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<PreparedCall> {
+        let (op, request) = bind_arguments(py, operation_id, args, kwargs)?;
+        Ok(PreparedCall {
+            core: self.core.clone(),
+            op,
+            request,
+            options: call_options(timeout, max_retries)?,
+        })
     }
 }
 
@@ -168,7 +199,7 @@ fn call_options(timeout: Option<f64>, max_retries: Option<u32>) -> PyResult<Call
     })
 }
 
-fn prepare(
+fn bind_arguments(
     py: Python<'_>,
     operation_id: &str,
     args: &Bound<'_, PyTuple>,

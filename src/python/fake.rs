@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use super::convert::to_value;
-use crate::fake::{Fault, FakeConfig, FakeServer as Server};
+use crate::fake::{FakeConfig, FakeServer as Server, Fault};
 
 #[pyclass(frozen, module = "runai_admin._core")]
 pub struct FakeServer {
@@ -18,7 +18,9 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     if value.is_finite() && value >= 0.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(PyValueError::new_err(format!("{name} must be a number of seconds >= 0, not {value}")))
+        Err(PyValueError::new_err(format!(
+            "{name} must be a number of seconds >= 0, not {value}"
+        )))
     }
 }
 
@@ -31,9 +33,9 @@ impl FakeServer {
             port,
             token_lifetime: seconds("token_lifetime", token_lifetime)?,
         };
-        let server = py
-            .detach(|| Server::start(config))
-            .map_err(|e| PyRuntimeError::new_err(format!("the fake control plane could not start: {e}")))?;
+        let server = py.detach(|| Server::start(config)).map_err(|e| {
+            PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))
+        })?;
         Ok(FakeServer { server })
     }
 
@@ -98,11 +100,15 @@ impl FakeServer {
         body: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         if status.is_none() && delay.is_none() && !drop_connection {
-            return Err(PyValueError::new_err("inject: give a status, a delay or drop_connection=True"));
+            return Err(PyValueError::new_err(
+                "inject: give a status, a delay or drop_connection=True",
+            ));
         }
         if let Some(s) = status {
             if !(100..=599).contains(&s) {
-                return Err(PyValueError::new_err(format!("inject: status must be 100..599, not {s}")));
+                return Err(PyValueError::new_err(format!(
+                    "inject: status must be 100..599, not {s}"
+                )));
             }
         }
         if let Some(r) = retry_after {
@@ -126,7 +132,8 @@ impl FakeServer {
     }
 
     fn set_token_lifetime(&self, lifetime: f64) -> PyResult<()> {
-        self.server.set_token_lifetime(seconds("lifetime", lifetime)?);
+        self.server
+            .set_token_lifetime(seconds("lifetime", lifetime)?);
         Ok(())
     }
 
