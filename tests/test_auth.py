@@ -189,3 +189,32 @@ def test_a_user_changes_their_own_password(cp):
         client.clusters.list().to_list()
     recorded = [r["body"] for r in cp.requests if r["path"] == "/api/v1/me/password"]
     assert recorded and b"n3w-Passw0rd!" not in recorded[0]
+
+
+def post_json(url: str, payload: dict) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+def test_the_fake_matches_token_fields_case_insensitively(cp):
+    # The official Python SDK sends AppId/AppSecret where the spec says appID/appSecret.
+    status, answer = post_json(
+        cp.url + "/api/v1/token",
+        {"grantType": "app_token", "AppId": cp.client_id, "AppSecret": cp.client_secret},
+    )
+    assert status == 200 and answer["accessToken"] and answer["expiresIn"] > 0
+    status, answer = post_json(
+        cp.url + "/api/v1/token",
+        {"GRANTTYPE": "client_credentials", "clientid": cp.client_id, "CLIENTSECRET": "wrong"},
+    )
+    assert status == 401 and answer["code"] == 401

@@ -56,3 +56,36 @@ def test_errors_are_reported_not_raised(env_for, capsys):
     assert "404" in capsys.readouterr().err
     assert main(["projects", "create", "--colour", "red"]) == 2
     assert "colour" in capsys.readouterr().err
+
+
+def test_fake_server_command_serves_until_interrupted(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import runai_admin as ra
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAI_")}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "runai_admin", "fake-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None
+        settings = {}
+        for _ in range(3):
+            name, value = child.stdout.readline().strip().removeprefix("export ").split("=", 1)
+            settings[name] = value
+        with ra.Client(
+            base_url=settings["RUNAI_BASE_URL"],
+            client_id=settings["RUNAI_CLIENT_ID"],
+            client_secret=settings["RUNAI_CLIENT_SECRET"],
+        ) as client:
+            assert client.clusters.list().to_list()
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=10) == 0
+    finally:
+        child.kill()
