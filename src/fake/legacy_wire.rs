@@ -249,7 +249,11 @@ pub(crate) fn department2(store: &Store, unit: &OrgUnit, render: Render) -> Valu
     let deserved = deserved_gpus(&unit.resources);
     let max = max_allowed(&unit.resources, "gpu", mb);
     let projects: Vec<&OrgUnit> = store.projects_of(&unit.id).collect();
-    let projects_deserved: f64 = projects.iter().map(|p| deserved_gpus(&p.resources)).sum();
+    // Folded from +0.0: an empty float `sum()` is -0.0, which would print as "-0".
+    let projects_deserved = projects
+        .iter()
+        .map(|p| deserved_gpus(&p.resources))
+        .fold(0.0, |a, b| a + b);
     let mut map = Map::new();
     map.insert("id".into(), legacy_id(&unit.id));
     map.insert("name".into(), json!(unit.name));

@@ -247,7 +247,8 @@ fn quota(entries: &[&Value], kind: &str) -> f64 {
                 value
             })
         })
-        .sum()
+        // From +0.0: an empty float `sum()` is -0.0.
+        .fold(0.0, |a, b| a + b)
 }
 
 /// `ResourcesData` for the quota of some stored `Resources` entries.

@@ -329,6 +329,18 @@ async fn seed_era_departments_and_admins() {
     assert_eq!(default["projects"][0]["name"], "team-a");
     assert_eq!(default["projectsDeservedGpus"], "2");
     assert_eq!(default["nodePoolsResources"][0]["nodePool"]["id"], 1);
+    let physics = new_department(&h, &cluster, "physics").await;
+    let (_, list) = h.get(&list_path).await;
+    let physics = list
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|d| d["id"].as_i64() == physics.parse::<i64>().ok())
+        })
+        .expect("new department listed");
+    assert_eq!(physics["projectsDeservedGpus"], "0");
+    assert_eq!(physics["deservedGpus"], 8.0);
+    assert_eq!(physics["projects"], json!([]));
     let (_, quiet) = h.get(&format!("{list_path}?excludePermissions=true")).await;
     assert!(quiet[0].get("departmentAdmins").is_none());
     assert!(quiet[0]["projects"][0].get("permissions").is_none());
@@ -401,6 +413,7 @@ async fn seed_era_metrics() {
         (Some("team-a"), Some("default"))
     );
     assert!(metrics.get("timeRange").is_none());
+    assert!(!metrics.to_string().contains("-0"), "{metrics}");
 
     let window = "start=2024-01-01T00:00:00Z&end=2024-01-01T01:00:00Z&numberOfSamples=3";
     let (status, ranged) = h.get(&format!("{base}/metrics?{window}")).await;
