@@ -10,23 +10,23 @@ use super::reply::{ApiError, Reply};
 use super::resources as wire;
 use super::server::{Request, Shared};
 use super::store::{now, temp_password, OrgUnit, Store, User};
-use super::{auth, validate};
+use super::{auth, legacy, validate};
 
-type Answer = Result<Reply, ApiError>;
+pub(super) type Answer = Result<Reply, ApiError>;
 
 /// What a handler gets: the routed operation, its bound parameters and checked body.
-struct Call<'a> {
-    shared: &'a Shared,
-    op: &'static Operation,
-    params: Vec<(String, String)>,
-    query: Vec<(String, String)>,
-    body: Value,
+pub(super) struct Call<'a> {
+    pub shared: &'a Shared,
+    pub op: &'static Operation,
+    pub params: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub body: Value,
     /// Who the token was issued to; lands in `createdBy`/`updatedBy`.
-    actor: String,
+    pub actor: String,
 }
 
 impl Call<'_> {
-    fn param(&self, name: &str) -> &str {
+    pub fn param(&self, name: &str) -> &str {
         self.params
             .iter()
             .find(|(k, _)| k == name)
@@ -34,14 +34,14 @@ impl Call<'_> {
             .unwrap_or_default()
     }
 
-    fn query_value(&self, name: &str) -> Option<&str> {
+    pub fn query_value(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn text(&self, field: &str) -> Option<String> {
+    pub fn text(&self, field: &str) -> Option<String> {
         self.body
             .get(field)
             .and_then(Value::as_str)
@@ -210,14 +210,6 @@ fn dispatch(call: &Call<'_>) -> Answer {
             existing_cluster(store, call.param("clusterUuid"))?;
             Ok(Reply::json(200, &json!({"measurements": []})))
         }
-        "getInstallFile" => {
-            let cluster = existing_cluster(store, call.param("cluster_uuid"))?;
-            let text = format!(
-                "# runai-cluster installation values (fake control plane)\ncontrolPlane:\n  url: {}\ncluster:\n  uid: {}\n  name: {}\n",
-                call.shared.url, cluster.uuid, cluster.name
-            );
-            Ok(Reply::text(200, "text/plain", text))
-        }
 
         "get_departments" => list_departments(call, store),
         "count_departments" => {
@@ -246,16 +238,6 @@ fn dispatch(call: &Call<'_>) -> Answer {
                 "values": [],
             }),
         )),
-        "getDepartments" => {
-            let cluster = existing_cluster(store, call.param("clusterId"))?;
-            let items: Vec<Value> = store
-                .departments
-                .iter()
-                .filter(|d| d.cluster_id == cluster.uuid)
-                .map(wire::legacy_department)
-                .collect();
-            Ok(Reply::json(200, &Value::Array(items)))
-        }
 
         "get_projects" => list_projects(call, store),
         "count_projects" => {
@@ -280,21 +262,6 @@ fn dispatch(call: &Call<'_>) -> Answer {
         "get_project_metrics" => {
             existing_project(store, call.param("projectId"))?;
             Ok(Reply::json(200, &json!({"measurements": []})))
-        }
-        "getProjects" => {
-            let cluster = existing_cluster(store, call.param("clusterId"))?;
-            let items: Vec<Value> = store
-                .projects
-                .iter()
-                .filter(|p| p.cluster_id == cluster.uuid)
-                .map(|p| wire::legacy_project(store, p))
-                .collect();
-            Ok(Reply::json(200, &Value::Array(items)))
-        }
-        "getProject" => {
-            existing_cluster(store, call.param("clusterId"))?;
-            let unit = existing_project(store, call.param("id"))?;
-            Ok(Reply::json(200, &wire::legacy_project(store, unit)))
         }
 
         "get_users" => list_users(call, store),
@@ -327,10 +294,12 @@ fn dispatch(call: &Call<'_>) -> Answer {
         }
         "change_user_password" => change_password(call, store),
 
-        other => Err(ApiError::new(
-            501,
-            format!("operation {other} is not implemented by the fake control plane"),
-        )),
+        other => legacy::dispatch(call, store).unwrap_or_else(|| {
+            Err(ApiError::new(
+                501,
+                format!("operation {other} is not implemented by the fake control plane"),
+            ))
+        }),
     }
 }
 
@@ -342,20 +311,20 @@ fn no_user(id: &str) -> ApiError {
     ApiError::not_found(format!("user {id} not found"))
 }
 
-fn existing_cluster<'s>(
+pub(super) fn existing_cluster<'s>(
     store: &'s Store,
     uuid: &str,
 ) -> Result<&'s super::store::Cluster, ApiError> {
     store.cluster(uuid).ok_or_else(|| no_cluster(uuid))
 }
 
-fn existing_department<'s>(store: &'s Store, id: &str) -> Result<&'s OrgUnit, ApiError> {
+pub(super) fn existing_department<'s>(store: &'s Store, id: &str) -> Result<&'s OrgUnit, ApiError> {
     store
         .department(id)
         .ok_or_else(|| ApiError::not_found(format!("department {id} not found")))
 }
 
-fn existing_project<'s>(store: &'s Store, id: &str) -> Result<&'s OrgUnit, ApiError> {
+pub(super) fn existing_project<'s>(store: &'s Store, id: &str) -> Result<&'s OrgUnit, ApiError> {
     store
         .project(id)
         .ok_or_else(|| ApiError::not_found(format!("project {id} not found")))
@@ -679,11 +648,14 @@ fn update_org_unit(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
     let resources = wire::normalise_resources(store, &cluster_id, call.body.get("resources"))?;
     let fields = writable_fields(call, kind);
     if let Some(unit) = kind.find_mut(store, &id) {
-        let namespace = unit.fields.get("requestedNamespace").cloned();
+        // What this PUT cannot express stays: the namespace, and the seed era's
+        // permissions and department admins.
+        let kept: Vec<(String, Value)> = ["requestedNamespace", "permissions", "departmentAdmins"]
+            .iter()
+            .filter_map(|k| unit.fields.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
         unit.fields = fields;
-        if let Some(namespace) = namespace {
-            unit.fields.insert("requestedNamespace".into(), namespace);
-        }
+        unit.fields.extend(kept);
         unit.resources = resources;
         unit.updated_at = now();
         unit.updated_by = call.actor.clone();

@@ -6,13 +6,18 @@
 //!
 //! Implemented: the token routes (`/api/v1/token`, `/api/v2/token`, the seed-era Keycloak
 //! realm and `/v1/k8s/auth/login`) and the `/api/v1` operations of clusters, departments,
-//! projects and users, plus the seed-era cluster, project and department listings. Other
-//! catalogue operations answer 501 with the control plane's error shape.
+//! projects and users, plus the deprecated seed-era (`/v1/k8s`) operations the spec still
+//! carries: cluster, project and department listings, project create/update/delete,
+//! department admins, install file and metrics (`legacy.rs`). Other catalogue operations
+//! answer 501 with the control plane's error shape.
 
 mod auth;
 mod glob;
 mod handlers;
+mod legacy;
+mod legacy_wire;
 mod listing;
+mod metrics;
 mod reply;
 mod resources;
 mod server;

@@ -1,5 +1,5 @@
 //! The wire shape of each kind of object, built from the store: `DisplayedCluster`,
-//! `Project`, `Department`/`DepartmentForList`, `User2`, the seed-era objects, and the
+//! `Project`, `Department`/`DepartmentForList`, `User2`, the seed-era cluster, and the
 //! fields each kind exposes to filtering and sorting.
 
 use serde_json::{json, Map, Value};
@@ -77,7 +77,7 @@ fn zero_quota_status() -> Value {
     })
 }
 
-fn pool_of(resource: &Value) -> (String, String) {
+pub(super) fn pool_of(resource: &Value) -> (String, String) {
     let pool = resource.get("nodePool");
     let field = |name: &str| {
         pool.and_then(|p| p.get(name))
@@ -88,7 +88,7 @@ fn pool_of(resource: &Value) -> (String, String) {
     (field("id"), field("name"))
 }
 
-fn node_pool_quota_statuses(resources: &[Value]) -> Value {
+pub(super) fn node_pool_quota_statuses(resources: &[Value]) -> Value {
     Value::Array(
         resources
             .iter()
@@ -106,7 +106,7 @@ fn node_pool_quota_statuses(resources: &[Value]) -> Value {
 }
 
 /// Sum of one resource's `deserved` over the node pools; null when no pool sets it.
-fn total(resources: &[Value], kind: &str) -> Value {
+pub(super) fn total(resources: &[Value], kind: &str) -> Value {
     let values: Vec<f64> = resources
         .iter()
         .filter_map(|r| {
@@ -165,6 +165,15 @@ fn stamps(map: &mut Map<String, Value>, unit: &OrgUnit) {
     map.insert("updatedBy".into(), json!(unit.updated_by));
 }
 
+/// The project's namespace: the requested one, else `runai-<name>`.
+pub(super) fn namespace(unit: &OrgUnit) -> String {
+    unit.fields
+        .get("requestedNamespace")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("runai-{}", unit.name))
+}
+
 pub(crate) fn project(store: &Store, unit: &OrgUnit) -> Value {
     let parent = unit
         .parent_id
@@ -190,16 +199,10 @@ pub(crate) fn project(store: &Store, unit: &OrgUnit) -> Value {
             .cloned()
             .unwrap_or(Value::Bool(true)),
     );
-    let namespace = unit
-        .fields
-        .get("requestedNamespace")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("runai-{}", unit.name));
     map.insert(
         "status".into(),
         json!({
-            "namespace": namespace,
+            "namespace": namespace(unit),
             "phase": "Ready",
             "phaseMessage": "Project is ready",
             "lastUpdatedTime": unit.updated_at,
@@ -385,41 +388,6 @@ pub(crate) fn legacy_cluster(cluster: &Cluster) -> Value {
         "tenantId": TENANT_ID,
         "createdAt": cluster.created_at,
         "description": "",
-    })
-}
-
-fn legacy_id(id: &str) -> Value {
-    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
-}
-
-/// The seed-era `/v1/k8s` Project.
-pub(crate) fn legacy_project(store: &Store, unit: &OrgUnit) -> Value {
-    let gpus = total_resources(&unit.resources)
-        .get("gpuQuota")
-        .cloned()
-        .unwrap_or(json!(0));
-    let department = unit.parent_id.as_deref().unwrap_or_default();
-    json!({
-        "id": legacy_id(&unit.id),
-        "name": unit.name,
-        "tenantId": TENANT_ID,
-        "clusterUuid": unit.cluster_id,
-        "createdAt": unit.created_at,
-        "departmentId": legacy_id(department),
-        "departmentName": store.department(department).map(|d| d.name.clone()),
-        "deservedGpus": gpus,
-    })
-}
-
-/// The seed-era `/v1/k8s` Department.
-pub(crate) fn legacy_department(unit: &OrgUnit) -> Value {
-    json!({
-        "id": legacy_id(&unit.id),
-        "name": unit.name,
-        "tenantId": TENANT_ID,
-        "clusterUuid": unit.cluster_id,
-        "createdAt": unit.created_at,
-        "deservedGpus": total_resources(&unit.resources).get("gpuQuota").cloned().unwrap_or(json!(0)),
     })
 }
 

@@ -64,7 +64,11 @@ pub(crate) struct Store {
 }
 
 pub(crate) fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub(crate) fn format_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
     // A fixed width keeps string order equal to time order for sorting and filtering.
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",

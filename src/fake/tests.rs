@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use super::*;
 use crate::api::Catalogue;
 
+mod legacy;
+
 fn http() -> reqwest::Client {
     // reqwest is built without a default TLS provider; it wants one even for plain http.
     let _ = rustls::crypto::ring::default_provider().install_default();
