@@ -311,11 +311,7 @@ def build(spec_dir: Path) -> dict:
             "exposed": row["tag"] in EXPOSED_TAGS,
             "method": row["method"],
             "path": row["path"],
-            "path_params": [
-                {"name": p["name"], "py": snake(p["name"]), **p.get("schema", {})}
-                for p in (spec.deref(x) for x in params)
-                if p["in"] == "path"
-            ],
+            "path_params": path_parameters(spec, row["path"], params),
             "query": query,
             "body": body_entry(spec, op),
             "success": status,
@@ -348,6 +344,16 @@ def build(spec_dir: Path) -> dict:
         "operations": operations,
         "schemas": reachable_schemas(spec, operations),
     }
+
+
+def path_parameters(spec: Spec, path: str, params: list) -> list:
+    """Path parameters in the order the path names them: that is their positional order."""
+    declared = {p["name"]: p for p in (spec.deref(x) for x in params) if p["in"] == "path"}
+    names = re.findall(r"\{([^}]+)\}", path)
+    missing = [n for n in names if n not in declared]
+    if missing:
+        raise ValueError(f"{path}: undeclared path parameters {missing}")
+    return [{"name": n, "py": snake(n), **declared[n].get("schema", {})} for n in names]
 
 
 def avoid_keyword_clashes(entry: dict) -> None:

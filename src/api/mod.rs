@@ -194,6 +194,19 @@ mod tests {
     }
 
     #[test]
+    fn path_parameters_are_positional_in_path_order() {
+        for op in &Catalogue::get().operations {
+            let in_path: Vec<&str> = op
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .collect();
+            let declared: Vec<&str> = op.path_params.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(in_path, declared, "{}", op.id);
+        }
+    }
+
+    #[test]
     fn templates_bind_parameters_and_reject_other_paths() {
         let got = match_template(
             "/api/v1/org-unit/projects/{projectId}",
