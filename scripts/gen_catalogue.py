@@ -201,10 +201,30 @@ def parameter_entries(spec: Spec, params: list, where: str) -> list:
             continue
         entry = {"name": p["name"], "py": snake(p["name"]), "required": bool(p.get("required"))}
         entry.update(spec.simple_type(p.get("schema", {})))
+        if entry.get("type") == "array":
+            # Form style; `explode: false` sends `a,b` in one parameter instead of repeating it.
+            entry["explode"] = p.get("explode", True)
+        grammar = filter_grammar(spec, p.get("schema", {}))
+        if grammar:
+            entry["filter"] = grammar
         if p.get("deprecated"):
             entry["deprecated"] = True
         out.append(entry)
     return out
+
+
+FILTER_PATTERN = re.compile(r"^\^\(([\w|]+)\)\(([^)]*)\)")
+
+
+def filter_grammar(spec: Spec, schema: dict) -> dict | None:
+    """`filterBy` items are `<field><operator><value>`; the spec spells the allowed fields
+    and operators as a pattern such as `^(name|clusterId)(==|!=|=@).+$`."""
+    items = spec.flatten(spec.flatten(schema).get("items", {}))
+    match = FILTER_PATTERN.match(items.get("pattern", ""))
+    if not match:
+        return None
+    operators = [op.replace("\\", "") for op in match.group(2).split("|")]
+    return {"fields": match.group(1).split("|"), "operators": operators}
 
 
 def body_entry(spec: Spec, op: dict) -> dict | None:

@@ -7,6 +7,9 @@ sync or an async client, and `resolve`/`collect` await what needs awaiting.
 from __future__ import annotations
 
 import inspect
+import json
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -63,3 +66,32 @@ def paths(cp: FakeControlPlane, path: str, method: str | None = None) -> list[di
     return [
         r for r in cp.requests if r["path"] == path and (method is None or r["method"] == method)
     ]
+
+
+def raw_request(url: str, payload: dict | None = None, token: str | None = None):
+    """A request made without runai_admin, to see the fake as any HTTP client does.
+    Returns (status, decoded JSON body)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+def raw_token(cp: FakeControlPlane) -> str:
+    """A token from the fake's v1 endpoint, obtained without runai_admin."""
+    status, answer = raw_request(
+        cp.url + "/api/v1/token",
+        {
+            "grantType": "client_credentials",
+            "clientID": cp.client_id,
+            "clientSecret": cp.client_secret,
+        },
+    )
+    assert status == 200, answer
+    return answer["accessToken"]

@@ -10,7 +10,7 @@ import pytest
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import paths
+from .conftest import paths, raw_request, raw_token
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "administrator"
@@ -63,24 +63,7 @@ def test_v1_token_request_is_json_with_the_spec_field_names(cp):
 
 
 def test_a_ready_bearer_token_is_used_as_is(cp):
-    with cp.client() as fetcher:
-        fetcher.clusters.list().to_list()
-    # Borrow a real token from the fake through a token request of our own.
-    import json
-    import urllib.request
-
-    request = urllib.request.Request(
-        cp.url + "/api/v1/token",
-        data=json.dumps(
-            {
-                "grantType": "client_credentials",
-                "clientID": cp.client_id,
-                "clientSecret": cp.client_secret,
-            }
-        ).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    token = json.load(urllib.request.urlopen(request))["accessToken"]
+    token = raw_token(cp)
     cp.clear_requests()
     with cp.client(token=token) as client:
         assert client.clusters.get(cp.cluster_id)["uuid"] == cp.cluster_id
@@ -191,29 +174,14 @@ def test_a_user_changes_their_own_password(cp):
     assert recorded and b"n3w-Passw0rd!" not in recorded[0]
 
 
-def post_json(url: str, payload: dict) -> tuple[int, dict]:
-    import json
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request) as answer:
-            return answer.status, json.load(answer)
-    except urllib.error.HTTPError as err:
-        return err.code, json.load(err)
-
-
 def test_the_fake_matches_token_fields_case_insensitively(cp):
     # The official Python SDK sends AppId/AppSecret where the spec says appID/appSecret.
-    status, answer = post_json(
+    status, answer = raw_request(
         cp.url + "/api/v1/token",
         {"grantType": "app_token", "AppId": cp.client_id, "AppSecret": cp.client_secret},
     )
     assert status == 200 and answer["accessToken"] and answer["expiresIn"] > 0
-    status, answer = post_json(
+    status, answer = raw_request(
         cp.url + "/api/v1/token",
         {"GRANTTYPE": "client_credentials", "clientid": cp.client_id, "CLIENTSECRET": "wrong"},
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+import urllib.parse
 
 import pytest
 
 import runai_admin as ra
+
+from .conftest import raw_request, raw_token
 
 
 def test_not_found_carries_status_code_message_method_and_url(client, cp):
@@ -127,3 +130,18 @@ def test_missing_configuration_is_explained(monkeypatch):
         ra.Client(base_url="acme.run.ai", token="t", timeout="soon")
     with pytest.raises(ValueError, match="max_retries"):
         ra.Client(base_url="acme.run.ai", token="t", max_retries=-1)
+
+
+def test_filter_expressions_are_checked_against_the_spec_before_sending(client, cp):
+    before = len(cp.requests)
+    with pytest.raises(ValueError, match="filterable fields: username"):
+        client.users.list(filter_by=["email==a@example.com"]).to_list()
+    with pytest.raises(ValueError, match="must be followed by one of == <= >= =@"):
+        client.users.count(filter_by="username!=admin")
+    assert len(cp.requests) == before
+
+
+def test_the_fake_refuses_what_the_spec_does_not_allow(cp):
+    query = urllib.parse.urlencode({"filterBy": "username!=admin"})
+    status, answer = raw_request(f"{cp.url}/api/v1/users?{query}", token=raw_token(cp))
+    assert status == 400 and "username!=admin" in answer["message"]

@@ -29,7 +29,8 @@ pub fn bind(
         } else if let Some(param) = op.query.iter().find(|p| p.py == key) {
             if !value.is_null() {
                 check_value(&call, param, &value)?;
-                push_query(&mut query, &param.name, &value);
+                check_filter(&call, param, &value)?;
+                push_query(&mut query, param, &value);
             }
         } else if let Some(field) = op
             .body
@@ -275,17 +276,42 @@ fn check_value(call: &str, param: &Param, value: &Value) -> CoreResult<()> {
     Ok(())
 }
 
-/// Arrays go out as repeated keys (`filterBy=a&filterBy=b`), the spec's default style.
-fn push_query(query: &mut Vec<(String, String)>, name: &str, value: &Value) {
+/// Arrays go out as repeated keys (`a=1&a=2`) or, where the spec says `explode: false`
+/// (every array of this API), as one comma-joined value (`a=1,2`).
+fn push_query(query: &mut Vec<(String, String)>, param: &Param, value: &Value) {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
     match value {
-        Value::Array(items) => {
-            for item in items {
-                push_query(query, name, item);
-            }
+        Value::Array(items) if param.explode => {
+            query.extend(items.iter().map(|item| (param.name.clone(), text(item))));
         }
-        Value::String(s) => query.push((name.to_string(), s.clone())),
-        other => query.push((name.to_string(), other.to_string())),
+        Value::Array(items) => {
+            let joined: Vec<String> = items.iter().map(text).collect();
+            query.push((param.name.clone(), joined.join(",")));
+        }
+        other => query.push((param.name.clone(), text(other))),
     }
+}
+
+/// `filter_by` expressions are checked against the fields and operators the spec allows,
+/// so a typo fails here, naming itself, rather than as a 400 from the server.
+fn check_filter(call: &str, param: &Param, value: &Value) -> CoreResult<()> {
+    let Some(grammar) = &param.filter else {
+        return Ok(());
+    };
+    let expressions: Vec<&str> = match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for expression in expressions {
+        grammar.parse(expression).map_err(|why| {
+            CoreError::ArgumentValue(format!("{call}: {} {expression:?}: {why}", param.py))
+        })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -388,7 +414,32 @@ mod tests {
     }
 
     #[test]
-    fn list_queries_repeat_and_accept_one_string() {
+    fn filter_expressions_are_checked_before_sending() {
+        let err = bind(
+            op("get_projects"),
+            vec![],
+            kw(&[("filter_by", json!(["nmae==x"]))]),
+        )
+        .expect_err("fails");
+        assert!(
+            matches!(&err, CoreError::ArgumentValue(t) if t.contains("nmae==x") && t.contains("filterable fields")),
+            "{err}"
+        );
+        let err = bind(
+            op("get_users"),
+            vec![],
+            kw(&[("filter_by", json!("username!=x"))]),
+        )
+        .expect_err("fails");
+        assert!(
+            err.to_string()
+                .contains("username must be followed by one of"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn list_queries_join_and_accept_one_string() {
         let request = bind(
             op("get_projects"),
             vec![],
@@ -401,8 +452,7 @@ mod tests {
         assert_eq!(
             request.query,
             vec![
-                ("filterBy".to_string(), "name=@a".to_string()),
-                ("filterBy".to_string(), "clusterId==c".to_string()),
+                ("filterBy".to_string(), "name=@a,clusterId==c".to_string()),
                 ("limit".to_string(), "10".to_string()),
             ]
         );

@@ -64,6 +64,56 @@ pub struct Param {
     pub items: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
+    /// Arrays: repeat the parameter (`true`) or join the items with commas (`false`).
+    #[serde(default = "default_explode")]
+    pub explode: bool,
+    /// `filterBy`: the fields and operators its expressions may use.
+    #[serde(default)]
+    pub filter: Option<FilterGrammar>,
+}
+
+fn default_explode() -> bool {
+    true
+}
+
+/// What a `filterBy` expression (`<field><operator><value>`) may be made of.
+#[derive(Debug, Deserialize)]
+pub struct FilterGrammar {
+    pub fields: Vec<String>,
+    pub operators: Vec<String>,
+}
+
+impl FilterGrammar {
+    /// Split an expression into its field, operator and value, if the grammar allows it.
+    pub fn parse<'e>(&self, expression: &'e str) -> Result<(&'e str, &'e str, &'e str), String> {
+        let field = self
+            .fields
+            .iter()
+            .filter(|f| expression.starts_with(f.as_str()))
+            .max_by_key(|f| f.len())
+            .ok_or_else(|| {
+                format!(
+                    "unknown field; filterable fields: {}",
+                    self.fields.join(", ")
+                )
+            })?;
+        let (field, rest) = expression.split_at(field.len());
+        let operator = self
+            .operators
+            .iter()
+            .find(|op| rest.starts_with(op.as_str()))
+            .ok_or_else(|| {
+                format!(
+                    "{field} must be followed by one of {}",
+                    self.operators.join(" ")
+                )
+            })?;
+        let (operator, value) = rest.split_at(operator.len());
+        if value.is_empty() {
+            return Err(format!("{field}{operator} needs a value"));
+        }
+        Ok((field, operator, value))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,6 +241,30 @@ mod tests {
         for op in &c.operations {
             assert!(c.operation(&op.id).is_some(), "{} not indexed", op.id);
         }
+    }
+
+    #[test]
+    fn filter_grammar_comes_from_the_spec_pattern() {
+        let c = Catalogue::get();
+        let op = c.operation("get_users").expect("op");
+        let grammar = op
+            .query
+            .iter()
+            .find_map(|q| q.filter.as_ref())
+            .expect("grammar");
+        assert_eq!(
+            grammar.parse("username=@ada"),
+            Ok(("username", "=@", "ada"))
+        );
+        assert!(
+            grammar.parse("username!=ada").is_err(),
+            "users do not offer !="
+        );
+        assert!(grammar
+            .parse("nmae==x")
+            .expect_err("unknown")
+            .contains("filterable fields"));
+        assert!(grammar.parse("username==").is_err());
     }
 
     #[test]

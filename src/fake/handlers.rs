@@ -50,14 +50,9 @@ impl Call<'_> {
 
     /// `sortBy` values come straight from the operation's enum in the spec; each names a
     /// field of the listed rows.
-    fn shape<'s>(
-        &self,
-        filterable: &'s [&'s str],
-        sortable: &'s [(&'s str, &'s str)],
-        default_limit: usize,
-    ) -> Shape<'s> {
+    fn shape<'s>(&self, sortable: &'s [(&'s str, &'s str)], default_limit: usize) -> Shape<'s> {
         Shape {
-            filterable,
+            filter: self.op.query.iter().find_map(|q| q.filter.as_ref()),
             sortable,
             searchable: &["name", "username"],
             default_limit,
@@ -214,7 +209,7 @@ fn dispatch(call: &Call<'_>) -> Answer {
         "get_departments" => list_departments(call, store),
         "count_departments" => {
             let rows = department_rows(store);
-            count(call, rows, &wire::DEPARTMENT_FILTERS)
+            count(call, rows)
         }
         "get_department" => {
             let unit = existing_department(store, call.param("departmentId"))?;
@@ -242,7 +237,7 @@ fn dispatch(call: &Call<'_>) -> Answer {
         "get_projects" => list_projects(call, store),
         "count_projects" => {
             let rows = project_rows(store);
-            count(call, rows, &wire::PROJECT_FILTERS)
+            count(call, rows)
         }
         "get_project" => {
             let unit = existing_project(store, call.param("projectId"))?;
@@ -267,7 +262,7 @@ fn dispatch(call: &Call<'_>) -> Answer {
         "get_users" => list_users(call, store),
         "count_users" => {
             let rows = store.users.iter().map(wire::user_row).collect();
-            count(call, rows, &wire::USER_FILTERS)
+            count(call, rows)
         }
         "get_user_by_id" => {
             let user = existing_user(store, call.param("userId"))?;
@@ -437,17 +432,17 @@ fn project_rows(store: &Store) -> Vec<Row> {
         .collect()
 }
 
-fn count(call: &Call<'_>, rows: Vec<Row>, filterable: &[&str]) -> Answer {
-    let shape = call.shape(filterable, &[], 50);
+fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
+    let shape = call.shape(&[], 50);
     let query = Query::parse(&call.query, &shape)?;
     let n = query.select(rows, shape.searchable).len();
     Ok(Reply::json(200, &json!({"count": n})))
 }
 
 /// A paged object answer: `{"<key>": [...], "next": <offset>}`, `next` only when more remain.
-fn paged(call: &Call<'_>, rows: Vec<Row>, filterable: &[&str], key: &str) -> Answer {
+fn paged(call: &Call<'_>, rows: Vec<Row>, key: &str) -> Answer {
     let sorts = call.sorts();
-    let shape = call.shape(filterable, &sorts, 50);
+    let shape = call.shape(&sorts, 50);
     let query = Query::parse(&call.query, &shape)?;
     let (items, next) = query.page(query.select(rows, shape.searchable));
     let mut body = Map::new();
@@ -459,27 +454,17 @@ fn paged(call: &Call<'_>, rows: Vec<Row>, filterable: &[&str], key: &str) -> Ans
 }
 
 fn list_departments(call: &Call<'_>, store: &Store) -> Answer {
-    paged(
-        call,
-        department_rows(store),
-        &wire::DEPARTMENT_FILTERS,
-        "departments",
-    )
+    paged(call, department_rows(store), "departments")
 }
 
 fn list_projects(call: &Call<'_>, store: &Store) -> Answer {
-    paged(
-        call,
-        project_rows(store),
-        &wire::PROJECT_FILTERS,
-        "projects",
-    )
+    paged(call, project_rows(store), "projects")
 }
 
 /// Users answer a bare array (`Users1`): the page has no `next`.
 fn list_users(call: &Call<'_>, store: &Store) -> Answer {
     let sorts = call.sorts();
-    let shape = call.shape(&wire::USER_FILTERS, &sorts, super::listing::MAX_LIMIT);
+    let shape = call.shape(&sorts, super::listing::MAX_LIMIT);
     let query = Query::parse(&call.query, &shape)?;
     let rows = store.users.iter().map(wire::user_row).collect();
     let (items, _) = query.page(query.select(rows, shape.searchable));

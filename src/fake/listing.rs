@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::reply::ApiError;
+use crate::api::FilterGrammar;
 
 /// One listed object: the fields that filters and sorting see, and what is returned.
 pub(crate) struct Row {
@@ -45,8 +46,8 @@ struct Filter {
 
 /// What a kind of object offers to listing.
 pub(crate) struct Shape<'a> {
-    /// Fields `filterBy` may name.
-    pub filterable: &'a [&'a str],
+    /// The fields and operators `filterBy` may use (the operation's spec pattern).
+    pub filter: Option<&'a FilterGrammar>,
     /// `sortBy` values (from the spec's enum) and the row field each sorts on.
     pub sortable: &'a [(&'a str, &'a str)],
     /// Fields `search` looks into.
@@ -117,19 +118,18 @@ impl Query {
         for (name, raw) in pairs {
             match name.as_str() {
                 "filterBy" => {
+                    let grammar = shape.filter.ok_or_else(|| {
+                        ApiError::bad_request("filterBy is not accepted by this operation")
+                    })?;
                     for expression in split_expressions(raw) {
-                        let filter = parse_filter(&expression).ok_or_else(|| {
+                        let malformed = |why: String| {
                             ApiError::bad_request(format!(
-                                "malformed filterBy expression {expression:?}: expected <field><operator><value> with one of == != <= >= =@ !@ =^ =$"
+                                "malformed filterBy expression {expression:?}: {why}"
                             ))
-                        })?;
-                        if !shape.filterable.contains(&filter.field.as_str()) {
-                            return Err(ApiError::bad_request(format!(
-                                "filterBy: unknown field {:?}; allowed: {}",
-                                filter.field,
-                                shape.filterable.join(", ")
-                            )));
-                        }
+                        };
+                        grammar.parse(&expression).map_err(malformed)?;
+                        let filter = parse_filter(&expression)
+                            .ok_or_else(|| malformed("no operator".into()))?;
                         query.filters.push(filter);
                     }
                 }

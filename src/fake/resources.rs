@@ -22,53 +22,6 @@ const OVERTIME_FIELDS: [&str; 9] = [
     "avgGpuMemoryUtilization30d",
 ];
 
-pub(crate) const PROJECT_FILTERS: [&str; 18] = [
-    "name",
-    "clusterId",
-    "departmentId",
-    "parentId",
-    "parentName",
-    "phase",
-    "totalGpuQuota",
-    "gpuAllocated",
-    "createdAt",
-    "avgGpuAllocation24h",
-    "avgGpuUtilization24h",
-    "avgGpuMemoryUtilization24h",
-    "avgGpuAllocation7d",
-    "avgGpuUtilization7d",
-    "avgGpuMemoryUtilization7d",
-    "avgGpuAllocation30d",
-    "avgGpuUtilization30d",
-    "avgGpuMemoryUtilization30d",
-];
-
-pub(crate) const DEPARTMENT_FILTERS: [&str; 14] = [
-    "name",
-    "clusterId",
-    "totalGpuQuota",
-    "gpuAllocated",
-    "createdAt",
-    "avgGpuAllocation24h",
-    "avgGpuUtilization24h",
-    "avgGpuMemoryUtilization24h",
-    "avgGpuAllocation7d",
-    "avgGpuUtilization7d",
-    "avgGpuMemoryUtilization7d",
-    "avgGpuAllocation30d",
-    "avgGpuUtilization30d",
-    "avgGpuMemoryUtilization30d",
-];
-
-pub(crate) const USER_FILTERS: [&str; 6] = [
-    "username",
-    "createdBy",
-    "lastLogin",
-    "creationTime",
-    "lastUpdated",
-    "isLocal",
-];
-
 fn zero_quota_status() -> Value {
     json!({
         "allocated": {"gpu": 0, "cpu": 0, "memory": 0},
