@@ -1,7 +1,7 @@
 //! The client core: one transport, one token cache and one retry policy per `Client`,
 //! shared by its sync and async faces and by every thread and task that uses it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::api::Operation;
@@ -11,10 +11,13 @@ use crate::error::{CoreError, CoreResult};
 use crate::http::{
     Attempt, Backoff, Failure, Request, Response, RetryDecision, RetryPolicy, Transport,
 };
+use crate::secret::Secret;
 
 pub struct Core {
     config: ClientConfig,
-    transport: Transport,
+    /// The pool of the process that made it: a forked child builds its own (the parent's
+    /// sockets belong to the parent's event loop).
+    transport: Mutex<(u32, Arc<Transport>)>,
     policy: RetryPolicy,
     tokens: TokenCache,
 }
@@ -35,7 +38,7 @@ impl Core {
         };
         Ok(Arc::new(Core {
             config,
-            transport,
+            transport: Mutex::new((std::process::id(), Arc::new(transport))),
             policy,
             tokens: TokenCache::new(),
         }))
@@ -50,6 +53,22 @@ impl Core {
         self.tokens.fetches()
     }
 
+    fn transport(&self) -> CoreResult<Arc<Transport>> {
+        let mut held = self
+            .transport
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if held.0 != pid {
+            let fresh = Arc::new(Transport::new(&self.config)?);
+            let inherited = std::mem::replace(&mut *held, (pid, fresh));
+            // Dropping the parent's pool here would unregister its sockets from an event
+            // queue the parent still uses: leave it be.
+            std::mem::forget(inherited);
+        }
+        Ok(held.1.clone())
+    }
+
     /// Send an operation's request with auth, retries and the call's time budget.
     pub async fn call(
         &self,
@@ -62,34 +81,31 @@ impl Core {
             max_retries: options.max_retries.unwrap_or(self.policy.max_retries),
             ..self.policy
         };
-        let mut retry = 0;
+        let transport = self.transport()?;
         let mut refreshed_after_401 = false;
         loop {
-            let bearer = self.bearer(&deadline).await?;
+            let bearer = self.bearer(&transport, &policy, &deadline).await?;
+            let token = bearer.as_ref().map(|b| &b.value);
             let attempt = self
-                .transport
-                .send(
+                .send_with_retries(
+                    &transport,
                     &request,
-                    bearer.as_ref().map(|b| &b.value),
-                    deadline.remaining(&request, &self.transport)?,
+                    token,
+                    op.idempotent,
+                    &policy,
+                    &deadline,
                 )
-                .await;
-            if let (Ok(response), Some(token)) = (&attempt, &bearer) {
+                .await?;
+            if let (Ok(response), Some(used)) = (&attempt, &bearer) {
                 // A token can die before its announced expiry (revoked, clock skew): fetch a
                 // new one once, then let a second 401 through as the caller's error.
                 if response.status == 401 && !refreshed_after_401 && self.refreshable() {
                     refreshed_after_401 = true;
-                    self.tokens.invalidate(token.generation).await;
+                    self.tokens.invalidate(used.generation).await;
                     continue;
                 }
             }
-            if !self
-                .wait_for_retry(&policy, &attempt, op.idempotent, retry, &deadline)
-                .await
-            {
-                return self.finish(&request, attempt, &deadline);
-            }
-            retry += 1;
+            return finish(&transport, &request, attempt, &deadline);
         }
     }
 
@@ -97,132 +113,147 @@ impl Core {
         !matches!(self.config.auth, AuthMethod::Bearer(_))
     }
 
-    async fn bearer(&self, deadline: &Deadline) -> CoreResult<Option<Arc<BearerToken>>> {
-        match &self.config.auth {
-            AuthMethod::Bearer(token) => Ok(Some(Arc::new(BearerToken {
-                value: token.clone(),
-                generation: 0,
-            }))),
-            auth => {
-                let Some(request) = token_request(auth)? else {
-                    return Ok(None);
-                };
-                let token = self
-                    .tokens
-                    .get(|| self.fetch_token(request, deadline))
-                    .await?;
-                Ok(Some(token))
+    /// The token for this call. Waiting for another caller's fetch counts against this
+    /// call's own budget.
+    async fn bearer(
+        &self,
+        transport: &Transport,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<Option<Arc<BearerToken>>> {
+        let request = match &self.config.auth {
+            AuthMethod::Bearer(token) => {
+                return Ok(Some(Arc::new(BearerToken {
+                    value: token.clone(),
+                    generation: 0,
+                })))
             }
+            auth => match token_request(auth)? {
+                Some(request) => request,
+                None => return Ok(None),
+            },
+        };
+        let budget = deadline.remaining(transport, &request)?;
+        let fetch = self
+            .tokens
+            .get(|| self.fetch_token(transport, &request, policy, deadline));
+        match tokio::time::timeout(budget, fetch).await {
+            Ok(token) => token.map(Some),
+            Err(_) => Err(deadline.expired(transport, &request)),
         }
     }
 
     /// Obtaining a token changes nothing on the server, so it is retried like a GET.
-    async fn fetch_token(&self, request: Request, deadline: &Deadline) -> CoreResult<FetchedToken> {
+    async fn fetch_token(
+        &self,
+        transport: &Transport,
+        request: &Request,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<FetchedToken> {
+        let attempt = self
+            .send_with_retries(transport, request, None, true, policy, deadline)
+            .await?;
+        let response = finish(transport, request, attempt, deadline)?;
+        parse_token_answer(&response.body).map_err(|message| CoreError::Decode {
+            method: request.method.to_string(),
+            url: transport.url(&request.path),
+            message,
+        })
+    }
+
+    /// Send until the policy stops retrying or the budget cannot hold another wait.
+    async fn send_with_retries(
+        &self,
+        transport: &Transport,
+        request: &Request,
+        bearer: Option<&Secret>,
+        idempotent: bool,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<Attempt> {
         let mut retry = 0;
         loop {
-            let attempt = self
-                .transport
-                .send(
-                    &request,
-                    None,
-                    deadline.remaining(&request, &self.transport)?,
-                )
+            let attempt = transport
+                .send(request, bearer, deadline.remaining(transport, request)?)
                 .await;
-            if !self
-                .wait_for_retry(&self.policy, &attempt, true, retry, deadline)
-                .await
-            {
-                let response = self.finish(&request, attempt, deadline)?;
-                return parse_token_answer(&response.body).map_err(|message| CoreError::Decode {
-                    method: request.method.to_string(),
-                    url: self.transport.url(&request.path),
-                    message,
-                });
-            }
-            retry += 1;
-        }
-    }
-
-    /// Sleep before a retry when the policy allows one and the budget has room for the wait.
-    async fn wait_for_retry(
-        &self,
-        policy: &RetryPolicy,
-        attempt: &Attempt,
-        idempotent: bool,
-        retry: u32,
-        deadline: &Deadline,
-    ) -> bool {
-        match policy.decide(attempt, idempotent, retry) {
-            RetryDecision::Stop => false,
-            RetryDecision::RetryAfter(wait) => {
-                if !deadline.has_room_for(wait) {
-                    return false;
+            match policy.decide(&attempt, idempotent, retry) {
+                RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => {
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
                 }
-                tokio::time::sleep(wait).await;
-                true
+                _ => return Ok(attempt),
             }
         }
     }
+}
 
-    fn finish(
-        &self,
-        request: &Request,
-        attempt: Attempt,
-        deadline: &Deadline,
-    ) -> CoreResult<Response> {
-        let method = request.method.to_string();
-        let url = self.transport.url(&request.path);
-        match attempt {
-            Ok(response) if (200..300).contains(&response.status) => Ok(response),
-            Ok(response) => Err(CoreError::Api {
-                status: response.status,
+fn finish(
+    transport: &Transport,
+    request: &Request,
+    attempt: Attempt,
+    deadline: &Deadline,
+) -> CoreResult<Response> {
+    let method = request.method.to_string();
+    let url = transport.url(&request.path);
+    match attempt {
+        Ok(response) if (200..300).contains(&response.status) => Ok(response),
+        Ok(response) => Err(CoreError::Api {
+            status: response.status,
+            method,
+            url,
+            body: response.body,
+        }),
+        Err(Failure::Connect(message)) | Err(Failure::Broken(message)) => {
+            Err(CoreError::Connection {
                 method,
                 url,
-                body: response.body,
-            }),
-            Err(Failure::Connect(message)) | Err(Failure::Broken(message)) => {
-                Err(CoreError::Connection {
-                    method,
-                    url,
-                    message,
-                })
-            }
-            Err(Failure::TimedOut) => Err(CoreError::Timeout {
-                method,
-                url,
-                seconds: deadline.budget.as_secs_f64(),
-            }),
+                message,
+            })
         }
+        Err(Failure::Unsendable(message)) => Err(CoreError::Configuration(message)),
+        Err(Failure::TimedOut) => Err(deadline.expired(transport, request)),
     }
 }
 
 /// The time budget of one call, shared by its token request, attempts and back-off.
 struct Deadline {
     budget: Duration,
-    end: Instant,
+    end: Option<Instant>,
 }
 
 impl Deadline {
     fn new(budget: Duration) -> Self {
         Deadline {
             budget,
-            end: Instant::now() + budget,
+            end: Instant::now().checked_add(budget),
         }
     }
 
-    fn remaining(&self, request: &Request, transport: &Transport) -> CoreResult<Duration> {
-        let left = self.end.saturating_duration_since(Instant::now());
+    fn expired(&self, transport: &Transport, request: &Request) -> CoreError {
+        CoreError::Timeout {
+            method: request.method.to_string(),
+            url: transport.url(&request.path),
+            seconds: self.budget.as_secs_f64(),
+        }
+    }
+
+    fn remaining(&self, transport: &Transport, request: &Request) -> CoreResult<Duration> {
+        let Some(end) = self.end else {
+            return Ok(self.budget);
+        };
+        let left = end.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(CoreError::Timeout {
-                method: request.method.to_string(),
-                url: transport.url(&request.path),
-                seconds: self.budget.as_secs_f64(),
-            });
+            return Err(self.expired(transport, request));
         }
         Ok(left)
     }
 
     fn has_room_for(&self, wait: Duration) -> bool {
-        Instant::now() + wait < self.end
+        match (self.end, Instant::now().checked_add(wait)) {
+            (Some(end), Some(after_wait)) => after_wait < end,
+            (None, _) => true,
+            (Some(_), None) => false,
+        }
     }
 }

@@ -88,7 +88,31 @@ pub struct Resolved {
 }
 
 const DEFAULT_TIMEOUT: f64 = 30.0;
-const MAX_CONNECT_TIMEOUT: f64 = 10.0;
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A week: longer budgets are surely mistakes (and would overflow clocks).
+pub const MAX_TIMEOUT: f64 = 7.0 * 24.0 * 3600.0;
+
+/// A time budget in seconds, checked: positive, finite, at most a week.
+pub fn checked_timeout(seconds: f64) -> CoreResult<Duration> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_TIMEOUT) {
+        return Err(CoreError::ArgumentValue(format!(
+            "timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT}, not {seconds}"
+        )));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// A ready token must fit in an HTTP header; say so now rather than at the first call.
+fn check_token(token: &Secret) -> CoreResult<()> {
+    let value = token.expose();
+    if value.is_empty() || !value.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(CoreError::Configuration(
+            "token must be non-empty printable ASCII without spaces (it is sent in a header)"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
 
 impl ConfigInput {
     pub fn resolve(self, env: &dyn Fn(&str) -> Option<String>) -> CoreResult<Resolved> {
@@ -105,17 +129,25 @@ impl ConfigInput {
         let (base_url, url_warnings) = normalize_base_url(&raw_url)?;
         warnings.extend(url_warnings);
 
+        let explicit = [
+            self.auth.is_some(),
+            self.token.is_some(),
+            self.client_id.is_some() || self.client_secret.is_some(),
+        ];
+        if explicit.iter().filter(|&&given| given).count() > 1 {
+            return Err(CoreError::Configuration(
+                "pass only one way to authenticate: auth=, token=, or client_id= with client_secret="
+                    .to_string(),
+            ));
+        }
         let auth = match self.auth {
             Some(auth) => auth,
             None => default_auth(self.client_id, self.client_secret, self.token, env)?,
         };
-
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if !(timeout.is_finite() && timeout > 0.0) {
-            return Err(CoreError::ArgumentValue(format!(
-                "timeout must be a positive number of seconds, not {timeout}"
-            )));
+        if let AuthMethod::Bearer(token) = &auth {
+            check_token(token)?;
         }
+        let timeout = checked_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         let verify = self.verify.unwrap_or(Verify::System);
         if let Verify::CaBundle(path) = &verify {
             if !path.is_file() {
@@ -135,8 +167,8 @@ impl ConfigInput {
             config: ClientConfig {
                 base_url,
                 auth,
-                timeout: Duration::from_secs_f64(timeout),
-                connect_timeout: Duration::from_secs_f64(timeout.min(MAX_CONNECT_TIMEOUT)),
+                timeout,
+                connect_timeout: timeout.min(MAX_CONNECT_TIMEOUT),
                 max_retries: self.max_retries.unwrap_or(3),
                 verify,
                 user_agent: format!("runai-admin/{}", env!("CARGO_PKG_VERSION")),
@@ -307,6 +339,32 @@ mod tests {
             AuthMethod::ClientCredentials { client_id, .. } => assert_eq!(client_id, "app"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn two_ways_to_authenticate_are_refused() {
+        let input = ConfigInput {
+            base_url: Some("x.run.ai".into()),
+            token: Some(Secret::new("t")),
+            client_id: Some("app".into()),
+            client_secret: Some(Secret::new("s")),
+            ..Default::default()
+        };
+        let err = input.resolve(&|_| None).expect_err("refused");
+        assert!(err.to_string().contains("only one way"), "{err}");
+    }
+
+    #[test]
+    fn tokens_that_cannot_be_sent_are_refused_without_echo() {
+        let input = ConfigInput {
+            base_url: Some("x.run.ai".into()),
+            token: Some(Secret::new("bad\nsecret-token")),
+            ..Default::default()
+        };
+        let err = input.resolve(&|_| None).expect_err("refused");
+        assert!(!err.to_string().contains("secret-token"));
+        assert!(checked_timeout(1e300).is_err() && checked_timeout(0.0).is_err());
+        assert!(checked_timeout(2.5).is_ok());
     }
 
     #[test]

@@ -49,19 +49,22 @@ async def test_cancelling_a_task_cancels_its_request(aclient, cp):
 
 
 def test_sync_calls_release_the_gil(client, cp):
-    """While one thread waits on a slow answer, another makes progress."""
+    """While one thread waits on a slow answer, this one runs Python and calls freely."""
     import threading
     import time
 
     client.clusters.get(cp.cluster_id)
-    cp.inject("/api/v1/clusters", delay=1.0)
+    cp.inject("/api/v1/clusters", delay=2.0)
     slow = threading.Thread(target=lambda: client.clusters.list().to_list())
     slow.start()
-    time.sleep(0.1)
+    time.sleep(0.2)
     started = time.monotonic()
     counted = 0
     while time.monotonic() - started < 0.3:
         counted += 1
     assert client.clusters.get(cp.cluster_id)["uuid"] == cp.cluster_id
-    slow.join()
+    # All that happened while the slow call was still waiting for its answer.
+    assert slow.is_alive()
+    assert time.monotonic() - started < 1.5
     assert counted > 1000
+    slow.join()

@@ -49,16 +49,23 @@ def _warn_deprecated(op: Operation) -> None:
 
 
 def _list_method(op: Operation, pager: type, send_name: str) -> Callable[..., Any]:
-    """A list method: returns a pager that sends through ``core.call`` or ``core.call_async``."""
+    """A list method: checks its arguments at once, then returns a pager that sends
+    through ``core.call`` or ``core.call_async`` page by page."""
 
     def method(self: Namespace, *args: Any, **kwargs: Any) -> Any:
         _warn_deprecated(op)
+        if op.paginated and "limit" in kwargs:
+            raise TypeError(
+                f"{op.namespace}.{op.name}() pages by itself: pass page_size= (items per "
+                "request) or max_items= (items in all) instead of limit="
+            )
         options = _split_options(op, kwargs, _CALL_OPTIONS)
-        pager_options = _split_options(op, kwargs, _PAGER_OPTIONS)
-        send = getattr(self._client._core_client(), send_name)
+        pager_options = {k: kwargs.pop(k) for k in _PAGER_OPTIONS if k in kwargs}
+        client = self._client
+        client._core_client().check(op.id, args, kwargs)
 
         def fetch(*a: Any, **kw: Any) -> Any:
-            return send(op.id, a, kw, **options)
+            return getattr(client._core_client(), send_name)(op.id, a, kw, **options)
 
         return pager(fetch, op, args, kwargs, **pager_options)
 

@@ -20,9 +20,11 @@ class Page(list):
 
 
 class _PagerBase:
+    """What both pagers share: the request of each page and how a page ends the walk."""
+
     def __init__(
         self,
-        call: Callable[..., Any],
+        fetch: Callable[..., Any],
         op: Operation,
         args: tuple,
         kwargs: dict,
@@ -31,20 +33,16 @@ class _PagerBase:
         max_items: Optional[int] = None,
         offset: Optional[int] = None,
     ) -> None:
-        if op.paginated:
-            page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
-            if not isinstance(page_size, int) or isinstance(page_size, bool):
-                raise TypeError(f"{op.namespace}.{op.name}(): page_size must be int")
-            if not 1 <= page_size <= MAX_PAGE_SIZE:
-                raise ValueError(
-                    f"{op.namespace}.{op.name}(): page_size must be between 1 and "
-                    f"{MAX_PAGE_SIZE}, not {page_size}"
-                )
-        elif page_size is not None or offset is not None:
-            raise TypeError(f"{op.namespace}.{op.name}() is not paginated: no page_size or offset")
-        if max_items is not None and (not isinstance(max_items, int) or max_items < 0):
-            raise ValueError(f"{op.namespace}.{op.name}(): max_items must be an int >= 0")
-        self._call = call
+        where = f"{op.namespace}.{op.name}()"
+        if not op.paginated and (page_size is not None or offset is not None):
+            raise TypeError(f"{where} is not paginated: it takes no page_size or offset")
+        page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        _check_int(where, "page_size", page_size, 1, MAX_PAGE_SIZE)
+        if max_items is not None:
+            _check_int(where, "max_items", max_items, 0, None)
+        if offset is not None:
+            _check_int(where, "offset", offset, 0, None)
+        self._fetch = fetch
         self._op = op
         self._args = args
         self._kwargs = kwargs
@@ -55,12 +53,18 @@ class _PagerBase:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._op.namespace}.{self._op.name}()>"
 
-    def _request_kwargs(self, offset: int) -> dict:
-        if not self._op.paginated:
-            return self._kwargs
-        return {**self._kwargs, "offset": offset, "limit": self._page_size}
+    def _limit(self, taken: int) -> int:
+        """Items to ask for next: a page, or fewer when the cap is near."""
+        if self._max_items is None:
+            return self._page_size
+        return min(self._page_size, self._max_items - taken)
 
-    def _to_page(self, body: Any, offset: int) -> Page:
+    def _request(self, offset: int, limit: int) -> Any:
+        if not self._op.paginated:
+            return self._fetch(*self._args, **self._kwargs)
+        return self._fetch(*self._args, **self._kwargs, offset=offset, limit=limit)
+
+    def _to_page(self, body: Any, offset: int, limit: int) -> Page:
         items: Any = body
         for key in self._op.items_path:
             items = items.get(key) if isinstance(items, dict) else None
@@ -69,13 +73,24 @@ class _PagerBase:
             announced = body.get("next") if isinstance(body, dict) else None
             if isinstance(announced, int) and announced > offset:
                 page.next_offset = announced
-            elif len(page) == self._page_size and announced is None:
+            elif announced is None and len(page) >= limit:
                 # No `next` from the server: a full page may still have a successor.
                 page.next_offset = offset + len(page)
         return page
 
-    def _remaining(self, yielded: int) -> Optional[int]:
-        return None if self._max_items is None else self._max_items - yielded
+    def _keep(self, page: Page, taken: int) -> tuple[Page, Optional[int]]:
+        """Trim a page to the cap; say where the walk goes on (None: it ends)."""
+        if self._max_items is not None and taken + len(page) >= self._max_items:
+            return Page(page[: self._max_items - taken]), None
+        return page, page.next_offset
+
+
+def _check_int(where: str, name: str, value: Any, low: int, high: Optional[int]) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{where}: {name} must be int, not {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{where}: {name} must be {bounds}, not {value}")
 
 
 class SyncPager(_PagerBase):
@@ -83,25 +98,23 @@ class SyncPager(_PagerBase):
 
     def page(self, offset: Optional[int] = None) -> Page:
         start = self._start if offset is None else offset
-        return self._to_page(self._call(*self._args, **self._request_kwargs(start)), start)
+        limit = self._limit(0)
+        return self._to_page(self._request(start, limit), start, limit)
 
     def pages(self) -> Iterator[Page]:
         offset: Optional[int] = self._start
-        while offset is not None:
-            page = self.page(offset)
+        taken = 0
+        while offset is not None and self._limit(taken) > 0:
+            limit = self._limit(taken)
+            page, offset = self._keep(
+                self._to_page(self._request(offset, limit), offset, limit), taken
+            )
+            taken += len(page)
             yield page
-            offset = page.next_offset
 
     def __iter__(self) -> Iterator[Any]:
-        yielded = 0
         for page in self.pages():
-            for item in page:
-                if self._remaining(yielded) == 0:
-                    return
-                yield item
-                yielded += 1
-            if self._remaining(yielded) == 0:
-                return
+            yield from page
 
     def to_list(self) -> list:
         return list(self)
@@ -112,26 +125,23 @@ class AsyncPager(_PagerBase):
 
     async def page(self, offset: Optional[int] = None) -> Page:
         start = self._start if offset is None else offset
-        body = await self._call(*self._args, **self._request_kwargs(start))
-        return self._to_page(body, start)
+        limit = self._limit(0)
+        return self._to_page(await self._request(start, limit), start, limit)
 
     async def pages(self) -> AsyncIterator[Page]:
         offset: Optional[int] = self._start
-        while offset is not None:
-            page = await self.page(offset)
+        taken = 0
+        while offset is not None and self._limit(taken) > 0:
+            limit = self._limit(taken)
+            body = await self._request(offset, limit)
+            page, offset = self._keep(self._to_page(body, offset, limit), taken)
+            taken += len(page)
             yield page
-            offset = page.next_offset
 
     async def _items(self) -> AsyncIterator[Any]:
-        yielded = 0
         async for page in self.pages():
             for item in page:
-                if self._remaining(yielded) == 0:
-                    return
                 yield item
-                yielded += 1
-            if self._remaining(yielded) == 0:
-                return
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self._items()

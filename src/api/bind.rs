@@ -14,10 +14,11 @@ pub const RAW_BODY: &str = "body";
 
 pub fn bind(
     op: &Operation,
-    positional: Vec<Value>,
-    keywords: Vec<(String, Value)>,
+    mut positional: Vec<Value>,
+    mut keywords: Vec<(String, Value)>,
 ) -> CoreResult<Request> {
     let call = format!("{}.{}()", op.namespace, op.name);
+    take_path_keywords(op, &call, &mut positional, &mut keywords)?;
     let path = bind_path(op, &call, positional)?;
     let mut query = Vec::new();
     let mut fields = Map::new();
@@ -62,6 +63,33 @@ pub fn bind(
     })
 }
 
+/// Path parameters may also be given by name (`get(project_id="42")`), after the
+/// positional ones.
+fn take_path_keywords(
+    op: &Operation,
+    call: &str,
+    positional: &mut Vec<Value>,
+    keywords: &mut Vec<(String, Value)>,
+) -> CoreResult<()> {
+    for (i, param) in op.path_params.iter().enumerate() {
+        let Some(at) = keywords.iter().position(|(k, _)| *k == param.py) else {
+            continue;
+        };
+        if i < positional.len() {
+            return Err(CoreError::ArgumentType(format!(
+                "{call} got multiple values for argument '{}'",
+                param.py
+            )));
+        }
+        if i > positional.len() {
+            break;
+        }
+        let (_, value) = keywords.remove(at);
+        positional.push(value);
+    }
+    Ok(())
+}
+
 fn bind_path(op: &Operation, call: &str, positional: Vec<Value>) -> CoreResult<String> {
     if positional.len() != op.path_params.len() {
         let names: Vec<&str> = op.path_params.iter().map(|p| p.py.as_str()).collect();
@@ -91,6 +119,13 @@ fn bind_path(op: &Operation, call: &str, positional: Vec<Value>) -> CoreResult<S
                 )));
             }
         };
+        // URL parsers fold `.` and `..` segments (escaped or not) into another path.
+        if text == "." || text == ".." {
+            return Err(CoreError::ArgumentValue(format!(
+                "{call}: {} must not be '.' or '..'",
+                param.py
+            )));
+        }
         let encoded = percent_encoding::utf8_percent_encode(&text, PATH_SEGMENT).to_string();
         path = path.replace(&format!("{{{}}}", param.name), &encoded);
     }
@@ -360,6 +395,24 @@ mod tests {
         assert_eq!(request.path, "/api/v1/org-unit/projects/a%2Fb");
         let err = bind(op("get_project"), vec![], vec![]).expect_err("fails");
         assert!(err.to_string().contains("project_id"), "{err}");
+    }
+
+    #[test]
+    fn path_parameters_may_be_named_but_not_twice_nor_dots() {
+        let request =
+            bind(op("get_project"), vec![], kw(&[("project_id", json!("7"))])).expect("binds");
+        assert_eq!(request.path, "/api/v1/org-unit/projects/7");
+        let err = bind(
+            op("get_project"),
+            vec![json!("7")],
+            kw(&[("project_id", json!("8"))]),
+        )
+        .expect_err("twice");
+        assert!(err.to_string().contains("multiple values"), "{err}");
+        for dots in [".", ".."] {
+            let err = bind(op("delete_project"), vec![json!(dots)], vec![]).expect_err("dots");
+            assert!(matches!(err, CoreError::ArgumentValue(_)));
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::RwLock;
 
-use super::flows::FetchedToken;
+use super::flows::{FetchedToken, MAX_LIFETIME};
 use super::jwt::expiry_from_jwt;
 use crate::error::CoreResult;
 use crate::secret::Secret;
@@ -78,7 +78,9 @@ impl TokenCache {
         });
         *state = Some(Cached {
             token: token.clone(),
-            refresh_at: lifetime.map(|l| fetched_at + l - refresh_margin(l)),
+            refresh_at: lifetime
+                .map(|l| l.min(MAX_LIFETIME))
+                .and_then(|l| fetched_at.checked_add(l - refresh_margin(l))),
         });
         Ok(token)
     }

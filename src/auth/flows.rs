@@ -95,6 +95,10 @@ pub fn token_request(auth: &AuthMethod) -> CoreResult<Option<Request>> {
     }))
 }
 
+/// Lifetimes beyond a day are taken as a day: a refresh now and then costs nothing, and
+/// an absurd number from a server must not overflow the clock.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// The token answers of every flow: camelCase from `/api/v1/token`, snake_case from the
 /// OAuth2 endpoints.
 #[derive(Deserialize)]
@@ -116,7 +120,7 @@ pub fn parse_token_answer(body: &[u8]) -> Result<FetchedToken, String> {
         v.as_f64()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
+            .map(|s| Duration::try_from_secs_f64(s).map_or(MAX_LIFETIME, |d| d.min(MAX_LIFETIME)))
     });
     Ok(FetchedToken {
         token: Secret::new(token),
@@ -138,6 +142,8 @@ mod tests {
                 .expect("v2");
         assert_eq!(v2.token.expose(), "b");
         assert_eq!(v2.expires_in, Some(Duration::from_secs(30)));
+        let huge = parse_token_answer(br#"{"accessToken":"a","expiresIn":1e300}"#).expect("huge");
+        assert_eq!(huge.expires_in, Some(MAX_LIFETIME));
     }
 
     #[test]

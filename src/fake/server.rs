@@ -193,7 +193,7 @@ async fn answer(
     let seq = shared.recorder.record(RecordedRequest {
         method: request.method.clone(),
         path: request.path.clone(),
-        query: request.query.clone(),
+        query: redact_form(&request.query).unwrap_or_else(|| request.query.clone()),
         headers: recorded_headers(&parts.headers),
         body: redact_body(&request.body),
         status: 0,
@@ -269,7 +269,7 @@ fn redact_authorization(value: &str) -> String {
     }
 }
 
-/// Whether a body field holds a secret: passwords, client/app secrets, refresh and
+/// Whether a body field (or any text) names a secret: passwords, client/app secrets, refresh and
 /// external tokens.
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
@@ -277,7 +277,8 @@ fn is_secret_key(key: &str) -> bool {
 }
 
 /// Token requests carry secrets in JSON or form bodies; replace their values by `***`
-/// so that recordings can be printed and shared.
+/// so that recordings can be printed and shared. A body that parses as neither yet
+/// mentions a secret is withheld whole.
 fn redact_body(body: &Bytes) -> Bytes {
     if body.is_empty() {
         return body.clone();
@@ -288,23 +289,32 @@ fn redact_body(body: &Bytes) -> Bytes {
         }
         return body.clone();
     }
-    let Ok(text) = std::str::from_utf8(body) else {
-        return body.clone();
-    };
-    if !text.contains('=') || text.contains(char::is_whitespace) {
-        return body.clone();
+    let text = String::from_utf8_lossy(body);
+    let looks_like_form = text.contains('=') && !text.contains(char::is_whitespace);
+    if looks_like_form {
+        if let Some(redacted) = redact_form(&text) {
+            return Bytes::from(redacted);
+        }
     }
+    if is_secret_key(&text) {
+        return Bytes::from_static(b"<withheld: an unparsed body that may hold a secret>");
+    }
+    body.clone()
+}
+
+/// `a=1&client_secret=x` with the secret values replaced; `None` when there are none.
+fn redact_form(text: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if !pairs.iter().any(|(k, _)| is_secret_key(k)) {
-        return body.clone();
+        return None;
     }
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &pairs {
         out.append_pair(k, if is_secret_key(k) { "***" } else { v });
     }
-    Bytes::from(out.finish())
+    Some(out.finish())
 }
 
 fn redact_json(value: &mut Value) -> bool {
@@ -328,4 +338,27 @@ fn redact_json(value: &mut Value) -> bool {
         _ => {}
     }
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_that_parse_as_nothing_but_mention_secrets_are_withheld() {
+        let raw = Bytes::from_static(br#"{"password": "hunter2""#);
+        let recorded = redact_body(&raw);
+        assert!(!String::from_utf8_lossy(&recorded).contains("hunter2"));
+        let plain = Bytes::from_static(b"just some text");
+        assert_eq!(redact_body(&plain), plain);
+    }
+
+    #[test]
+    fn secret_query_parameters_are_redacted() {
+        assert_eq!(
+            redact_form("a=1&client_secret=hunter2").as_deref(),
+            Some("a=1&client_secret=***")
+        );
+        assert_eq!(redact_form("filterBy=name%3D%3Dx"), None);
+    }
 }

@@ -66,6 +66,7 @@ impl RetryPolicy {
             Ok(response) => idempotent && RETRYABLE_STATUSES.contains(&response.status),
             Err(Failure::Connect(_)) => true,
             Err(Failure::Broken(_)) | Err(Failure::TimedOut) => idempotent,
+            Err(Failure::Unsendable(_)) => false,
         };
         if !retryable {
             return RetryDecision::Stop;

@@ -57,6 +57,8 @@ pub enum Failure {
     Broken(String),
     /// This attempt's share of the time budget ran out.
     TimedOut,
+    /// The request cannot be sent at all (a token a header cannot carry): never retried.
+    Unsendable(String),
 }
 
 pub type Attempt = Result<Response, Failure>;
@@ -170,15 +172,14 @@ impl Transport {
 /// Map reqwest's error onto what the retry policy needs to know. The message keeps the
 /// causes (refused, reset, certificate) but never the URL's query or any header.
 fn classify(err: reqwest::Error) -> Failure {
+    // A connect timeout is a connect failure first: the request never left.
+    if err.is_connect() {
+        return Failure::Connect(error_chain(&err));
+    }
     if err.is_timeout() {
         return Failure::TimedOut;
     }
-    let message = error_chain(&err);
-    if err.is_connect() {
-        Failure::Connect(message)
-    } else {
-        Failure::Broken(message)
-    }
+    Failure::Broken(error_chain(&err))
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -196,11 +197,17 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The longest `Retry-After` taken at its word; the call's budget bounds it anyway.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
 /// `Retry-After` in seconds (decimals accepted); HTTP dates are rare for this API and are
 /// treated as absent.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).map_or(MAX_RETRY_AFTER, |d| d.min(MAX_RETRY_AFTER)))
 }
 
 #[cfg(test)]
@@ -213,6 +220,7 @@ mod tests {
         assert_eq!(parse_retry_after("0.25"), Some(Duration::from_millis(250)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("1e300"), Some(MAX_RETRY_AFTER));
     }
 
     #[test]

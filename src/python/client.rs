@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -12,10 +11,10 @@ use serde_json::Value;
 use super::convert::to_value;
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
-use super::runtime::wait;
+use super::runtime::{awaitable, wait};
 use crate::api::{bind::bind, Catalogue, Operation};
 use crate::client::{CallOptions, Core};
-use crate::config::{AuthMethod, ConfigInput, TokenEndpoint, Verify};
+use crate::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
 use crate::error::CoreError;
 use crate::http::{Request, Response};
 use crate::secret::Secret;
@@ -118,6 +117,19 @@ impl CoreClient {
         to_python(py, op, &response)
     }
 
+    /// Check and bind the arguments of a call without sending it (list methods check
+    /// before handing out a pager, so a mistake surfaces on the line that made it).
+    #[pyo3(signature = (operation_id, args, kwargs=None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        bind_arguments(py, operation_id, args, kwargs).map(|_| ())
+    }
+
     /// The same call as an awaitable; cancelling the task cancels the request.
     #[pyo3(signature = (operation_id, args, kwargs=None, *, timeout=None, max_retries=None))]
     fn call_async<'py>(
@@ -131,7 +143,7 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let outcome = call.send().await;
             Python::attach(|py| {
                 let response = outcome.map_err(|e| to_pyerr(py, e))?;
@@ -178,21 +190,20 @@ impl CoreClient {
             core: self.core.clone(),
             op,
             request,
-            options: call_options(timeout, max_retries)?,
+            options: call_options(py, timeout, max_retries)?,
         })
     }
 }
 
-fn call_options(timeout: Option<f64>, max_retries: Option<u32>) -> PyResult<CallOptions> {
-    let timeout = match timeout {
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(PyValueError::new_err(format!(
-                "timeout must be a positive number of seconds, not {t}"
-            )))
-        }
-        None => None,
-    };
+fn call_options(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    max_retries: Option<u32>,
+) -> PyResult<CallOptions> {
+    let timeout = timeout
+        .map(checked_timeout)
+        .transpose()
+        .map_err(|e| to_pyerr(py, e))?;
     Ok(CallOptions {
         timeout,
         max_retries,

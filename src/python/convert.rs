@@ -6,7 +6,19 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
+/// Deeper than any body of this API; a cycle (`d["a"] = d`) reaches it quickly.
+const MAX_DEPTH: usize = 64;
+
 pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+    to_value_at(obj, path, 0)
+}
+
+fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "{path}: nested more than {MAX_DEPTH} levels deep (does it contain itself?)"
+        )));
+    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -44,7 +56,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
                     type_name(&key)
                 ))
             })?;
-            let child = to_value(&value, &format!("{path}[{key:?}]"))?;
+            let child = to_value_at(&value, &format!("{path}[{key:?}]"), depth + 1)?;
             map.insert(key, child);
         }
         return Ok(Value::Object(map));
@@ -52,7 +64,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut items = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
-            items.push(to_value(&item?, &format!("{path}[{i}]"))?);
+            items.push(to_value_at(&item?, &format!("{path}[{i}]"), depth + 1)?);
         }
         return Ok(Value::Array(items));
     }

@@ -1,0 +1,144 @@
+"""Inputs and situations that must end in a clear error, never a crash or a hang."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+import runai_admin as ra
+from runai_admin.testing import FakeControlPlane
+
+from .conftest import paths, resources
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_forked_child_works_and_the_parent_survives(cp):
+    with cp.client() as client:
+        client.clusters.list().to_list()
+        pid = os.fork()
+        if pid == 0:  # the child: exit code 0 means both clients worked
+            code = 1
+            try:
+                with cp.client(timeout=10) as fresh:
+                    fresh.clusters.list().to_list()
+                client.clusters.get(cp.cluster_id, timeout=10)
+                code = 0
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 30
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if not done:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        assert done and os.waitstatus_to_exitcode(status) == 0
+        assert client.clusters.get(cp.cluster_id)["uuid"] == cp.cluster_id
+
+
+def test_self_containing_arguments_are_refused(client, cp):
+    loop: dict = {}
+    loop["again"] = loop
+    with pytest.raises(ValueError, match="levels deep"):
+        client.projects.create(name="p", cluster_id=cp.cluster_id, resources=[loop])
+
+
+def test_dot_segments_cannot_redirect_a_call(client, cp):
+    for dots in (".", ".."):
+        with pytest.raises(ValueError, match=r"must not be '\.' or '\.\.'"):
+            client.projects.delete(dots)
+
+
+def test_path_parameters_may_be_named(client, cp):
+    assert client.clusters.get(cluster_uuid=cp.cluster_id)["uuid"] == cp.cluster_id
+    with pytest.raises(TypeError, match="multiple values"):
+        client.clusters.get(cp.cluster_id, cluster_uuid=cp.cluster_id)
+
+
+def test_conflicting_credentials_and_unsendable_tokens_are_configuration_errors(cp):
+    with pytest.raises(ra.ConfigurationError, match="only one way"):
+        ra.Client(base_url=cp.url, token="t", client_id="a", client_secret="b")
+    with pytest.raises(ra.ConfigurationError, match="only one way"):
+        ra.Client(base_url=cp.url, token="t", auth=ra.auth.BearerToken("u"))
+    with pytest.raises(ra.ConfigurationError) as caught:
+        ra.Client(base_url=cp.url, token="bad\nsecret-value")
+    assert "secret-value" not in str(caught.value)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), 1e300])
+def test_out_of_range_timeouts_are_value_errors(cp, timeout):
+    with pytest.raises(ValueError, match="timeout"):
+        ra.Client(base_url=cp.url, token="t", timeout=timeout)
+    with cp.client() as client, pytest.raises(ValueError, match="timeout"):
+        client.clusters.get(cp.cluster_id, timeout=timeout)
+
+
+def test_a_call_waiting_for_someone_elses_token_keeps_its_own_timeout(cp):
+    cp.inject("/api/v1/token", delay=3)
+    with cp.client() as client:
+        slow = threading.Thread(target=lambda: client.clusters.list().to_list())
+        slow.start()
+        time.sleep(0.2)  # the other thread is now fetching the token
+        started = time.monotonic()
+        with pytest.raises(ra.APITimeoutError):
+            client.clusters.get(cp.cluster_id, timeout=0.5)
+        assert time.monotonic() - started < 2
+        slow.join()
+
+
+def test_list_methods_check_arguments_at_once_and_refuse_limit(client, cp):
+    with pytest.raises(TypeError, match="bogus"):
+        client.projects.list(bogus=1)
+    with pytest.raises(TypeError, match="page_size"):
+        client.projects.list(limit=2)
+    assert paths(cp, "/api/v1/org-unit/projects") == []
+
+
+def test_offset_starts_the_walk_and_max_items_bounds_the_request(client, cp):
+    for i in range(5):
+        client.projects.create(name=f"p{i}", cluster_id=cp.cluster_id, resources=resources(1))
+    cp.clear_requests()
+    names = [p["name"] for p in client.projects.list(offset=3, sort_by="name")]
+    assert names == ["p3", "p4"]
+    assert client.projects.list(max_items=0).to_list() == []
+    assert client.projects.list(max_items=1).to_list()[0]["name"] == "p0"
+    queries = [r["query"] for r in paths(cp, "/api/v1/org-unit/projects")]
+    assert len(queries) == 2 and "limit=1" in queries[-1]
+
+
+def test_a_pager_of_a_closed_client_does_not_send(cp):
+    client = cp.client()
+    pager = client.projects.list()
+    client.close()
+    with pytest.raises(ra.ConfigurationError, match="closed"):
+        pager.to_list()
+
+
+def test_a_refused_post_is_sent_again_once_the_server_is_back():
+    """The connection was refused, so the POST never reached a server: it is retried,
+    and lands exactly once when the control plane is back on its port."""
+    first = FakeControlPlane().start()
+    port = first.port
+    auth = ra.auth.Password("admin@example.com", "administrator")
+    client = ra.Client(base_url=first.url, auth=auth, max_retries=20, timeout=30)
+    client.clusters.list().to_list()  # holds a token of the first server now
+    first.stop()
+    second = FakeControlPlane(port=port)
+    restart = threading.Timer(0.5, second.start)
+    restart.start()
+    try:
+        created = client.users.create(email="late@example.com")
+        statuses = [r["status"] for r in paths(second, "/api/v1/users", "POST")]
+        # The old token is refused by the new server (401), refreshed, then the POST lands.
+        assert statuses == [401, 201]
+        assert created["username"] == "late@example.com"
+    finally:
+        restart.join()
+        second.stop()
+        client.close()
