@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     /// The control plane answered with a status outside 2xx.
     #[error("{method} {url} returned {status}")]

@@ -186,3 +186,25 @@ def test_the_fake_matches_token_fields_case_insensitively(cp):
         {"GRANTTYPE": "client_credentials", "clientid": cp.client_id, "CLIENTSECRET": "wrong"},
     )
     assert status == 401 and answer["code"] == 401
+
+
+def test_threads_waiting_on_a_refused_token_share_its_error(cp):
+    cp.inject("/api/v1/token", delay=0.3)
+    errors: list[BaseException] = []
+    with cp.client(client_secret="wrong-secret-value") as client:
+        barrier = threading.Barrier(8)
+
+        def work() -> None:
+            barrier.wait()
+            try:
+                client.clusters.get(cp.cluster_id)
+            except ra.AuthenticationError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(errors) == 8
+    assert len(token_requests(cp)) == 1

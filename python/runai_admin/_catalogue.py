@@ -28,7 +28,6 @@ class Operation:
     name: str
     method: str
     path: str
-    summary_args: tuple[str, ...]
     spec: dict
 
     @property
@@ -109,7 +108,6 @@ def operations() -> tuple[Operation, ...]:
             name=op["name"],
             method=op["method"],
             path=op["path"],
-            summary_args=tuple(p["py"] for p in op["path_params"]),
             spec=op,
         )
         for op in catalogue["operations"]

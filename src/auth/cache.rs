@@ -1,6 +1,7 @@
 //! The per-client token cache. However many threads and asyncio tasks need a token at
 //! once, one request fetches it: the first caller takes the write lock and fetches, the
-//! others wait on the lock and find the fresh token when they get it.
+//! others wait on the lock and find the fresh token when they get it, or the error of
+//! that one fetch when it failed.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +12,7 @@ use tokio::sync::RwLock;
 
 use super::flows::{FetchedToken, MAX_LIFETIME};
 use super::jwt::expiry_from_jwt;
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::secret::Secret;
 
 /// A token handed to one request; `generation` lets a 401 invalidate exactly the token
@@ -34,9 +35,19 @@ impl Cached {
 }
 
 #[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    /// The last fetch's error, with the number of fetches finished once it had.
+    failure: Option<(u64, CoreError)>,
+}
+
+#[derive(Default)]
 pub struct TokenCache {
-    state: RwLock<Option<Cached>>,
+    state: RwLock<State>,
+    /// Tokens obtained so far; each one's number is its generation.
     generation: AtomicU64,
+    /// Fetches finished so far, successful or not.
+    finished: AtomicU64,
 }
 
 /// Refresh ahead of expiry by a tenth of the lifetime, at most 30 s, so a request never
@@ -60,14 +71,39 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = CoreResult<FetchedToken>>,
     {
-        if let Some(cached) = self.state.read().await.as_ref().filter(|c| c.fresh()) {
+        // Read before any lock: a fetch that finishes while this caller waits on the lock
+        // counts as one this caller waited for.
+        let finished_before_waiting = self.finished.load(Ordering::SeqCst);
+        if let Some(cached) = self
+            .state
+            .read()
+            .await
+            .cached
+            .as_ref()
+            .filter(|c| c.fresh())
+        {
             return Ok(cached.token.clone());
         }
         let mut state = self.state.write().await;
-        if let Some(cached) = state.as_ref().filter(|c| c.fresh()) {
+        if let Some(cached) = state.cached.as_ref().filter(|c| c.fresh()) {
             return Ok(cached.token.clone());
         }
-        let fetched = fetch().await?;
+        // A fetch that finished while this caller waited failed: share its answer rather
+        // than send one more request per waiter.
+        if let Some((finished, error)) = &state.failure {
+            if *finished > finished_before_waiting {
+                return Err(error.clone());
+            }
+        }
+        let outcome = fetch().await;
+        let finished = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        let fetched = match outcome {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                state.failure = Some((finished, error.clone()));
+                return Err(error);
+            }
+        };
         let fetched_at = Instant::now();
         let lifetime = fetched
             .expires_in
@@ -76,7 +112,8 @@ impl TokenCache {
             value: fetched.token,
             generation: self.generation.fetch_add(1, Ordering::SeqCst) + 1,
         });
-        *state = Some(Cached {
+        state.failure = None;
+        state.cached = Some(Cached {
             token: token.clone(),
             refresh_at: lifetime
                 .map(|l| l.min(MAX_LIFETIME))
@@ -89,10 +126,11 @@ impl TokenCache {
     pub async fn invalidate(&self, generation: u64) {
         let mut state = self.state.write().await;
         if state
+            .cached
             .as_ref()
             .is_some_and(|c| c.token.generation == generation)
         {
-            *state = None;
+            state.cached = None;
         }
     }
 }
@@ -138,6 +176,34 @@ mod tests {
             assert_eq!(task.await.expect("joined").expect("token"), 1);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiters_share_the_error_of_the_fetch_they_waited_for() {
+        let cache = Arc::new(TokenCache::new());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let cache = cache.clone();
+            let calls = calls.clone();
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(|| async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Err(CoreError::Configuration("refused".into()))
+                    })
+                    .await
+                    .is_err()
+            }));
+        }
+        for task in tasks {
+            assert!(task.await.expect("joined"));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A later caller tries again.
+        let later = cache.get(|| async { Ok(token(None)) }).await;
+        assert!(later.is_ok());
     }
 
     #[tokio::test]
