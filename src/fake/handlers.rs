@@ -346,16 +346,49 @@ fn list_clusters(call: &Call<'_>, store: &Store) -> Answer {
     Ok(Reply::json(200, &Value::Array(items)))
 }
 
-fn create_cluster(call: &Call<'_>, store: &mut Store) -> Answer {
-    let name = call.text("name").unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::bad_request("body.name: must not be empty"));
-    }
-    if store.clusters.iter().any(|c| c.name == name) {
+/// The body's `name`, which every created object needs.
+pub(super) fn required_name(call: &Call<'_>) -> Result<String, ApiError> {
+    call.text("name")
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| ApiError::bad_request("body.name: must not be empty"))
+}
+
+/// Names are unique per cluster for clusters themselves, departments and projects.
+fn free_cluster_name(store: &Store, name: &str, except: Option<&str>) -> Result<(), ApiError> {
+    if store
+        .clusters
+        .iter()
+        .any(|c| c.name == name && Some(c.uuid.as_str()) != except)
+    {
         return Err(ApiError::conflict(format!(
             "a cluster named {name:?} already exists"
         )));
     }
+    Ok(())
+}
+
+pub(super) fn free_unit_name(
+    store: &Store,
+    kind: Kind,
+    cluster_id: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    if kind
+        .units(store)
+        .iter()
+        .any(|u| u.cluster_id == cluster_id && u.name == name)
+    {
+        return Err(ApiError::conflict(format!(
+            "a {} named {name:?} already exists in cluster {cluster_id}",
+            kind.noun()
+        )));
+    }
+    Ok(())
+}
+
+fn create_cluster(call: &Call<'_>, store: &mut Store) -> Answer {
+    let name = required_name(call)?;
+    free_cluster_name(store, &name, None)?;
     let uuid = store.add_cluster(
         name,
         call.text("domain"),
@@ -370,19 +403,8 @@ fn create_cluster(call: &Call<'_>, store: &mut Store) -> Answer {
 fn update_cluster(call: &Call<'_>, store: &mut Store) -> Answer {
     let uuid = call.param("clusterUuid");
     existing_cluster(store, uuid)?;
-    let name = call.text("name").unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::bad_request("body.name: must not be empty"));
-    }
-    if store
-        .clusters
-        .iter()
-        .any(|c| c.name == name && c.uuid != uuid)
-    {
-        return Err(ApiError::conflict(format!(
-            "a cluster named {name:?} already exists"
-        )));
-    }
+    let name = required_name(call)?;
+    free_cluster_name(store, &name, Some(uuid))?;
     if let Some(cluster) = store.cluster_mut(uuid) {
         cluster.name = name;
         cluster.updated_at = now();
@@ -472,7 +494,7 @@ fn list_users(call: &Call<'_>, store: &Store) -> Answer {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(super) enum Kind {
     Department,
     Project,
 }
@@ -555,21 +577,9 @@ fn new_org_unit(
     kind: Kind,
     parent_id: Option<String>,
 ) -> Answer {
-    let name = call.text("name").unwrap_or_default();
+    let name = required_name(call)?;
     let cluster_id = call.text("clusterId").unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::bad_request("body.name: must not be empty"));
-    }
-    if kind
-        .units(store)
-        .iter()
-        .any(|u| u.cluster_id == cluster_id && u.name == name)
-    {
-        return Err(ApiError::conflict(format!(
-            "a {} named {name:?} already exists in cluster {cluster_id}",
-            kind.noun()
-        )));
-    }
+    free_unit_name(store, kind, &cluster_id, &name)?;
     let resources = wire::normalise_resources(store, &cluster_id, call.body.get("resources"))?;
     let mut fields = writable_fields(call, kind);
     if let Some(namespace) = call

@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::handlers::{existing_cluster, existing_department, Answer, Call};
+use super::handlers::{
+    existing_cluster, existing_department, free_unit_name, required_name, Answer, Call, Kind,
+};
 use super::legacy_wire::{self as seed, Render};
 use super::metrics::Ask;
 use super::reply::{ApiError, Reply};
@@ -129,19 +131,8 @@ fn create_project(call: &Call<'_>, store: &mut Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
     let department = body_id(call, "departmentId").unwrap_or_default();
     let parent = department_in(store, &cluster, &department)?.id.clone();
-    let name = call.text("name").unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::bad_request("body.name: must not be empty"));
-    }
-    if store
-        .projects
-        .iter()
-        .any(|p| p.cluster_id == cluster && p.name == name)
-    {
-        return Err(ApiError::conflict(format!(
-            "a project named {name:?} already exists in cluster {cluster}"
-        )));
-    }
+    let name = required_name(call)?;
+    free_unit_name(store, Kind::Project, &cluster, &name)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
     let mut fields = Map::new();
     seed::apply_fields(&mut fields, &call.body);
