@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
 
-from .conftest import resources
+from .conftest import paths, resources
 
 
 def test_threads_share_one_client(client, cp):
@@ -37,13 +37,17 @@ async def test_tasks_share_one_client(aclient, cp):
 
 async def test_cancelling_a_task_cancels_its_request(aclient, cp):
     await aclient.clusters.get(cp.cluster_id)
-    cp.inject("/api/v1/clusters", delay=10)
+    cp.inject("/api/v1/clusters", delay=1.0)
     task = asyncio.ensure_future(aclient.clusters.list().to_list())
     await asyncio.sleep(0.2)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=2)
     assert task.cancelled()
+    # Had the request lived on, the fake would have answered it after its 1 s delay; the
+    # connection closed instead, so it never did (status 0).
+    await asyncio.sleep(1.3)
+    assert [r["status"] for r in paths(cp, "/api/v1/clusters")] == [0]
     # The client is still usable afterwards.
     assert (await aclient.clusters.get(cp.cluster_id))["uuid"] == cp.cluster_id
 
