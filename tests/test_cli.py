@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -20,8 +21,9 @@ def test_demo_runs_on_the_embedded_fake(no_credentials, capsys):
     out = capsys.readouterr().out
     for expected in ("Clusters", "cluster-1", "physics", "team-a", "researcher@example.com"):
         assert expected in out
-    # The project's quota shows in its row.
-    assert any("team-a" in line and "2" in line for line in out.splitlines())
+    # The project's row shows its department and its 2-GPU quota in their columns.
+    row = next(line for line in out.splitlines() if " team-a " in f" {line} ")
+    assert re.split(r"\s{2,}", row.strip())[1:4] == ["team-a", "physics", "2.0"]
 
 
 def test_demo_json_output_parses(no_credentials, capsys):
