@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Optional
 
 from . import _core
@@ -53,13 +53,15 @@ class Operation:
     def replacement(self) -> Optional[str]:
         return self.spec.get("replacement")
 
-    def keyword_names(self) -> set[str]:
+    @cached_property
+    def keyword_names(self) -> frozenset[str]:
+        """The keywords the operation itself takes (computed once: calls consult it)."""
         names = {q["py"] for q in self.spec["query"]}
         body = self.spec.get("body")
         if body:
             names.update(f["py"] for f in body.get("fields", []))
             names.add("body")
-        return names
+        return frozenset(names)
 
     def signature(self, *, pager: bool) -> inspect.Signature:
         params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]

@@ -34,7 +34,7 @@ class Namespace:
 
 def _split_options(op: Operation, kwargs: dict, names: tuple[str, ...]) -> dict:
     """Take the client-side options out of the keywords, unless the operation owns the name."""
-    owned = op.keyword_names()
+    owned = op.keyword_names
     return {name: kwargs.pop(name) for name in names if name in kwargs and name not in owned}
 
 

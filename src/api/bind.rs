@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::{Operation, Param};
+use super::{CallName, Operation, Param};
 use crate::error::{CoreError, CoreResult};
 use crate::http::{Request, RequestBody};
 
@@ -17,9 +17,9 @@ pub fn bind(
     mut positional: Vec<Value>,
     mut keywords: Vec<(String, Value)>,
 ) -> CoreResult<Request> {
-    let call = format!("{}.{}()", op.namespace, op.name);
-    take_path_keywords(op, &call, &mut positional, &mut keywords)?;
-    let path = bind_path(op, &call, positional)?;
+    let call = CallName(op);
+    take_path_keywords(op, call, &mut positional, &mut keywords)?;
+    let path = bind_path(op, call, positional)?;
     let mut query = Vec::new();
     let mut fields = Map::new();
     let mut raw_body: Option<Value> = None;
@@ -29,8 +29,8 @@ pub fn bind(
             raw_body = Some(value);
         } else if let Some(param) = op.query.iter().find(|p| p.py == key) {
             if !value.is_null() {
-                check_value(&call, param, &value)?;
-                check_filter(&call, param, &value)?;
+                check_value(call, param, &value)?;
+                check_filter(call, param, &value)?;
                 push_query(&mut query, param, &value);
             }
         } else if let Some(field) = op
@@ -41,19 +41,19 @@ pub fn bind(
             if value.is_null() && !field.nullable {
                 continue;
             }
-            check_value(&call, field, &value)?;
+            check_value(call, field, &value)?;
             fields.insert(field.name.clone(), value);
         } else {
-            return Err(CoreError::ArgumentType(unknown_keyword(op, &call, &key)));
+            return Err(CoreError::ArgumentType(unknown_keyword(op, call, &key)));
         }
     }
 
     for param in op.query.iter().filter(|p| p.required) {
         if !query.iter().any(|(name, _)| name == &param.name) {
-            return Err(missing(&call, &param.py));
+            return Err(missing(call, &param.py));
         }
     }
-    let body = build_body(op, &call, raw_body, fields)?;
+    let body = build_body(op, call, raw_body, fields)?;
     Ok(Request {
         method: reqwest::Method::from_bytes(op.method.as_bytes())
             .map_err(|_| CoreError::Configuration(format!("{call}: bad method {}", op.method)))?,
@@ -67,7 +67,7 @@ pub fn bind(
 /// positional ones.
 fn take_path_keywords(
     op: &Operation,
-    call: &str,
+    call: CallName<'_>,
     positional: &mut Vec<Value>,
     keywords: &mut Vec<(String, Value)>,
 ) -> CoreResult<()> {
@@ -90,7 +90,7 @@ fn take_path_keywords(
     Ok(())
 }
 
-fn bind_path(op: &Operation, call: &str, positional: Vec<Value>) -> CoreResult<String> {
+fn bind_path(op: &Operation, call: CallName<'_>, positional: Vec<Value>) -> CoreResult<String> {
     if positional.len() != op.path_params.len() {
         let names: Vec<&str> = op.path_params.iter().map(|p| p.py.as_str()).collect();
         return Err(CoreError::ArgumentType(format!(
@@ -141,7 +141,7 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 
 fn build_body(
     op: &Operation,
-    call: &str,
+    call: CallName<'_>,
     raw: Option<Value>,
     fields: Map<String, Value>,
 ) -> CoreResult<Option<RequestBody>> {
@@ -190,11 +190,11 @@ fn build_body(
     }
 }
 
-fn missing(call: &str, name: &str) -> CoreError {
+fn missing(call: CallName<'_>, name: &str) -> CoreError {
     CoreError::ArgumentType(format!("{call} missing required argument: '{name}'"))
 }
 
-fn unknown_keyword(op: &Operation, call: &str, key: &str) -> String {
+fn unknown_keyword(op: &Operation, call: CallName<'_>, key: &str) -> String {
     let known: Vec<&str> = op
         .query
         .iter()
@@ -260,7 +260,7 @@ fn matches_kind(kind: &str, value: &Value) -> bool {
     }
 }
 
-fn check_value(call: &str, param: &Param, value: &Value) -> CoreResult<()> {
+fn check_value(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<()> {
     if value.is_null() {
         return if param.nullable {
             Ok(())
@@ -332,7 +332,7 @@ fn push_query(query: &mut Vec<(String, String)>, param: &Param, value: &Value) {
 
 /// `filter_by` expressions are checked against the fields and operators the spec allows,
 /// so a typo fails here, naming itself, rather than as a 400 from the server.
-fn check_filter(call: &str, param: &Param, value: &Value) -> CoreResult<()> {
+fn check_filter(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<()> {
     let Some(grammar) = &param.filter else {
         return Ok(());
     };

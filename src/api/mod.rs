@@ -152,6 +152,16 @@ pub struct Pagination {
     pub items: Vec<String>,
 }
 
+/// `projects.create()`, as error messages name a call: written out only when one is.
+#[derive(Clone, Copy)]
+pub struct CallName<'a>(pub &'a Operation);
+
+impl std::fmt::Display for CallName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}()", self.0.namespace, self.0.name)
+    }
+}
+
 /// The catalogue as embedded, for the Python face.
 pub fn catalogue_text() -> &'static str {
     CATALOGUE_JSON

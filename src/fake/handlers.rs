@@ -589,19 +589,7 @@ fn new_org_unit(
     {
         fields.insert("requestedNamespace".into(), namespace.clone());
     }
-    let created = now();
-    let unit = OrgUnit {
-        id: store.next_org_unit_id(),
-        name,
-        cluster_id,
-        parent_id,
-        resources,
-        fields,
-        created_at: created.clone(),
-        updated_at: created,
-        created_by: call.actor.clone(),
-        updated_by: call.actor.clone(),
-    };
+    let unit = store.new_org_unit(name, cluster_id, parent_id, resources, fields, &call.actor);
     let body = kind.render(store, &unit);
     match kind {
         Kind::Department => store.departments.push(unit),

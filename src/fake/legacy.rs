@@ -142,19 +142,7 @@ fn create_project(call: &Call<'_>, store: &mut Store) -> Answer {
     if let Some(permissions) = permissions(call) {
         fields.insert("permissions".into(), permissions);
     }
-    let created = now();
-    let unit = OrgUnit {
-        id: store.next_org_unit_id(),
-        name,
-        cluster_id: cluster,
-        parent_id: Some(parent),
-        resources,
-        fields,
-        created_at: created.clone(),
-        updated_at: created,
-        created_by: call.actor.clone(),
-        updated_by: call.actor.clone(),
-    };
+    let unit = store.new_org_unit(name, cluster, Some(parent), resources, fields, &call.actor);
     let body = seed::project2(store, &unit, render(call));
     store.projects.push(unit);
     Ok(Reply::json(200, &body))

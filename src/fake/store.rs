@@ -157,24 +157,45 @@ impl Store {
             name: "default".into(),
             cluster_id: uuid.clone(),
         });
-        let id = self.next_org_unit_id();
         let resources = vec![serde_json::json!({
             "nodePool": {"id": pool_id.to_string(), "name": "default"},
             "gpu": {"deserved": 0},
         })];
-        self.departments.push(OrgUnit {
-            id,
-            name: "default".into(),
-            cluster_id: uuid.clone(),
-            parent_id: None,
+        let department = self.new_org_unit(
+            "default".into(),
+            uuid.clone(),
+            None,
             resources,
-            fields: Map::new(),
+            Map::new(),
+            by,
+        );
+        self.departments.push(department);
+        uuid
+    }
+
+    /// A department or project with the next id, created and updated now by `actor`.
+    pub fn new_org_unit(
+        &mut self,
+        name: String,
+        cluster_id: String,
+        parent_id: Option<String>,
+        resources: Vec<Value>,
+        fields: Map<String, Value>,
+        actor: &str,
+    ) -> OrgUnit {
+        let created = now();
+        OrgUnit {
+            id: self.next_org_unit_id(),
+            name,
+            cluster_id,
+            parent_id,
+            resources,
+            fields,
             created_at: created.clone(),
             updated_at: created,
-            created_by: by.into(),
-            updated_by: by.into(),
-        });
-        uuid
+            created_by: actor.to_string(),
+            updated_by: actor.to_string(),
+        }
     }
 
     pub fn cluster(&self, uuid: &str) -> Option<&Cluster> {

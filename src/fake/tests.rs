@@ -44,6 +44,21 @@ async fn token_for(http: &reqwest::Client, server: &FakeServer) -> String {
         .to_string()
 }
 
+/// POST a form and read the answer: status and JSON body (null when not JSON).
+async fn post_form(
+    http: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
+    let response = http.post(url).form(fields).send().await.expect("send");
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
 async fn harness() -> Harness {
     let server = FakeServer::start(FakeConfig::default()).expect("server starts");
     let http = http();
@@ -203,63 +218,55 @@ async fn v2_oauth_token_endpoint() {
     let server = FakeServer::start(FakeConfig::default()).expect("start");
     let http = http();
     let url = format!("{}/api/v2/token", server.url());
-    let r = http
-        .post(&url)
-        .form(&[
+    let (status, body) = post_form(
+        &http,
+        &url,
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", &server.client_id()),
             ("client_secret", &server.client_secret()),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
-    let body: Value = serde_json::from_slice(&r.bytes().await.expect("b")).expect("json");
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
     assert_conforms("OAuth2TokenResponse", &body);
     assert_eq!(body["token_type"], "Bearer");
-    let r = http
-        .post(&url)
-        .form(&[
+    let (status, _) = post_form(
+        &http,
+        &url,
+        &[
             ("grant_type", "refresh_token"),
             ("refresh_token", body["refresh_token"].as_str().expect("rt")),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
-    let r = http
-        .post(&url)
-        .form(&[
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = post_form(
+        &http,
+        &url,
+        &[
             ("grant_type", "password"),
             ("username", ADMIN_EMAIL),
             ("password", ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
 
-    let r = http
-        .post(&url)
-        .form(&[
+    let (status, err) = post_form(
+        &http,
+        &url,
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", &server.client_id()),
             ("client_secret", "bad"),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 401);
-    let err: Value = serde_json::from_slice(&r.bytes().await.expect("b")).expect("json");
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
     assert_eq!(err["error"], "invalid_client");
-    let r = http
-        .post(&url)
-        .form(&[("client_id", "x")])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 400);
-    let err: Value = serde_json::from_slice(&r.bytes().await.expect("b")).expect("json");
+    let (status, err) = post_form(&http, &url, &[("client_id", "x")]).await;
+    assert_eq!(status, 400);
     assert_eq!(err["error"], "invalid_request");
 }
 
@@ -273,18 +280,17 @@ async fn seed_era_keycloak_and_login() {
             server.url()
         )
     };
-    let r = http
-        .post(keycloak(REALM))
-        .form(&[
+    let (status, body) = post_form(
+        &http,
+        keycloak(REALM),
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", &server.client_id()),
             ("client_secret", &server.client_secret()),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
-    let body: Value = serde_json::from_slice(&r.bytes().await.expect("b")).expect("json");
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
     assert_eq!(body["token_type"], "bearer");
     assert!(body["refresh_expires_in"].is_number() && body["scope"].is_string());
     let token = body["access_token"].as_str().expect("token").to_string();
@@ -301,28 +307,28 @@ async fn seed_era_keycloak_and_login() {
     assert_eq!(clusters[0]["tenantId"], TENANT_ID);
     assert!(clusters[0]["createdAt"].is_string() && clusters[0]["description"].is_string());
 
-    let r = http
-        .post(keycloak(REALM))
-        .form(&[
+    let (status, _) = post_form(
+        &http,
+        keycloak(REALM),
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", &server.client_id()),
             ("client_secret", "bad"),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 401);
-    let r = http
-        .post(keycloak("other"))
-        .form(&[
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = post_form(
+        &http,
+        keycloak("other"),
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", &server.client_id()),
             ("client_secret", &server.client_secret()),
-        ])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 404);
+        ],
+    )
+    .await;
+    assert_eq!(status, 404);
 
     let login = format!("{}/v1/k8s/auth/login", server.url());
     let r = http

@@ -8,11 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
 use serde_json::Value;
 
-use super::convert::to_value;
+use super::convert::{to_value, Path};
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
 use super::runtime::{awaitable, wait};
-use crate::api::{bind::bind, Catalogue, Operation};
+use crate::api::{bind::bind, CallName, Catalogue, Operation};
 use crate::client::{CallOptions, Core};
 use crate::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
 use crate::error::CoreError;
@@ -219,17 +219,17 @@ fn bind_arguments(
     let op = Catalogue::get()
         .operation(operation_id)
         .ok_or_else(|| PyValueError::new_err(format!("unknown operation {operation_id:?}")))?;
-    let call = format!("{}.{}()", op.namespace, op.name);
+    let call = CallName(op);
     let mut positional = Vec::with_capacity(args.len());
     for (i, arg) in args.iter().enumerate() {
         let name = op.path_params.get(i).map_or("argument", |p| p.py.as_str());
-        positional.push(to_value(&arg, &format!("{call}: {name}"))?);
+        positional.push(to_value(&arg, &Path::Argument(&call, name))?);
     }
     let mut keywords: Vec<(String, Value)> = Vec::new();
     if let Some(kwargs) = kwargs {
         for (key, value) in kwargs.iter() {
             let key: String = key.extract()?;
-            let value = to_value(&value, &format!("{call}: {key}"))?;
+            let value = to_value(&value, &Path::Argument(&call, &key))?;
             keywords.push((key, value));
         }
     }

@@ -1,5 +1,8 @@
 //! Python arguments to JSON values, naming the argument and position of anything that
-//! cannot be sent.
+//! cannot be sent. The position is kept as a chain of borrowed steps and only written out
+//! when there is an error to report: a well-formed call builds no path strings.
+
+use std::fmt;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -9,11 +12,29 @@ use serde_json::{Map, Number, Value};
 /// Deeper than any body of this API; a cycle (`d["a"] = d`) reaches it quickly.
 const MAX_DEPTH: usize = 64;
 
-pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+/// Where a value sits: an argument of a call, then dict keys and list positions.
+pub enum Path<'a> {
+    /// `projects.create(): cluster_id`
+    Argument(&'a dyn fmt::Display, &'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Argument(call, name) => write!(f, "{call}: {name}"),
+            Path::Key(parent, key) => write!(f, "{parent}[{key:?}]"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+pub fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> PyResult<Value> {
     to_value_at(obj, path, 0)
 }
 
-fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+fn to_value_at(obj: &Bound<'_, PyAny>, path: &Path<'_>, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {
         return Err(PyValueError::new_err(format!(
             "{path}: nested more than {MAX_DEPTH} levels deep (does it contain itself?)"
@@ -56,7 +77,7 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Val
                     type_name(&key)
                 ))
             })?;
-            let child = to_value_at(&value, &format!("{path}[{key:?}]"), depth + 1)?;
+            let child = to_value_at(&value, &Path::Key(path, &key), depth + 1)?;
             map.insert(key, child);
         }
         return Ok(Value::Object(map));
@@ -64,7 +85,7 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Val
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut items = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
-            items.push(to_value_at(&item?, &format!("{path}[{i}]"), depth + 1)?);
+            items.push(to_value_at(&item?, &Path::Index(path, i), depth + 1)?);
         }
         return Ok(Value::Array(items));
     }

@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use super::convert::to_value;
+use super::convert::{to_value, Path};
 use crate::fake::{FakeConfig, FakeServer as Server, Fault};
 
 #[pyclass(frozen, module = "runai_admin._core")]
@@ -123,7 +123,9 @@ impl FakeServer {
             retry_after,
             delay: delay.map(|d| seconds("delay", d)).transpose()?,
             drop_connection,
-            body: body.map(|b| to_value(b, "inject: body")).transpose()?,
+            body: body
+                .map(|b| to_value(b, &Path::Argument(&"inject()", "body")))
+                .transpose()?,
         });
         Ok(())
     }
