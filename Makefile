@@ -17,7 +17,7 @@ develop: venv
 	$(BIN)/maturin develop --quiet --extras test,dev
 
 test-rust:
-	cargo test --quiet
+	cargo test --quiet --workspace
 
 test-python: develop
 	$(BIN)/python -m pytest -q
@@ -26,8 +26,8 @@ test: test-rust test-python
 
 lint: develop
 	cargo fmt --check
-	cargo clippy --quiet --all-targets -- -D warnings
-	cargo clippy --quiet --all-targets --features python -- -D warnings
+	cargo clippy --quiet --workspace --all-targets -- -D warnings
+	cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
 	$(BIN)/ruff check python tests scripts examples
 	$(BIN)/ruff format --check python tests scripts examples
 

@@ -1,6 +1,6 @@
 """Generate the operation catalogue from the control plane's OpenAPI document.
 
-The catalogue (src/api/catalogue.json) is the one source of truth for operations: the
+The catalogue (crates/core/src/api/catalogue.json) is the one source of truth for operations: the
 Rust core binds and sends calls from it, the Python face builds its methods from it, and
 the fake control plane routes and validates requests with it. It is generated, checked
 in, and a test fails when it is stale.
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "src" / "api" / "catalogue.json"
+OUT = ROOT / "crates" / "core" / "src" / "api" / "catalogue.json"
 
 # The namespaces the Python clients expose so far; the rest of the catalogue is carried
 # (and checked against the operation list) so that exposing a namespace is one line here.

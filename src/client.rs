@@ -1,259 +1,322 @@
-//! The client core: one transport, one token cache and one retry policy per `Client`,
-//! shared by its sync and async faces and by every thread and task that uses it.
+//! `CoreClient`: the compiled half of `runai_admin.Client` and `AsyncClient`.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-use crate::api::Operation;
-use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
-use crate::config::{AuthMethod, ClientConfig};
-use crate::error::{CoreError, CoreResult};
-use crate::http::{
-    Attempt, Backoff, Failure, Request, Response, RetryDecision, RetryPolicy, Transport,
-};
-use crate::secret::Secret;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
+use serde_json::Value;
 
-pub struct Core {
-    config: ClientConfig,
-    /// The pool of the process that made it: a forked child builds its own (the parent's
-    /// sockets belong to the parent's event loop).
-    transport: Mutex<(u32, Arc<Transport>)>,
-    policy: RetryPolicy,
-    tokens: TokenCache,
+use super::convert::{to_value, Path};
+use super::decode::json_to_python;
+use super::errors::{internal, to_pyerr};
+use super::runtime::{awaitable, wait};
+use runai_admin_core::api::{bind::bind, CallName, Catalogue, Operation};
+use runai_admin_core::client::{CallOptions, Core};
+use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
+use runai_admin_core::error::CoreError;
+use runai_admin_core::http::{Request, Response};
+use runai_admin_core::secret::Secret;
+
+#[pyclass(frozen, module = "runai_admin._core")]
+pub struct CoreClient {
+    core: Arc<Core>,
+    warnings: Mutex<Vec<String>>,
 }
 
-/// Per-call overrides of the client's settings.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct CallOptions {
-    pub timeout: Option<Duration>,
-    pub max_retries: Option<u32>,
-}
-
-impl Core {
-    pub fn new(config: ClientConfig) -> CoreResult<Arc<Core>> {
-        let transport = Transport::new(&config)?;
-        let policy = RetryPolicy {
-            max_retries: config.max_retries,
-            backoff: Backoff::default(),
+#[pymethods]
+impl CoreClient {
+    #[new]
+    #[pyo3(signature = (*, base_url=None, client_id=None, client_secret=None, token=None, auth=None, timeout=None, max_retries=None, verify=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        base_url: Option<String>,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        token: Option<String>,
+        auth: Option<&Bound<'_, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        verify: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let input = ConfigInput {
+            base_url,
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            token: token.map(Secret::new),
+            auth: auth.map(auth_method).transpose()?,
+            timeout,
+            max_retries,
+            verify: verify.map(verify_setting).transpose()?,
         };
-        Ok(Arc::new(Core {
-            config,
-            transport: Mutex::new((std::process::id(), Arc::new(transport))),
-            policy,
-            tokens: TokenCache::new(),
-        }))
-    }
-
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
-    /// How many token requests this client has made.
-    pub fn token_fetches(&self) -> u64 {
-        self.tokens.fetches()
-    }
-
-    fn transport(&self) -> CoreResult<Arc<Transport>> {
-        let mut held = self
-            .transport
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let pid = std::process::id();
-        if held.0 != pid {
-            let fresh = Arc::new(Transport::new(&self.config)?);
-            let inherited = std::mem::replace(&mut *held, (pid, fresh));
-            // Dropping the parent's pool here would unregister its sockets from an event
-            // queue the parent still uses: leave it be.
-            std::mem::forget(inherited);
-        }
-        Ok(held.1.clone())
-    }
-
-    /// Send an operation's request with auth, retries and the call's time budget.
-    pub async fn call(
-        &self,
-        op: &Operation,
-        request: Request,
-        options: CallOptions,
-    ) -> CoreResult<Response> {
-        let deadline = Deadline::new(options.timeout.unwrap_or(self.config.timeout));
-        let policy = RetryPolicy {
-            max_retries: options.max_retries.unwrap_or(self.policy.max_retries),
-            ..self.policy
-        };
-        let transport = self.transport()?;
-        let mut refreshed_after_401 = false;
-        loop {
-            let bearer = self.bearer(&transport, &policy, &deadline).await?;
-            let token = bearer.as_ref().map(|b| &b.value);
-            let attempt = self
-                .send_with_retries(
-                    &transport,
-                    &request,
-                    token,
-                    op.idempotent,
-                    &policy,
-                    &deadline,
-                )
-                .await?;
-            if let (Ok(response), Some(used)) = (&attempt, &bearer) {
-                // A token can die before its announced expiry (revoked, clock skew): fetch a
-                // new one once, then let a second 401 through as the caller's error.
-                if response.status == 401 && !refreshed_after_401 && self.refreshable() {
-                    refreshed_after_401 = true;
-                    self.tokens.invalidate(used.generation).await;
-                    continue;
-                }
-            }
-            return finish(&transport, &request, attempt, &deadline);
-        }
-    }
-
-    fn refreshable(&self) -> bool {
-        !matches!(self.config.auth, AuthMethod::Bearer(_))
-    }
-
-    /// The token for this call. Waiting for another caller's fetch counts against this
-    /// call's own budget.
-    async fn bearer(
-        &self,
-        transport: &Transport,
-        policy: &RetryPolicy,
-        deadline: &Deadline,
-    ) -> CoreResult<Option<Arc<BearerToken>>> {
-        let request = match &self.config.auth {
-            AuthMethod::Bearer(token) => {
-                return Ok(Some(Arc::new(BearerToken {
-                    value: token.clone(),
-                    generation: 0,
-                })))
-            }
-            auth => match token_request(auth)? {
-                Some(request) => request,
-                None => return Ok(None),
-            },
-        };
-        let budget = deadline.remaining(transport, &request)?;
-        let fetch = self
-            .tokens
-            .get(|| self.fetch_token(transport, &request, policy, deadline));
-        match tokio::time::timeout(budget, fetch).await {
-            Ok(token) => token.map(Some),
-            Err(_) => Err(deadline.expired(transport, &request)),
-        }
-    }
-
-    /// Obtaining a token changes nothing on the server, so it is retried like a GET.
-    async fn fetch_token(
-        &self,
-        transport: &Transport,
-        request: &Request,
-        policy: &RetryPolicy,
-        deadline: &Deadline,
-    ) -> CoreResult<FetchedToken> {
-        let attempt = self
-            .send_with_retries(transport, request, None, true, policy, deadline)
-            .await?;
-        let response = finish(transport, request, attempt, deadline)?;
-        parse_token_answer(&response.body).map_err(|message| CoreError::Decode {
-            method: request.method.to_string(),
-            url: transport.url(&request.path),
-            message,
+        let resolved = input
+            .resolve(&|name| std::env::var(name).ok())
+            .map_err(|e| to_pyerr(py, e))?;
+        let core = Core::new(resolved.config).map_err(|e| to_pyerr(py, e))?;
+        Ok(CoreClient {
+            core,
+            warnings: Mutex::new(resolved.warnings),
         })
     }
 
-    /// Send until the policy stops retrying or the budget cannot hold another wait.
-    async fn send_with_retries(
+    /// Warnings from the settings (trimmed URL, verify=False), handed over once.
+    fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    #[getter]
+    fn base_url(&self) -> String {
+        self.core.config().base_url.clone()
+    }
+
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.core.config().timeout.as_secs_f64()
+    }
+
+    #[getter]
+    fn max_retries(&self) -> u32 {
+        self.core.config().max_retries
+    }
+
+    #[getter]
+    fn auth_kind(&self) -> &'static str {
+        match self.core.config().auth {
+            AuthMethod::ClientCredentials { .. } => "client_credentials",
+            AuthMethod::KeycloakRealm { .. } => "keycloak_realm",
+            AuthMethod::Password { .. } => "password",
+            AuthMethod::Bearer(_) => "bearer_token",
+        }
+    }
+
+    /// How many token requests this client has sent (tests count refreshes with it).
+    #[getter]
+    fn token_requests(&self) -> u64 {
+        self.core.token_fetches()
+    }
+
+    /// Call an operation and wait for its result with the GIL released.
+    #[pyo3(signature = (operation_id, args, kwargs=None, *, timeout=None, max_retries=None))]
+    fn call<'py>(
         &self,
-        transport: &Transport,
-        request: &Request,
-        bearer: Option<&Secret>,
-        idempotent: bool,
-        policy: &RetryPolicy,
-        deadline: &Deadline,
-    ) -> CoreResult<Attempt> {
-        let mut retry = 0;
-        loop {
-            let attempt = transport
-                .send(request, bearer, deadline.remaining(transport, request)?)
-                .await;
-            match policy.decide(&attempt, idempotent, retry) {
-                RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => {
-                    tokio::time::sleep(wait).await;
-                    retry += 1;
-                }
-                _ => return Ok(attempt),
-            }
-        }
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let op = call.op;
+        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        to_python(py, op, &response)
     }
-}
 
-fn finish(
-    transport: &Transport,
-    request: &Request,
-    attempt: Attempt,
-    deadline: &Deadline,
-) -> CoreResult<Response> {
-    let method = request.method.to_string();
-    let url = transport.url(&request.path);
-    match attempt {
-        Ok(response) if (200..300).contains(&response.status) => Ok(response),
-        Ok(response) => Err(CoreError::Api {
-            status: response.status,
-            method,
-            url,
-            body: response.body,
-        }),
-        Err(Failure::Connect(message)) | Err(Failure::Broken(message)) => {
-            Err(CoreError::Connection {
-                method,
-                url,
-                message,
+    /// Check and bind the arguments of a call without sending it (list methods check
+    /// before handing out a pager, so a mistake surfaces on the line that made it).
+    #[pyo3(signature = (operation_id, args, kwargs=None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        bind_arguments(py, operation_id, args, kwargs).map(|_| ())
+    }
+
+    /// The same call as an awaitable; cancelling the task cancels the request.
+    #[pyo3(signature = (operation_id, args, kwargs=None, *, timeout=None, max_retries=None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let op = call.op;
+        awaitable(py, async move {
+            let outcome = call.send().await;
+            Python::attach(|py| {
+                let response = outcome.map_err(|e| to_pyerr(py, e))?;
+                to_python(py, op, &response).map(Bound::unbind)
             })
-        }
-        Err(Failure::Unsendable(message)) => Err(CoreError::Configuration(message)),
-        Err(Failure::TimedOut) => Err(deadline.expired(transport, request)),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<runai_admin CoreClient base_url={:?} auth={}>",
+            self.core.config().base_url,
+            self.auth_kind()
+        )
     }
 }
 
-/// The time budget of one call, shared by its token request, attempts and back-off.
-struct Deadline {
-    budget: Duration,
-    end: Option<Instant>,
+/// A call checked and bound, ready to send on any thread.
+struct PreparedCall {
+    core: Arc<Core>,
+    op: &'static Operation,
+    request: Request,
+    options: CallOptions,
 }
 
-impl Deadline {
-    fn new(budget: Duration) -> Self {
-        Deadline {
-            budget,
-            end: Instant::now().checked_add(budget),
-        }
+impl PreparedCall {
+    async fn send(self) -> Result<Response, CoreError> {
+        self.core.call(self.op, self.request, self.options).await
     }
+}
 
-    fn expired(&self, transport: &Transport, request: &Request) -> CoreError {
-        CoreError::Timeout {
-            method: request.method.to_string(),
-            url: transport.url(&request.path),
-            seconds: self.budget.as_secs_f64(),
-        }
+impl CoreClient {
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<PreparedCall> {
+        let (op, request) = bind_arguments(py, operation_id, args, kwargs)?;
+        Ok(PreparedCall {
+            core: self.core.clone(),
+            op,
+            request,
+            options: call_options(py, timeout, max_retries)?,
+        })
     }
+}
 
-    fn remaining(&self, transport: &Transport, request: &Request) -> CoreResult<Duration> {
-        let Some(end) = self.end else {
-            return Ok(self.budget);
-        };
-        let left = end.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(self.expired(transport, request));
-        }
-        Ok(left)
-    }
+fn call_options(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    max_retries: Option<u32>,
+) -> PyResult<CallOptions> {
+    let timeout = timeout
+        .map(checked_timeout)
+        .transpose()
+        .map_err(|e| to_pyerr(py, e))?;
+    Ok(CallOptions {
+        timeout,
+        max_retries,
+    })
+}
 
-    fn has_room_for(&self, wait: Duration) -> bool {
-        match (self.end, Instant::now().checked_add(wait)) {
-            (Some(end), Some(after_wait)) => after_wait < end,
-            (None, _) => true,
-            (Some(_), None) => false,
+fn bind_arguments(
+    py: Python<'_>,
+    operation_id: &str,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(&'static Operation, Request)> {
+    let op = Catalogue::get()
+        .operation(operation_id)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown operation {operation_id:?}")))?;
+    let call = CallName(op);
+    let mut positional = Vec::with_capacity(args.len());
+    for (i, arg) in args.iter().enumerate() {
+        let name = op.path_params.get(i).map_or("argument", |p| p.py.as_str());
+        positional.push(to_value(&arg, &Path::Argument(&call, name))?);
+    }
+    let mut keywords: Vec<(String, Value)> = Vec::new();
+    if let Some(kwargs) = kwargs {
+        for (key, value) in kwargs.iter() {
+            let key: String = key.extract()?;
+            let value = to_value(&value, &Path::Argument(&call, &key))?;
+            keywords.push((key, value));
         }
     }
+    let request = bind(op, positional, keywords).map_err(|e| to_pyerr(py, e))?;
+    Ok((op, request))
+}
+
+/// 204 and empty bodies are `None`; JSON becomes dicts and lists; anything else is text.
+fn to_python<'py>(
+    py: Python<'py>,
+    op: &Operation,
+    response: &Response,
+) -> PyResult<Bound<'py, PyAny>> {
+    if response.status == 204 || response.body.is_empty() {
+        return Ok(py.None().into_bound(py));
+    }
+    let is_json = response
+        .content_type
+        .as_deref()
+        .is_none_or(|ct| ct.contains("json"));
+    if !is_json {
+        let text = String::from_utf8_lossy(&response.body);
+        return Ok(PyString::new(py, &text).into_any());
+    }
+    json_to_python(py, &response.body).map_err(|message| {
+        to_pyerr(
+            py,
+            CoreError::Decode {
+                method: op.method.clone(),
+                url: op.path.clone(),
+                message,
+            },
+        )
+    })
+}
+
+/// `ra.auth` objects describe themselves as a dict: `{"kind": ..., fields...}`.
+fn auth_method(spec: &Bound<'_, PyDict>) -> PyResult<AuthMethod> {
+    let text = |key: &str| -> PyResult<String> {
+        spec.get_item(key)?
+            .ok_or_else(|| PyTypeError::new_err(format!("auth: missing {key}")))?
+            .extract::<String>()
+    };
+    let kind = text("kind")?;
+    Ok(match kind.as_str() {
+        "client_credentials" => AuthMethod::ClientCredentials {
+            client_id: text("client_id")?,
+            client_secret: Secret::new(text("client_secret")?),
+            endpoint: match text("endpoint")?.as_str() {
+                "v1" => TokenEndpoint::V1,
+                "v2" => TokenEndpoint::V2,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "auth: endpoint must be 'v1' or 'v2', not {other:?}"
+                    )))
+                }
+            },
+        },
+        "keycloak_realm" => AuthMethod::KeycloakRealm {
+            realm: text("realm")?,
+            client_id: text("client_id")?,
+            client_secret: Secret::new(text("client_secret")?),
+        },
+        "password" => AuthMethod::Password {
+            email: text("email")?,
+            password: Secret::new(text("password")?),
+            legacy: spec
+                .get_item("legacy")?
+                .map(|v| v.is_truthy())
+                .transpose()?
+                .unwrap_or(false),
+        },
+        "bearer_token" => AuthMethod::Bearer(Secret::new(text("token")?)),
+        other => return Err(internal(format!("auth: unknown kind {other:?}"))),
+    })
+}
+
+fn verify_setting(value: &Bound<'_, PyAny>) -> PyResult<Verify> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(if flag.is_true() {
+            Verify::System
+        } else {
+            Verify::Disabled
+        });
+    }
+    let path: PathBuf = value
+        .extract()
+        .map_err(|_| PyTypeError::new_err("verify must be a bool or the path of a CA bundle"))?;
+    Ok(Verify::CaBundle(path))
 }

@@ -1,14 +1,33 @@
-//! runai_admin's Rust core: the operation catalogue, the transport and auth of the client,
-//! the embedded fake control plane, and (with the `python` feature) the bindings.
+//! The Python bindings: the compiled module `runai_admin._core`. Everything here is thin:
+//! conversion at the boundary, the GIL released while the core works. The client itself
+//! is `runai_admin_core`; the fake control plane is `runai_admin_fake`.
+//!
+//! Without the `python` feature this crate is empty, so that `cargo test --workspace`
+//! needs no libpython.
+#![cfg(feature = "python")]
 
-pub mod api;
-pub mod auth;
-pub mod client;
-pub mod config;
-pub mod error;
-pub mod fake;
-pub mod http;
-pub mod secret;
+mod client;
+mod convert;
+mod decode;
+mod errors;
+#[cfg(feature = "fake")]
+mod fake;
+mod runtime;
 
-#[cfg(feature = "python")]
-mod python;
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(catalogue_json, m)?)?;
+    m.add_class::<client::CoreClient>()?;
+    #[cfg(feature = "fake")]
+    m.add_class::<fake::FakeServer>()?;
+    Ok(())
+}
+
+/// The operation catalogue as JSON text; the Python face builds its methods from it.
+#[pyfunction]
+fn catalogue_json() -> &'static str {
+    runai_admin_core::api::catalogue_text()
+}

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::reply::ApiError;
-use crate::api::FilterGrammar;
+use runai_admin_core::api::FilterGrammar;
 
 /// One listed object: the fields that filters and sorting see, and what is returned.
 pub(crate) struct Row {

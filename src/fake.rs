@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use super::convert::{to_value, Path};
-use crate::fake::{FakeConfig, FakeServer as Server, Fault};
+use runai_admin_fake::{FakeConfig, FakeServer as Server, Fault};
 
 #[pyclass(frozen, module = "runai_admin._core")]
 pub struct FakeServer {

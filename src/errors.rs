@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::error::CoreError;
+use runai_admin_core::error::CoreError;
 
 const ERRORS_MODULE: &str = "runai_admin.errors";
 

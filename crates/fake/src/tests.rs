@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::api::Catalogue;
+use runai_admin_core::api::Catalogue;
 
 mod legacy;
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::api::Catalogue;
+use runai_admin_core::api::Catalogue;
 
 /// Deep enough for every real schema; guards against a cyclic `$ref` on odd input.
 const MAX_DEPTH: usize = 64;

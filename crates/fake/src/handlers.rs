@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::api::{match_template, Catalogue, Operation};
+use runai_admin_core::api::{match_template, Catalogue, Operation};
 
 use super::listing::{Query, Row, Shape};
 use super::reply::{ApiError, Reply};

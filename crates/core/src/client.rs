@@ -1,0 +1,259 @@
+//! The client core: one transport, one token cache and one retry policy per `Client`,
+//! shared by its sync and async faces and by every thread and task that uses it.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::api::Operation;
+use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
+use crate::config::{AuthMethod, ClientConfig};
+use crate::error::{CoreError, CoreResult};
+use crate::http::{
+    Attempt, Backoff, Failure, Request, Response, RetryDecision, RetryPolicy, Transport,
+};
+use crate::secret::Secret;
+
+pub struct Core {
+    config: ClientConfig,
+    /// The pool of the process that made it: a forked child builds its own (the parent's
+    /// sockets belong to the parent's event loop).
+    transport: Mutex<(u32, Arc<Transport>)>,
+    policy: RetryPolicy,
+    tokens: TokenCache,
+}
+
+/// Per-call overrides of the client's settings.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CallOptions {
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
+}
+
+impl Core {
+    pub fn new(config: ClientConfig) -> CoreResult<Arc<Core>> {
+        let transport = Transport::new(&config)?;
+        let policy = RetryPolicy {
+            max_retries: config.max_retries,
+            backoff: Backoff::default(),
+        };
+        Ok(Arc::new(Core {
+            config,
+            transport: Mutex::new((std::process::id(), Arc::new(transport))),
+            policy,
+            tokens: TokenCache::new(),
+        }))
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// How many token requests this client has made.
+    pub fn token_fetches(&self) -> u64 {
+        self.tokens.fetches()
+    }
+
+    fn transport(&self) -> CoreResult<Arc<Transport>> {
+        let mut held = self
+            .transport
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if held.0 != pid {
+            let fresh = Arc::new(Transport::new(&self.config)?);
+            let inherited = std::mem::replace(&mut *held, (pid, fresh));
+            // Dropping the parent's pool here would unregister its sockets from an event
+            // queue the parent still uses: leave it be.
+            std::mem::forget(inherited);
+        }
+        Ok(held.1.clone())
+    }
+
+    /// Send an operation's request with auth, retries and the call's time budget.
+    pub async fn call(
+        &self,
+        op: &Operation,
+        request: Request,
+        options: CallOptions,
+    ) -> CoreResult<Response> {
+        let deadline = Deadline::new(options.timeout.unwrap_or(self.config.timeout));
+        let policy = RetryPolicy {
+            max_retries: options.max_retries.unwrap_or(self.policy.max_retries),
+            ..self.policy
+        };
+        let transport = self.transport()?;
+        let mut refreshed_after_401 = false;
+        loop {
+            let bearer = self.bearer(&transport, &policy, &deadline).await?;
+            let token = bearer.as_ref().map(|b| &b.value);
+            let attempt = self
+                .send_with_retries(
+                    &transport,
+                    &request,
+                    token,
+                    op.idempotent,
+                    &policy,
+                    &deadline,
+                )
+                .await?;
+            if let (Ok(response), Some(used)) = (&attempt, &bearer) {
+                // A token can die before its announced expiry (revoked, clock skew): fetch a
+                // new one once, then let a second 401 through as the caller's error.
+                if response.status == 401 && !refreshed_after_401 && self.refreshable() {
+                    refreshed_after_401 = true;
+                    self.tokens.invalidate(used.generation).await;
+                    continue;
+                }
+            }
+            return finish(&transport, &request, attempt, &deadline);
+        }
+    }
+
+    fn refreshable(&self) -> bool {
+        !matches!(self.config.auth, AuthMethod::Bearer(_))
+    }
+
+    /// The token for this call. Waiting for another caller's fetch counts against this
+    /// call's own budget.
+    async fn bearer(
+        &self,
+        transport: &Transport,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<Option<Arc<BearerToken>>> {
+        let request = match &self.config.auth {
+            AuthMethod::Bearer(token) => {
+                return Ok(Some(Arc::new(BearerToken {
+                    value: token.clone(),
+                    generation: 0,
+                })))
+            }
+            auth => match token_request(auth)? {
+                Some(request) => request,
+                None => return Ok(None),
+            },
+        };
+        let budget = deadline.remaining(transport, &request)?;
+        let fetch = self
+            .tokens
+            .get(|| self.fetch_token(transport, &request, policy, deadline));
+        match tokio::time::timeout(budget, fetch).await {
+            Ok(token) => token.map(Some),
+            Err(_) => Err(deadline.expired(transport, &request)),
+        }
+    }
+
+    /// Obtaining a token changes nothing on the server, so it is retried like a GET.
+    async fn fetch_token(
+        &self,
+        transport: &Transport,
+        request: &Request,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<FetchedToken> {
+        let attempt = self
+            .send_with_retries(transport, request, None, true, policy, deadline)
+            .await?;
+        let response = finish(transport, request, attempt, deadline)?;
+        parse_token_answer(&response.body).map_err(|message| CoreError::Decode {
+            method: request.method.to_string(),
+            url: transport.url(&request.path),
+            message,
+        })
+    }
+
+    /// Send until the policy stops retrying or the budget cannot hold another wait.
+    async fn send_with_retries(
+        &self,
+        transport: &Transport,
+        request: &Request,
+        bearer: Option<&Secret>,
+        idempotent: bool,
+        policy: &RetryPolicy,
+        deadline: &Deadline,
+    ) -> CoreResult<Attempt> {
+        let mut retry = 0;
+        loop {
+            let attempt = transport
+                .send(request, bearer, deadline.remaining(transport, request)?)
+                .await;
+            match policy.decide(&attempt, idempotent, retry) {
+                RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => {
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+                _ => return Ok(attempt),
+            }
+        }
+    }
+}
+
+fn finish(
+    transport: &Transport,
+    request: &Request,
+    attempt: Attempt,
+    deadline: &Deadline,
+) -> CoreResult<Response> {
+    let method = request.method.to_string();
+    let url = transport.url(&request.path);
+    match attempt {
+        Ok(response) if (200..300).contains(&response.status) => Ok(response),
+        Ok(response) => Err(CoreError::Api {
+            status: response.status,
+            method,
+            url,
+            body: response.body,
+        }),
+        Err(Failure::Connect(message)) | Err(Failure::Broken(message)) => {
+            Err(CoreError::Connection {
+                method,
+                url,
+                message,
+            })
+        }
+        Err(Failure::Unsendable(message)) => Err(CoreError::Configuration(message)),
+        Err(Failure::TimedOut) => Err(deadline.expired(transport, request)),
+    }
+}
+
+/// The time budget of one call, shared by its token request, attempts and back-off.
+struct Deadline {
+    budget: Duration,
+    end: Option<Instant>,
+}
+
+impl Deadline {
+    fn new(budget: Duration) -> Self {
+        Deadline {
+            budget,
+            end: Instant::now().checked_add(budget),
+        }
+    }
+
+    fn expired(&self, transport: &Transport, request: &Request) -> CoreError {
+        CoreError::Timeout {
+            method: request.method.to_string(),
+            url: transport.url(&request.path),
+            seconds: self.budget.as_secs_f64(),
+        }
+    }
+
+    fn remaining(&self, transport: &Transport, request: &Request) -> CoreResult<Duration> {
+        let Some(end) = self.end else {
+            return Ok(self.budget);
+        };
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.expired(transport, request));
+        }
+        Ok(left)
+    }
+
+    fn has_room_for(&self, wait: Duration) -> bool {
+        match (self.end, Instant::now().checked_add(wait)) {
+            (Some(end), Some(after_wait)) => after_wait < end,
+            (None, _) => true,
+            (Some(_), None) => false,
+        }
+    }
+}
