@@ -259,7 +259,7 @@ fn to_python<'py>(
             py,
             CoreError::Decode {
                 method: op.method.clone(),
-                url: op.path.clone(),
+                url: response.url.clone(),
                 message,
             },
         )

@@ -1,14 +1,40 @@
 //! Core errors to the exception classes of `runai_admin.errors`. The Python module owns
 //! the classes (and the parsing of the control plane's error bodies); this side only
-//! hands over what happened.
+//! hands over what happened. Each class is looked up once per process, not per error.
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBytes;
 
 use runai_admin_core::error::CoreError;
 
 const ERRORS_MODULE: &str = "runai_admin.errors";
+
+/// One attribute of `runai_admin.errors`, imported on first use.
+struct Lazy {
+    name: &'static str,
+    cell: PyOnceLock<Py<PyAny>>,
+}
+
+impl Lazy {
+    const fn new(name: &'static str) -> Self {
+        Lazy {
+            name,
+            cell: PyOnceLock::new(),
+        }
+    }
+
+    fn get<'py>(&self, py: Python<'py>) -> PyResult<&Bound<'py, PyAny>> {
+        self.cell.import(py, ERRORS_MODULE, self.name)
+    }
+}
+
+static FROM_RESPONSE: Lazy = Lazy::new("_from_response");
+static CONNECTION_ERROR: Lazy = Lazy::new("APIConnectionError");
+static TIMEOUT_ERROR: Lazy = Lazy::new("APITimeoutError");
+static DECODE_ERROR: Lazy = Lazy::new("APIDecodeError");
+static CONFIGURATION_ERROR: Lazy = Lazy::new("ConfigurationError");
 
 pub fn to_pyerr(py: Python<'_>, err: CoreError) -> PyErr {
     match build(py, err) {
@@ -17,22 +43,20 @@ pub fn to_pyerr(py: Python<'_>, err: CoreError) -> PyErr {
 }
 
 fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
-    let module = py.import(ERRORS_MODULE)?;
     let instance = match err {
         CoreError::Api {
             status,
             method,
             url,
             body,
-        } => module.call_method1(
-            "_from_response",
-            (status, method, url, PyBytes::new(py, &body)),
-        )?,
+        } => FROM_RESPONSE
+            .get(py)?
+            .call1((status, method, url, PyBytes::new(py, &body)))?,
         CoreError::Connection {
             method,
             url,
             message,
-        } => module.getattr("APIConnectionError")?.call1((
+        } => CONNECTION_ERROR.get(py)?.call1((
             format!("cannot reach the control plane: {message}"),
             method,
             url,
@@ -41,7 +65,7 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
             method,
             url,
             seconds,
-        } => module.getattr("APITimeoutError")?.call1((
+        } => TIMEOUT_ERROR.get(py)?.call1((
             format!("no answer within the {seconds:.1} s timeout"),
             method,
             url,
@@ -50,14 +74,12 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
             method,
             url,
             message,
-        } => module.getattr("APIConnectionError")?.call1((
-            format!("the answer could not be read: {message}"),
+        } => DECODE_ERROR.get(py)?.call1((
+            format!("the answer could not be decoded: {message}"),
             method,
             url,
         ))?,
-        CoreError::Configuration(message) => {
-            module.getattr("ConfigurationError")?.call1((message,))?
-        }
+        CoreError::Configuration(message) => CONFIGURATION_ERROR.get(py)?.call1((message,))?,
         CoreError::ArgumentType(message) => return Ok(PyTypeError::new_err(message)),
         CoreError::ArgumentValue(message) => return Ok(PyValueError::new_err(message)),
     };

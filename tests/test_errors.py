@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 
 import pytest
 
 import runai_admin as ra
 
-from .conftest import raw_request, raw_token
+from .conftest import paths, raw_request, raw_token
 
 
 def test_not_found_carries_status_code_message_method_and_url(client, cp):
@@ -37,7 +41,9 @@ def test_not_found_carries_status_code_message_method_and_url(client, cp):
         (429, ra.RateLimitError),
         (500, ra.InternalServerError),
         (503, ra.InternalServerError),
-        (418, ra.APIError),
+        (405, ra.APIStatusError),
+        (418, ra.APIStatusError),
+        (501, ra.InternalServerError),
     ],
 )
 def test_each_status_has_its_class(cp, status, cls):
@@ -51,11 +57,67 @@ def test_each_status_has_its_class(cp, status, cls):
         with pytest.raises(cls) as caught:
             client.clusters.list().to_list()
     assert type(caught.value) is cls
+    assert isinstance(caught.value, ra.APIStatusError)
     assert (caught.value.status, caught.value.message, caught.value.details) == (
         status,
         "injected",
         "d",
     )
+
+
+@contextlib.contextmanager
+def serving(answer: bytes, content_type: str = "application/json") -> Iterator[str]:
+    """A plain HTTP server that answers every GET with 200 and ``answer``; yields its URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_undecodable_answer_says_so_and_names_the_real_url():
+    with (
+        serving(b'{"uuid": "c1", "name": ') as url,
+        ra.Client(base_url=url, token="t", max_retries=0) as client,
+        pytest.raises(ra.APIDecodeError) as caught,
+    ):
+        client.clusters.get("c1")
+    assert not isinstance(caught.value, ra.APIConnectionError)
+    assert "could not be decoded" in caught.value.message
+    assert caught.value.url == f"{url}/api/v1/clusters/c1"
+
+
+def test_a_token_answer_without_a_token_is_a_decode_error(cp):
+    cp.inject("/api/v1/token", status=200, body={"tokenType": "Bearer"})
+    with cp.client(max_retries=0) as client, pytest.raises(ra.APIDecodeError) as caught:
+        client.clusters.list().to_list()
+    assert caught.value.url == f"{cp.url}/api/v1/token"
+
+
+def test_a_token_no_header_can_carry_is_refused_once_without_retrying(cp):
+    cp.inject("/api/v1/token", status=200, body={"accessToken": "a\nb", "expiresIn": 60})
+    with cp.client(max_retries=3) as client:
+        with pytest.raises(ra.ConfigurationError, match="header"):
+            client.clusters.list().to_list()
+        assert len(paths(cp, "/api/v1/token")) == 1
+        assert paths(cp, "/api/v1/clusters") == []
+        # The fault is spent: the next call fetches a good token and goes through.
+        assert client.clusters.list().to_list()
 
 
 def test_unknown_keyword_and_wrong_type_fail_before_any_request(client, cp):

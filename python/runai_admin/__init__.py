@@ -12,7 +12,9 @@ from ._client import AsyncClient, Client
 from ._core import __version__
 from .errors import (
     APIConnectionError,
+    APIDecodeError,
     APIError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -30,7 +32,9 @@ from .pagination import AsyncPager, Page, SyncPager
 
 __all__ = [
     "APIConnectionError",
+    "APIDecodeError",
     "APIError",
+    "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
     "AsyncPager",

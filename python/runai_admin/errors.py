@@ -10,7 +10,9 @@ from typing import Any, Optional
 
 __all__ = [
     "APIConnectionError",
+    "APIDecodeError",
     "APIError",
+    "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
@@ -78,35 +80,42 @@ class APIError(RunaiError):
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
 
 
-class BadRequestError(APIError):
+class APIStatusError(APIError):
+    """The control plane answered with an error status. Statuses with a class of their own
+    raise that class; any other (405, 501, ...) raises this one."""
+
+    status: int
+
+
+class BadRequestError(APIStatusError):
     status = 400
 
 
-class AuthenticationError(APIError):
+class AuthenticationError(APIStatusError):
     status = 401
 
 
-class PermissionDeniedError(APIError):
+class PermissionDeniedError(APIStatusError):
     status = 403
 
 
-class NotFoundError(APIError):
+class NotFoundError(APIStatusError):
     status = 404
 
 
-class ConflictError(APIError):
+class ConflictError(APIStatusError):
     status = 409
 
 
-class UnprocessableEntityError(APIError):
+class UnprocessableEntityError(APIStatusError):
     status = 422
 
 
-class RateLimitError(APIError):
+class RateLimitError(APIStatusError):
     status = 429
 
 
-class InternalServerError(APIError):
+class InternalServerError(APIStatusError):
     """Any 5xx answer."""
 
 
@@ -119,6 +128,14 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The call's time budget ran out before an answer came."""
+
+
+class APIDecodeError(APIError):
+    """A successful answer whose body is not what the operation promises (not JSON, or a
+    token answer without a token). ``url`` is the address that answered."""
+
+    def __init__(self, message: str, method: Optional[str] = None, url: Optional[str] = None):
+        super().__init__(message, method=method, url=url)
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -148,7 +165,7 @@ _REASONS = {
 
 def _from_response(status: int, method: str, url: str, raw: bytes) -> APIError:
     """Build the exception for an error answer (called by the Rust core)."""
-    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIError)
+    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
     body: Any
     try:
         body = json.loads(raw) if raw else None

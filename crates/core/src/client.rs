@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use reqwest::header::HeaderValue;
+
 use crate::api::Operation;
 use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
 use crate::config::{AuthMethod, ClientConfig};
@@ -11,7 +13,6 @@ use crate::error::{CoreError, CoreResult};
 use crate::http::{
     Attempt, Backoff, Failure, Request, Response, RetryDecision, RetryPolicy, Transport,
 };
-use crate::secret::Secret;
 
 pub struct Core {
     config: ClientConfig,
@@ -20,6 +21,8 @@ pub struct Core {
     transport: Mutex<(u32, Arc<Transport>)>,
     policy: RetryPolicy,
     tokens: TokenCache,
+    /// A ready token (`AuthMethod::Bearer`), as its header, built once.
+    ready_token: Option<Arc<BearerToken>>,
 }
 
 /// Per-call overrides of the client's settings.
@@ -36,7 +39,12 @@ impl Core {
             max_retries: config.max_retries,
             backoff: Backoff::default(),
         };
+        let ready_token = match &config.auth {
+            AuthMethod::Bearer(token) => Some(Arc::new(BearerToken::new(token, 0)?)),
+            _ => None,
+        };
         Ok(Arc::new(Core {
+            ready_token,
             config,
             transport: Mutex::new((std::process::id(), Arc::new(transport))),
             policy,
@@ -85,7 +93,7 @@ impl Core {
         let mut refreshed_after_401 = false;
         loop {
             let bearer = self.bearer(&transport, &policy, &deadline).await?;
-            let token = bearer.as_ref().map(|b| &b.value);
+            let token = bearer.as_ref().map(|b| &b.header);
             let attempt = self
                 .send_with_retries(
                     &transport,
@@ -121,17 +129,11 @@ impl Core {
         policy: &RetryPolicy,
         deadline: &Deadline,
     ) -> CoreResult<Option<Arc<BearerToken>>> {
-        let request = match &self.config.auth {
-            AuthMethod::Bearer(token) => {
-                return Ok(Some(Arc::new(BearerToken {
-                    value: token.clone(),
-                    generation: 0,
-                })))
-            }
-            auth => match token_request(auth)? {
-                Some(request) => request,
-                None => return Ok(None),
-            },
+        if let Some(ready) = &self.ready_token {
+            return Ok(Some(ready.clone()));
+        }
+        let Some(request) = token_request(&self.config.auth)? else {
+            return Ok(None);
         };
         let budget = deadline.remaining(transport, &request)?;
         let fetch = self
@@ -167,7 +169,7 @@ impl Core {
         &self,
         transport: &Transport,
         request: &Request,
-        bearer: Option<&Secret>,
+        bearer: Option<&HeaderValue>,
         idempotent: bool,
         policy: &RetryPolicy,
         deadline: &Deadline,
@@ -211,7 +213,6 @@ fn finish(
                 message,
             })
         }
-        Err(Failure::Unsendable(message)) => Err(CoreError::Configuration(message)),
         Err(Failure::TimedOut) => Err(deadline.expired(transport, request)),
     }
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use reqwest::header::HeaderValue;
 use tokio::sync::RwLock;
 
 use super::flows::{FetchedToken, MAX_LIFETIME};
@@ -15,12 +16,29 @@ use super::jwt::expiry_from_jwt;
 use crate::error::{CoreError, CoreResult};
 use crate::secret::Secret;
 
-/// A token handed to one request; `generation` lets a 401 invalidate exactly the token
-/// that was refused, not one that a concurrent caller has already refreshed.
+/// A token handed to one request, as the `Authorization` header it travels in (built once
+/// per token, marked sensitive so that no debug output shows it); `generation` lets a 401
+/// invalidate exactly the token that was refused, not one a concurrent caller has already
+/// refreshed.
 #[derive(Debug)]
 pub struct BearerToken {
-    pub value: Secret,
+    pub header: HeaderValue,
     pub generation: u64,
+}
+
+impl BearerToken {
+    /// A token that a header cannot carry can never be sent: that is a configuration
+    /// problem to report once, not a connection failure to retry.
+    pub fn new(token: &Secret, generation: u64) -> CoreResult<Self> {
+        let mut header =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                CoreError::Configuration(
+                    "the token holds characters an HTTP header cannot carry".into(),
+                )
+            })?;
+        header.set_sensitive(true);
+        Ok(BearerToken { header, generation })
+    }
 }
 
 struct Cached {
@@ -95,10 +113,12 @@ impl TokenCache {
                 return Err(error.clone());
             }
         }
-        let outcome = fetch().await;
+        let outcome = fetch()
+            .await
+            .and_then(|fetched| Ok((BearerToken::new(&fetched.token, 0)?, fetched)));
         let finished = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
-        let fetched = match outcome {
-            Ok(fetched) => fetched,
+        let (mut token, fetched) = match outcome {
+            Ok(both) => both,
             Err(error) => {
                 state.failure = Some((finished, error.clone()));
                 return Err(error);
@@ -108,10 +128,8 @@ impl TokenCache {
         let lifetime = fetched
             .expires_in
             .or_else(|| lifetime_from_jwt(&fetched.token));
-        let token = Arc::new(BearerToken {
-            value: fetched.token,
-            generation: self.generation.fetch_add(1, Ordering::SeqCst) + 1,
-        });
+        token.generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let token = Arc::new(token);
         state.failure = None;
         state.cached = Some(Cached {
             token: token.clone(),

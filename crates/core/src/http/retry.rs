@@ -66,7 +66,6 @@ impl RetryPolicy {
             Ok(response) => idempotent && RETRYABLE_STATUSES.contains(&response.status),
             Err(Failure::Connect(_)) => true,
             Err(Failure::Broken(_)) | Err(Failure::TimedOut) => idempotent,
-            Err(Failure::Unsendable(_)) => false,
         };
         if !retryable {
             return RetryDecision::Stop;
@@ -88,6 +87,7 @@ mod tests {
 
     fn answer(status: u16, retry_after: Option<Duration>) -> Attempt {
         Ok(Response {
+            url: String::new(),
             status,
             content_type: None,
             retry_after,

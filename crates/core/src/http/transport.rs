@@ -8,7 +8,6 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYP
 
 use crate::config::{ClientConfig, Verify};
 use crate::error::{CoreError, CoreResult};
-use crate::secret::Secret;
 
 /// A request ready to send: everything but the bearer token, which is added per attempt
 /// so that a refreshed token is picked up on retry.
@@ -42,6 +41,8 @@ impl std::fmt::Debug for RequestBody {
 
 #[derive(Debug)]
 pub struct Response {
+    /// The URL that answered, for errors about the answer.
+    pub url: String,
     pub status: u16,
     pub content_type: Option<String>,
     pub retry_after: Option<Duration>,
@@ -57,8 +58,6 @@ pub enum Failure {
     Broken(String),
     /// This attempt's share of the time budget ran out.
     TimedOut,
-    /// The request cannot be sent at all (a token a header cannot carry): never retried.
-    Unsendable(String),
 }
 
 pub type Attempt = Result<Response, Failure>;
@@ -123,23 +122,19 @@ impl Transport {
     pub async fn send(
         &self,
         request: &Request,
-        bearer: Option<&Secret>,
+        bearer: Option<&HeaderValue>,
         limit: Duration,
     ) -> Attempt {
+        let url = self.url(&request.path);
         let mut builder = self
             .client
-            .request(request.method.clone(), self.url(&request.path))
+            .request(request.method.clone(), url.as_str())
             .timeout(limit);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
-        if let Some(token) = bearer {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    Failure::Connect("the token holds characters a header cannot carry".into())
-                })?;
-            value.set_sensitive(true);
-            builder = builder.header(AUTHORIZATION, value);
+        if let Some(header) = bearer {
+            builder = builder.header(AUTHORIZATION, header.clone());
         }
         builder = match &request.body {
             Some(RequestBody::Json(bytes)) => builder
@@ -161,6 +156,7 @@ impl Transport {
             .and_then(parse_retry_after);
         let body = response.bytes().await.map_err(classify)?;
         Ok(Response {
+            url,
             status,
             content_type,
             retry_after,
