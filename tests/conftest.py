@@ -2,12 +2,18 @@
 
 Most API tests are written once and run against both clients: the `api` fixture is a
 sync or an async client, and `resolve`/`collect` await what needs awaiting.
+
+Tests marked `read_only` change nothing and need nothing of the fake but the API, so
+they also run against a real tenant when `RUNAI_LIVE_BASE_URL` and its credentials
+(`RUNAI_LIVE_CLIENT_ID` and `RUNAI_LIVE_CLIENT_SECRET`, or `RUNAI_LIVE_TOKEN`) are set:
+that is how anyone with a tenant checks the fake against the real thing.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import os
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -37,10 +43,45 @@ async def aclient(cp: FakeControlPlane) -> AsyncIterator[ra.AsyncClient]:
         yield c
 
 
-@pytest.fixture(params=["sync", "async"])
-def api(request: pytest.FixtureRequest, cp: FakeControlPlane) -> Iterator[Any]:
-    factory = cp.client if request.param == "sync" else cp.async_client
-    c = factory()
+LIVE_KINDS = ("live-sync", "live-async")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "read_only: changes nothing; also runs on a real tenant (RUNAI_LIVE_*)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "api" in metafunc.fixturenames:
+        kinds = ["sync", "async"]
+        if metafunc.definition.get_closest_marker("read_only"):
+            kinds += LIVE_KINDS
+        metafunc.parametrize("api", kinds, indirect=True)
+
+
+def live_client(kind: str) -> Any:
+    """A client of the tenant named by the RUNAI_LIVE_* variables, or a skip."""
+    env = os.environ
+    if not env.get("RUNAI_LIVE_BASE_URL"):
+        pytest.skip("no tenant: set RUNAI_LIVE_BASE_URL and its credentials to run on one")
+    factory = ra.Client if kind == "live-sync" else ra.AsyncClient
+    return factory(
+        base_url=env["RUNAI_LIVE_BASE_URL"],
+        client_id=env.get("RUNAI_LIVE_CLIENT_ID"),
+        client_secret=env.get("RUNAI_LIVE_CLIENT_SECRET"),
+        token=env.get("RUNAI_LIVE_TOKEN"),
+    )
+
+
+@pytest.fixture
+def api(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A sync or async client of a fresh fake control plane, or of a real tenant."""
+    if request.param in LIVE_KINDS:
+        c = live_client(request.param)
+    else:
+        cp: FakeControlPlane = request.getfixturevalue("cp")
+        c = cp.client() if request.param == "sync" else cp.async_client()
     yield c
     c.close()
 
