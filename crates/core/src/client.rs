@@ -5,8 +5,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
+use serde_json::Value;
 
-use crate::api::Operation;
+use crate::api::bind::bind;
+use crate::api::{Catalogue, Operation};
 use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
 use crate::config::{AuthMethod, ClientConfig};
 use crate::error::{CoreError, CoreResult};
@@ -75,6 +77,23 @@ impl Core {
             std::mem::forget(inherited);
         }
         Ok(held.1.clone())
+    }
+
+    /// Bind one catalogue operation's arguments (path parameters in order; keywords by
+    /// their snake_case names, `body` for a raw wire body) and send it: the entry point
+    /// for plain Rust. The Python bindings bind on their side, from Python objects.
+    pub async fn call_operation(
+        &self,
+        operation_id: &str,
+        positional: Vec<Value>,
+        keywords: Vec<(String, Value)>,
+        options: CallOptions,
+    ) -> CoreResult<Response> {
+        let op = Catalogue::get().operation(operation_id).ok_or_else(|| {
+            CoreError::ArgumentValue(format!("no operation {operation_id:?} in the catalogue"))
+        })?;
+        let request = bind(op, positional, keywords)?;
+        self.call(op, request, options).await
     }
 
     /// Send an operation's request with auth, retries and the call's time budget.
