@@ -298,6 +298,7 @@ fn check_value(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<(
             }
         }
     }
+    check_bounds(call, param, value)?;
     if let Some(allowed) = &param.allowed {
         if !allowed.contains(value) {
             let names: Vec<String> = allowed.iter().map(Value::to_string).collect();
@@ -307,6 +308,34 @@ fn check_value(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<(
                 names.join(", ")
             )));
         }
+    }
+    Ok(())
+}
+
+/// Numbers stay within the bounds the spec gives (a page size within the largest page, say).
+fn check_bounds(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<()> {
+    let Some(number) = value.as_f64() else {
+        return Ok(());
+    };
+    let shown = |bound: f64| {
+        Value::from(bound)
+            .to_string()
+            .trim_end_matches(".0")
+            .to_string()
+    };
+    if let Some(min) = param.minimum.filter(|&min| number < min) {
+        return Err(CoreError::ArgumentValue(format!(
+            "{call}: {} must be at least {}, not {value}",
+            param.py,
+            shown(min)
+        )));
+    }
+    if let Some(max) = param.maximum.filter(|&max| number > max) {
+        return Err(CoreError::ArgumentValue(format!(
+            "{call}: {} must be at most {}, not {value}",
+            param.py,
+            shown(max)
+        )));
     }
     Ok(())
 }
@@ -457,6 +486,28 @@ mod tests {
             matches!(&err, CoreError::ArgumentValue(t) if t.contains("sort_order")),
             "{err}"
         );
+    }
+
+    #[test]
+    fn numbers_keep_within_the_bounds_of_the_spec() {
+        let op = op("get_projects");
+        let paging = op.pagination.as_ref().expect("paginated");
+        let limit = op
+            .query
+            .iter()
+            .find(|q| q.name == paging.limit)
+            .expect("limit parameter");
+        let max = paging.max_page_size.expect("bounded");
+        assert_eq!(limit.maximum, Some(max as f64));
+        let over = kw(&[(limit.py.as_str(), json!(max + 1))]);
+        let err = bind(op, vec![], over).expect_err("over the largest page");
+        assert!(
+            matches!(&err, CoreError::ArgumentValue(t) if t.contains(&format!("{} must be at most {max}", limit.py))),
+            "{err}"
+        );
+        let err = bind(op, vec![], kw(&[(limit.py.as_str(), json!(0))])).expect_err("under");
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        bind(op, vec![], kw(&[(limit.py.as_str(), json!(max))])).expect("the largest page");
     }
 
     #[test]
