@@ -5,7 +5,7 @@ Rust core binds and sends calls from it, the Python face builds its methods from
 the fake control plane routes and validates requests with it. It is generated, checked
 in, and a test fails when it is stale.
 
-    python scripts/gen_catalogue.py [--spec PATH] [--check] [--accept-spec]
+    python scripts/gen_catalogue.py [--spec PATH] [--check] [--accept-spec] [--out FILE]
 
 Inputs:
 - the official OpenAPI document (PATH, default ../shared/runai-api/openapi.json beside the
@@ -523,16 +523,23 @@ def render(catalogue: dict) -> str:
     return json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n"
 
 
-def pinned_sha256() -> str | None:
+def pinned_sha256(catalogue: Path) -> str | None:
+    """The pin is the sha256 the catalogue records: one place, moved only on purpose."""
     try:
-        return json.loads(OUT.read_text())["source"]["sha256"]
+        return json.loads(catalogue.read_text())["source"]["sha256"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def shown(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the OpenAPI document")
+    parser.add_argument("--out", type=Path, default=OUT, help="the catalogue to write or check")
     parser.add_argument("--check", action="store_true", help="fail if the checked-in file is stale")
     parser.add_argument(
         "--accept-spec",
@@ -546,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read the OpenAPI document: {err}", file=sys.stderr)
         return 2
     sha256 = hashlib.sha256(raw).hexdigest()
-    pinned = pinned_sha256()
+    out: Path = args.out
+    pinned = pinned_sha256(out)
     if sha256 != pinned and not (args.accept_spec and not args.check):
         print(
             f"{args.spec} (sha256 {sha256}) is not the pinned document (sha256 {pinned});"
@@ -556,14 +564,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     text = render(build(json.loads(raw), sha256, read_table(TABLE)))
     if args.check:
-        if OUT.read_text() != text:
-            print(
-                f"{OUT.relative_to(ROOT)} is stale: run scripts/gen_catalogue.py", file=sys.stderr
-            )
+        if out.read_text() != text:
+            print(f"{shown(out)} is stale: run scripts/gen_catalogue.py", file=sys.stderr)
             return 1
         return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)} ({len(text.encode())} bytes)")
+    out.write_text(text)
+    print(f"wrote {shown(out)} ({len(text.encode())} bytes)")
     return 0
 
 

@@ -4,6 +4,8 @@ the project's rules, self-contained, and the methods built from it."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -18,6 +20,7 @@ from .spec import ROOT, SCHEMA_PREFIX, catalogue, reference_file
 
 GENERATOR = ROOT / "scripts" / "gen_catalogue.py"
 TABLE = ROOT / "scripts" / "operations.tsv"
+CATALOGUE = ROOT / "crates" / "core" / "src" / "api" / "catalogue.json"
 
 # DESIGN.md section 1.
 NAMESPACES = {
@@ -72,15 +75,26 @@ def test_checked_in_catalogue_is_not_stale():
     assert result.returncode == 0, result.stderr
 
 
-def test_generator_refuses_a_document_other_than_the_pinned_one(tmp_path):
+def test_another_document_is_refused_unless_the_pin_moves_on_purpose(tmp_path):
     other = tmp_path / "openapi.json"
     shutil.copyfile(reference_file("openapi.json"), other)
     with open(other, "a") as fh:
         fh.write("\n")
+    out = tmp_path / "catalogue.json"
+    shutil.copyfile(CATALOGUE, out)
     for args in ([], ["--check"], ["--check", "--accept-spec"]):
-        result = run_generator("--spec", str(other), *args)
+        result = run_generator("--spec", str(other), "--out", str(out), *args)
         assert result.returncode == 1, args
         assert "--accept-spec" in result.stderr
+    assert out.read_bytes() == CATALOGUE.read_bytes()
+
+    moved = run_generator("--spec", str(other), "--out", str(out), "--accept-spec")
+    assert moved.returncode == 0, moved.stderr
+    again = run_generator("--spec", str(other), "--out", str(out), "--check")
+    assert again.returncode == 0, again.stderr
+    pinned, previous = json.loads(out.read_text()), json.loads(CATALOGUE.read_text())
+    assert pinned["source"]["sha256"] == hashlib.sha256(other.read_bytes()).hexdigest()
+    assert pinned["operations"] == previous["operations"]
 
 
 def test_names_table_matches_the_official_operation_list():
