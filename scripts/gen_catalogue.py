@@ -289,11 +289,12 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     resp = spec.deref(responses[str(status)])
     content = resp.get("content") or {}
     media = content.get("application/json")
-    if media is None or "schema" not in media:
+    if media is None:
         if content:
             return status, {"type": "text", "media": next(iter(content))}
         return status, None
-    schema = media["schema"]
+    # JSON the spec leaves unshaped (examples only) may be anything.
+    schema = media.get("schema", {})
     name = spec.ref_name(schema)
     result: dict = {"type": spec.wire_type(schema)}
     if name:
@@ -312,7 +313,9 @@ def error_statuses(op: dict) -> list[int]:
 def result_schema(result: dict | None) -> dict | None:
     if not result or result["type"] == "text":
         return None
-    return result.get("inline") or {"$ref": SCHEMA_PREFIX + result["schema"]}
+    if result.get("schema"):
+        return {"$ref": SCHEMA_PREFIX + result["schema"]}
+    return result["inline"]
 
 
 def pagination(spec: Spec, query: list, result: dict | None) -> dict | None:

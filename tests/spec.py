@@ -79,9 +79,11 @@ def named(schema_name: str) -> dict:
 
 
 def _schema_of(part: dict | None, what: str) -> dict:
-    if not part or not (part.get("schema") or part.get("inline")):
-        raise AssertionError(f"{what} has no JSON schema in the catalogue")
-    return named(part["schema"]) if part.get("schema") else part["inline"]
+    if part and part.get("schema"):
+        return named(part["schema"])
+    if part and "inline" in part:
+        return part["inline"]
+    raise AssertionError(f"{what} has no JSON schema in the catalogue")
 
 
 def response_schema(op_id: str) -> dict:

@@ -7,9 +7,12 @@ import json
 import re
 from typing import Any
 
+import pytest
+
+import runai_admin as ra
 from runai_admin import _core
 
-from .spec import assert_valid, request_schema, response_schema
+from .spec import assert_valid, named, request_schema, response_schema
 
 WINDOW = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}
 
@@ -146,3 +149,18 @@ def test_token_request_conforms_to_the_spec(cp):
     token_call = next(r for r in cp.requests if r["path"] == "/api/v1/token")
     body = json.loads(token_call["body"])
     assert_valid(body, request_schema("grant_token"), "token request")
+
+
+def test_errors_are_documented_and_conform_to_the_error_schema(client, cp):
+    """The fake's error answers use statuses the spec documents for the operation, in the
+    shape of the spec's `Error` schema."""
+    failures = []
+    with pytest.raises(ra.NotFoundError) as missing:
+        client.projects.get("no-such-project")
+    failures.append(("get_project", missing.value))
+    with pytest.raises(ra.BadRequestError) as refused:
+        client.projects.create(body={"name": 3, "clusterId": cp.cluster_id, "resources": []})
+    failures.append(("create_project", refused.value))
+    for op_id, error in failures:
+        assert error.status in operations()[op_id]["errors"], op_id
+        assert_valid(error.body, named("Error"), f"{op_id} error")

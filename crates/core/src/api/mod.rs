@@ -171,7 +171,8 @@ pub struct Body {
 
 #[derive(Debug, Deserialize)]
 pub struct ResultShape {
-    /// `object`, `array`, `string`, `text`, ...
+    /// The wire type of a JSON result (`object`, `array`, `boolean`, ..., `any` when the
+    /// spec leaves it unshaped), or `text` for other media.
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
