@@ -544,12 +544,18 @@ mod tests {
 
     #[test]
     fn list_queries_join_and_accept_one_string() {
+        let projects = op("get_projects");
+        let size = projects
+            .pagination
+            .as_ref()
+            .and_then(|p| projects.query.iter().find(|q| q.name == p.limit))
+            .expect("page size parameter");
         let request = bind(
-            op("get_projects"),
+            projects,
             vec![],
             kw(&[
                 ("filter_by", json!(["name=@a", "clusterId==c"])),
-                ("limit", json!(10)),
+                (size.py.as_str(), json!(10)),
             ]),
         )
         .expect("binds");
@@ -557,7 +563,7 @@ mod tests {
             request.query,
             vec![
                 ("filterBy".to_string(), "name=@a,clusterId==c".to_string()),
-                ("limit".to_string(), "10".to_string()),
+                (size.name.clone(), "10".to_string()),
             ]
         );
         let request = bind(

@@ -217,6 +217,27 @@ impl Pagination {
             (self.limit.clone(), size.to_string()),
         ])
     }
+
+    /// The page's items in a response body (none when the body has another shape).
+    pub fn items<'b>(&self, body: &'b Value) -> &'b [Value] {
+        self.items
+            .iter()
+            .try_fold(body, |node, key| node.get(key))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Where the page after the one asked for at `offset` with `size` starts: the offset the
+    /// server announces, or, where it announces none, the next one after a full page.
+    pub fn next_offset(&self, body: &Value, offset: u64, size: u64) -> Option<u64> {
+        let got = self.items(body).len() as u64;
+        let announced = self.next.as_ref().and_then(|key| body.get(key));
+        match announced.and_then(Value::as_u64) {
+            Some(next) => (next > offset).then_some(next),
+            None if announced.is_some_and(|v| !v.is_null()) => None,
+            None => (got > 0 && got >= size).then_some(offset + got),
+        }
+    }
 }
 
 /// `projects.create()`, as error messages name a call: written out only when one is.
@@ -373,6 +394,36 @@ mod tests {
         );
         assert!(projects.page_query(0, max + 1).is_err());
         assert!(projects.page_query(0, 0).is_err());
+    }
+
+    #[test]
+    fn pages_are_read_with_the_catalogue_keys() {
+        let c = Catalogue::get();
+        let paging = |id: &str| {
+            c.operation(id)
+                .and_then(|op| op.pagination.as_ref())
+                .expect("paginated")
+        };
+        let projects = paging("get_projects");
+        let page = serde_json::json!({"projects": [{"id": "1"}, {"id": "2"}], "next": 2});
+        assert_eq!(projects.items(&page).len(), 2);
+        assert_eq!(projects.next_offset(&page, 0, 2), Some(2));
+        let last = serde_json::json!({"projects": [{"id": "3"}]});
+        assert_eq!(projects.next_offset(&last, 2, 2), None, "a short page ends");
+        let full = serde_json::json!({"projects": [{"id": "3"}, {"id": "4"}]});
+        assert_eq!(
+            projects.next_offset(&full, 2, 2),
+            Some(4),
+            "a full page may go on"
+        );
+        let users = paging("get_users");
+        let page = serde_json::json!([{"id": "a"}]);
+        assert_eq!(users.items(&page).len(), 1);
+        assert_eq!(users.next_offset(&page, 0, 1), Some(1));
+        let nested = paging("get_me_access_rules");
+        let page = serde_json::json!({"accessRules": {"accessRules": [{"id": 1}]}});
+        assert_eq!(nested.items(&page).len(), 1);
+        assert!(nested.items(&serde_json::json!({"other": []})).is_empty());
     }
 
     #[test]
