@@ -8,11 +8,11 @@ in, and a test fails when it is stale.
     python scripts/gen_catalogue.py [--spec PATH] [--check] [--accept-spec] [--out FILE]
 
 Inputs:
-- the official OpenAPI document (PATH, default ../shared/runai-api/openapi.json beside the
-  checkout). Download it from your tenant's API reference (https://<company>.run.ai/api/docs
-  offers the JSON document), or take it from the official Python SDK's repository
-  (github.com/runai-professional-services/runapy, `.generator/swagger.json` at the tag of
-  the release you target);
+- the official OpenAPI document (PATH). Download it from your tenant's API reference
+  (https://<company>.run.ai/api/docs offers the JSON document), or take it from the
+  repository of the official Python SDK, runapy (github.com/runai-professional-services/runapy,
+  `.generator/swagger.json` at the tag of the release you target). Without --spec the
+  generator looks beside the checkout, at ../shared/runai-api/openapi.json;
 - scripts/operations.tsv, the project's own table: every operation in scope with its
   method, path, namespace, method name and, for deprecated ones, the method replacing it.
 
@@ -41,8 +41,8 @@ DEFAULT_SPEC = ROOT.parent / "shared" / "runai-api" / "openapi.json"
 # written below, not a tag of the document.
 EXPOSED_TAGS = ["Clusters", "Departments", "Projects", "Users", "Legacy"]
 
-# The seed-era /v1/k8s surface (legacy-v1-k8s.md). It is not in the OpenAPI document, so
-# its entries are written here; schemas are given inline in the same shape.
+# The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
+# document, so its entries are written here; schemas are given inline in the same shape.
 LEGACY_CLUSTER = {
     "type": "object",
     "required": ["name", "clusterUuid"],

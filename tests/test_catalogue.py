@@ -22,7 +22,7 @@ GENERATOR = ROOT / "scripts" / "gen_catalogue.py"
 TABLE = ROOT / "scripts" / "operations.tsv"
 CATALOGUE = ROOT / "crates" / "core" / "src" / "api" / "catalogue.json"
 
-# DESIGN.md section 1.
+# The namespaces of the public contract (the same on both clients).
 NAMESPACES = {
     "clusters",
     "departments",
