@@ -35,9 +35,13 @@ format: develop
 	cargo fmt
 	$(BIN)/ruff format python tests scripts examples
 
-# Regenerate the operation catalogue from the official OpenAPI document.
+# Regenerate the operation catalogue from the official OpenAPI document and the project's
+# names table (scripts/operations.tsv). A document other than the pinned one is refused:
+# `make catalogue SPEC=path/to/openapi.json ACCEPT_SPEC=1` moves the pin on purpose.
+SPEC ?= ../shared/runai-api/openapi.json
 catalogue:
-	$(PYTHON) scripts/gen_catalogue.py
+	$(PYTHON) scripts/gen_catalogue.py --spec $(SPEC) $(if $(ACCEPT_SPEC),--accept-spec)
+	$(PYTHON) scripts/gen_catalogue.py --spec $(SPEC) --check
 
 demo:
 	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo

@@ -5,15 +5,27 @@ Rust core binds and sends calls from it, the Python face builds its methods from
 the fake control plane routes and validates requests with it. It is generated, checked
 in, and a test fails when it is stale.
 
-    python scripts/gen_catalogue.py [--spec-dir DIR] [--check]
+    python scripts/gen_catalogue.py [--spec PATH] [--check] [--accept-spec] [--out FILE]
 
-DIR defaults to ../shared/runai-api beside the checkout.
+Inputs:
+- the official OpenAPI document (PATH). Download it from your tenant's API reference
+  (https://<company>.run.ai/api/docs offers the JSON document), or take it from the
+  repository of the official Python SDK, runapy (github.com/runai-professional-services/runapy,
+  `.generator/swagger.json` at the tag of the release you target). Without --spec the
+  generator looks beside the checkout, at ../shared/runai-api/openapi.json;
+- scripts/operations.tsv, the project's own table: every operation in scope with its
+  method, path, namespace, method name and, for deprecated ones, the method replacing it.
+
+The document's sha256 is pinned in the catalogue (`source.sha256`). A different document is
+refused unless `--accept-spec` says that the pin moves on purpose; the same document and
+table always give the same bytes. `--check` fails when the checked-in file is stale.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import sys
@@ -21,76 +33,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "crates" / "core" / "src" / "api" / "catalogue.json"
+TABLE = ROOT / "scripts" / "operations.tsv"
+DEFAULT_SPEC = ROOT.parent / "shared" / "runai-api" / "openapi.json"
 
-# The namespaces the Python clients expose so far; the rest of the catalogue is carried
-# (and checked against the operation list) so that exposing a namespace is one line here.
-EXPOSED_TAGS = {"Clusters", "Departments", "Projects", "Users"}
+# The tags whose operations the Python clients expose so far; the rest of the catalogue is
+# carried whole, so that exposing a tag is one line here. `Legacy` is the seed-era surface
+# written below, not a tag of the document.
+EXPOSED_TAGS = ["Clusters", "Departments", "Projects", "Users", "Legacy"]
 
-# operationId -> (namespace, method name, replacement for deprecated operations).
-# Method names follow the verb rules of DESIGN.md: list/get/create/update/patch/delete/count,
-# then the operation's own words. Deprecated /v1/k8s operations carry a `legacy_` prefix
-# and name the method that replaces them.
-NAMES: dict[str, tuple[str, str, str | None]] = {
-    # Clusters
-    "get_clusters": ("clusters", "list", None),
-    "get_cluster_by_uuid": ("clusters", "get", None),
-    "create_cluster": ("clusters", "create", None),
-    "updateCluster": ("clusters", "update", None),
-    "delete_cluster": ("clusters", "delete", None),
-    "get_cluster_install_info_by_uuid": ("clusters", "install_info", None),
-    "get_cluster_metrics": ("clusters", "metrics", None),
-    "getClusterMetrics": ("clusters", "legacy_metrics", "clusters.metrics"),
-    "getInstallFile": ("clusters", "install_file", None),
-    # Departments
-    "get_departments": ("departments", "list", None),
-    "count_departments": ("departments", "count", None),
-    "get_departments_telemetry": ("departments", "telemetry", None),
-    "get_department": ("departments", "get", None),
-    "get_department_metrics": ("departments", "metrics", None),
-    "create_department": ("departments", "create", None),
-    "update_department": ("departments", "update", None),
-    "delete_department": ("departments", "delete", None),
-    "update_department_resources": ("departments", "update_resources", None),
-    "patch_department_resources": ("departments", "patch_resources", None),
-    "getDepartments": ("departments", "legacy_list", "departments.list"),
-    "getDepartmentsMetrics": ("departments", "legacy_list_metrics", "departments.metrics"),
-    "getDepartmentMetrics": ("departments", "legacy_metrics", "departments.metrics"),
-    "updateDepartmentAdmins": (
-        "departments",
-        "legacy_update_access_control",
-        "access_rules.create",
-    ),
-    # Projects
-    "get_projects": ("projects", "list", None),
-    "count_projects": ("projects", "count", None),
-    "get_projects_telemetry": ("projects", "telemetry", None),
-    "get_project": ("projects", "get", None),
-    "get_project_metrics": ("projects", "metrics", None),
-    "create_project": ("projects", "create", None),
-    "update_project": ("projects", "update", None),
-    "delete_project": ("projects", "delete", None),
-    "update_project_resources": ("projects", "update_resources", None),
-    "patch_project_resources": ("projects", "patch_resources", None),
-    "getProjects": ("projects", "legacy_list", "projects.list"),
-    "getProject": ("projects", "legacy_get", "projects.get"),
-    "createProject": ("projects", "legacy_create", "projects.create"),
-    "updateProject": ("projects", "legacy_update", "projects.update"),
-    "deleteProject": ("projects", "legacy_delete", "projects.delete"),
-    "getProjectsMetrics": ("projects", "legacy_list_metrics", "projects.metrics"),
-    "getProjectMetrics": ("projects", "legacy_metrics", "projects.metrics"),
-    # Users
-    "get_users": ("users", "list", None),
-    "count_users": ("users", "count", None),
-    "get_user_by_id": ("users", "get", None),
-    "create_user": ("users", "create", None),
-    "delete_user_by_id": ("users", "delete", None),
-    "logout_user": ("users", "logout", None),
-    "reset_user_password": ("users", "reset_password", None),
-    "change_user_password": ("users", "change_password", None),
-}
-
-# The seed-era /v1/k8s surface (legacy-v1-k8s.md). It is not in the OpenAPI document, so
-# its entries are written here; schemas are given inline in the same shape.
+# The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
+# document, so its entries are written here; schemas are given inline in the same shape.
 LEGACY_CLUSTER = {
     "type": "object",
     "required": ["name", "clusterUuid"],
@@ -106,17 +58,33 @@ LEGACY_OPERATIONS = [
     {
         "id": "legacy_get_clusters",
         "tag": "Legacy",
+        "group": "Seed era",
         "namespace": "legacy.clusters",
         "name": "list",
+        "summary": "List the clusters in the seed-era shape.",
         "method": "GET",
         "path": "/v1/k8s/clusters",
         "success": 200,
-        "result": {"type": "array", "items": LEGACY_CLUSTER},
+        "result": {"type": "array", "inline": {"type": "array", "items": LEGACY_CLUSTER}},
     },
 ]
 
-PAGE_PARAMS = {"offset", "limit"}
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}
+SCALARS = ("string", "integer", "number", "boolean")
+SCHEMA_PREFIX = "#/components/schemas/"
+
+# Schema keywords that describe structure or constrain values; everything else (prose,
+# examples, vendor extensions) is left out of the catalogue.
+STRUCTURAL = frozenset(
+    """
+    $ref type format enum pattern nullable default readOnly writeOnly deprecated
+    minimum maximum exclusiveMinimum exclusiveMaximum multipleOf minLength maxLength
+    minItems maxItems uniqueItems minProperties maxProperties required
+    allOf oneOf anyOf not items properties additionalProperties discriminator
+    """.split()  # noqa: SIM905 (one word per keyword reads better than 31 quoted lines)
+)
+# Facets copied onto parameters and body fields, for checks and annotations.
+FACETS = ("minimum", "maximum", "pattern", "format", "default")
 
 
 def snake(name: str) -> str:
@@ -127,6 +95,27 @@ def snake(name: str) -> str:
     return name.lower()
 
 
+def structural(node):
+    """A schema with only its structural keywords, `$ref`s kept as they are."""
+    if isinstance(node, list):
+        return [structural(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key not in STRUCTURAL:
+            continue
+        if key == "properties":
+            out[key] = {name: structural(sub) for name, sub in value.items()}
+        elif key in ("items", "not", "additionalProperties", "allOf", "oneOf", "anyOf"):
+            out[key] = structural(value)
+        elif key == "discriminator":
+            out[key] = {k: v for k, v in value.items() if k in ("propertyName", "mapping")}
+        else:
+            out[key] = value
+    return out
+
+
 class Spec:
     def __init__(self, doc: dict):
         self.doc = doc
@@ -135,9 +124,8 @@ class Spec:
     def deref(self, node: dict) -> dict:
         seen = 0
         while isinstance(node, dict) and "$ref" in node:
-            parts = node["$ref"].lstrip("#/").split("/")
             target = self.doc
-            for part in parts:
+            for part in node["$ref"].lstrip("#/").split("/"):
                 target = target[part]
             node = target
             seen += 1
@@ -145,9 +133,10 @@ class Spec:
                 raise ValueError("reference cycle")
         return node
 
-    def ref_name(self, node: dict | None) -> str | None:
-        if isinstance(node, dict) and node.get("$ref", "").startswith("#/components/schemas/"):
-            return node["$ref"].rsplit("/", 1)[1]
+    @staticmethod
+    def ref_name(node: dict | None) -> str | None:
+        if isinstance(node, dict) and node.get("$ref", "").startswith(SCHEMA_PREFIX):
+            return node["$ref"][len(SCHEMA_PREFIX) :]
         return None
 
     def flatten(self, node: dict, depth: int = 0) -> dict:
@@ -163,34 +152,63 @@ class Spec:
                 merged["required"] += flat.get("required", [])
                 if flat.get("type") not in (None, "object"):
                     merged["type"] = flat["type"]
+                for key in ("enum", "items", "nullable", *FACETS):
+                    if key in flat and key not in merged:
+                        merged[key] = flat[key]
             merged["properties"].update(node.get("properties", {}))
             merged["required"] += node.get("required", [])
+            for key in ("nullable", *FACETS):
+                if key in node:
+                    merged[key] = node[key]
             return merged
         return node
 
-    def simple_type(self, node: dict) -> dict:
-        """The shape a Python argument is checked against: JSON type, nullability, enum."""
+    def wire_type(self, node: dict, depth: int = 0) -> str:
         flat = self.flatten(node)
-        out: dict = {}
         typ = flat.get("type")
-        if typ is None:
-            if "properties" in flat:
-                typ = "object"
-            elif "items" in flat:
-                typ = "array"
-            elif "enum" in flat:
-                typ = "string"
         if typ:
-            out["type"] = typ
-        if flat.get("nullable") or (isinstance(node, dict) and node.get("nullable")):
-            out["nullable"] = True
+            return typ
+        if "properties" in flat or "additionalProperties" in flat:
+            return "object"
+        if "items" in flat:
+            return "array"
+        if "enum" in flat:
+            return "string"
+        alternatives = flat.get("oneOf") or flat.get("anyOf")
+        if alternatives and depth < 10:
+            kinds = {self.wire_type(a, depth + 1) for a in alternatives}
+            if len(kinds) == 1:
+                return kinds.pop()
+        return "any"
+
+    def simple_type(self, node: dict) -> dict:
+        """The shape a Python argument is checked against: wire type, items, enum, nullability."""
+        flat = self.flatten(node)
+        out: dict = {"type": self.wire_type(node)}
+        if out["type"] == "array":
+            items = self.flatten(flat.get("items", {}))
+            if items.get("type") in SCALARS:
+                out["items"] = items["type"]
         if "enum" in flat:
             out["enum"] = flat["enum"]
-        if typ == "array":
-            items = self.flatten(flat.get("items", {}))
-            if items.get("type") in ("string", "integer", "number", "boolean"):
-                out["items"] = items["type"]
+        if flat.get("nullable") or (isinstance(node, dict) and node.get("nullable")):
+            out["nullable"] = True
+        for key in FACETS:
+            value = node.get(key, flat.get(key)) if isinstance(node, dict) else None
+            if value is not None:
+                out[key] = value
         return out
+
+
+def value_entry(spec: Spec, name: str, schema: dict, required: bool) -> dict:
+    """A path or query parameter, or a top-level body field."""
+    return {
+        "name": name,
+        "py": snake(name),
+        "required": required,
+        **spec.simple_type(schema),
+        "schema": structural(schema),
+    }
 
 
 def parameter_entries(spec: Spec, params: list, where: str) -> list:
@@ -199,18 +217,29 @@ def parameter_entries(spec: Spec, params: list, where: str) -> list:
         p = spec.deref(raw)
         if p["in"] != where:
             continue
-        entry = {"name": p["name"], "py": snake(p["name"]), "required": bool(p.get("required"))}
-        entry.update(spec.simple_type(p.get("schema", {})))
-        if entry.get("type") == "array":
+        schema = p.get("schema", {})
+        entry = value_entry(spec, p["name"], schema, bool(p.get("required")))
+        if entry["type"] == "array":
             # Form style; `explode: false` sends `a,b` in one parameter instead of repeating it.
             entry["explode"] = p.get("explode", True)
-        grammar = filter_grammar(spec, p.get("schema", {}))
+        grammar = filter_grammar(spec, schema)
         if grammar:
             entry["filter"] = grammar
         if p.get("deprecated"):
             entry["deprecated"] = True
+        entry["schema"] = entry.pop("schema")
         out.append(entry)
     return out
+
+
+def path_parameters(spec: Spec, path: str, params: list) -> list:
+    """Path parameters in the order the path names them: that is their positional order."""
+    declared = {p["name"]: p for p in (spec.deref(x) for x in params) if p["in"] == "path"}
+    names = re.findall(r"\{([^}]+)\}", path)
+    missing = [n for n in names if n not in declared]
+    if missing:
+        raise ValueError(f"{path}: undeclared path parameters {missing}")
+    return [value_entry(spec, n, declared[n].get("schema", {}), True) for n in names]
 
 
 FILTER_PATTERN = re.compile(r"^\^\(([\w|]+)\)\(([^)]*)\)")
@@ -232,24 +261,23 @@ def body_entry(spec: Spec, op: dict) -> dict | None:
     if not rb:
         return None
     rb = spec.deref(rb)
-    content = rb.get("content", {})
-    kind, media = next(iter(content.items()))
+    kind, media = next(iter(rb.get("content", {}).items()))
     schema = media.get("schema", {})
     entry: dict = {
         "media": kind,
         "required": bool(rb.get("required")),
         "schema": spec.ref_name(schema),
     }
-    flat = spec.flatten(schema)
     if entry["schema"] is None:
-        entry["inline"] = schema
-    if flat.get("type") == "array" or "items" in flat:
+        entry["inline"] = structural(schema)
+    if spec.wire_type(schema) == "array":
         entry["type"] = "array"
         return entry
     entry["type"] = "object"
+    flat = spec.flatten(schema)
     required = set(flat.get("required", []))
     entry["fields"] = [
-        {"name": name, "py": snake(name), "required": name in required, **spec.simple_type(sub)}
+        value_entry(spec, name, sub, name in required)
         for name, sub in flat.get("properties", {}).items()
     ]
     return entry
@@ -261,74 +289,119 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     resp = spec.deref(responses[str(status)])
     content = resp.get("content") or {}
     media = content.get("application/json")
-    if media is None or "schema" not in media:
+    if media is None:
         if content:
             return status, {"type": "text", "media": next(iter(content))}
         return status, None
-    schema = media["schema"]
+    # JSON the spec leaves unshaped (examples only) may be anything.
+    schema = media.get("schema", {})
     name = spec.ref_name(schema)
-    result: dict = {"type": spec.simple_type(schema).get("type", "object")}
+    result: dict = {"type": spec.wire_type(schema)}
     if name:
         result["schema"] = name
     else:
-        result["inline"] = schema
+        result["inline"] = structural(schema)
+    result["media"] = "application/json"
     return status, result
 
 
-def pagination(spec: Spec, query: list, result: dict | None) -> dict | None:
-    """List operations take offset and limit; `items` is the key path to the page's array
-    (empty when the body itself is the array)."""
-    names = {q["name"] for q in query}
-    if result is None or not names >= PAGE_PARAMS:
+def error_statuses(op: dict) -> list[int]:
+    codes = op.get("responses", {})
+    return sorted(int(code) for code in codes if code.isdigit() and not code.startswith("2"))
+
+
+def result_schema(result: dict | None) -> dict | None:
+    if not result or result["type"] == "text":
         return None
-    schema = result.get("inline") or {"$ref": f"#/components/schemas/{result.get('schema')}"}
+    if result.get("schema"):
+        return {"$ref": SCHEMA_PREFIX + result["schema"]}
+    return result["inline"]
+
+
+def pagination(spec: Spec, query: list, result: dict | None) -> dict | None:
+    """Pages are asked for with an offset and a page size (`limit`, or the one bounded
+    integer beside `offset`, such as the audit log's `numberOfSamples`); `items` is the key
+    path to the page's array (empty when the body itself is the array)."""
+    by_name = {q["name"]: q for q in query}
+    schema = result_schema(result)
+    if "offset" not in by_name or schema is None:
+        return None
+    sizes = [by_name["limit"]] if "limit" in by_name else []
+    if not sizes:
+        sizes = [
+            q for q in query if q["name"] != "offset" and q["type"] == "integer" and "maximum" in q
+        ]
+    if len(sizes) != 1:
+        return None
+    size = sizes[0]
     path = items_path(spec, schema, depth=0)
     if path is None:
         raise ValueError(f"cannot find the items array in {schema}")
-    return {"items": path}
+    top = spec.flatten(schema).get("properties", {})
+    following = top.get("next")
+    return {
+        "items": path,
+        "offset": "offset",
+        "limit": size["name"],
+        "max_page_size": size.get("maximum"),
+        "default_page_size": size.get("default"),
+        "next": "next" if following and spec.wire_type(following) == "integer" else None,
+    }
 
 
 def items_path(spec: Spec, schema: dict, depth: int) -> list | None:
-    if spec.simple_type(schema).get("type") == "array":
+    if spec.wire_type(schema) == "array":
         return []
     if depth > 2:
         return None
     props = spec.flatten(schema).get("properties", {})
-    arrays = [k for k, v in props.items() if spec.simple_type(v).get("type") == "array"]
+    arrays = [k for k, v in props.items() if spec.wire_type(v) == "array"]
     if len(arrays) == 1:
         return arrays
-    objects = [k for k, v in props.items() if spec.simple_type(v).get("type") == "object"]
+    objects = [k for k, v in props.items() if spec.wire_type(v) == "object"]
     if not arrays and len(objects) == 1:
         inner = items_path(spec, props[objects[0]], depth + 1)
         return None if inner is None else [objects[0], *inner]
     return None
 
 
-def provisional_names(tag: str, op_id: str) -> tuple[str, str]:
-    return snake(tag).replace(" ", "_"), snake(op_id)
+def one_line(text: str | None) -> str:
+    lines = (text or "").strip().splitlines()
+    return " ".join(lines[0].split()) if lines else ""
 
 
-def build(spec_dir: Path) -> dict:
-    doc = json.loads((spec_dir / "openapi.json").read_text())
+def read_table(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        lines = [line for line in fh if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def tag_groups(doc: dict) -> dict[str, str]:
+    return {tag: g["name"] for g in doc.get("x-tagGroups", []) for tag in g["tags"]}
+
+
+def build(doc: dict, sha256: str, table: list[dict]) -> dict:
     spec = Spec(doc)
-    with open(spec_dir / "admin-operations.tsv", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    groups = tag_groups(doc)
     operations = []
-    for row in rows:
-        op = doc["paths"][row["path"]][row["method"].lower()]
-        op_id = op["operationId"]
-        params = op.get("parameters", []) + doc["paths"][row["path"]].get("parameters", [])
-        named = NAMES.get(op_id)
-        namespace, name = (named[0], named[1]) if named else provisional_names(row["tag"], op_id)
+    for row in table:
+        path_item = doc["paths"].get(row["path"], {})
+        op = path_item.get(row["method"].lower())
+        if op is None or op.get("operationId") != row["operation_id"]:
+            raise ValueError(f"{row['operation_id']}: not {row['method']} {row['path']} here")
+        params = op.get("parameters", []) + path_item.get("parameters", [])
+        tag = op["tags"][0]
         query = parameter_entries(spec, params, "query")
         status, result = result_entry(spec, op)
+        paging = pagination(spec, query, result)
         entry = {
-            "id": op_id,
-            "tag": row["tag"],
-            "group": row["group"],
-            "namespace": namespace,
-            "name": name,
-            "exposed": row["tag"] in EXPOSED_TAGS,
+            "id": row["operation_id"],
+            "tag": tag,
+            "group": groups.get(tag, ""),
+            "namespace": row["namespace"],
+            "name": row["name"],
+            "exposed": tag in EXPOSED_TAGS,
+            "summary": one_line(op.get("summary")),
             "method": row["method"],
             "path": row["path"],
             "path_params": path_parameters(spec, row["path"], params),
@@ -336,44 +409,44 @@ def build(spec_dir: Path) -> dict:
             "body": body_entry(spec, op),
             "success": status,
             "result": result,
-            "pagination": pagination(spec, query, result),
+            "returns_list": paging is not None or (result or {}).get("type") == "array",
+            "pagination": paging,
+            "errors": error_statuses(op),
             "idempotent": row["method"] in IDEMPOTENT,
             "deprecated": bool(op.get("deprecated")),
         }
         avoid_keyword_clashes(entry)
         if entry["deprecated"]:
-            entry["replacement"] = named[2] if named else None
+            entry["replacement"] = row["replacement"] or None
+        elif row["replacement"]:
+            raise ValueError(f"{entry['id']} is current but names a replacement")
         operations.append(entry)
     for legacy in LEGACY_OPERATIONS:
-        operations.append(
-            {
-                "group": "Seed era",
-                "exposed": True,
-                "path_params": [],
-                "query": [],
-                "body": None,
-                "pagination": None,
-                "idempotent": legacy["method"] in IDEMPOTENT,
-                "deprecated": False,
-                **legacy,
-            }
-        )
-    check_unique(operations)
+        entry = {
+            "exposed": legacy["tag"] in EXPOSED_TAGS,
+            "path_params": [],
+            "query": [],
+            "body": None,
+            "returns_list": legacy["result"]["type"] == "array",
+            "pagination": None,
+            "errors": [],
+            "idempotent": legacy["method"] in IDEMPOTENT,
+            "deprecated": False,
+            **legacy,
+        }
+        entry["result"] = {**legacy["result"], "media": "application/json"}
+        operations.append(entry)
+    check_names(operations)
     return {
-        "source": {"title": doc["info"]["title"], "version": doc["info"]["version"]},
+        "source": {
+            "title": doc["info"]["title"],
+            "version": doc["info"]["version"],
+            "sha256": sha256,
+        },
+        "exposed_tags": EXPOSED_TAGS,
         "operations": operations,
-        "schemas": reachable_schemas(spec, operations),
+        "schemas": reachable_schemas(spec, doc, table, operations),
     }
-
-
-def path_parameters(spec: Spec, path: str, params: list) -> list:
-    """Path parameters in the order the path names them: that is their positional order."""
-    declared = {p["name"]: p for p in (spec.deref(x) for x in params) if p["in"] == "path"}
-    names = re.findall(r"\{([^}]+)\}", path)
-    missing = [n for n in names if n not in declared]
-    if missing:
-        raise ValueError(f"{path}: undeclared path parameters {missing}")
-    return [{"name": n, "py": snake(n), **declared[n].get("schema", {})} for n in names]
 
 
 def avoid_keyword_clashes(entry: dict) -> None:
@@ -388,30 +461,49 @@ def avoid_keyword_clashes(entry: dict) -> None:
             param["py"] += "_in_query"
 
 
-def check_unique(operations: list) -> None:
+def check_names(operations: list) -> None:
+    """Names are unique per namespace, and every replacement names a method that exists."""
     seen: dict[tuple[str, str], str] = {}
     for op in operations:
         key = (op["namespace"], op["name"])
         if key in seen:
             raise ValueError(f"{op['id']} and {seen[key]} both map to {key}")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", op["name"]):
+            raise ValueError(f"{op['id']}: {op['name']!r} is not a method name")
         seen[key] = op["id"]
+    for op in operations:
+        replacement = op.get("replacement")
+        if replacement and tuple(replacement.rsplit(".", 1)) not in seen:
+            raise ValueError(f"{op['id']}: replacement {replacement} is no method")
+        if op["deprecated"] and not replacement:
+            raise ValueError(f"{op['id']} is deprecated and names no replacement")
 
 
-def reachable_schemas(spec: Spec, operations: list) -> dict:
-    """Component schemas that request bodies and results reach, for validation in the fake."""
-    wanted: dict = {}
-    stack = []
+def reachable_schemas(spec: Spec, doc: dict, table: list[dict], operations: list) -> dict:
+    """Component schemas that any operation's parameters, body, result or documented error
+    responses reach, in structural form, for validation in the tests and the fake."""
+    stack: list[str] = []
     for op in operations:
         for part in (op.get("body"), op.get("result")):
             if part and part.get("schema"):
                 stack.append(part["schema"])
             if part and part.get("inline"):
                 stack.extend(refs_in(part["inline"]))
+        for param in op["path_params"] + op["query"]:
+            stack.extend(refs_in(param["schema"]))
+    for row in table:
+        op = doc["paths"][row["path"]][row["method"].lower()]
+        for code, response in op.get("responses", {}).items():
+            if not code.startswith("2"):
+                stack.extend(refs_in(spec.deref(response)))
+    wanted: dict = {}
     while stack:
         name = stack.pop()
-        if name in wanted or name not in spec.schemas:
+        if name in wanted:
             continue
-        wanted[name] = spec.schemas[name]
+        if name not in spec.schemas:
+            raise ValueError(f"dangling reference to schema {name}")
+        wanted[name] = structural(spec.schemas[name])
         stack.extend(refs_in(wanted[name]))
     return dict(sorted(wanted.items()))
 
@@ -420,8 +512,8 @@ def refs_in(node) -> list:
     found = []
     if isinstance(node, dict):
         ref = node.get("$ref", "")
-        if ref.startswith("#/components/schemas/"):
-            found.append(ref.rsplit("/", 1)[1])
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            found.append(ref[len(SCHEMA_PREFIX) :])
         for value in node.values():
             found.extend(refs_in(value))
     elif isinstance(node, list):
@@ -431,24 +523,56 @@ def refs_in(node) -> list:
 
 
 def render(catalogue: dict) -> str:
-    return json.dumps(catalogue, indent=1, sort_keys=False) + "\n"
+    return json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec-dir", type=Path, default=ROOT.parent / "shared" / "runai-api")
+def pinned_sha256(catalogue: Path) -> str | None:
+    """The pin is the sha256 the catalogue records: one place, moved only on purpose."""
+    try:
+        return json.loads(catalogue.read_text())["source"]["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def shown(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the OpenAPI document")
+    parser.add_argument("--out", type=Path, default=OUT, help="the catalogue to write or check")
     parser.add_argument("--check", action="store_true", help="fail if the checked-in file is stale")
-    args = parser.parse_args()
-    text = render(build(args.spec_dir))
+    parser.add_argument(
+        "--accept-spec",
+        action="store_true",
+        help="pin the given document even if it differs from the pinned one",
+    )
+    args = parser.parse_args(argv)
+    try:
+        raw = args.spec.read_bytes()
+    except OSError as err:
+        print(f"cannot read the OpenAPI document: {err}", file=sys.stderr)
+        return 2
+    sha256 = hashlib.sha256(raw).hexdigest()
+    out: Path = args.out
+    pinned = pinned_sha256(out)
+    if sha256 != pinned and not (args.accept_spec and not args.check):
+        print(
+            f"{args.spec} (sha256 {sha256}) is not the pinned document (sha256 {pinned});"
+            " pass --accept-spec to move the pin on purpose",
+            file=sys.stderr,
+        )
+        return 1
+    text = render(build(json.loads(raw), sha256, read_table(TABLE)))
     if args.check:
-        if OUT.read_text() != text:
-            print(
-                f"{OUT.relative_to(ROOT)} is stale: run scripts/gen_catalogue.py", file=sys.stderr
-            )
+        if out.read_text() != text:
+            print(f"{shown(out)} is stale: run scripts/gen_catalogue.py", file=sys.stderr)
             return 1
         return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    out.write_text(text)
+    print(f"wrote {shown(out)} ({len(text.encode())} bytes)")
     return 0
 
 

@@ -1,6 +1,7 @@
-"""The official OpenAPI document, for conformance tests. It lives beside the checkout in
-the project's shared reference folder; where it is absent (a user's clone), the tests
-that need it skip with a clear reason."""
+"""Schemas for conformance tests, taken from the operation catalogue the extension embeds:
+the structure of the official OpenAPI document as the generator kept it, so these tests run
+in any clone. The reference folder beside the checkout (the official document and operation
+list) is needed only by the tests that compare the catalogue with them."""
 
 from __future__ import annotations
 
@@ -13,18 +14,30 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_DIR = Path(os.environ.get("RUNAI_SPEC_DIR", ROOT.parent / "shared" / "runai-api"))
+REFERENCE_DIR = Path(os.environ.get("RUNAI_SPEC_DIR", ROOT.parent / "shared" / "runai-api"))
+SCHEMA_PREFIX = "#/components/schemas/"
 
 
-def spec_dir() -> Path:
-    if not (SPEC_DIR / "openapi.json").is_file():
-        pytest.skip(f"the official OpenAPI document is not at {SPEC_DIR} (set RUNAI_SPEC_DIR)")
-    return SPEC_DIR
+def reference_file(name: str) -> Path:
+    """A file of the reference folder, or a skip saying where it was looked for."""
+    path = REFERENCE_DIR / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in the reference folder {REFERENCE_DIR} (set RUNAI_SPEC_DIR)")
+    return path
 
 
 @lru_cache(maxsize=1)
-def _document() -> dict:
-    return _as_json_schema(json.loads((spec_dir() / "openapi.json").read_text()))
+def catalogue() -> dict:
+    from runai_admin import _core
+
+    return json.loads(_core.catalogue_json())
+
+
+def operation(op_id: str) -> dict:
+    for op in catalogue()["operations"]:
+        if op["id"] == op_id:
+            return op
+    raise KeyError(op_id)
 
 
 def _as_json_schema(node: Any) -> Any:
@@ -34,16 +47,24 @@ def _as_json_schema(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: _as_json_schema(v) for k, v in node.items()}
-    if out.pop("nullable", False) is True:
+    # `is True`: a property named `nullable` holds a schema, not the keyword's flag.
+    if out.get("nullable") is True:
+        del out["nullable"]
         # Null is allowed whatever the rest says (an `allOf` of a non-null schema too):
         # that is what the control plane means and sends.
         out = {"anyOf": [{"type": "null"}, out]}
     return out
 
 
+@lru_cache(maxsize=1)
+def _document() -> dict:
+    schemas = {name: _as_json_schema(s) for name, s in catalogue()["schemas"].items()}
+    return {"components": {"schemas": schemas}}
+
+
 def validator(schema: dict):
     """A Draft 4 validator (the dialect OpenAPI 3.0 derives from) for one schema, whose
-    `#/components/...` references resolve in the official document."""
+    `#/components/schemas/...` references resolve in the catalogue."""
     import jsonschema
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
@@ -54,20 +75,24 @@ def validator(schema: dict):
 
 
 def named(schema_name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{schema_name}"}
+    return {"$ref": SCHEMA_PREFIX + schema_name}
 
 
-def response_schema(method: str, path: str, status: int) -> dict:
-    response = _document()["paths"][path][method.lower()]["responses"][str(status)]
-    if "$ref" in response:
-        name = response["$ref"].rsplit("/", 1)[1]
-        response = _document()["components"]["responses"][name]
-    return response["content"]["application/json"]["schema"]
+def _schema_of(part: dict | None, what: str) -> dict:
+    if part and part.get("schema"):
+        return named(part["schema"])
+    if part and "inline" in part:
+        return part["inline"]
+    raise AssertionError(f"{what} has no JSON schema in the catalogue")
 
 
-def request_schema(method: str, path: str) -> dict:
-    body = _document()["paths"][path][method.lower()]["requestBody"]
-    return body["content"]["application/json"]["schema"]
+def response_schema(op_id: str) -> dict:
+    """The schema of the operation's success answer."""
+    return _schema_of(operation(op_id)["result"], f"{op_id}'s result")
+
+
+def request_schema(op_id: str) -> dict:
+    return _schema_of(operation(op_id)["body"], f"{op_id}'s body")
 
 
 def assert_valid(instance: Any, schema: dict, what: str) -> None:

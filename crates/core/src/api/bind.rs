@@ -298,6 +298,7 @@ fn check_value(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<(
             }
         }
     }
+    check_bounds(call, param, value)?;
     if let Some(allowed) = &param.allowed {
         if !allowed.contains(value) {
             let names: Vec<String> = allowed.iter().map(Value::to_string).collect();
@@ -307,6 +308,34 @@ fn check_value(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<(
                 names.join(", ")
             )));
         }
+    }
+    Ok(())
+}
+
+/// Numbers stay within the bounds the spec gives (a page size within the largest page, say).
+fn check_bounds(call: CallName<'_>, param: &Param, value: &Value) -> CoreResult<()> {
+    let Some(number) = value.as_f64() else {
+        return Ok(());
+    };
+    let shown = |bound: f64| {
+        Value::from(bound)
+            .to_string()
+            .trim_end_matches(".0")
+            .to_string()
+    };
+    if let Some(min) = param.minimum.filter(|&min| number < min) {
+        return Err(CoreError::ArgumentValue(format!(
+            "{call}: {} must be at least {}, not {value}",
+            param.py,
+            shown(min)
+        )));
+    }
+    if let Some(max) = param.maximum.filter(|&max| number > max) {
+        return Err(CoreError::ArgumentValue(format!(
+            "{call}: {} must be at most {}, not {value}",
+            param.py,
+            shown(max)
+        )));
     }
     Ok(())
 }
@@ -460,6 +489,28 @@ mod tests {
     }
 
     #[test]
+    fn numbers_keep_within_the_bounds_of_the_spec() {
+        let op = op("get_projects");
+        let paging = op.pagination.as_ref().expect("paginated");
+        let limit = op
+            .query
+            .iter()
+            .find(|q| q.name == paging.limit)
+            .expect("limit parameter");
+        let max = paging.max_page_size.expect("bounded");
+        assert_eq!(limit.maximum, Some(max as f64));
+        let over = kw(&[(limit.py.as_str(), json!(max + 1))]);
+        let err = bind(op, vec![], over).expect_err("over the largest page");
+        assert!(
+            matches!(&err, CoreError::ArgumentValue(t) if t.contains(&format!("{} must be at most {max}", limit.py))),
+            "{err}"
+        );
+        let err = bind(op, vec![], kw(&[(limit.py.as_str(), json!(0))])).expect_err("under");
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        bind(op, vec![], kw(&[(limit.py.as_str(), json!(max))])).expect("the largest page");
+    }
+
+    #[test]
     fn missing_required_fields_are_reported_before_sending() {
         let err =
             bind(op("create_project"), vec![], kw(&[("name", json!("p"))])).expect_err("fails");
@@ -493,12 +544,18 @@ mod tests {
 
     #[test]
     fn list_queries_join_and_accept_one_string() {
+        let projects = op("get_projects");
+        let size = projects
+            .pagination
+            .as_ref()
+            .and_then(|p| projects.query.iter().find(|q| q.name == p.limit))
+            .expect("page size parameter");
         let request = bind(
-            op("get_projects"),
+            projects,
             vec![],
             kw(&[
                 ("filter_by", json!(["name=@a", "clusterId==c"])),
-                ("limit", json!(10)),
+                (size.py.as_str(), json!(10)),
             ]),
         )
         .expect("binds");
@@ -506,7 +563,7 @@ mod tests {
             request.query,
             vec![
                 ("filterBy".to_string(), "name=@a,clusterId==c".to_string()),
-                ("limit".to_string(), "10".to_string()),
+                (size.name.clone(), "10".to_string()),
             ]
         );
         let request = bind(

@@ -15,12 +15,24 @@ const CATALOGUE_JSON: &str = include_str!("catalogue.json");
 
 #[derive(Debug, Deserialize)]
 pub struct Catalogue {
-    pub source: Value,
+    pub source: Source,
+    /// The tags whose operations the clients expose; `Operation::exposed` follows from it.
+    pub exposed_tags: Vec<String>,
     pub operations: Vec<Operation>,
-    /// Component schemas reachable from request bodies and results (OpenAPI 3.0 shape).
+    /// Component schemas reachable from any operation's parameters, body, result and
+    /// documented errors, structure only (OpenAPI 3.0 shape, `$ref`s kept).
     pub schemas: serde_json::Map<String, Value>,
     #[serde(skip)]
     by_id: HashMap<String, usize>,
+}
+
+/// The OpenAPI document the catalogue was generated from.
+#[derive(Debug, Deserialize)]
+pub struct Source {
+    pub title: String,
+    pub version: String,
+    /// Of the document's bytes: the pin the generator checks.
+    pub sha256: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +42,9 @@ pub struct Operation {
     pub namespace: String,
     pub name: String,
     pub exposed: bool,
+    /// The spec's one-line summary.
+    #[serde(default)]
+    pub summary: String,
     pub method: String,
     pub path: String,
     pub path_params: Vec<Param>,
@@ -37,7 +52,12 @@ pub struct Operation {
     pub body: Option<Body>,
     pub success: u16,
     pub result: Option<ResultShape>,
+    /// The result is a list: an array, or pages of one.
+    pub returns_list: bool,
     pub pagination: Option<Pagination>,
+    /// The non-2xx statuses the spec documents, sorted.
+    #[serde(default)]
+    pub errors: Vec<u16>,
     pub idempotent: bool,
     pub deprecated: bool,
     #[serde(default)]
@@ -53,6 +73,7 @@ pub struct Param {
     pub py: String,
     #[serde(default)]
     pub required: bool,
+    /// Wire type: `string`, `integer`, `number`, `boolean`, `array`, `object` or `any`.
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
     #[serde(default)]
@@ -70,6 +91,21 @@ pub struct Param {
     /// `filterBy`: the fields and operators its expressions may use.
     #[serde(default)]
     pub filter: Option<FilterGrammar>,
+    /// Inclusive bounds of a number.
+    #[serde(default)]
+    pub minimum: Option<f64>,
+    #[serde(default)]
+    pub maximum: Option<f64>,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub format: Option<String>,
+    /// What the server assumes when the value is not sent.
+    #[serde(default)]
+    pub default: Option<Value>,
+    /// The value's structural schema, `$ref`s to `Catalogue::schemas` kept.
+    #[serde(default)]
+    pub schema: Option<Value>,
 }
 
 fn default_explode() -> bool {
@@ -135,7 +171,8 @@ pub struct Body {
 
 #[derive(Debug, Deserialize)]
 pub struct ResultShape {
-    /// `object`, `array`, `string`, `text`, ...
+    /// The wire type of a JSON result (`object`, `array`, `boolean`, ..., `any` when the
+    /// spec leaves it unshaped), or `text` for other media.
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
@@ -146,10 +183,61 @@ pub struct ResultShape {
     pub media: Option<String>,
 }
 
+/// How a list operation pages: the query parameters that ask for a page and the response
+/// keys that answer, as the spec names them.
 #[derive(Debug, Deserialize)]
 pub struct Pagination {
     /// Key path from the response body to the page's array; empty when the body is the array.
     pub items: Vec<String>,
+    /// Wire name of the query parameter where a page starts.
+    pub offset: String,
+    /// Wire name of the query parameter that sizes a page.
+    pub limit: String,
+    /// The largest page the server serves, when the spec bounds it.
+    pub max_page_size: Option<u64>,
+    /// The page size the server uses when none is asked for.
+    pub default_page_size: Option<u64>,
+    /// The response key carrying the next page's offset, when the server sends one.
+    pub next: Option<String>,
+}
+
+impl Pagination {
+    /// The query pairs that ask for one page, or why the page size is refused.
+    pub fn page_query(&self, offset: u64, size: u64) -> Result<Vec<(String, String)>, String> {
+        if size == 0 {
+            return Err(format!("{} must be at least 1", self.limit));
+        }
+        if let Some(max) = self.max_page_size {
+            if size > max {
+                return Err(format!("{} must be at most {max}, not {size}", self.limit));
+            }
+        }
+        Ok(vec![
+            (self.offset.clone(), offset.to_string()),
+            (self.limit.clone(), size.to_string()),
+        ])
+    }
+
+    /// The page's items in a response body (none when the body has another shape).
+    pub fn items<'b>(&self, body: &'b Value) -> &'b [Value] {
+        self.items
+            .iter()
+            .try_fold(body, |node, key| node.get(key))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Where the page after the one asked for at `offset` with `size` starts: the offset the
+    /// server announces, or, where it announces none, the next one after a full page.
+    pub fn next_offset(&self, body: &Value, offset: u64, size: u64) -> Option<u64> {
+        let got = self.items(body).len() as u64;
+        let announced = self.next.as_ref().and_then(|key| body.get(key));
+        match announced.and_then(Value::as_u64) {
+            Some(next) => (next > offset).then_some(next),
+            None if announced.is_some_and(|v| !v.is_null()) => None,
+            None => (got > 0 && got >= size).then_some(offset + got),
+        }
+    }
 }
 
 /// `projects.create()`, as error messages name a call: written out only when one is.
@@ -250,6 +338,103 @@ mod tests {
         assert!(c.operations.len() > 160);
         for op in &c.operations {
             assert!(c.operation(&op.id).is_some(), "{} not indexed", op.id);
+        }
+    }
+
+    #[test]
+    fn exposure_follows_the_exposed_tags() {
+        let c = Catalogue::get();
+        for op in &c.operations {
+            assert_eq!(op.exposed, c.exposed_tags.contains(&op.tag), "{}", op.id);
+        }
+        let exposed = c
+            .operations
+            .iter()
+            .filter(|op| op.exposed && op.tag != "Legacy")
+            .count();
+        assert_eq!(exposed, 48);
+        assert_eq!(c.source.sha256.len(), 64);
+    }
+
+    #[test]
+    fn pagination_names_its_parameters_and_bounds() {
+        let c = Catalogue::get();
+        let mut paginated = 0;
+        for op in &c.operations {
+            let Some(paging) = &op.pagination else {
+                continue;
+            };
+            paginated += 1;
+            assert!(op.returns_list, "{}", op.id);
+            for name in [&paging.offset, &paging.limit] {
+                assert!(op.query.iter().any(|q| &q.name == name), "{} {name}", op.id);
+            }
+            let limit = op.query.iter().find(|q| q.name == paging.limit);
+            assert_eq!(
+                limit.and_then(|q| q.maximum),
+                paging.max_page_size.map(|m| m as f64),
+                "{}",
+                op.id
+            );
+        }
+        assert!(paginated >= 10);
+        let projects = c
+            .operation("get_projects")
+            .and_then(|op| op.pagination.as_ref());
+        let projects = projects.expect("projects page");
+        assert_eq!(projects.items, ["projects"]);
+        assert_eq!(projects.next.as_deref(), Some("next"));
+        let max = projects.max_page_size.expect("bounded");
+        assert_eq!(
+            projects.page_query(10, max),
+            Ok(vec![
+                (projects.offset.clone(), "10".to_string()),
+                (projects.limit.clone(), max.to_string()),
+            ])
+        );
+        assert!(projects.page_query(0, max + 1).is_err());
+        assert!(projects.page_query(0, 0).is_err());
+    }
+
+    #[test]
+    fn pages_are_read_with_the_catalogue_keys() {
+        let c = Catalogue::get();
+        let paging = |id: &str| {
+            c.operation(id)
+                .and_then(|op| op.pagination.as_ref())
+                .expect("paginated")
+        };
+        let projects = paging("get_projects");
+        let page = serde_json::json!({"projects": [{"id": "1"}, {"id": "2"}], "next": 2});
+        assert_eq!(projects.items(&page).len(), 2);
+        assert_eq!(projects.next_offset(&page, 0, 2), Some(2));
+        let last = serde_json::json!({"projects": [{"id": "3"}]});
+        assert_eq!(projects.next_offset(&last, 2, 2), None, "a short page ends");
+        let full = serde_json::json!({"projects": [{"id": "3"}, {"id": "4"}]});
+        assert_eq!(
+            projects.next_offset(&full, 2, 2),
+            Some(4),
+            "a full page may go on"
+        );
+        let users = paging("get_users");
+        let page = serde_json::json!([{"id": "a"}]);
+        assert_eq!(users.items(&page).len(), 1);
+        assert_eq!(users.next_offset(&page, 0, 1), Some(1));
+        let nested = paging("get_me_access_rules");
+        let page = serde_json::json!({"accessRules": {"accessRules": [{"id": 1}]}});
+        assert_eq!(nested.items(&page).len(), 1);
+        assert!(nested.items(&serde_json::json!({"other": []})).is_empty());
+    }
+
+    #[test]
+    fn every_value_has_a_wire_type_and_errors_are_not_successes() {
+        for op in &Catalogue::get().operations {
+            let fields = op.body.iter().flat_map(|b| b.fields.iter());
+            for param in op.path_params.iter().chain(&op.query).chain(fields) {
+                assert!(param.kind.is_some(), "{} {}", op.id, param.name);
+            }
+            assert!(op.errors.iter().all(|s| *s >= 300), "{}", op.id);
+            assert!(op.errors.windows(2).all(|w| w[0] < w[1]), "{}", op.id);
         }
     }
 
