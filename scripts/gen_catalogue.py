@@ -380,6 +380,13 @@ def tag_groups(doc: dict) -> dict[str, str]:
     return {tag: g["name"] for g in doc.get("x-tagGroups", []) for tag in g["tags"]}
 
 
+def returns_list(method: str, paging: dict | None, result: dict | None) -> bool:
+    """A list is something to read page by page, or at once: a paginated operation, or a
+    GET whose answer is an array. A PUT or PATCH that echoes an array is not one (walking
+    it again would send the change again)."""
+    return paging is not None or (method == "GET" and (result or {}).get("type") == "array")
+
+
 def build(doc: dict, sha256: str, table: list[dict]) -> dict:
     spec = Spec(doc)
     groups = tag_groups(doc)
@@ -409,7 +416,7 @@ def build(doc: dict, sha256: str, table: list[dict]) -> dict:
             "body": body_entry(spec, op),
             "success": status,
             "result": result,
-            "returns_list": paging is not None or (result or {}).get("type") == "array",
+            "returns_list": returns_list(row["method"], paging, result),
             "pagination": paging,
             "errors": error_statuses(op),
             "idempotent": row["method"] in IDEMPOTENT,
