@@ -199,6 +199,8 @@ def test_pagination_is_read_from_the_schemas():
     )
     assert ops["get_clusters"]["returns_list"] and ops["get_clusters"]["pagination"] is None
     assert not ops["get_project"]["returns_list"]
+    # An array echoed by a change is the change's answer, not a list to walk again.
+    assert not ops["update_project_resources"]["returns_list"]
 
 
 def _walk(node, schema: bool = True):
