@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::distr::{Alphanumeric, SampleString};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+use crate::jwt::Key;
 use crate::seed::{APP_CLIENT_ID, TENANT_ID};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -100,8 +100,7 @@ struct RefreshGrant {
 
 pub(crate) struct Authority {
     issuer: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    key: Key,
     pub client_id: String,
     pub client_secret: String,
     lifetime: Mutex<Duration>,
@@ -131,11 +130,9 @@ impl Authority {
     pub fn new(issuer: String, lifetime: Duration) -> std::io::Result<Authority> {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        let key_error = |e: jsonwebtoken::errors::Error| std::io::Error::other(e.to_string());
         Ok(Authority {
             issuer,
-            encoding: EncodingKey::from_secret(&key).map_err(key_error)?,
-            decoding: DecodingKey::from_secret(&key).map_err(key_error)?,
+            key: Key::new(&key).map_err(|e| std::io::Error::other(e.to_string()))?,
             client_id: APP_CLIENT_ID.to_string(),
             client_secret: random_string(32),
             lifetime: Mutex::new(lifetime),
@@ -184,11 +181,7 @@ impl Authority {
             typ: typ.to_string(),
             email: subject.email.clone(),
         };
-        let header = Header::new(Algorithm::HS256);
-        let sign = |c: &Claims| {
-            jsonwebtoken::encode(&header, c, &self.encoding)
-                .map_err(|e| SigningError(e.to_string()))
-        };
+        let sign = |c: &Claims| self.key.sign(c).map_err(|e| SigningError(e.to_string()));
         let access = sign(&claims("access"))?;
         let id = sign(&claims("id"))?;
         let refresh = random_string(48);
@@ -219,17 +212,14 @@ impl Authority {
 
     /// Check a bearer token: signed here, an access token, unexpired, not revoked.
     pub fn check(&self, token: &str) -> Result<Subject, Rejection> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is checked below to the fraction of a second, without jsonwebtoken's leeway.
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-        validation.set_issuer(&[self.issuer.as_str()]);
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| Rejection::Invalid)?
-            .claims;
+        let claims: Claims = self.key.verify(token).ok_or(Rejection::Invalid)?;
+        if claims.iss != self.issuer {
+            return Err(Rejection::Invalid);
+        }
         if claims.typ != "access" {
             return Err(Rejection::NotAccess);
         }
+        // To the fraction of a second, with no leeway: a token is dead at its `exp`.
         if now_secs() >= claims.exp as f64 {
             return Err(Rejection::Expired);
         }
@@ -240,5 +230,74 @@ impl Authority {
             id: claims.sub,
             email: claims.email,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISSUER: &str = "http://127.0.0.1:1";
+
+    fn authority() -> Authority {
+        Authority::new(ISSUER.into(), Duration::from_secs(60)).expect("authority")
+    }
+
+    /// A token signed with the authority's own key, with chosen claims.
+    fn signed(authority: &Authority, exp: u64, typ: &str, iss: &str) -> String {
+        let claims = Claims {
+            sub: "app".into(),
+            exp,
+            iat: 0,
+            iss: iss.into(),
+            tenant_id: TENANT_ID,
+            jti: "j".into(),
+            generation: 0,
+            typ: typ.into(),
+            email: None,
+        };
+        authority.key.sign(&claims).expect("signs")
+    }
+
+    #[test]
+    fn access_tokens_carry_their_subject_and_id_tokens_grant_nothing() {
+        let authority = authority();
+        let user = Subject::user("a@example.com");
+        let issued = authority.issue(&user).expect("issues");
+        assert_eq!(authority.check(&issued.access), Ok(user.clone()));
+        assert_eq!(authority.check(&issued.id), Err(Rejection::NotAccess));
+        assert_eq!(authority.redeem_refresh(&issued.refresh), Some(user));
+        assert_eq!(issued.expires_in, 60);
+    }
+
+    #[test]
+    fn expiry_has_no_leeway() {
+        let authority = authority();
+        let now = now_secs();
+        let just_expired = signed(&authority, now.floor() as u64, "access", ISSUER);
+        assert_eq!(authority.check(&just_expired), Err(Rejection::Expired));
+        let alive = signed(&authority, now.ceil() as u64 + 5, "access", ISSUER);
+        assert!(authority.check(&alive).is_ok());
+    }
+
+    #[test]
+    fn other_issuers_and_keys_are_invalid() {
+        let authority = authority();
+        let exp = now_secs() as u64 + 60;
+        let elsewhere = signed(&authority, exp, "access", "http://127.0.0.1:2");
+        assert_eq!(authority.check(&elsewhere), Err(Rejection::Invalid));
+        let other_key = signed(&self::authority(), exp, "access", ISSUER);
+        assert_eq!(authority.check(&other_key), Err(Rejection::Invalid));
+    }
+
+    #[test]
+    fn expire_all_revokes_tokens_and_refresh_grants() {
+        let authority = authority();
+        let issued = authority
+            .issue(&Subject::application(APP_CLIENT_ID))
+            .expect("issues");
+        authority.expire_all();
+        assert_eq!(authority.check(&issued.access), Err(Rejection::Revoked));
+        assert_eq!(authority.redeem_refresh(&issued.refresh), None);
     }
 }

@@ -28,7 +28,7 @@
 //! 2. `store`, `seed`: the in-memory tenant and what it starts with.
 //! 3. `listing`, `validate`, `lookup`, `wire`: JSON shapes of store objects, list
 //!    semantics, body validation, lookups that answer 404 and 409.
-//! 4. `authority`: tokens and the subjects they carry; no HTTP.
+//! 4. `jwt`, `authority`: tokens and the subjects they carry; no HTTP.
 //! 5. `reply`, `context`: what a route gets and answers.
 //! 6. `routes`: one module per area.
 //! 7. `router`: a request to its area's route.
@@ -40,6 +40,7 @@ mod context;
 mod error;
 mod faults;
 mod glob;
+mod jwt;
 mod listing;
 mod lookup;
 mod recorder;

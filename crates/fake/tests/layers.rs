@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "wire::metrics",
         ],
     ),
-    ("authority", &["authority"]),
+    ("authority", &["jwt", "authority"]),
     ("request context", &["reply", "context"]),
     (
         "routes",
