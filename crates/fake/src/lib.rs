@@ -6,18 +6,20 @@
 //!
 //! # Where a path is answered
 //!
-//! | Path                                              | Module               |
-//! |---------------------------------------------------|----------------------|
-//! | `/api/v1/token`, `/api/v2/token`, `/auth/realms/…`, `/v1/k8s/auth/login` | `routes::tokens` |
-//! | any path ending `/metrics` or `/telemetry`        | `routes::metrics`    |
-//! | `/api/v1/clusters…`                               | `routes::clusters`   |
-//! | `/api/v1/org-unit/departments…`                   | `routes::departments`|
-//! | `/api/v1/org-unit/projects…`                      | `routes::projects`   |
-//! | `/api/v1/users…`                                  | `routes::users`      |
-//! | `/api/v1/me…`                                     | `routes::me`         |
-//! | `/v1/k8s…` (the seed era)                         | `routes::legacy`     |
+//! The first row that matches names the module (`router` picks areas the same way):
 //!
-//! Other catalogue operations answer 501 with their name (`router`).
+//! | Path                                                 | Module                |
+//! |------------------------------------------------------|-----------------------|
+//! | `/api/v1/token`, `/api/v2/token`, `/v1/k8s/auth/login`, `/auth/realms/{realm}/…/token` | `routes::tokens` |
+//! | any path ending in `/metrics` or `/telemetry`        | `routes::metrics`     |
+//! | `/api/v1/clusters…`                                  | `routes::clusters`    |
+//! | `/api/v1/org-unit/departments…`                      | `routes::departments` |
+//! | `/api/v1/org-unit/projects…`                         | `routes::projects`    |
+//! | `/api/v1/users…`                                     | `routes::users`       |
+//! | `/api/v1/me…`                                        | `routes::me`          |
+//! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
+//!
+//! Other catalogue operations answer 501 with their name.
 //!
 //! # Layers
 //!
