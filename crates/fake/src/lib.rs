@@ -4,25 +4,56 @@
 //! validates request bodies against the operation catalogue, records every request and
 //! misbehaves on demand (faults).
 //!
-//! Implemented: the token routes (`/api/v1/token`, `/api/v2/token`, the seed-era Keycloak
-//! realm and `/v1/k8s/auth/login`) and the `/api/v1` operations of clusters, departments,
-//! projects and users, plus the deprecated seed-era (`/v1/k8s`) operations the spec still
-//! carries: cluster, project and department listings, project create/update/delete,
-//! department admins, install file and metrics (`legacy.rs`). Other catalogue operations
-//! answer 501 with the control plane's error shape.
+//! # Where a path is answered
+//!
+//! The first row that matches names the module (`router` picks areas the same way):
+//!
+//! | Path                                                 | Module                |
+//! |------------------------------------------------------|-----------------------|
+//! | `/api/v1/token`, `/api/v2/token`, `/v1/k8s/auth/login`, `/auth/realms/{realm}/…/token` | `routes::tokens` |
+//! | any path ending in `/metrics` or `/telemetry`        | `routes::metrics`     |
+//! | `/api/v1/clusters…`                                  | `routes::clusters`    |
+//! | `/api/v1/org-unit/departments…`                      | `routes::departments` |
+//! | `/api/v1/org-unit/projects…`                         | `routes::projects`    |
+//! | `/api/v1/users…`                                     | `routes::users`       |
+//! | `/api/v1/me…`                                        | `routes::me`          |
+//! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
+//!
+//! Other catalogue operations answer 501 with their name.
+//!
+//! # Layers
+//!
+//! Modules depend only on modules of lower layers (and, within a layer, on ones listed
+//! before them); `tests/layers.rs` enforces the order, lowest first:
+//!
+//! 1. `error`, `glob`: leaf helpers.
+//! 2. `store`, `seed`: the in-memory tenant and what it starts with.
+//! 3. `listing`, `validate`, `lookup`, `wire`: JSON shapes of store objects, list
+//!    semantics, body validation, lookups that answer 404 and 409.
+//! 4. `jwt`, `authority`: tokens and the subjects they carry; no HTTP.
+//! 5. `reply`, `context`: what a route gets and answers.
+//! 6. `routes`: one module per area.
+//! 7. `router`: a request to its area's route.
+//! 8. `faults`, `recorder`, `server`: hyper, fault injection, recording.
+//! 9. this file: the public handle.
 
-mod auth;
+mod authority;
+mod context;
+mod error;
+mod faults;
 mod glob;
-mod handlers;
-mod legacy;
-mod legacy_wire;
+mod jwt;
 mod listing;
-mod metrics;
+mod lookup;
+mod recorder;
 mod reply;
-mod resources;
+mod router;
+mod routes;
+mod seed;
 mod server;
 mod store;
 mod validate;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -31,9 +62,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use auth::{ADMIN_EMAIL, ADMIN_PASSWORD, REALM, TENANT_ID};
+pub use faults::Fault;
+pub use recorder::RecordedRequest;
+pub use seed::{ADMIN_EMAIL, ADMIN_PASSWORD, REALM, TENANT_ID};
 
-use server::Shared;
+use server::ServerState;
 
 /// How to start a [`FakeServer`].
 #[derive(Debug, Clone)]
@@ -53,61 +86,9 @@ impl Default for FakeConfig {
     }
 }
 
-/// One request the fake received.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub path: String,
-    /// Without the leading `?`.
-    pub query: String,
-    /// Lower-case names; the Authorization value is redacted to `Bearer ***`.
-    pub headers: Vec<(String, String)>,
-    /// Secret values (passwords, client secrets, refresh tokens) are replaced by `***`.
-    pub body: bytes::Bytes,
-    /// What the fake answered; 0 when it dropped the connection (or has not answered yet).
-    pub status: u16,
-}
-
-/// A queued misbehaviour. Each request consumes at most one matching fault, the first
-/// queued one that matches.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fault {
-    /// Matched against the path only: `*` within one segment, `**` across segments.
-    pub path_glob: String,
-    /// `None` matches any method.
-    pub method: Option<String>,
-    /// Answer with this status (a `{code, message}` body unless `body` is given).
-    pub status: Option<u16>,
-    /// How many matching requests the fault applies to before it is used up (0: none).
-    pub times: u32,
-    /// Seconds, sent as a `Retry-After` header.
-    pub retry_after: Option<f64>,
-    /// Sleep before answering (then answer normally, or with `status`).
-    pub delay: Option<Duration>,
-    /// Close the connection without any response.
-    pub drop_connection: bool,
-    pub body: Option<serde_json::Value>,
-}
-
-impl Default for Fault {
-    /// Applies once to any request; set at least one of `status`, `delay`, `drop_connection`.
-    fn default() -> Self {
-        Fault {
-            path_glob: "**".into(),
-            method: None,
-            status: None,
-            times: 1,
-            retry_after: None,
-            delay: None,
-            drop_connection: false,
-            body: None,
-        }
-    }
-}
-
 /// A running fake control plane. Dropping it stops the server.
 pub struct FakeServer {
-    shared: Arc<Shared>,
+    state: Arc<ServerState>,
     port: u16,
     shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -120,7 +101,7 @@ impl FakeServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
-        let shared = Arc::new(Shared::new(
+        let state = Arc::new(ServerState::new(
             format!("http://127.0.0.1:{port}"),
             config.token_lifetime,
         )?);
@@ -134,7 +115,7 @@ impl FakeServer {
             tokio::net::TcpListener::from_std(listener)?
         };
         let (shutdown, stopped) = tokio::sync::oneshot::channel();
-        let serving = Arc::clone(&shared);
+        let serving = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name(format!("runai-fake-{port}"))
             .spawn(move || {
@@ -142,7 +123,7 @@ impl FakeServer {
                 runtime.shutdown_background();
             })?;
         Ok(FakeServer {
-            shared,
+            state,
             port,
             shutdown: Mutex::new(Some(shutdown)),
             thread: Mutex::new(Some(thread)),
@@ -150,7 +131,7 @@ impl FakeServer {
     }
 
     pub fn url(&self) -> String {
-        self.shared.url.clone()
+        self.state.shared.url.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -158,38 +139,38 @@ impl FakeServer {
     }
 
     pub fn client_id(&self) -> String {
-        self.shared.authority.client_id.clone()
+        self.state.shared.authority.client_id.clone()
     }
 
     pub fn client_secret(&self) -> String {
-        self.shared.authority.client_secret.clone()
+        self.state.shared.authority.client_secret.clone()
     }
 
     pub fn cluster_id(&self) -> String {
-        self.shared.seed_cluster_id.clone()
+        self.state.shared.seed_cluster_id.clone()
     }
 
     /// Everything received so far, in order of arrival.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.recorder.snapshot()
+        self.state.recorder.snapshot()
     }
 
     pub fn clear_requests(&self) {
-        self.shared.recorder.clear();
+        self.state.recorder.clear();
     }
 
     pub fn inject(&self, fault: Fault) {
-        self.shared.faults.push(fault);
+        self.state.faults.push(fault);
     }
 
     /// Every token issued so far becomes invalid (401), refresh tokens included.
     pub fn expire_tokens(&self) {
-        self.shared.authority.expire_all();
+        self.state.shared.authority.expire_all();
     }
 
     /// For tokens issued from now on; fractions round up to whole seconds, minimum 1.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
-        self.shared.authority.set_lifetime(lifetime);
+        self.state.shared.authority.set_lifetime(lifetime);
     }
 
     /// Idempotent; also done on drop.
@@ -222,7 +203,7 @@ impl Drop for FakeServer {
 impl std::fmt::Debug for FakeServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FakeServer")
-            .field("url", &self.shared.url)
+            .field("url", &self.state.shared.url)
             .finish_non_exhaustive()
     }
 }

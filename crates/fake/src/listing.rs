@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::reply::ApiError;
+use crate::error::ApiError;
 use runai_admin_core::api::FilterGrammar;
 
 /// One listed object: the fields that filters and sorting see, and what is returned.

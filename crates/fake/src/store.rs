@@ -1,11 +1,9 @@
 //! The in-memory tenant: clusters, node pools, departments, projects and users. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
-//! (see `resources.rs`).
+//! (see `wire`). What the tenant starts with is `seed`'s business.
 
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{Map, Value};
-
-use super::auth::{ADMIN_EMAIL, ADMIN_PASSWORD};
 
 pub(crate) struct Cluster {
     pub uuid: String,
@@ -87,8 +85,9 @@ pub(crate) fn temp_password() -> String {
 }
 
 impl Store {
-    pub fn seeded() -> Store {
-        let mut store = Store {
+    /// No objects at all; ids start at 1.
+    pub fn empty() -> Store {
+        Store {
             clusters: Vec::new(),
             node_pools: Vec::new(),
             departments: Vec::new(),
@@ -96,32 +95,7 @@ impl Store {
             users: Vec::new(),
             next_org_unit: 1,
             next_node_pool: 1,
-        };
-        store.add_cluster(
-            "cluster-1".into(),
-            Some("cluster-1.example.com".into()),
-            Some("2.21.0".into()),
-            true,
-            "system",
-        );
-        let created = now();
-        store.users.push(User {
-            id: uuid::Uuid::new_v4().to_string(),
-            username: ADMIN_EMAIL.into(),
-            password: ADMIN_PASSWORD.into(),
-            created_by: "system".into(),
-            created_at: created.clone(),
-            updated_at: created,
-            last_login: None,
-        });
-        store
-    }
-
-    pub fn seed_cluster_id(&self) -> String {
-        self.clusters
-            .first()
-            .map(|c| c.uuid.clone())
-            .unwrap_or_default()
+        }
     }
 
     pub fn next_org_unit_id(&mut self) -> String {

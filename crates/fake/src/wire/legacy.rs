@@ -1,13 +1,14 @@
-//! The seed-era (`/v1/k8s`) objects: `Project2` and `Department2` built from the store,
-//! and the seed-era request fields (`deservedGpus`, `nodePoolsResources`,
+//! The seed-era (`/v1/k8s`) objects: `Cluster`, `Project2` and `Department2` built from
+//! the store, and the seed-era request fields (`deservedGpus`, `nodePoolsResources`,
 //! `interactiveJobTimeLimitSecs`, `nodeAffinity`, ...) mapped onto a stored project.
 
 use serde_json::{json, Map, Value};
 
-use super::auth::TENANT_ID;
-use super::reply::ApiError;
-use super::resources::{namespace, node_pool_quota_statuses, normalise_resources, pool_of};
-use super::store::{OrgUnit, Store};
+use crate::error::ApiError;
+use crate::seed::TENANT_ID;
+use crate::store::{Cluster, OrgUnit, Store};
+use crate::wire::org_units::namespace;
+use crate::wire::resources::{node_pool_quota_statuses, normalise_resources, pool_of};
 
 const MIB: f64 = 1_048_576.0;
 const MB: f64 = 1e6;
@@ -171,6 +172,17 @@ fn affinity(unit: &OrgUnit, workload: &str) -> (Value, String) {
         json!({"affinityType": kind, "selectedTypes": selected}),
         names.join(","),
     )
+}
+
+/// The seed-era `/v1/k8s` Cluster.
+pub(crate) fn cluster(cluster: &Cluster) -> Value {
+    json!({
+        "name": cluster.name,
+        "clusterUuid": cluster.uuid,
+        "tenantId": TENANT_ID,
+        "createdAt": cluster.created_at,
+        "description": "",
+    })
 }
 
 /// The seed-era `Project2`.

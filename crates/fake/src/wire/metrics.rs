@@ -5,10 +5,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::legacy_wire::{legacy_id, memory_out};
-use super::reply::ApiError;
-use super::resources::pool_of;
-use super::store::{format_time, Cluster, NodePool, OrgUnit, Store};
+use crate::error::ApiError;
+use crate::store::{format_time, Cluster, NodePool, OrgUnit, Store};
+use crate::wire::legacy::{legacy_id, memory_out};
+use crate::wire::resources::pool_of;
 
 const DEFAULT_SAMPLES: i64 = 20;
 const MAX_SAMPLES: i64 = 1000;

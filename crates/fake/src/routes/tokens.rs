@@ -1,207 +1,19 @@
-//! Token issuing and checking: the v1 JSON and v2 OAuth2 token endpoints, the seed-era
-//! Keycloak realm and `/v1/k8s/auth/login`, and the bearer check every other route needs.
+//! The token routes, answered before any bearer check: `/api/v1/token` (JSON),
+//! `/api/v2/token` (OAuth2 form), the seed-era Keycloak realm
+//! (`/auth/realms/{realm}/protocol/openid-connect/token`) and `/v1/k8s/auth/login`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::distr::{Alphanumeric, SampleString};
-use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::reply::{ApiError, Reply};
-use super::server::{Request, Shared};
-
-/// The seeded admin user.
-pub const ADMIN_EMAIL: &str = "admin@example.com";
-/// Password of the seeded admin user. The fake serves tests and demos on the loopback
-/// interface, so a readable, documented value is more useful than a random one.
-pub const ADMIN_PASSWORD: &str = "administrator";
-/// The seed-era Keycloak realm the fake answers for.
-pub const REALM: &str = "runai";
-/// The seeded tenant.
-pub const TENANT_ID: i64 = 1001;
-/// Client id of the seeded application (its secret is random per server).
-const APP_CLIENT_ID: &str = "runai-admin-fake-app";
-
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Claims {
-    pub sub: String,
-    pub exp: u64,
-    pub iat: u64,
-    pub iss: String,
-    pub tenant_id: i64,
-    pub jti: String,
-    /// `expire_tokens()` bumps the server's generation; older tokens stop working.
-    pub generation: u64,
-    /// `access` or `id`: an id token is not a bearer credential.
-    pub typ: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
-struct RefreshGrant {
-    subject: String,
-    email: Option<String>,
-    generation: u64,
-}
-
-pub(crate) struct Authority {
-    issuer: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    pub client_id: String,
-    pub client_secret: String,
-    lifetime: Mutex<Duration>,
-    generation: AtomicU64,
-    refresh: Mutex<HashMap<String, RefreshGrant>>,
-}
-
-pub(crate) struct Issued {
-    pub access: String,
-    pub id: String,
-    pub refresh: String,
-    pub expires_in: u64,
-}
-
-fn now_secs() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
-
-fn random_string(len: usize) -> String {
-    Alphanumeric.sample_string(&mut rand::rng(), len)
-}
-
-impl Authority {
-    pub fn new(issuer: String, lifetime: Duration) -> std::io::Result<Authority> {
-        let mut key = [0u8; 32];
-        rand::rng().fill_bytes(&mut key);
-        let key_error = |e: jsonwebtoken::errors::Error| std::io::Error::other(e.to_string());
-        Ok(Authority {
-            issuer,
-            encoding: EncodingKey::from_secret(&key).map_err(key_error)?,
-            decoding: DecodingKey::from_secret(&key).map_err(key_error)?,
-            client_id: APP_CLIENT_ID.to_string(),
-            client_secret: random_string(32),
-            lifetime: Mutex::new(lifetime),
-            generation: AtomicU64::new(0),
-            refresh: Mutex::new(HashMap::new()),
-        })
-    }
-
-    pub fn expire_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.refresh
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-
-    pub fn set_lifetime(&self, lifetime: Duration) {
-        *self.lifetime.lock().unwrap_or_else(PoisonError::into_inner) = lifetime;
-    }
-
-    /// Whole seconds, rounded up, at least 1: what `expiresIn` and `exp` both honour.
-    fn lifetime_secs(&self) -> u64 {
-        let lifetime = *self.lifetime.lock().unwrap_or_else(PoisonError::into_inner);
-        (lifetime.as_secs_f64().ceil() as u64).max(1)
-    }
-
-    fn app_matches(&self, id: &str, secret: &str) -> bool {
-        id == self.client_id && secret == self.client_secret
-    }
-
-    fn issue(&self, subject: &str, email: Option<&str>) -> Result<Issued, ApiError> {
-        let now = now_secs();
-        let expires_in = self.lifetime_secs();
-        let generation = self.generation.load(Ordering::SeqCst);
-        let claims = |typ: &str| Claims {
-            sub: subject.to_string(),
-            // Rounded up so that a token is never shorter-lived than announced.
-            exp: (now + expires_in as f64).ceil() as u64,
-            iat: now.floor() as u64,
-            iss: self.issuer.clone(),
-            tenant_id: TENANT_ID,
-            jti: uuid::Uuid::new_v4().to_string(),
-            generation,
-            typ: typ.to_string(),
-            email: email.map(str::to_string),
-        };
-        let header = Header::new(Algorithm::HS256);
-        let sign = |c: &Claims| {
-            jsonwebtoken::encode(&header, c, &self.encoding)
-                .map_err(|e| ApiError::new(500, format!("could not sign a token: {e}")))
-        };
-        let access = sign(&claims("access"))?;
-        let id = sign(&claims("id"))?;
-        let refresh = random_string(48);
-        self.refresh
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(
-                refresh.clone(),
-                RefreshGrant {
-                    subject: subject.to_string(),
-                    email: email.map(str::to_string),
-                    generation,
-                },
-            );
-        Ok(Issued {
-            access,
-            id,
-            refresh,
-            expires_in,
-        })
-    }
-
-    fn redeem_refresh(&self, token: &str) -> Option<(String, Option<String>)> {
-        let grants = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
-        let grant = grants.get(token)?;
-        (grant.generation == self.generation.load(Ordering::SeqCst))
-            .then(|| (grant.subject.clone(), grant.email.clone()))
-    }
-
-    /// Check an `Authorization` header value; the error is the 401 message.
-    pub fn verify(&self, authorization: Option<&str>) -> Result<Claims, ApiError> {
-        let header = authorization.ok_or_else(|| {
-            ApiError::unauthorized("missing Authorization header; send 'Bearer <token>'")
-        })?;
-        let token = header
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .ok_or_else(|| {
-                ApiError::unauthorized("Authorization header is not 'Bearer <token>'")
-            })?;
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is checked below to the fraction of a second, without jsonwebtoken's leeway.
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-        validation.set_issuer(&[self.issuer.as_str()]);
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| ApiError::unauthorized("invalid token"))?
-            .claims;
-        if claims.typ != "access" {
-            return Err(ApiError::unauthorized("not an access token"));
-        }
-        if now_secs() >= claims.exp as f64 {
-            return Err(ApiError::unauthorized("token expired"));
-        }
-        if claims.generation != self.generation.load(Ordering::SeqCst) {
-            return Err(ApiError::unauthorized("token revoked"));
-        }
-        Ok(claims)
-    }
-}
+use crate::authority::{Issued, Subject};
+use crate::context::{Request, Shared};
+use crate::error::ApiError;
+use crate::reply::Reply;
+use crate::seed::{REALM, TENANT_ID};
 
 /// The answer of a token route, or `None` when the path is not one.
-pub(crate) fn token_route(shared: &Shared, req: &Request) -> Option<Reply> {
+pub(crate) fn route(shared: &Shared, req: &Request) -> Option<Reply> {
     let path = req.path.trim_end_matches('/');
     let keycloak_realm = path
         .strip_prefix("/auth/realms/")
@@ -215,7 +27,7 @@ pub(crate) fn token_route(shared: &Shared, req: &Request) -> Option<Reply> {
         _ => return None,
     };
     if !req.method.eq_ignore_ascii_case("POST") {
-        return Some(ApiError::new(405, "method not allowed; use POST").reply());
+        return Some(ApiError::new(405, "method not allowed; use POST").into());
     }
     Some(route(shared, req))
 }
@@ -253,7 +65,7 @@ fn token_v1(shared: &Shared, req: &Request) -> Reply {
                 "refreshToken": issued.refresh,
             }),
         ),
-        Err(err) => err.reply(),
+        Err(err) => err.into(),
     }
 }
 
@@ -285,21 +97,21 @@ fn token_v1_inner(shared: &Shared, req: &Request) -> Result<Issued, ApiError> {
             if !authority.app_matches(id, secret) {
                 return Err(ApiError::unauthorized("invalid client credentials"));
             }
-            authority.issue(id, None)
+            issue(shared, Subject::application(id))
         }
         "password" => {
             let (username, password) = (field("username")?, field("password")?);
             if !user_login(shared, username, password) {
                 return Err(ApiError::unauthorized("invalid username or password"));
             }
-            authority.issue(username, Some(username))
+            issue(shared, Subject::user(username))
         }
         "refresh_token" => {
             let token = field("refreshtoken")?;
-            let (subject, email) = authority
+            let subject = authority
                 .redeem_refresh(token)
                 .ok_or_else(|| ApiError::unauthorized("invalid or revoked refresh token"))?;
-            authority.issue(&subject, email.as_deref())
+            issue(shared, subject)
         }
         "exchange_token" | "external_token_exchange" => Err(ApiError::bad_request(format!(
             "grant type {grant} needs an identity provider; the fake control plane has none"
@@ -308,6 +120,14 @@ fn token_v1_inner(shared: &Shared, req: &Request) -> Result<Issued, ApiError> {
             "unsupported grant type: {other}"
         ))),
     }
+}
+
+/// Tokens for `subject`; a signing failure is the server's fault (500).
+fn issue(shared: &Shared, subject: Subject) -> Result<Issued, ApiError> {
+    shared
+        .authority
+        .issue(&subject)
+        .map_err(|e| ApiError::new(500, e.to_string()))
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
@@ -338,7 +158,7 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
                     "client authentication failed",
                 ));
             }
-            authority.issue(id, None)
+            issue(shared, Subject::application(id))
         }
         "password" => {
             let (username, password) = (field("username")?, field("password")?);
@@ -349,18 +169,18 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
                     "invalid username or password",
                 ));
             }
-            authority.issue(username, Some(username))
+            issue(shared, Subject::user(username))
         }
         "refresh_token" => {
             let token = field("refresh_token")?;
-            let Some((subject, email)) = authority.redeem_refresh(token) else {
+            let Some(subject) = authority.redeem_refresh(token) else {
                 return Err(oauth_error(
                     401,
                     "invalid_grant",
                     "invalid or revoked refresh token",
                 ));
             };
-            authority.issue(&subject, email.as_deref())
+            issue(shared, subject)
         }
         _ => {
             return Err(oauth_error(
@@ -438,7 +258,7 @@ fn legacy_login(shared: &Shared, req: &Request) -> Reply {
         if !user_login(shared, &email, &password) {
             return Err(ApiError::unauthorized("invalid email or password"));
         }
-        shared.authority.issue(&email, Some(&email))
+        issue(shared, Subject::user(&email))
     });
     match result {
         Ok(issued) => Reply::json(
@@ -450,6 +270,6 @@ fn legacy_login(shared: &Shared, req: &Request) -> Reply {
                 "expires_in": issued.expires_in,
             }),
         ),
-        Err(err) => err.reply(),
+        Err(err) => err.into(),
     }
 }

@@ -1,21 +1,21 @@
-//! The seed-era `/v1/k8s` operations the current spec still carries (deprecated): the
-//! project and department listings, project create/update/delete, department admins,
-//! and the metrics of clusters, departments and projects. They act on the same store as
-//! the `/api/v1` operations.
+//! `/v1/k8s`, the seed-era operations the current spec still carries (deprecated): the
+//! cluster, project and department listings, project create/update/delete, department
+//! admins and the install file. They act on the same store as the `/api/v1` operations.
+//! Their metrics are in `routes::metrics`.
 
 use serde_json::{json, Map, Value};
 
-use super::handlers::{
-    existing_cluster, existing_department, free_unit_name, required_name, Answer, Call, Kind,
-};
-use super::legacy_wire::{self as seed, Render};
-use super::metrics::Ask;
-use super::reply::{ApiError, Reply};
-use super::store::{now, OrgUnit, Store};
+use crate::context::{Answer, Call};
+use crate::error::ApiError;
+use crate::lookup::{department_in, existing_cluster, free_unit_name, project_in};
+use crate::reply::Reply;
+use crate::store::{now, Store};
+use crate::wire::legacy::{self as seed, Render};
 
-/// `None` when the operation is not a seed-era one.
-pub(super) fn dispatch(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+/// `None` when the operation is not one of this area's.
+pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
+        "legacy_get_clusters" => list_clusters(store),
         "getProjects" => list_projects(call, store),
         "getProject" => get_project(call, store),
         "createProject" => create_project(call, store),
@@ -24,17 +24,6 @@ pub(super) fn dispatch(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
         "getDepartments" => list_departments(call, store),
         "getInstallFile" => install_file(call, store),
         "updateDepartmentAdmins" => update_admins(call, store),
-        "getClusterMetrics" => metrics(call, store, |ask| Ok(ask.cluster())),
-        "getDepartmentsMetrics" => metrics(call, store, |ask| Ok(ask.departments())),
-        "getProjectsMetrics" => metrics(call, store, |ask| Ok(ask.projects())),
-        "getDepartmentMetrics" => metrics(call, store, |ask| {
-            department_in(ask.store, &ask.cluster.uuid, call.param("departmentId"))
-                .map(|d| ask.department(d))
-        }),
-        "getProjectMetrics" => metrics(call, store, |ask| {
-            project_in(ask.store, &ask.cluster.uuid, call.param("projectId"))
-                .map(|p| ask.project(p))
-        }),
         _ => return None,
     };
     Some(answer)
@@ -51,28 +40,6 @@ fn cluster_id(call: &Call<'_>, store: &Store, param: &str) -> Result<String, Api
     existing_cluster(store, call.param(param)).map(|c| c.uuid.clone())
 }
 
-fn project_in<'s>(store: &'s Store, cluster_id: &str, id: &str) -> Result<&'s OrgUnit, ApiError> {
-    store
-        .project(id)
-        .filter(|p| p.cluster_id == cluster_id)
-        .ok_or_else(|| {
-            ApiError::not_found(format!("project {id} not found in cluster {cluster_id}"))
-        })
-}
-
-fn department_in<'s>(
-    store: &'s Store,
-    cluster_id: &str,
-    id: &str,
-) -> Result<&'s OrgUnit, ApiError> {
-    existing_department(store, id)
-        .ok()
-        .filter(|d| d.cluster_id == cluster_id)
-        .ok_or_else(|| {
-            ApiError::not_found(format!("department {id} not found in cluster {cluster_id}"))
-        })
-}
-
 /// A seed-era integer id from the body, as the store spells it.
 fn body_id(call: &Call<'_>, field: &str) -> Option<String> {
     call.body
@@ -81,14 +48,9 @@ fn body_id(call: &Call<'_>, field: &str) -> Option<String> {
         .map(|n| format!("{n}"))
 }
 
-fn metrics(
-    call: &Call<'_>,
-    store: &Store,
-    build: impl FnOnce(&Ask<'_>) -> Result<Value, ApiError>,
-) -> Answer {
-    let cluster = existing_cluster(store, call.param("clusterUuid"))?;
-    let ask = Ask::new(store, cluster, &call.query)?;
-    Ok(Reply::json(200, &build(&ask)?))
+fn list_clusters(store: &Store) -> Answer {
+    let items: Vec<Value> = store.clusters.iter().map(seed::cluster).collect();
+    Ok(Reply::json(200, &Value::Array(items)))
 }
 
 fn list_projects(call: &Call<'_>, store: &Store) -> Answer {
@@ -131,8 +93,8 @@ fn create_project(call: &Call<'_>, store: &mut Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
     let department = body_id(call, "departmentId").unwrap_or_default();
     let parent = department_in(store, &cluster, &department)?.id.clone();
-    let name = required_name(call)?;
-    free_unit_name(store, Kind::Project, &cluster, &name)?;
+    let name = call.required_name()?;
+    free_unit_name(&store.projects, "project", &cluster, &name)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
     let mut fields = Map::new();
     seed::apply_fields(&mut fields, &call.body);
@@ -142,7 +104,7 @@ fn create_project(call: &Call<'_>, store: &mut Store) -> Answer {
     if let Some(permissions) = permissions(call) {
         fields.insert("permissions".into(), permissions);
     }
-    let unit = store.new_org_unit(name, cluster, Some(parent), resources, fields, &call.actor);
+    let unit = store.new_org_unit(name, cluster, Some(parent), resources, fields, call.actor());
     let body = seed::project2(store, &unit, render(call));
     store.projects.push(unit);
     Ok(Reply::json(200, &body))
@@ -166,7 +128,7 @@ fn update_project(call: &Call<'_>, store: &mut Store) -> Answer {
         }
         unit.resources = resources;
         unit.updated_at = now();
-        unit.updated_by = call.actor.clone();
+        unit.updated_by = call.actor().to_string();
     }
     let unit = project_in(store, &cluster, id)?;
     Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
@@ -200,7 +162,7 @@ fn update_admins(call: &Call<'_>, store: &mut Store) -> Answer {
         unit.fields
             .insert("departmentAdmins".into(), admins.clone());
         unit.updated_at = now();
-        unit.updated_by = call.actor.clone();
+        unit.updated_by = call.actor().to_string();
     }
     Ok(Reply::json(
         201,

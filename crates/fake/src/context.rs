@@ -1,0 +1,150 @@
+//! What a route works with: the state every route shares, the request as received, and
+//! for catalogue operations the `Call` (operation, path and query parameters, checked
+//! body, the token's subject).
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use runai_admin_core::api::Operation;
+
+use crate::authority::{Authority, Subject};
+use crate::error::ApiError;
+use crate::listing::Shape;
+use crate::reply::Reply;
+use crate::seed;
+use crate::store::Store;
+
+/// The answer of a route that may fail with the control plane's error.
+pub(crate) type Answer = Result<Reply, ApiError>;
+
+/// The state of one fake control plane that the routes read and change.
+pub(crate) struct Shared {
+    pub url: String,
+    pub seed_cluster_id: String,
+    pub authority: Authority,
+    store: Mutex<Store>,
+}
+
+impl Shared {
+    pub fn new(url: String, token_lifetime: Duration) -> std::io::Result<Shared> {
+        let (store, seed_cluster_id) = seed::tenant();
+        Ok(Shared {
+            seed_cluster_id,
+            authority: Authority::new(url.clone(), token_lifetime)?,
+            url,
+            store: Mutex::new(store),
+        })
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A request as the routes see it.
+pub(crate) struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub authorization: Option<String>,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// The token of a `Bearer <token>` Authorization header; the error is the 401.
+    pub fn bearer_token(&self) -> Result<&str, ApiError> {
+        let header = self.authorization.as_deref().ok_or_else(|| {
+            ApiError::unauthorized("missing Authorization header; send 'Bearer <token>'")
+        })?;
+        header
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .ok_or_else(|| ApiError::unauthorized("Authorization header is not 'Bearer <token>'"))
+    }
+}
+
+/// What a route of a catalogue operation gets: the operation, its bound parameters and
+/// its checked body.
+pub(crate) struct Call<'a> {
+    pub shared: &'a Shared,
+    pub op: &'static Operation,
+    pub params: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub body: Value,
+    pub subject: Subject,
+}
+
+impl Call<'_> {
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, field: &str) -> Option<String> {
+        self.body
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// Who made the call, for `createdBy`/`updatedBy`.
+    pub fn actor(&self) -> &str {
+        self.subject.actor()
+    }
+
+    /// The body's `name`, which every created object needs.
+    pub fn required_name(&self) -> Result<String, ApiError> {
+        self.text("name")
+            .filter(|name| !name.is_empty())
+            .ok_or_else(|| ApiError::bad_request("body.name: must not be empty"))
+    }
+
+    /// How the operation lists: its `filterBy` grammar and `sortBy` values from the
+    /// catalogue.
+    pub fn shape<'s>(&self, sortable: &'s [(&'s str, &'s str)], default_limit: usize) -> Shape<'s> {
+        Shape {
+            filter: self.op.query.iter().find_map(|q| q.filter.as_ref()),
+            sortable,
+            searchable: &["name", "username"],
+            default_limit,
+        }
+    }
+
+    /// `sortBy` values come straight from the operation's enum in the spec; each names a
+    /// field of the listed rows.
+    pub fn sorts(&self) -> Vec<(&'static str, &'static str)> {
+        self.op
+            .query
+            .iter()
+            .find(|p| p.name == "sortBy")
+            .and_then(|p| p.allowed.as_ref())
+            .map(|allowed| {
+                allowed
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| (s, s))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

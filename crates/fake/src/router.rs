@@ -1,0 +1,164 @@
+//! From a request to the route that answers it: the token routes first, then the bearer
+//! check, the catalogue's match of method and path, the query and body checked against
+//! the operation, and finally the area that the operation's path names. Operations no
+//! area implements answer 501 with their name.
+
+use serde_json::Value;
+
+use runai_admin_core::api::{match_template, Catalogue, Operation};
+
+use crate::context::{Answer, Call, Request, Shared};
+use crate::error::ApiError;
+use crate::reply::Reply;
+use crate::routes::{clusters, departments, legacy, me, metrics, projects, tokens, users};
+use crate::store::Store;
+use crate::validate;
+
+/// An area's entry point: `None` when it does not implement the operation.
+type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
+
+/// Operation path prefixes and the area that serves them, as in the crate doc's table.
+/// Metrics and telemetry paths go to `metrics` whatever their prefix.
+const AREAS: [(&str, Area); 6] = [
+    ("/api/v1/clusters", clusters::handle),
+    ("/api/v1/org-unit/departments", departments::handle),
+    ("/api/v1/org-unit/projects", projects::handle),
+    ("/api/v1/users", users::handle),
+    ("/api/v1/me", me::handle),
+    ("/v1/k8s", legacy::handle),
+];
+
+fn area(path: &str) -> Option<Area> {
+    if path.ends_with("/metrics") || path.ends_with("/telemetry") {
+        return Some(metrics::handle);
+    }
+    AREAS
+        .iter()
+        .find(|(prefix, _)| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .map(|(_, area)| *area)
+}
+
+pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
+    if let Some(reply) = tokens::route(shared, req) {
+        return reply;
+    }
+    let subject = match req.bearer_token().and_then(|token| {
+        shared
+            .authority
+            .check(token)
+            .map_err(|why| ApiError::unauthorized(why.to_string()))
+    }) {
+        Ok(subject) => subject,
+        Err(err) => return err.into(),
+    };
+    let catalogue = Catalogue::get();
+    let Some((op, params)) = catalogue.route(&req.method, &req.path) else {
+        let path_known = catalogue
+            .operations
+            .iter()
+            .any(|op| match_template(&op.path, &req.path).is_some());
+        return if path_known {
+            ApiError::new(
+                405,
+                format!("method {} not allowed on {}", req.method, req.path),
+            )
+        } else {
+            ApiError::not_found(format!("no such route: {} {}", req.method, req.path))
+        }
+        .into();
+    };
+    let query = req.query_pairs();
+    let prepared = check_query(op, &query).and_then(|()| parse_body(catalogue, op, &req.body));
+    let body = match prepared {
+        Ok(body) => body,
+        Err(err) => return err.into(),
+    };
+    let call = Call {
+        shared,
+        op,
+        params,
+        query,
+        body,
+        subject,
+    };
+    dispatch(&call).unwrap_or_else(Reply::from)
+}
+
+fn dispatch(call: &Call<'_>) -> Answer {
+    let mut store = call.shared.store();
+    area(&call.op.path)
+        .and_then(|area| area(call, &mut store))
+        .unwrap_or_else(|| {
+            Err(ApiError::new(
+                501,
+                format!(
+                    "operation {} is not implemented by the fake control plane",
+                    call.op.id
+                ),
+            ))
+        })
+}
+
+/// Query parameters the operation declares must have the declared type and enum value.
+fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiError> {
+    for (name, value) in query {
+        let Some(param) = op.query.iter().find(|p| &p.name == name) else {
+            continue;
+        };
+        let ok = match param.kind.as_deref() {
+            Some("integer") => value.parse::<i64>().is_ok(),
+            Some("number") => value.parse::<f64>().is_ok(),
+            Some("boolean") => value == "true" || value == "false",
+            _ => true,
+        };
+        if !ok {
+            return Err(ApiError::bad_request(format!(
+                "query parameter {name}: expected {}, got {value:?}",
+                param.kind.as_deref().unwrap_or("a value")
+            )));
+        }
+        if let Some(allowed) = &param.allowed {
+            if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
+                let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                return Err(ApiError::bad_request(format!(
+                    "query parameter {name}: expected one of [{}], got {value:?}",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The JSON body, validated against the operation's schema (`Value::Null` when absent).
+fn parse_body(catalogue: &Catalogue, op: &Operation, raw: &[u8]) -> Result<Value, ApiError> {
+    let Some(spec) = &op.body else {
+        return Ok(Value::Null);
+    };
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return if spec.required {
+            Err(ApiError::bad_request("request body is required"))
+        } else {
+            Ok(Value::Null)
+        };
+    }
+    let body: Value = serde_json::from_slice(raw)
+        .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
+    let schema = spec
+        .schema
+        .as_deref()
+        .and_then(|name| catalogue.schema(name))
+        .or(spec.inline.as_ref());
+    if let Some(schema) = schema {
+        validate::validate(catalogue, schema, &body).map_err(|message| {
+            ApiError::bad_request(message).with_details(format!(
+                "the request body does not match the {} schema",
+                spec.schema.as_deref().unwrap_or("operation's")
+            ))
+        })?;
+    }
+    Ok(body)
+}

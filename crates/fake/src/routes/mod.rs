@@ -1,0 +1,14 @@
+//! The routes, one module per area, named after the path segment the area's operations
+//! share (the crate doc has the table). Each area answers the operations it implements
+//! and `None` for the rest; `paging` and `org_units` hold what several areas share.
+
+pub(crate) mod clusters;
+pub(crate) mod departments;
+pub(crate) mod legacy;
+pub(crate) mod me;
+pub(crate) mod metrics;
+pub(crate) mod org_units;
+pub(crate) mod paging;
+pub(crate) mod projects;
+pub(crate) mod tokens;
+pub(crate) mod users;

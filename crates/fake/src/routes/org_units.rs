@@ -1,0 +1,157 @@
+//! What the department and project routes share: create, PUT and the resources routes
+//! differ only in which of the two kinds they act on.
+
+use serde_json::{Map, Value};
+
+use crate::context::{Answer, Call};
+use crate::error::ApiError;
+use crate::lookup::{existing_department, existing_project, free_unit_name};
+use crate::reply::Reply;
+use crate::store::{now, OrgUnit, Store};
+use crate::wire::org_units as wire;
+use crate::wire::resources::{normalise_resources, patch_resources};
+
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Kind {
+    Department,
+    Project,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Department => "department",
+            Kind::Project => "project",
+        }
+    }
+
+    fn id_param(self) -> &'static str {
+        match self {
+            Kind::Department => "departmentId",
+            Kind::Project => "projectId",
+        }
+    }
+
+    /// Fields a create or a PUT writes as sent (PUT drops the ones it omits).
+    fn writable(self) -> &'static [&'static str] {
+        match self {
+            Kind::Department => &[
+                "description",
+                "schedulingRules",
+                "defaultNodePools",
+                "nodeTypes",
+            ],
+            Kind::Project => &[
+                "description",
+                "schedulingRules",
+                "defaultNodePools",
+                "nodeTypes",
+                "enforceRunaiScheduler",
+            ],
+        }
+    }
+
+    fn units(self, store: &Store) -> &[OrgUnit] {
+        match self {
+            Kind::Department => &store.departments,
+            Kind::Project => &store.projects,
+        }
+    }
+
+    fn find<'s>(self, store: &'s Store, id: &str) -> Result<&'s OrgUnit, ApiError> {
+        match self {
+            Kind::Department => existing_department(store, id),
+            Kind::Project => existing_project(store, id),
+        }
+    }
+
+    fn find_mut<'s>(self, store: &'s mut Store, id: &str) -> Option<&'s mut OrgUnit> {
+        match self {
+            Kind::Department => store.department_mut(id),
+            Kind::Project => store.project_mut(id),
+        }
+    }
+
+    fn render(self, store: &Store, unit: &OrgUnit) -> Value {
+        match self {
+            Kind::Department => wire::department(store, unit, false),
+            Kind::Project => wire::project(store, unit),
+        }
+    }
+}
+
+fn writable_fields(call: &Call<'_>, kind: Kind) -> Map<String, Value> {
+    kind.writable()
+        .iter()
+        .filter_map(|name| call.body.get(*name).map(|v| (name.to_string(), v.clone())))
+        .collect()
+}
+
+/// Create a department or project after the checks both share: a name that is free in
+/// the cluster and resources in its node pools. The caller checked the cluster.
+pub(crate) fn create(
+    call: &Call<'_>,
+    store: &mut Store,
+    kind: Kind,
+    parent_id: Option<String>,
+) -> Answer {
+    let name = call.required_name()?;
+    let cluster_id = call.text("clusterId").unwrap_or_default();
+    free_unit_name(kind.units(store), kind.noun(), &cluster_id, &name)?;
+    let resources = normalise_resources(store, &cluster_id, call.body.get("resources"))?;
+    let mut fields = writable_fields(call, kind);
+    if let Some(namespace) = call
+        .body
+        .get("requestedNamespace")
+        .filter(|_| kind == Kind::Project)
+    {
+        fields.insert("requestedNamespace".into(), namespace.clone());
+    }
+    let unit = store.new_org_unit(name, cluster_id, parent_id, resources, fields, call.actor());
+    let body = kind.render(store, &unit);
+    match kind {
+        Kind::Department => store.departments.push(unit),
+        Kind::Project => store.projects.push(unit),
+    }
+    Ok(Reply::json(201, &body))
+}
+
+/// PUT: the writable fields and the resources are replaced by what the body sends.
+pub(crate) fn update(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
+    let id = call.param(kind.id_param()).to_string();
+    let cluster_id = kind.find(store, &id)?.cluster_id.clone();
+    let resources = normalise_resources(store, &cluster_id, call.body.get("resources"))?;
+    let fields = writable_fields(call, kind);
+    if let Some(unit) = kind.find_mut(store, &id) {
+        // What this PUT cannot express stays: the namespace, and the seed era's
+        // permissions and department admins.
+        let kept: Vec<(String, Value)> = ["requestedNamespace", "permissions", "departmentAdmins"]
+            .iter()
+            .filter_map(|k| unit.fields.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        unit.fields = fields;
+        unit.fields.extend(kept);
+        unit.resources = resources;
+        unit.updated_at = now();
+        unit.updated_by = call.actor().to_string();
+    }
+    let unit = kind.find(store, &id)?;
+    Ok(Reply::json(200, &kind.render(store, unit)))
+}
+
+/// `…/resources`: PUT replaces the resources, PATCH merges into them.
+pub(crate) fn resources(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
+    let id = call.param(kind.id_param()).to_string();
+    let unit = kind.find(store, &id)?;
+    let resources = if call.op.method.eq_ignore_ascii_case("PATCH") {
+        patch_resources(store, &unit.cluster_id, &unit.resources, &call.body)?
+    } else {
+        normalise_resources(store, &unit.cluster_id, Some(&call.body))?
+    };
+    if let Some(unit) = kind.find_mut(store, &id) {
+        unit.resources = resources.clone();
+        unit.updated_at = now();
+        unit.updated_by = call.actor().to_string();
+    }
+    Ok(Reply::json(200, &Value::Array(resources)))
+}

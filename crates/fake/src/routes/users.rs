@@ -1,0 +1,84 @@
+//! `/api/v1/users`: list, count, get, create and delete local users, reset a password,
+//! log a user out.
+
+use serde_json::json;
+
+use crate::context::{Answer, Call};
+use crate::error::ApiError;
+use crate::listing::Row;
+use crate::lookup::{existing_user, no_user};
+use crate::reply::Reply;
+use crate::routes::paging;
+use crate::store::{now, temp_password, Store, User};
+use crate::wire::users as wire;
+
+/// `None` when the operation is not one of this area's.
+pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+    let answer = match call.op.id.as_str() {
+        // Users answer a bare array (`Users1`): the page has no `next`.
+        "get_users" => paging::bare(call, rows(store)),
+        "count_users" => paging::count(call, rows(store)),
+        "get_user_by_id" => get(call, store),
+        "create_user" => create(call, store),
+        "delete_user_by_id" => delete(call, store),
+        "reset_user_password" => reset_password(call, store),
+        "logout_user" => logout(call, store),
+        _ => return None,
+    };
+    Some(answer)
+}
+
+fn rows(store: &Store) -> Vec<Row> {
+    store.users.iter().map(wire::user_row).collect()
+}
+
+fn get(call: &Call<'_>, store: &Store) -> Answer {
+    let user = existing_user(store, call.param("userId"))?;
+    Ok(Reply::json(200, &wire::user(user)))
+}
+
+fn create(call: &Call<'_>, store: &mut Store) -> Answer {
+    let email = call.text("email").unwrap_or_default();
+    if store
+        .users
+        .iter()
+        .any(|u| u.username.eq_ignore_ascii_case(&email))
+    {
+        return Err(ApiError::conflict(format!("user {email:?} already exists")));
+    }
+    let created = now();
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: email,
+        password: temp_password(),
+        created_by: call.actor().to_string(),
+        created_at: created.clone(),
+        updated_at: created,
+        last_login: None,
+    };
+    let body = json!({"id": user.id, "username": user.username, "tempPassword": user.password});
+    store.users.push(user);
+    Ok(Reply::json(201, &body))
+}
+
+fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
+    let id = call.param("userId");
+    existing_user(store, id)?;
+    store.users.retain(|u| u.id != id);
+    Ok(Reply::empty(204))
+}
+
+fn reset_password(call: &Call<'_>, store: &mut Store) -> Answer {
+    let user = store
+        .user_mut(call.param("userId"))
+        .ok_or_else(|| no_user(call.param("userId")))?;
+    user.password = temp_password();
+    user.updated_at = now();
+    Ok(Reply::json(200, &json!({"tempPassword": user.password})))
+}
+
+/// The fake keeps no sessions: logging out only needs the user to exist.
+fn logout(call: &Call<'_>, store: &Store) -> Answer {
+    existing_user(store, call.param("userId"))?;
+    Ok(Reply::empty(200))
+}

@@ -1,0 +1,46 @@
+//! What a new fake control plane starts with: one tenant holding a connected cluster
+//! (with its default node pool and department) and a local admin user, plus the fixed
+//! names and credentials that tests and demos rely on.
+
+use crate::store::{now, Store, User};
+
+/// The seeded admin user.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+/// Password of the seeded admin user. The fake serves tests and demos on the loopback
+/// interface, so a readable, documented value is more useful than a random one.
+pub const ADMIN_PASSWORD: &str = "administrator";
+/// The seed-era Keycloak realm the fake answers for.
+pub const REALM: &str = "runai";
+/// The seeded tenant.
+pub const TENANT_ID: i64 = 1001;
+/// Client id of the seeded application (its secret is random per server).
+pub(crate) const APP_CLIENT_ID: &str = "runai-admin-fake-app";
+
+const CLUSTER_NAME: &str = "cluster-1";
+const CLUSTER_DOMAIN: &str = "cluster-1.example.com";
+const CLUSTER_VERSION: &str = "2.21.0";
+/// Who created the seeded objects.
+const SYSTEM: &str = "system";
+
+/// The seeded store, and the uuid of its cluster.
+pub(crate) fn tenant() -> (Store, String) {
+    let mut store = Store::empty();
+    let cluster_id = store.add_cluster(
+        CLUSTER_NAME.into(),
+        Some(CLUSTER_DOMAIN.into()),
+        Some(CLUSTER_VERSION.into()),
+        true,
+        SYSTEM,
+    );
+    let created = now();
+    store.users.push(User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: ADMIN_EMAIL.into(),
+        password: ADMIN_PASSWORD.into(),
+        created_by: SYSTEM.into(),
+        created_at: created.clone(),
+        updated_at: created,
+        last_login: None,
+    });
+    (store, cluster_id)
+}

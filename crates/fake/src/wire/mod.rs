@@ -1,0 +1,10 @@
+//! The JSON the API speaks, to and from store objects: one module per kind of object,
+//! pure functions of the store. The seed-era `/v1/k8s` shapes and the seed-era metrics
+//! answers have modules of their own.
+
+pub(crate) mod clusters;
+pub(crate) mod legacy;
+pub(crate) mod metrics;
+pub(crate) mod org_units;
+pub(crate) mod resources;
+pub(crate) mod users;
