@@ -121,12 +121,12 @@ impl Call<'_> {
 
     /// How the operation lists: its `filterBy` grammar and `sortBy` values from the
     /// catalogue.
-    pub fn shape<'s>(&self, sortable: &'s [(&'s str, &'s str)], default_limit: usize) -> Shape<'s> {
+    pub fn shape<'s>(&self, sortable: &'s [(&'s str, &'s str)]) -> Shape<'s> {
         Shape {
             filter: self.op.query.iter().find_map(|q| q.filter.as_ref()),
             sortable,
             searchable: &["name", "username"],
-            default_limit,
+            paging: self.op.pagination.as_ref(),
         }
     }
 

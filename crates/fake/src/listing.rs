@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use runai_admin_core::api::FilterGrammar;
+use runai_admin_core::api::{FilterGrammar, Pagination};
 
 /// One listed object: the fields that filters and sorting see, and what is returned.
 pub(crate) struct Row {
@@ -52,10 +52,9 @@ pub(crate) struct Shape<'a> {
     pub sortable: &'a [(&'a str, &'a str)],
     /// Fields `search` looks into.
     pub searchable: &'a [&'a str],
-    pub default_limit: usize,
+    /// The operation's paging parameters, from the catalogue; `None` lists everything.
+    pub paging: Option<&'a Pagination>,
 }
-
-pub(crate) const MAX_LIMIT: usize = 500;
 
 pub(crate) struct Query {
     filters: Vec<Filter>,
@@ -106,14 +105,23 @@ fn parse_number<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, ApiErr
 }
 
 impl Query {
+    /// Bounds and types of every query parameter were checked against the catalogue
+    /// before this; what is left is their meaning.
     pub fn parse(pairs: &[(String, String)], shape: &Shape<'_>) -> Result<Query, ApiError> {
+        let paging = shape.paging;
+        let offset_name = paging.map(|p| p.offset.as_str());
+        let limit_name = paging.map(|p| p.limit.as_str());
+        // The server's own page size when the request names none.
+        let default_limit = paging
+            .and_then(|p| p.default_page_size.or(p.max_page_size))
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
         let mut query = Query {
             filters: Vec::new(),
             search: None,
             sort_field: None,
             descending: false,
             offset: 0,
-            limit: shape.default_limit,
+            limit: default_limit,
         };
         for (name, raw) in pairs {
             match name.as_str() {
@@ -156,16 +164,8 @@ impl Query {
                         }
                     }
                 }
-                "offset" => query.offset = parse_number("offset", raw)?,
-                "limit" => {
-                    let limit: usize = parse_number("limit", raw)?;
-                    if limit == 0 || limit > MAX_LIMIT {
-                        return Err(ApiError::bad_request(format!(
-                            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-                        )));
-                    }
-                    query.limit = limit;
-                }
+                n if Some(n) == offset_name => query.offset = parse_number(n, raw)?,
+                n if Some(n) == limit_name => query.limit = parse_number(n, raw)?,
                 _ => {}
             }
         }

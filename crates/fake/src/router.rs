@@ -120,6 +120,18 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
                 param.kind.as_deref().unwrap_or("a value")
             )));
         }
+        if let Ok(number) = value.parse::<f64>() {
+            let below = param.minimum.is_some_and(|min| number < min);
+            let above = param.maximum.is_some_and(|max| number > max);
+            if below || above {
+                let bound = |b: Option<f64>| b.map_or("-".to_string(), |b| b.to_string());
+                return Err(ApiError::bad_request(format!(
+                    "query parameter {name}: must be within [{}, {}], got {value}",
+                    bound(param.minimum),
+                    bound(param.maximum)
+                )));
+            }
+        }
         if let Some(allowed) = &param.allowed {
             if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
                 let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();

@@ -921,7 +921,15 @@ async fn pagination_with_next() {
     assert_eq!(names(&h, "offset=10").await, (200, vec![], None));
     let (_, all, next) = names(&h, "").await;
     assert_eq!((all.len(), next), (5, None));
-    assert_eq!(h.get("/api/v1/org-unit/projects?limit=501").await.0, 400);
+    let (status, refused) = h.get("/api/v1/org-unit/projects?limit=501").await;
+    assert_eq!(status, 400);
+    // The bounds are the spec's, as the catalogue records them.
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("limit") && m.contains("[1, 500]")),
+        "{refused}"
+    );
     assert_eq!(h.get("/api/v1/org-unit/projects?limit=0").await.0, 400);
     assert_eq!(h.get("/api/v1/org-unit/projects?limit=500").await.0, 200);
     // Users answer a bare array, paged by offset/limit.

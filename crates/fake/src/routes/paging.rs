@@ -4,15 +4,12 @@
 use serde_json::{json, Map, Value};
 
 use crate::context::{Answer, Call};
-use crate::listing::{Query, Row, MAX_LIMIT};
+use crate::listing::{Query, Row};
 use crate::reply::Reply;
-
-/// Page size when the request gives no `limit` and the answer carries a `next`.
-const DEFAULT_LIMIT: usize = 50;
 
 /// `{"count": n}`: how many rows pass the filters and the search.
 pub(crate) fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
-    let shape = call.shape(&[], DEFAULT_LIMIT);
+    let shape = call.shape(&[]);
     let query = Query::parse(&call.query, &shape)?;
     let n = query.select(rows, shape.searchable).len();
     Ok(Reply::json(200, &json!({"count": n})))
@@ -21,7 +18,7 @@ pub(crate) fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
 /// A paged object answer: `{"<key>": [...], "next": <offset>}`, `next` only when more remain.
 pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>, key: &str) -> Answer {
     let sorts = call.sorts();
-    let shape = call.shape(&sorts, DEFAULT_LIMIT);
+    let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
     let (items, next) = query.page(query.select(rows, shape.searchable));
     let mut body = Map::new();
@@ -32,11 +29,11 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>, key: &str) -> Answer {
     Ok(Reply::json(200, &Value::Object(body)))
 }
 
-/// A bare array answer: with no `next` to follow, an unlimited request gets everything
-/// up to the maximum page.
+/// A bare array answer: with no `next` to follow, a request without paging parameters
+/// gets everything.
 pub(crate) fn bare(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     let sorts = call.sorts();
-    let shape = call.shape(&sorts, MAX_LIMIT);
+    let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
     let (items, _) = query.page(query.select(rows, shape.searchable));
     Ok(Reply::json(200, &Value::Array(items)))
