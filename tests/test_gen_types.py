@@ -320,7 +320,8 @@ def test_annotation_accepts_any_schema_node():
 
 
 def test_long_annotations_are_wrapped_as_ruff_formats_them():
-    phases = "Creating Updating Deleting Deleted Initializing Ready NotReady Unknown".split()
+    phases = ["Creating", "Updating", "Deleting", "Deleted", "Initializing", "Ready"]
+    phases += ["NotReady", "Unknown"]
     schemas = {
         "Status": {
             "type": "object",
