@@ -239,8 +239,9 @@ class TypeBuilder:
         return names
 
     def _inline_name(self, node: Schema, hint: str) -> tuple[str, bool]:
-        """The class name of an inline object, and whether it is new."""
-        key = canonical(node)
+        """The class name of an inline object, and whether it is new. Its nullability is
+        not part of its shape (it is `Optional[...]` around the name)."""
+        key = canonical({k: v for k, v in node.items() if k != "nullable"})
         if key in self._inline:
             return self._inline[key], False
         name = _free_name(pascal(hint), self._taken)

@@ -294,6 +294,8 @@ def test_inline_objects_are_named_from_the_hint_and_reused_when_met_again():
     assert builder.annotation(inline, name_hint="users count result") == "UsersCountResult"
     # The same shape again (a body field, say) keeps its name: the module already has it.
     assert builder.annotation(dict(inline), name_hint="other") == "UsersCountResult"
+    nullable = {**inline, "nullable": True}
+    assert builder.annotation(nullable, name_hint="other") == "Optional[UsersCountResult]"
     other = {"type": "object", "properties": {"total": {"type": "integer"}}}
     assert builder.annotation(other, name_hint="UsersCountResult") == "UsersCountResult2"
     array = {"type": "array", "items": {"type": "object", "properties": {"a": {}}}}
