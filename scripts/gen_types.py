@@ -7,8 +7,8 @@ type checkers. Keys the schema requires are plain, the others `NotRequired`.
     python scripts/gen_types.py [--check] [--every-schema]
 
 `--check` writes nothing and fails when the checked-in module is stale. `--every-schema`
-also covers the catalogue's schemas that no exposed operation needs (printed, not written;
-the tests use it to prove that every schema of the catalogue can be typed).
+also covers the operations not exposed yet and every schema of the catalogue (printed, not
+written; the tests use it to prove that the whole catalogue can be typed).
 
 The stub generator (scripts/gen_python.py) builds on this module: `build(catalogue)` gives
 the TypeBuilder that types.py is rendered from, and `TypeBuilder.annotation()` gives the
@@ -595,11 +595,11 @@ def result_annotation(builder: TypeBuilder, op: Schema) -> str | None:
 
 
 def build(catalogue: Schema, *, every_schema: bool = False) -> TypeBuilder:
-    """The builder holding the bodies and results of the exposed operations (and, with
-    `every_schema`, every schema of the catalogue)."""
+    """The builder holding the bodies and results of the exposed operations (with
+    `every_schema`, of every operation, and every schema of the catalogue)."""
     builder = TypeBuilder(catalogue["schemas"])
     for op in catalogue["operations"]:
-        if op.get("exposed"):
+        if op.get("exposed") or every_schema:
             body_annotation(builder, op)
             result_annotation(builder, op)
     if every_schema:
