@@ -387,9 +387,11 @@ class TypeBuilder:
     def _all_of(self, node: Schema, hint: str, class_name: str | None) -> Expr:
         merged = self._all_of_parts(node)
         if merged is None:
+            # One branch passed on (`allOf: [$ref]` with prose), or no object at all: the
+            # first branch that says a type.
             parts = [p for p in node["allOf"] if not is_empty(p)]
-            typed = [p for p in parts if not _only_constraints(p)]
-            return union([self.expr(p, name_hint=hint) for p in (typed or parts)[:1]] or [ANY])
+            typed = [p for p in parts if not _only_constraints(p)] or parts
+            return self.expr(typed[0], name_hint=hint) if typed else ANY
         if class_name is not None:
             self._register(class_name, merged)
             return Ref(class_name)
