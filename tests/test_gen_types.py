@@ -400,6 +400,12 @@ def test_project_has_the_keys_the_schema_says():
     assert "requestedNamespace" in Project.__optional_keys__
 
 
+def test_the_package_does_not_import_the_types_at_run_time():
+    code = "import sys, runai_admin; print('runai_admin.types' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
 def test_types_module_evaluates_on_python_3_9():
     """Class bodies are evaluated at import (no `from __future__ import annotations`,
     which would hide NotRequired from `__required_keys__`), so no `X | Y` anywhere."""
