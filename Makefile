@@ -30,14 +30,19 @@ lint: develop
 	cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
 	$(BIN)/ruff check python tests scripts examples
 	$(BIN)/ruff format --check python tests scripts examples
+	$(BIN)/python -m mypy
+	$(BIN)/basedpyright
+	$(BIN)/python -m mypy.stubtest runai_admin._core
 
 format: develop
 	cargo fmt
 	$(BIN)/ruff format python tests scripts examples
 
-# Regenerate the operation catalogue from the official OpenAPI document.
+# Regenerate the operation catalogue from the official OpenAPI document, then the Python
+# face from the catalogue (namespaces and methods, and the TypedDicts they name).
 catalogue:
 	$(PYTHON) scripts/gen_catalogue.py
+	$(PYTHON) scripts/gen_python.py
 
 demo:
 	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo

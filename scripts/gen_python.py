@@ -144,6 +144,14 @@ def fallback_annotation(param: dict[str, Any]) -> str:
     return "Any"
 
 
+def as_parameter(annotation: str) -> str:
+    """A list argument may be any sequence (the core sends lists and tuples alike), which
+    also lets a list of a narrower item type through."""
+    if annotation.startswith("list[") and annotation.endswith("]"):
+        return "Sequence[" + annotation[len("list[") :]
+    return annotation
+
+
 def strip_optional(annotation: str) -> str:
     """`Optional[X]` -> `X`: the generator adds None where the parameter takes it."""
     if annotation.startswith("Optional[") and annotation.endswith("]"):
@@ -261,7 +269,7 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
         method.body_kind = body["type"]
         method.body_required = bool(body.get("required"))
         schema = part_schema(body)
-        method.body = builder.annotation(schema or {}, name_hint=hint + "Body")
+        method.body = as_parameter(builder.annotation(schema or {}, name_hint=hint + "Body"))
         for f in body.get("fields", []):
             if not isinstance(f.get("schema"), dict):
                 found = field_schema(schemas, schema, f["name"])
@@ -273,7 +281,7 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
                     "body",
                     bool(f.get("required")),
                     bool(f.get("nullable")),
-                    annotate(f),
+                    as_parameter(annotate(f)),
                 )
             )
     result = op.get("result")

@@ -521,10 +521,10 @@ class DepartmentsNamespace(Namespace):
         *,
         name: str,
         cluster_id: str,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         overtime_data: Optional[OvertimeData] = ...,
         body: Optional[DepartmentCreationRequest] = ...,
@@ -538,10 +538,10 @@ class DepartmentsNamespace(Namespace):
         *,
         name: Optional[str] = ...,
         cluster_id: Optional[str] = ...,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         overtime_data: Optional[OvertimeData] = ...,
         body: DepartmentCreationRequest,
@@ -554,10 +554,10 @@ class DepartmentsNamespace(Namespace):
         *,
         name: Optional[str] = None,
         cluster_id: Optional[str] = None,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         overtime_data: Optional[OvertimeData] = None,
         body: Optional[DepartmentCreationRequest] = None,
@@ -571,12 +571,12 @@ class DepartmentsNamespace(Namespace):
         Args:
             name (str, required unless ``body=`` holds it): body field ``name``.
             cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -826,7 +826,7 @@ class DepartmentsNamespace(Namespace):
         department_id: int,
         *,
         department_id_in_body: Optional[int] = None,
-        department_admins: Optional[List[str]] = None,
+        department_admins: Optional[Sequence[str]] = None,
         body: Optional[DepartmentAccessControl] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
@@ -842,7 +842,7 @@ class DepartmentsNamespace(Namespace):
             cluster_id (str, required): path parameter ``clusterId``.
             department_id (int, required): path parameter ``department-id``.
             department_id_in_body (int, optional): body field ``departmentId``.
-            department_admins (list[str], optional): body field ``departmentAdmins``.
+            department_admins (Sequence[str], optional): body field ``departmentAdmins``.
             body (DepartmentAccessControl, optional): the raw request body, sent as is; keyword
                 fields are merged over it.
             timeout (float, optional): seconds for this call, retries included; the
@@ -974,7 +974,7 @@ class DepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -985,7 +985,7 @@ class DepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -1052,10 +1052,10 @@ class DepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         body: Optional[DepartmentUpdateRequest] = ...,
         timeout: Optional[float] = ...,
@@ -1067,10 +1067,10 @@ class DepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         body: DepartmentUpdateRequest,
         timeout: Optional[float] = ...,
@@ -1081,10 +1081,10 @@ class DepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         body: Optional[DepartmentUpdateRequest] = None,
         timeout: Optional[float] = None,
@@ -1096,12 +1096,12 @@ class DepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -1135,7 +1135,7 @@ class DepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -1146,7 +1146,7 @@ class DepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -1255,10 +1255,10 @@ class ProjectsNamespace(Namespace):
         *,
         name: str,
         cluster_id: str,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         requested_namespace: Optional[str] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
@@ -1274,10 +1274,10 @@ class ProjectsNamespace(Namespace):
         *,
         name: Optional[str] = ...,
         cluster_id: Optional[str] = ...,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         requested_namespace: Optional[str] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
@@ -1292,10 +1292,10 @@ class ProjectsNamespace(Namespace):
         *,
         name: Optional[str] = None,
         cluster_id: Optional[str] = None,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         requested_namespace: Optional[str] = None,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = NOT_GIVEN,
@@ -1311,12 +1311,12 @@ class ProjectsNamespace(Namespace):
         Args:
             name (str, required unless ``body=`` holds it): body field ``name``.
             cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -1424,12 +1424,12 @@ class ProjectsNamespace(Namespace):
         name: str,
         department_id: int,
         exclude_permissions: Optional[bool] = ...,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = ...,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = ...,
         namespace: Optional[str] = ...,
         deserved_gpus: Optional[float] = ...,
         max_allowed_gpus: Optional[float] = ...,
         gpu_over_quota_weight: Optional[float] = ...,
-        default_node_pools: Optional[List[str]] = ...,
+        default_node_pools: Optional[Sequence[str]] = ...,
         interactive_job_time_limit_secs: Optional[float] = ...,
         interactive_job_max_idle_duration_secs: Optional[float] = ...,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = ...,
@@ -1451,12 +1451,12 @@ class ProjectsNamespace(Namespace):
         name: Optional[str] = ...,
         department_id: Optional[int] = ...,
         exclude_permissions: Optional[bool] = ...,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = ...,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = ...,
         namespace: Optional[str] = ...,
         deserved_gpus: Optional[float] = ...,
         max_allowed_gpus: Optional[float] = ...,
         gpu_over_quota_weight: Optional[float] = ...,
-        default_node_pools: Optional[List[str]] = ...,
+        default_node_pools: Optional[Sequence[str]] = ...,
         interactive_job_time_limit_secs: Optional[float] = ...,
         interactive_job_max_idle_duration_secs: Optional[float] = ...,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = ...,
@@ -1477,12 +1477,12 @@ class ProjectsNamespace(Namespace):
         name: Optional[str] = None,
         department_id: Optional[int] = None,
         exclude_permissions: Optional[bool] = None,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = None,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = None,
         namespace: Optional[str] = None,
         deserved_gpus: Optional[float] = None,
         max_allowed_gpus: Optional[float] = None,
         gpu_over_quota_weight: Optional[float] = None,
-        default_node_pools: Optional[List[str]] = None,
+        default_node_pools: Optional[Sequence[str]] = None,
         interactive_job_time_limit_secs: Optional[float] = None,
         interactive_job_max_idle_duration_secs: Optional[float] = None,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = None,
@@ -1507,13 +1507,13 @@ class ProjectsNamespace(Namespace):
             department_id (int, required unless ``body=`` holds it): body field
                 ``departmentId``.
             exclude_permissions (bool, optional): query parameter ``excludePermissions``.
-            node_pools_resources (list[NodePoolAssignedResourcesCreate], optional): body field
-                ``nodePoolsResources``.
+            node_pools_resources (Sequence[NodePoolAssignedResourcesCreate], optional): body
+                field ``nodePoolsResources``.
             namespace (str, optional): body field ``namespace``.
             deserved_gpus (float, optional): body field ``deservedGpus``.
             max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
             gpu_over_quota_weight (float, optional): body field ``gpuOverQuotaWeight``.
-            default_node_pools (list[str], optional): body field ``defaultNodePools``.
+            default_node_pools (Sequence[str], optional): body field ``defaultNodePools``.
             interactive_job_time_limit_secs (float, optional): body field
                 ``interactiveJobTimeLimitSecs``.
             interactive_job_max_idle_duration_secs (float, optional): body field
@@ -1790,11 +1790,11 @@ class ProjectsNamespace(Namespace):
         id: str,
         *,
         exclude_permissions: Optional[bool] = None,
-        node_pools_resources: Optional[List[NodePoolAssignedResources]] = None,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResources]] = None,
         deserved_gpus: Optional[float] = None,
         max_allowed_gpus: Optional[float] = None,
         gpu_over_quota_weight: Optional[float] = None,
-        default_node_pools: Optional[List[str]] = None,
+        default_node_pools: Optional[Sequence[str]] = None,
         interactive_job_time_limit_secs: Optional[float] = None,
         interactive_job_max_idle_duration_secs: Optional[float] = None,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = None,
@@ -1817,12 +1817,12 @@ class ProjectsNamespace(Namespace):
             cluster_id (str, required): path parameter ``clusterId``.
             id (str, required): path parameter ``id``.
             exclude_permissions (bool, optional): query parameter ``excludePermissions``.
-            node_pools_resources (list[NodePoolAssignedResources], optional): body field
+            node_pools_resources (Sequence[NodePoolAssignedResources], optional): body field
                 ``nodePoolsResources``.
             deserved_gpus (float, optional): body field ``deservedGpus``.
             max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
             gpu_over_quota_weight (float, optional): body field ``gpuOverQuotaWeight``.
-            default_node_pools (list[str], optional): body field ``defaultNodePools``.
+            default_node_pools (Sequence[str], optional): body field ``defaultNodePools``.
             interactive_job_time_limit_secs (float, optional): body field
                 ``interactiveJobTimeLimitSecs``.
             interactive_job_max_idle_duration_secs (float, optional): body field
@@ -1966,7 +1966,7 @@ class ProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -1977,7 +1977,7 @@ class ProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -2043,10 +2043,10 @@ class ProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
         body: Optional[ProjectUpdateRequest] = ...,
@@ -2059,10 +2059,10 @@ class ProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
         body: ProjectUpdateRequest,
@@ -2074,10 +2074,10 @@ class ProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = NOT_GIVEN,
         body: Optional[ProjectUpdateRequest] = None,
@@ -2090,12 +2090,12 @@ class ProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -2133,7 +2133,7 @@ class ProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -2144,7 +2144,7 @@ class ProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -2979,10 +2979,10 @@ class AsyncDepartmentsNamespace(Namespace):
         *,
         name: str,
         cluster_id: str,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         overtime_data: Optional[OvertimeData] = ...,
         body: Optional[DepartmentCreationRequest] = ...,
@@ -2996,10 +2996,10 @@ class AsyncDepartmentsNamespace(Namespace):
         *,
         name: Optional[str] = ...,
         cluster_id: Optional[str] = ...,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         overtime_data: Optional[OvertimeData] = ...,
         body: DepartmentCreationRequest,
@@ -3012,10 +3012,10 @@ class AsyncDepartmentsNamespace(Namespace):
         *,
         name: Optional[str] = None,
         cluster_id: Optional[str] = None,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         overtime_data: Optional[OvertimeData] = None,
         body: Optional[DepartmentCreationRequest] = None,
@@ -3029,12 +3029,12 @@ class AsyncDepartmentsNamespace(Namespace):
         Args:
             name (str, required unless ``body=`` holds it): body field ``name``.
             cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -3284,7 +3284,7 @@ class AsyncDepartmentsNamespace(Namespace):
         department_id: int,
         *,
         department_id_in_body: Optional[int] = None,
-        department_admins: Optional[List[str]] = None,
+        department_admins: Optional[Sequence[str]] = None,
         body: Optional[DepartmentAccessControl] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
@@ -3300,7 +3300,7 @@ class AsyncDepartmentsNamespace(Namespace):
             cluster_id (str, required): path parameter ``clusterId``.
             department_id (int, required): path parameter ``department-id``.
             department_id_in_body (int, optional): body field ``departmentId``.
-            department_admins (list[str], optional): body field ``departmentAdmins``.
+            department_admins (Sequence[str], optional): body field ``departmentAdmins``.
             body (DepartmentAccessControl, optional): the raw request body, sent as is; keyword
                 fields are merged over it.
             timeout (float, optional): seconds for this call, retries included; the
@@ -3432,7 +3432,7 @@ class AsyncDepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -3443,7 +3443,7 @@ class AsyncDepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -3510,10 +3510,10 @@ class AsyncDepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         body: Optional[DepartmentUpdateRequest] = ...,
         timeout: Optional[float] = ...,
@@ -3525,10 +3525,10 @@ class AsyncDepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         body: DepartmentUpdateRequest,
         timeout: Optional[float] = ...,
@@ -3539,10 +3539,10 @@ class AsyncDepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         body: Optional[DepartmentUpdateRequest] = None,
         timeout: Optional[float] = None,
@@ -3554,12 +3554,12 @@ class AsyncDepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -3593,7 +3593,7 @@ class AsyncDepartmentsNamespace(Namespace):
         self,
         department_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -3604,7 +3604,7 @@ class AsyncDepartmentsNamespace(Namespace):
 
         Args:
             department_id (str, required): path parameter ``departmentId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -3713,10 +3713,10 @@ class AsyncProjectsNamespace(Namespace):
         *,
         name: str,
         cluster_id: str,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         requested_namespace: Optional[str] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
@@ -3732,10 +3732,10 @@ class AsyncProjectsNamespace(Namespace):
         *,
         name: Optional[str] = ...,
         cluster_id: Optional[str] = ...,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         requested_namespace: Optional[str] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
@@ -3750,10 +3750,10 @@ class AsyncProjectsNamespace(Namespace):
         *,
         name: Optional[str] = None,
         cluster_id: Optional[str] = None,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         requested_namespace: Optional[str] = None,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = NOT_GIVEN,
@@ -3769,12 +3769,12 @@ class AsyncProjectsNamespace(Namespace):
         Args:
             name (str, required unless ``body=`` holds it): body field ``name``.
             cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -3882,12 +3882,12 @@ class AsyncProjectsNamespace(Namespace):
         name: str,
         department_id: int,
         exclude_permissions: Optional[bool] = ...,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = ...,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = ...,
         namespace: Optional[str] = ...,
         deserved_gpus: Optional[float] = ...,
         max_allowed_gpus: Optional[float] = ...,
         gpu_over_quota_weight: Optional[float] = ...,
-        default_node_pools: Optional[List[str]] = ...,
+        default_node_pools: Optional[Sequence[str]] = ...,
         interactive_job_time_limit_secs: Optional[float] = ...,
         interactive_job_max_idle_duration_secs: Optional[float] = ...,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = ...,
@@ -3909,12 +3909,12 @@ class AsyncProjectsNamespace(Namespace):
         name: Optional[str] = ...,
         department_id: Optional[int] = ...,
         exclude_permissions: Optional[bool] = ...,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = ...,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = ...,
         namespace: Optional[str] = ...,
         deserved_gpus: Optional[float] = ...,
         max_allowed_gpus: Optional[float] = ...,
         gpu_over_quota_weight: Optional[float] = ...,
-        default_node_pools: Optional[List[str]] = ...,
+        default_node_pools: Optional[Sequence[str]] = ...,
         interactive_job_time_limit_secs: Optional[float] = ...,
         interactive_job_max_idle_duration_secs: Optional[float] = ...,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = ...,
@@ -3935,12 +3935,12 @@ class AsyncProjectsNamespace(Namespace):
         name: Optional[str] = None,
         department_id: Optional[int] = None,
         exclude_permissions: Optional[bool] = None,
-        node_pools_resources: Optional[List[NodePoolAssignedResourcesCreate]] = None,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResourcesCreate]] = None,
         namespace: Optional[str] = None,
         deserved_gpus: Optional[float] = None,
         max_allowed_gpus: Optional[float] = None,
         gpu_over_quota_weight: Optional[float] = None,
-        default_node_pools: Optional[List[str]] = None,
+        default_node_pools: Optional[Sequence[str]] = None,
         interactive_job_time_limit_secs: Optional[float] = None,
         interactive_job_max_idle_duration_secs: Optional[float] = None,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = None,
@@ -3965,13 +3965,13 @@ class AsyncProjectsNamespace(Namespace):
             department_id (int, required unless ``body=`` holds it): body field
                 ``departmentId``.
             exclude_permissions (bool, optional): query parameter ``excludePermissions``.
-            node_pools_resources (list[NodePoolAssignedResourcesCreate], optional): body field
-                ``nodePoolsResources``.
+            node_pools_resources (Sequence[NodePoolAssignedResourcesCreate], optional): body
+                field ``nodePoolsResources``.
             namespace (str, optional): body field ``namespace``.
             deserved_gpus (float, optional): body field ``deservedGpus``.
             max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
             gpu_over_quota_weight (float, optional): body field ``gpuOverQuotaWeight``.
-            default_node_pools (list[str], optional): body field ``defaultNodePools``.
+            default_node_pools (Sequence[str], optional): body field ``defaultNodePools``.
             interactive_job_time_limit_secs (float, optional): body field
                 ``interactiveJobTimeLimitSecs``.
             interactive_job_max_idle_duration_secs (float, optional): body field
@@ -4248,11 +4248,11 @@ class AsyncProjectsNamespace(Namespace):
         id: str,
         *,
         exclude_permissions: Optional[bool] = None,
-        node_pools_resources: Optional[List[NodePoolAssignedResources]] = None,
+        node_pools_resources: Optional[Sequence[NodePoolAssignedResources]] = None,
         deserved_gpus: Optional[float] = None,
         max_allowed_gpus: Optional[float] = None,
         gpu_over_quota_weight: Optional[float] = None,
-        default_node_pools: Optional[List[str]] = None,
+        default_node_pools: Optional[Sequence[str]] = None,
         interactive_job_time_limit_secs: Optional[float] = None,
         interactive_job_max_idle_duration_secs: Optional[float] = None,
         interactive_preemptible_job_max_idle_duration_secs: Optional[float] = None,
@@ -4275,12 +4275,12 @@ class AsyncProjectsNamespace(Namespace):
             cluster_id (str, required): path parameter ``clusterId``.
             id (str, required): path parameter ``id``.
             exclude_permissions (bool, optional): query parameter ``excludePermissions``.
-            node_pools_resources (list[NodePoolAssignedResources], optional): body field
+            node_pools_resources (Sequence[NodePoolAssignedResources], optional): body field
                 ``nodePoolsResources``.
             deserved_gpus (float, optional): body field ``deservedGpus``.
             max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
             gpu_over_quota_weight (float, optional): body field ``gpuOverQuotaWeight``.
-            default_node_pools (list[str], optional): body field ``defaultNodePools``.
+            default_node_pools (Sequence[str], optional): body field ``defaultNodePools``.
             interactive_job_time_limit_secs (float, optional): body field
                 ``interactiveJobTimeLimitSecs``.
             interactive_job_max_idle_duration_secs (float, optional): body field
@@ -4424,7 +4424,7 @@ class AsyncProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -4435,7 +4435,7 @@ class AsyncProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -4501,10 +4501,10 @@ class AsyncProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: List[ResourcesNullable],
+        resources: Sequence[ResourcesNullable],
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
         body: Optional[ProjectUpdateRequest] = ...,
@@ -4517,10 +4517,10 @@ class AsyncProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = ...,
+        resources: Optional[Sequence[ResourcesNullable]] = ...,
         description: Optional[str] = ...,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = ...,
-        default_node_pools: Union[List[str], NotGiven, None] = ...,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = ...,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = ...,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = ...,
         body: ProjectUpdateRequest,
@@ -4532,10 +4532,10 @@ class AsyncProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        resources: Optional[List[ResourcesNullable]] = None,
+        resources: Optional[Sequence[ResourcesNullable]] = None,
         description: Optional[str] = None,
         scheduling_rules: Union[SchedulingRules, NotGiven, None] = NOT_GIVEN,
-        default_node_pools: Union[List[str], NotGiven, None] = NOT_GIVEN,
+        default_node_pools: Union[Sequence[str], NotGiven, None] = NOT_GIVEN,
         node_types: Union[NodeTypesPerWorkload, NotGiven, None] = NOT_GIVEN,
         enforce_runai_scheduler: Union[bool, NotGiven, None] = NOT_GIVEN,
         body: Optional[ProjectUpdateRequest] = None,
@@ -4548,12 +4548,12 @@ class AsyncProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            resources (list[ResourcesNullable], required unless ``body=`` holds it): body field
-                ``resources``.
+            resources (Sequence[ResourcesNullable], required unless ``body=`` holds it): body
+                field ``resources``.
             description (str, optional): body field ``description``.
             scheduling_rules (SchedulingRules, optional; None sends null): body field
                 ``schedulingRules``.
-            default_node_pools (list[str], optional; None sends null): body field
+            default_node_pools (Sequence[str], optional; None sends null): body field
                 ``defaultNodePools``.
             node_types (NodeTypesPerWorkload, optional; None sends null): body field
                 ``nodeTypes``.
@@ -4591,7 +4591,7 @@ class AsyncProjectsNamespace(Namespace):
         self,
         project_id: str,
         *,
-        body: List[ResourcesNullable],
+        body: Sequence[ResourcesNullable],
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> List[Resources]:
@@ -4602,7 +4602,7 @@ class AsyncProjectsNamespace(Namespace):
 
         Args:
             project_id (str, required): path parameter ``projectId``.
-            body (list[ResourcesNullable], required): the raw request body, sent as is.
+            body (Sequence[ResourcesNullable], required): the raw request body, sent as is.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
