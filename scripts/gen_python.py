@@ -197,6 +197,7 @@ class Keyword:
     required: bool
     nullable: bool
     annotation: str
+    note: str = ""
 
 
 @dataclass
@@ -261,9 +262,19 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
             # One expression may be given alone (filter_by="name==x").
             inner = annotation[len("list[") : -1]
             annotation = f"Union[{inner}, Sequence[{inner}]]"
-        method.keywords.append(
-            Keyword(q["py"], q["name"], "query", bool(q.get("required")), False, annotation)
+        query_keyword = Keyword(
+            q["py"], q["name"], "query", bool(q.get("required")), False, annotation
         )
+        grammar = q.get("filter")
+        if isinstance(grammar, dict):
+            query_keyword.note = (
+                " Each expression is ``<field><operator><value>``; fields: "
+                + ", ".join(grammar.get("fields", []))
+                + "; operators: "
+                + " ".join(grammar.get("operators", []))
+                + "."
+            )
+        method.keywords.append(query_keyword)
     body = op.get("body")
     if body:
         method.body_kind = body["type"]
@@ -341,15 +352,16 @@ def docstring(m: Method, *, asynchronous: bool) -> list[str]:
         if k.nullable and not k.required:
             need += "; None sends null"
         place = "query parameter" if k.where == "query" else "body field"
-        lines.append(f"    {k.py} ({k.annotation}, {need}): {place} ``{k.wire}``.")
+        lines.append(f"    {k.py} ({k.annotation}, {need}): {place} ``{k.wire}``.{k.note}")
     if m.body is not None:
         need = "required" if m.body_required and m.body_kind == "array" else "optional"
         merged = "; keyword fields are merged over it" if m.body_kind == "object" else ""
         lines.append(f"    body ({m.body}, {need}): the raw request body, sent as is{merged}.")
     if m.returns_list and m.paginated:
+        maximum = (op.get("pagination") or {}).get("max_page_size")
+        bound = f"at most {maximum}" if maximum else "at most the operation's page-size maximum"
         lines += [
-            "    page_size (int, optional): items per request; the core's default, at most the",
-            "        operation's page-size maximum.",
+            f"    page_size (int, optional): items per request (the core's default; {bound}).",
             "    offset (int, optional): where the walk starts (0 by default).",
         ]
     if m.returns_list:

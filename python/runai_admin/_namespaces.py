@@ -496,7 +496,13 @@ class DepartmentsNamespace(Namespace):
         ``GET /api/v1/org-unit/departments/count`` (operation ``count_departments``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                totalGpuQuota, gpuAllocated, createdAt, avgGpuAllocation24h,
+                avgGpuUtilization24h, avgGpuMemoryUtilization24h, avgGpuAllocation7d,
+                avgGpuUtilization7d, avgGpuMemoryUtilization7d, avgGpuAllocation30d,
+                avgGpuUtilization30d, avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@
+                =^ =$.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -886,7 +892,13 @@ class DepartmentsNamespace(Namespace):
         ``GET /api/v1/org-unit/departments`` (operation ``get_departments``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                totalGpuQuota, gpuAllocated, createdAt, avgGpuAllocation24h,
+                avgGpuUtilization24h, avgGpuMemoryUtilization24h, avgGpuAllocation7d,
+                avgGpuUtilization7d, avgGpuMemoryUtilization7d, avgGpuAllocation30d,
+                avgGpuUtilization30d, avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@
+                =^ =$.
             sort_by (Literal["name", "clusterId", "totalGpuQuota", "gpuAllocated", "createdAt",
                 "avgGpuAllocation24h", "avgGpuUtilization24h", "avgGpuMemoryUtilization24h",
                 "avgGpuAllocation7d", "avgGpuUtilization7d", "avgGpuMemoryUtilization7d",
@@ -895,8 +907,8 @@ class DepartmentsNamespace(Namespace):
             verbosity (Literal["meta", "brief", "verbose"], optional): query parameter
                 ``verbosity``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
@@ -1229,7 +1241,13 @@ class ProjectsNamespace(Namespace):
         ``GET /api/v1/org-unit/projects/count`` (operation ``count_projects``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                departmentId, parentId, parentName, phase, totalGpuQuota, gpuAllocated,
+                createdAt, avgGpuAllocation24h, avgGpuUtilization24h,
+                avgGpuMemoryUtilization24h, avgGpuAllocation7d, avgGpuUtilization7d,
+                avgGpuMemoryUtilization7d, avgGpuAllocation30d, avgGpuUtilization30d,
+                avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@ =^ =$.
             search (str, optional): query parameter ``search``.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
@@ -1879,7 +1897,13 @@ class ProjectsNamespace(Namespace):
         ``GET /api/v1/org-unit/projects`` (operation ``get_projects``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                departmentId, parentId, parentName, phase, totalGpuQuota, gpuAllocated,
+                createdAt, avgGpuAllocation24h, avgGpuUtilization24h,
+                avgGpuMemoryUtilization24h, avgGpuAllocation7d, avgGpuUtilization7d,
+                avgGpuMemoryUtilization7d, avgGpuAllocation30d, avgGpuUtilization30d,
+                avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@ =^ =$.
             sort_by (Literal["name", "clusterId", "departmentId", "parentId", "parentName",
                 "phase", "totalGpuQuota", "gpuAllocated", "createdAt", "avgGpuAllocation24h",
                 "avgGpuUtilization24h", "avgGpuMemoryUtilization24h", "avgGpuAllocation7d",
@@ -1888,8 +1912,8 @@ class ProjectsNamespace(Namespace):
                 parameter ``sortBy``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
             search (str, optional): query parameter ``search``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
@@ -2240,7 +2264,9 @@ class UsersNamespace(Namespace):
         ``GET /api/v1/users/count`` (operation ``count_users``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: username, createdBy,
+                lastLogin, creationTime, lastUpdated, isLocal; operators: == <= >= =@.
             search (str, optional): query parameter ``search``.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
@@ -2408,13 +2434,15 @@ class UsersNamespace(Namespace):
 
         Args:
             filter (str, optional): query parameter ``filter``.
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: username, createdBy,
+                lastLogin, creationTime, lastUpdated, isLocal; operators: == <= >= =@.
             sort_by (Literal["username", "createdBy", "lastLogin", "creationTime",
                 "lastUpdated", "type"], optional): query parameter ``sortBy``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
             search (str, optional): query parameter ``search``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
@@ -2954,7 +2982,13 @@ class AsyncDepartmentsNamespace(Namespace):
         ``GET /api/v1/org-unit/departments/count`` (operation ``count_departments``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                totalGpuQuota, gpuAllocated, createdAt, avgGpuAllocation24h,
+                avgGpuUtilization24h, avgGpuMemoryUtilization24h, avgGpuAllocation7d,
+                avgGpuUtilization7d, avgGpuMemoryUtilization7d, avgGpuAllocation30d,
+                avgGpuUtilization30d, avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@
+                =^ =$.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
             max_retries (int, optional): retries for this call; the client's by default.
@@ -3344,7 +3378,13 @@ class AsyncDepartmentsNamespace(Namespace):
         ``GET /api/v1/org-unit/departments`` (operation ``get_departments``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                totalGpuQuota, gpuAllocated, createdAt, avgGpuAllocation24h,
+                avgGpuUtilization24h, avgGpuMemoryUtilization24h, avgGpuAllocation7d,
+                avgGpuUtilization7d, avgGpuMemoryUtilization7d, avgGpuAllocation30d,
+                avgGpuUtilization30d, avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@
+                =^ =$.
             sort_by (Literal["name", "clusterId", "totalGpuQuota", "gpuAllocated", "createdAt",
                 "avgGpuAllocation24h", "avgGpuUtilization24h", "avgGpuMemoryUtilization24h",
                 "avgGpuAllocation7d", "avgGpuUtilization7d", "avgGpuMemoryUtilization7d",
@@ -3353,8 +3393,8 @@ class AsyncDepartmentsNamespace(Namespace):
             verbosity (Literal["meta", "brief", "verbose"], optional): query parameter
                 ``verbosity``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
@@ -3687,7 +3727,13 @@ class AsyncProjectsNamespace(Namespace):
         ``GET /api/v1/org-unit/projects/count`` (operation ``count_projects``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                departmentId, parentId, parentName, phase, totalGpuQuota, gpuAllocated,
+                createdAt, avgGpuAllocation24h, avgGpuUtilization24h,
+                avgGpuMemoryUtilization24h, avgGpuAllocation7d, avgGpuUtilization7d,
+                avgGpuMemoryUtilization7d, avgGpuAllocation30d, avgGpuUtilization30d,
+                avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@ =^ =$.
             search (str, optional): query parameter ``search``.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
@@ -4337,7 +4383,13 @@ class AsyncProjectsNamespace(Namespace):
         ``GET /api/v1/org-unit/projects`` (operation ``get_projects``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId,
+                departmentId, parentId, parentName, phase, totalGpuQuota, gpuAllocated,
+                createdAt, avgGpuAllocation24h, avgGpuUtilization24h,
+                avgGpuMemoryUtilization24h, avgGpuAllocation7d, avgGpuUtilization7d,
+                avgGpuMemoryUtilization7d, avgGpuAllocation30d, avgGpuUtilization30d,
+                avgGpuMemoryUtilization30d; operators: == != <= >= =@ !@ =^ =$.
             sort_by (Literal["name", "clusterId", "departmentId", "parentId", "parentName",
                 "phase", "totalGpuQuota", "gpuAllocated", "createdAt", "avgGpuAllocation24h",
                 "avgGpuUtilization24h", "avgGpuMemoryUtilization24h", "avgGpuAllocation7d",
@@ -4346,8 +4398,8 @@ class AsyncProjectsNamespace(Namespace):
                 parameter ``sortBy``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
             search (str, optional): query parameter ``search``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
@@ -4698,7 +4750,9 @@ class AsyncUsersNamespace(Namespace):
         ``GET /api/v1/users/count`` (operation ``count_users``).
 
         Args:
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: username, createdBy,
+                lastLogin, creationTime, lastUpdated, isLocal; operators: == <= >= =@.
             search (str, optional): query parameter ``search``.
             timeout (float, optional): seconds for this call, retries included; the
                 client's by default.
@@ -4866,13 +4920,15 @@ class AsyncUsersNamespace(Namespace):
 
         Args:
             filter (str, optional): query parameter ``filter``.
-            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: username, createdBy,
+                lastLogin, creationTime, lastUpdated, isLocal; operators: == <= >= =@.
             sort_by (Literal["username", "createdBy", "lastLogin", "creationTime",
                 "lastUpdated", "type"], optional): query parameter ``sortBy``.
             sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
             search (str, optional): query parameter ``search``.
-            page_size (int, optional): items per request; the core's default, at most the
-                operation's page-size maximum.
+            page_size (int, optional): items per request (the core's default; at most the
+                operation's page-size maximum).
             offset (int, optional): where the walk starts (0 by default).
             max_items (int, optional): stop after this many items.
             timeout (float, optional): seconds for this call, retries included; the
