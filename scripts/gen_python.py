@@ -505,7 +505,7 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
             f"{i3}stacklevel=2,",
             f"{i2})",
         ]
-    args = "(" + "".join(f"{name}, " for name, _ in m.path_params).rstrip(" ") + ")"
+    args = "(" + ", ".join(name for name, _ in m.path_params) + ")"
     if len(m.path_params) == 1:
         args = f"({m.path_params[0][0]},)"
     given = [k for k in m.keywords if not (k.nullable and k.where == "body")]
@@ -521,7 +521,7 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
         out += [f"{i2}if {name} is not NOT_GIVEN:", f"{i3}_kw[{json.dumps(name)}] = {name}"]
     if m.returns_list:
         pager = "AsyncPager" if asynchronous else "SyncPager"
-        items = "(" + "".join(f"{json.dumps(k)}, " for k in m.items_path).rstrip(" ") + ")"
+        items = "(" + ", ".join(json.dumps(k) for k in m.items_path) + ")"
         if len(m.items_path) == 1:
             items = f"({json.dumps(m.items_path[0])},)"
         page_args = (

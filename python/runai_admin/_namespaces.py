@@ -823,7 +823,7 @@ class DepartmentsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "nodepool_name": nodepool_name}
         return self._client._core_client().call(
-            "getDepartmentMetrics", (cluster_uuid, department_id,), _kw, timeout=timeout, max_retries=max_retries
+            "getDepartmentMetrics", (cluster_uuid, department_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def legacy_update_access_control(
@@ -871,7 +871,7 @@ class DepartmentsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"department_id_in_body": department_id_in_body, "department_admins": department_admins, "body": body}
         return self._client._core_client().call(
-            "updateDepartmentAdmins", (cluster_id, department_id,), _kw, timeout=timeout, max_retries=max_retries
+            "updateDepartmentAdmins", (cluster_id, department_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def list(
@@ -1607,7 +1607,7 @@ class ProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {}
         return self._client._core_client().call(
-            "deleteProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "deleteProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def legacy_get(
@@ -1649,7 +1649,7 @@ class ProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"exclude_permissions": exclude_permissions}
         return self._client._core_client().call(
-            "getProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "getProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def legacy_list(
@@ -1799,7 +1799,7 @@ class ProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "nodepool_name": nodepool_name}
         return self._client._core_client().call(
-            "getProjectMetrics", (cluster_uuid, project_id,), _kw, timeout=timeout, max_retries=max_retries
+            "getProjectMetrics", (cluster_uuid, project_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def legacy_update(
@@ -1876,7 +1876,7 @@ class ProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"exclude_permissions": exclude_permissions, "node_pools_resources": node_pools_resources, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "gpu_over_quota_weight": gpu_over_quota_weight, "default_node_pools": default_node_pools, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "interactive_job_max_idle_duration_secs": interactive_job_max_idle_duration_secs, "interactive_preemptible_job_max_idle_duration_secs": interactive_preemptible_job_max_idle_duration_secs, "training_job_time_limit_secs": training_job_time_limit_secs, "training_job_max_idle_duration_secs": training_job_max_idle_duration_secs, "node_affinity": node_affinity, "permissions": permissions, "resources": resources, "body": body}
         return self._client._core_client().call(
-            "updateProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "updateProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def list(
@@ -3309,7 +3309,7 @@ class AsyncDepartmentsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "nodepool_name": nodepool_name}
         return await self._client._core_client().call_async(
-            "getDepartmentMetrics", (cluster_uuid, department_id,), _kw, timeout=timeout, max_retries=max_retries
+            "getDepartmentMetrics", (cluster_uuid, department_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     async def legacy_update_access_control(
@@ -3357,7 +3357,7 @@ class AsyncDepartmentsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"department_id_in_body": department_id_in_body, "department_admins": department_admins, "body": body}
         return await self._client._core_client().call_async(
-            "updateDepartmentAdmins", (cluster_id, department_id,), _kw, timeout=timeout, max_retries=max_retries
+            "updateDepartmentAdmins", (cluster_id, department_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def list(
@@ -4093,7 +4093,7 @@ class AsyncProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {}
         return await self._client._core_client().call_async(
-            "deleteProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "deleteProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     async def legacy_get(
@@ -4135,7 +4135,7 @@ class AsyncProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"exclude_permissions": exclude_permissions}
         return await self._client._core_client().call_async(
-            "getProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "getProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def legacy_list(
@@ -4285,7 +4285,7 @@ class AsyncProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "nodepool_name": nodepool_name}
         return await self._client._core_client().call_async(
-            "getProjectMetrics", (cluster_uuid, project_id,), _kw, timeout=timeout, max_retries=max_retries
+            "getProjectMetrics", (cluster_uuid, project_id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     async def legacy_update(
@@ -4362,7 +4362,7 @@ class AsyncProjectsNamespace(Namespace):
         )
         _kw: dict[str, Any] = {"exclude_permissions": exclude_permissions, "node_pools_resources": node_pools_resources, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "gpu_over_quota_weight": gpu_over_quota_weight, "default_node_pools": default_node_pools, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "interactive_job_max_idle_duration_secs": interactive_job_max_idle_duration_secs, "interactive_preemptible_job_max_idle_duration_secs": interactive_preemptible_job_max_idle_duration_secs, "training_job_time_limit_secs": training_job_time_limit_secs, "training_job_max_idle_duration_secs": training_job_max_idle_duration_secs, "node_affinity": node_affinity, "permissions": permissions, "resources": resources, "body": body}
         return await self._client._core_client().call_async(
-            "updateProject", (cluster_id, id,), _kw, timeout=timeout, max_retries=max_retries
+            "updateProject", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
         )
 
     def list(
