@@ -30,18 +30,22 @@ lint: develop
 	cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
 	$(BIN)/ruff check python tests scripts examples
 	$(BIN)/ruff format --check python tests scripts examples
+	$(BIN)/python -m mypy
+	$(BIN)/basedpyright
+	$(BIN)/python -m mypy.stubtest runai_admin._core
 
 format: develop
 	cargo fmt
 	$(BIN)/ruff format python tests scripts examples
 
 # Regenerate the operation catalogue from the official OpenAPI document and the project's
-# names table (scripts/operations.tsv). A document other than the pinned one is refused:
+# names table (scripts/operations.tsv), then the Python face from the catalogue (namespaces,
+# methods and the TypedDicts they name). A document other than the pinned one is refused:
 # `make catalogue SPEC=path/to/openapi.json ACCEPT_SPEC=1` moves the pin on purpose.
 SPEC ?= ../shared/runai-api/openapi.json
 catalogue:
 	$(PYTHON) scripts/gen_catalogue.py --spec $(SPEC) $(if $(ACCEPT_SPEC),--accept-spec)
-	$(PYTHON) scripts/gen_catalogue.py --spec $(SPEC) --check
+	$(PYTHON) scripts/gen_python.py
 
 demo:
 	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo

@@ -36,7 +36,7 @@ def main() -> None:
         )
         print(f"project {project['name']} under {dept['name']}")
         for p in client.projects.list(filter_by=["name=@quickstart"]):
-            print(" ", p["id"], p["name"], p["resources"][0]["gpu"]["deserved"], "GPUs")
+            print(" ", p["id"], p["name"], p["resources"][0]["gpu"].get("deserved"), "GPUs")
         client.projects.delete(project["id"])
         client.departments.delete(dept["id"])
 

@@ -5,14 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 use super::convert::{to_value, Path};
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
 use super::runtime::{awaitable, wait};
-use runai_admin_core::api::{bind::bind, CallName, Catalogue, Operation};
+use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, Operation};
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
 use runai_admin_core::error::CoreError;
@@ -36,9 +36,9 @@ impl CoreClient {
         client_id: Option<String>,
         client_secret: Option<String>,
         token: Option<String>,
-        auth: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<u32>,
+        auth: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         verify: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let input = ConfigInput {
@@ -47,8 +47,8 @@ impl CoreClient {
             client_secret: client_secret.map(Secret::new),
             token: token.map(Secret::new),
             auth: auth.map(auth_method).transpose()?,
-            timeout,
-            max_retries,
+            timeout: timeout.map(seconds_setting).transpose()?,
+            max_retries: max_retries.map(retries_setting).transpose()?,
             verify: verify.map(verify_setting).transpose()?,
         };
         let resolved = input
@@ -108,13 +108,59 @@ impl CoreClient {
         operation_id: &str,
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<u32>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
         let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
         to_python(py, op, &response)
+    }
+
+    /// One page of a list operation, as `(items, next_offset)`; `page` is `(offset, size)`
+    /// for a paginated operation and `None` for a list the operation returns whole. The
+    /// paging parameters, the items' place in the answer and the next offset all come from
+    /// the catalogue.
+    #[pyo3(signature = (operation_id, args, kwargs, page=None, *, timeout=None, max_retries=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn call_page<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        page: Option<(u64, u64)>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
+        let op = call.op;
+        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        page_to_python(py, op, &response, page)
+    }
+
+    /// The same page as an awaitable.
+    #[pyo3(signature = (operation_id, args, kwargs, page=None, *, timeout=None, max_retries=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn call_page_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        page: Option<(u64, u64)>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
+        let op = call.op;
+        awaitable(py, async move {
+            let outcome = call.send().await;
+            Python::attach(|py| {
+                let response = outcome.map_err(|e| to_pyerr(py, e))?;
+                page_to_python(py, op, &response, page).map(|t| t.into_any().unbind())
+            })
+        })
     }
 
     /// Check and bind the arguments of a call without sending it (list methods check
@@ -130,6 +176,42 @@ impl CoreClient {
         bind_arguments(py, operation_id, args, kwargs).map(|_| ())
     }
 
+    /// A list method's pager options, checked and completed: `(page_size, max_items,
+    /// offset)`. `page_size` is `None` for a list the operation returns whole (one
+    /// request, no page size or offset allowed); otherwise it defaults to
+    /// the core's preferred page size and is bounded by the operation's page-size maximum.
+    #[pyo3(signature = (operation_id, page_size=None, max_items=None, offset=None))]
+    fn page_options(
+        &self,
+        operation_id: &str,
+        page_size: Option<&Bound<'_, PyAny>>,
+        max_items: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Option<u64>, Option<u64>, u64)> {
+        let op = operation(operation_id)?;
+        let call = CallName(op);
+        let max_items = max_items
+            .map(|v| count(call, "max_items", v, 0, None))
+            .transpose()?;
+        let Some(paging) = &op.pagination else {
+            if page_size.is_some() || offset.is_some() {
+                return Err(PyTypeError::new_err(format!(
+                    "{call} is not paginated: it takes no page_size or offset"
+                )));
+            }
+            return Ok((None, max_items, 0));
+        };
+        let page_size = match page_size {
+            Some(v) => count(call, "page_size", v, 1, paging.max_page_size)?,
+            None => paging.preferred_page_size(),
+        };
+        let offset = offset
+            .map(|v| count(call, "offset", v, 0, None))
+            .transpose()?
+            .unwrap_or(0);
+        Ok((Some(page_size), max_items, offset))
+    }
+
     /// The same call as an awaitable; cancelling the task cancels the request.
     #[pyo3(signature = (operation_id, args, kwargs=None, *, timeout=None, max_retries=None))]
     fn call_async<'py>(
@@ -138,8 +220,8 @@ impl CoreClient {
         operation_id: &str,
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<u32>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
@@ -176,14 +258,42 @@ impl PreparedCall {
 }
 
 impl CoreClient {
+    /// A list call for one page: the bound request plus the page's query pairs.
+    #[allow(clippy::too_many_arguments)]
+    fn prepare_page(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        page: Option<(u64, u64)>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PreparedCall> {
+        let mut call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        if let Some((offset, size)) = page {
+            let call_name = CallName(call.op);
+            let paging = call
+                .op
+                .pagination
+                .as_ref()
+                .ok_or_else(|| PyTypeError::new_err(format!("{call_name} is not paginated")))?;
+            let pairs = paging
+                .page_query(offset, size)
+                .map_err(|why| PyValueError::new_err(format!("{call_name}: {why}")))?;
+            call.request.query.extend(pairs);
+        }
+        Ok(call)
+    }
+
     fn prepare(
         &self,
         py: Python<'_>,
         operation_id: &str,
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<u32>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PreparedCall> {
         let (op, request) = bind_arguments(py, operation_id, args, kwargs)?;
         Ok(PreparedCall {
@@ -197,17 +307,89 @@ impl CoreClient {
 
 fn call_options(
     py: Python<'_>,
-    timeout: Option<f64>,
-    max_retries: Option<u32>,
+    timeout: Option<&Bound<'_, PyAny>>,
+    max_retries: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CallOptions> {
     let timeout = timeout
+        .map(seconds_setting)
+        .transpose()?
         .map(checked_timeout)
         .transpose()
         .map_err(|e| to_pyerr(py, e))?;
     Ok(CallOptions {
         timeout,
-        max_retries,
+        max_retries: max_retries.map(retries_setting).transpose()?,
     })
+}
+
+/// `timeout=`, on the client or a call: seconds as an int or a float (not a bool). The
+/// range is checked where the settings are resolved.
+fn seconds_setting(value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if value.is_instance_of::<PyBool>()
+        || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "timeout must be a number of seconds, not {}",
+            type_name(value)
+        )));
+    }
+    value.extract()
+}
+
+/// `max_retries=`, on the client or a call: an int from 0 (not a bool).
+fn retries_setting(value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "max_retries must be an int >= 0, not {}",
+            type_name(value)
+        )));
+    }
+    value.extract().map_err(|_| {
+        PyValueError::new_err(format!(
+            "max_retries must be an int from 0 to {}, not {value}",
+            u32::MAX
+        ))
+    })
+}
+
+/// A pager option: an int (not a bool) within `low..=high`.
+fn count(
+    call: CallName<'_>,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+    low: u64,
+    high: Option<u64>,
+) -> PyResult<u64> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{call}: {name} must be int, not {}",
+            type_name(value)
+        )));
+    }
+    let bounds = match high {
+        Some(high) => format!("between {low} and {high}"),
+        None => format!(">= {low}"),
+    };
+    let out_of_range =
+        || PyValueError::new_err(format!("{call}: {name} must be {bounds}, not {value}"));
+    let n: u64 = value.extract().map_err(|_| out_of_range())?;
+    if n < low || high.is_some_and(|high| n > high) {
+        return Err(out_of_range());
+    }
+    Ok(n)
+}
+
+fn operation(operation_id: &str) -> PyResult<&'static Operation> {
+    Catalogue::get()
+        .operation(operation_id)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown operation {operation_id:?}")))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "object".to_string(), |n| n.to_string())
 }
 
 fn bind_arguments(
@@ -216,9 +398,7 @@ fn bind_arguments(
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(&'static Operation, Request)> {
-    let op = Catalogue::get()
-        .operation(operation_id)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown operation {operation_id:?}")))?;
+    let op = operation(operation_id)?;
     let call = CallName(op);
     let mut positional = Vec::with_capacity(args.len());
     for (i, arg) in args.iter().enumerate() {
@@ -266,8 +446,62 @@ fn to_python<'py>(
     })
 }
 
-/// `ra.auth` objects describe themselves as a dict: `{"kind": ..., fields...}`.
-fn auth_method(spec: &Bound<'_, PyDict>) -> PyResult<AuthMethod> {
+/// A list answer as `(items, next_offset)`: the items found where the catalogue says (an
+/// empty list when the answer has none there), and the next page's offset for a paged call.
+fn page_to_python<'py>(
+    py: Python<'py>,
+    op: &Operation,
+    response: &Response,
+    page: Option<(u64, u64)>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let body = to_python(py, op, response)?;
+    let paging = op.pagination.as_ref();
+    let mut node = Some(body.clone());
+    for key in paging.map_or(&[][..], |p| p.items.as_slice()) {
+        node = node.and_then(|n| member(&n, key));
+    }
+    let items = match node {
+        Some(n) if n.is_instance_of::<PyList>() => n,
+        _ => PyList::empty(py).into_any(),
+    };
+    let next = match (paging, page) {
+        (Some(paging), Some((offset, size))) => {
+            let announced = match paging.next.as_deref().and_then(|key| member(&body, key)) {
+                None => Announced::Nothing,
+                Some(value) if value.is_none() => Announced::Nothing,
+                Some(value) if value.is_instance_of::<PyBool>() => Announced::Unreadable,
+                Some(value) => value
+                    .extract::<u64>()
+                    .map_or(Announced::Unreadable, Announced::Offset),
+            };
+            paging.next_after(announced, offset, size, items.len()? as u64)
+        }
+        _ => None,
+    };
+    PyTuple::new(py, [items, next.into_pyobject(py)?.into_any()])
+}
+
+/// `node[key]` when `node` is a dict that has it.
+fn member<'py>(node: &Bound<'py, PyAny>, key: &str) -> Option<Bound<'py, PyAny>> {
+    node.cast::<PyDict>().ok()?.get_item(key).ok().flatten()
+}
+
+/// `auth=`: a `runai_admin.auth` object, which describes itself as a dict
+/// (`{"kind": ..., fields...}`).
+fn auth_method(auth: &Bound<'_, PyAny>) -> PyResult<AuthMethod> {
+    let py = auth.py();
+    let base = py.import("runai_admin.auth")?.getattr("Auth")?;
+    if !auth.is_instance(&base)? {
+        return Err(PyTypeError::new_err(format!(
+            "auth must be a runai_admin.auth object (ClientCredentials, KeycloakRealm, \
+             Password or BearerToken), not {}",
+            type_name(auth)
+        )));
+    }
+    let spec = auth.call_method0("_spec")?;
+    let spec = spec
+        .cast::<PyDict>()
+        .map_err(|_| internal("auth: _spec() must return a dict"))?;
     let text = |key: &str| -> PyResult<String> {
         spec.get_item(key)?
             .ok_or_else(|| PyTypeError::new_err(format!("auth: missing {key}")))?

@@ -247,6 +247,29 @@ def test_schemas_are_structure_only_and_self_contained():
                 assert part["schema"] in cat["schemas"], op["id"]
 
 
+def test_checked_in_python_face_is_not_stale():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_python.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_importing_the_package_reads_no_catalogue_and_no_typeddicts():
+    code = (
+        "import sys\n"
+        "from runai_admin import _core\n"
+        "def refuse(): raise AssertionError('the catalogue was read at import')\n"
+        "_core.catalogue_json = refuse\n"
+        "import runai_admin\n"
+        "runai_admin.Client(base_url='acme.run.ai', token='t').projects.list()\n"
+        "assert 'runai_admin.types' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_operation_of_the_exposed_tags_has_one_method_on_both_clients():
     sync = ra.Client(base_url="acme.run.ai", token="t")
     asynchronous = ra.AsyncClient(base_url="acme.run.ai", token="t")

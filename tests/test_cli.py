@@ -91,3 +91,11 @@ def test_fake_server_command_serves_until_interrupted(tmp_path):
         assert child.wait(timeout=10) == 0
     finally:
         child.kill()
+
+
+def test_flags_take_their_wire_type_from_the_catalogue(env_for, capsys):
+    cp = env_for
+    # A string field stays text even when it reads as JSON; an array is parsed.
+    args = ["departments", "create", "--name", "42", "--cluster-id", cp.cluster_id]
+    assert main([*args, "--resources", '[{"gpu": {"deserved": 1}}]', "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "42"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 import warnings
 
 import pytest
 
 import runai_admin as ra
+
+from .conftest import paths
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +63,55 @@ def test_both_clients_have_the_same_namespaces_and_methods(cp):
         async_methods = {m for m in dir(getattr(asynchronous, namespace)) if not m.startswith("_")}
         assert sync_methods == async_methods and "list" in sync_methods
     assert callable(asynchronous.legacy.clusters.list)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "message"),
+    [
+        ({"timeout": "soon"}, TypeError, "timeout must be a number of seconds, not str"),
+        ({"timeout": True}, TypeError, "timeout must be a number of seconds, not bool"),
+        ({"timeout": 0}, ValueError, "timeout must be a number of seconds above 0"),
+        ({"max_retries": "3"}, TypeError, "max_retries must be an int >= 0, not str"),
+        ({"max_retries": -1}, ValueError, "max_retries must be an int from 0"),
+        ({"verify": 3}, TypeError, "verify must be a bool or the path of a CA bundle"),
+        ({"auth": "secret"}, TypeError, "auth must be a runai_admin.auth object"),
+    ],
+)
+def test_settings_are_checked_once_by_the_core(settings, error, message):
+    credentials = {} if "auth" in settings else {"token": "t"}
+    with pytest.raises(error, match=message):
+        ra.Client(base_url="acme.run.ai", **credentials, **settings)
+
+
+def test_per_call_options_follow_the_same_rules(client):
+    with pytest.raises(TypeError, match="timeout must be a number of seconds, not str"):
+        client.clusters.get("c", timeout="soon")
+    with pytest.raises(ValueError, match="max_retries must be an int from 0"):
+        client.clusters.get("c", max_retries=-1)
+
+
+def test_signatures_and_help_show_the_real_parameters(client):
+    create = inspect.signature(client.projects.create)
+    assert list(create.parameters)[:3] == ["name", "cluster_id", "resources"]
+    assert create.parameters["parent_id"].default is ra.NOT_GIVEN
+    assert create.parameters["description"].default is None
+    listing = inspect.signature(client.projects.list).parameters
+    assert {"filter_by", "page_size", "max_items", "offset", "timeout"} <= set(listing)
+    assert "limit" not in listing
+    get = inspect.signature(client.projects.get).parameters["project_id"]
+    assert get.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    doc = client.projects.get.__doc__
+    assert "GET /api/v1/org-unit/projects/{projectId}" in doc
+    assert "project_id (str, required)" in doc and "Returns:" in doc and "Raises:" in doc
+    assert "use ``projects.list()`` instead" in client.projects.legacy_list.__doc__
+
+
+def test_none_leaves_a_field_out_and_null_is_sent_only_when_asked(client, cp):
+    project = client.projects.create(
+        name="p", cluster_id=cp.cluster_id, resources=[{"gpu": {"deserved": 1}}], description=None
+    )
+    sent = json.loads(paths(cp, "/api/v1/org-unit/projects", "POST")[-1]["body"])
+    assert "description" not in sent and "parentId" not in sent
+    client.projects.update(project["id"], resources=[{"gpu": {"deserved": 1}}], node_types=None)
+    sent = json.loads(paths(cp, f"/api/v1/org-unit/projects/{project['id']}", "PUT")[-1]["body"])
+    assert sent["nodeTypes"] is None and "schedulingRules" not in sent

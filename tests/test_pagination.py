@@ -71,8 +71,8 @@ async def test_async_pager_walks_pages(aclient, cp):
 async def test_page_size_is_checked(api):
     with pytest.raises(ValueError, match="page_size"):
         api.projects.list(page_size=501)
-    with pytest.raises(TypeError, match="not paginated"):
-        api.clusters.list(page_size=10)
+    with pytest.raises(TypeError, match="page_size"):
+        api.clusters.list(page_size=10)  # a whole-list operation has no page options
     page = await resolve(api.clusters.list().page())
     assert len(page) == 1 and page.next_offset is None
 
@@ -91,3 +91,18 @@ def test_filter_by_accepts_every_operator(client, cp, seven_projects):
     assert names("name>=p5") == ["p5", "p6"]
     with pytest.raises(ValueError, match="name~p"):
         client.projects.list(filter_by=["name~p"]).to_list()
+
+
+def test_the_core_checks_and_completes_the_pager_options(client):
+    core = client._core_client()
+    assert core.page_options("get_projects") == (100, None, 0)
+    assert core.page_options("get_projects", 500, 7, 3) == (500, 7, 3)
+    assert core.page_options("get_clusters", max_items=2) == (None, 2, 0)
+    with pytest.raises(TypeError, match=r"clusters\.list\(\) is not paginated"):
+        core.page_options("get_clusters", page_size=10)
+    with pytest.raises(ValueError, match=r"page_size must be between 1 and 500, not 501"):
+        core.page_options("get_projects", page_size=501)
+    with pytest.raises(TypeError, match="max_items must be int, not bool"):
+        core.page_options("get_projects", max_items=True)
+    with pytest.raises(ValueError, match="offset must be >= 0, not -1"):
+        core.page_options("get_projects", offset=-1)

@@ -8,6 +8,7 @@ with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret=".
 """
 
 from . import auth, errors
+from ._base import NOT_GIVEN, NotGiven
 from ._client import AsyncClient, Client
 from ._core import __version__
 from .errors import (
@@ -31,6 +32,7 @@ from .errors import (
 from .pagination import AsyncPager, Page, SyncPager
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIDecodeError",
     "APIError",
@@ -46,6 +48,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PermissionDeniedError",
     "RateLimitError",

@@ -15,10 +15,10 @@ import os
 import sys
 import time
 import uuid
+from functools import lru_cache
 from typing import Any, Optional
 
-from . import __version__
-from ._catalogue import by_namespace
+from . import __version__, _core
 from ._client import Client
 from .display import table
 from .errors import RunaiError
@@ -113,15 +113,45 @@ def fake_server(port: int, token_lifetime: float) -> int:
             return 0
 
 
-def _parse_value(text: str) -> Any:
+@lru_cache(maxsize=1)
+def _operations() -> dict[str, dict[str, dict[str, Any]]]:
+    """namespace -> verb -> catalogue entry, for the exposed operations. The command reads
+    the catalogue the core embeds (the library itself never parses it)."""
+    grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    for op in json.loads(_core.catalogue_json())["operations"]:
+        if op["exposed"]:
+            grouped.setdefault(op["namespace"], {})[op["name"]] = op
+    return grouped
+
+
+def _wire_types(op: dict[str, Any]) -> dict[str, str]:
+    """keyword -> wire type of an operation's query parameters and body fields; a list of
+    strings counts as a string (each flag is one item)."""
+    params = list(op["query"]) + list((op.get("body") or {}).get("fields", []))
+    types: dict[str, str] = {}
+    for p in params:
+        kind = p.get("type") or "any"
+        if kind == "array" and p.get("items") == "string":
+            kind = "string"
+        types[p["py"]] = kind
+    return types
+
+
+def _parse_value(text: str, kind: str) -> Any:
+    """A flag's text as its wire type: strings as typed, anything else as JSON if it is."""
+    if kind == "string":
+        return text
     try:
         return json.loads(text)
     except ValueError:
         return text
 
 
-def _call_keywords(extra: list[str]) -> tuple[list[Any], dict[str, Any]]:
+def _call_keywords(
+    extra: list[str], types: Optional[dict[str, str]] = None
+) -> tuple[list[Any], dict[str, Any]]:
     """`42 --filter-by a --filter-by b --name x` -> ([42], {"filter_by": [a, b], "name": "x"})."""
+    types = types or {}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     i = 0
@@ -136,7 +166,7 @@ def _call_keywords(extra: list[str]) -> tuple[list[Any], dict[str, Any]]:
                     raise SystemExit(f"runai-admin: {word} needs a value")
                 i += 1
                 raw = extra[i]
-            value = raw if key in ("filter_by", "search", "name") else _parse_value(raw)
+            value = _parse_value(raw, types.get(key, "any"))
             if key in kwargs:
                 previous = kwargs[key]
                 kwargs[key] = (
@@ -158,7 +188,8 @@ def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> 
         method = getattr(target, verb.replace("-", "_"), None)
         if method is None:
             raise SystemExit(f"runai-admin: {namespace} has no verb {verb!r}")
-        args, kwargs = _call_keywords(extra)
+        op = _operations().get(namespace, {}).get(verb.replace("-", "_"))
+        args, kwargs = _call_keywords(extra, _wire_types(op) if op else None)
         result = method(*args, **kwargs)
         if isinstance(result, SyncPager):
             result = result.to_list()
@@ -178,9 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fake-server", help="serve the embedded fake control plane")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--token-lifetime", type=float, default=3600.0)
-    for namespace, ops in sorted(by_namespace().items()):
+    for namespace, ops in sorted(_operations().items()):
         p = sub.add_parser(namespace, help=f"{namespace} operations")
-        p.add_argument("verb", choices=sorted(op.name for op in ops))
+        p.add_argument("verb", choices=sorted(ops))
         p.add_argument("-o", "--output", choices=["table", "json"], default="table")
     return parser
 

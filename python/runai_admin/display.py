@@ -63,7 +63,7 @@ def _cell(value: Any) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def auto_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
+def auto_columns(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     columns: list[str] = []
     for row in rows:
         for key, value in row.items():

@@ -84,8 +84,6 @@ class APIStatusError(APIError):
     """The control plane answered with an error status. Statuses with a class of their own
     raise that class; any other (405, 501, ...) raises this one."""
 
-    status: int
-
 
 class BadRequestError(APIStatusError):
     status = 400

@@ -82,7 +82,7 @@ class FakeControlPlane:
     def cluster_id(self) -> str:
         return self._running.cluster_id
 
-    def _client_kwargs(self, kwargs: dict) -> dict:
+    def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs.setdefault("base_url", self.url)
         if "auth" not in kwargs and "token" not in kwargs:
             kwargs.setdefault("client_id", self.client_id)
@@ -100,7 +100,7 @@ class FakeControlPlane:
     # Inspection and faults -------------------------------------------------------------
 
     @property
-    def requests(self) -> list[dict]:
+    def requests(self) -> list[dict[str, Any]]:
         """Every request received, oldest first: method, path, query, headers, body, status."""
         return self._running.requests()
 

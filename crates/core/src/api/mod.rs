@@ -201,6 +201,20 @@ pub struct Pagination {
     pub next: Option<String>,
 }
 
+/// Items per request when the caller does not say: few round trips, bounded memory.
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// What a page's answer says about the next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announced {
+    /// No next-offset key (or null): a full page may have a successor.
+    Nothing,
+    /// The offset where the next page starts.
+    Offset(u64),
+    /// Something that is not an offset: the walk ends rather than guess.
+    Unreadable,
+}
+
 impl Pagination {
     /// The query pairs that ask for one page, or why the page size is refused.
     pub fn page_query(&self, offset: u64, size: u64) -> Result<Vec<(String, String)>, String> {
@@ -230,13 +244,42 @@ impl Pagination {
     /// Where the page after the one asked for at `offset` with `size` starts: the offset the
     /// server announces, or, where it announces none, the next one after a full page.
     pub fn next_offset(&self, body: &Value, offset: u64, size: u64) -> Option<u64> {
+        let announced = match self.next.as_ref().and_then(|key| body.get(key)) {
+            None | Some(Value::Null) => Announced::Nothing,
+            Some(value) => value
+                .as_u64()
+                .map_or(Announced::Unreadable, Announced::Offset),
+        };
         let got = self.items(body).len() as u64;
-        let announced = self.next.as_ref().and_then(|key| body.get(key));
-        match announced.and_then(Value::as_u64) {
-            Some(next) => (next > offset).then_some(next),
-            None if announced.is_some_and(|v| !v.is_null()) => None,
-            None => (got > 0 && got >= size).then_some(offset + got),
+        self.next_after(announced, offset, size, got)
+    }
+
+    /// The rule of [`Pagination::next_offset`], for callers that read the body themselves
+    /// (the Python bindings read it as Python objects): `got` items came back.
+    pub fn next_after(
+        &self,
+        announced: Announced,
+        offset: u64,
+        size: u64,
+        got: u64,
+    ) -> Option<u64> {
+        match announced {
+            // An offset that does not move forward would walk the same page for ever.
+            Announced::Offset(next) => (next > offset).then_some(next),
+            Announced::Unreadable => None,
+            Announced::Nothing => (got > 0 && got >= size).then_some(offset + got),
         }
+    }
+
+    /// The largest page a caller may ask for.
+    pub fn page_size_limit(&self) -> u64 {
+        self.max_page_size.unwrap_or(u64::MAX)
+    }
+
+    /// The page size of a walk whose caller names none: [`DEFAULT_PAGE_SIZE`], or less
+    /// where the server serves less.
+    pub fn preferred_page_size(&self) -> u64 {
+        DEFAULT_PAGE_SIZE.min(self.page_size_limit())
     }
 }
 
@@ -394,6 +437,40 @@ mod tests {
         );
         assert!(projects.page_query(0, max + 1).is_err());
         assert!(projects.page_query(0, 0).is_err());
+        assert_eq!(projects.preferred_page_size(), DEFAULT_PAGE_SIZE.min(max));
+        // Audit logs size their pages with another parameter; the catalogue says which.
+        let audit = c
+            .operation("getAuditLogs")
+            .and_then(|op| op.pagination.as_ref())
+            .expect("audit log pages");
+        let pairs = audit.page_query(0, 10).expect("a page");
+        assert!(
+            pairs
+                .iter()
+                .any(|(k, v)| k == "numberOfSamples" && v == "10"),
+            "{pairs:?}"
+        );
+    }
+
+    #[test]
+    fn the_next_page_starts_where_the_server_says_or_after_a_full_page() {
+        let c = Catalogue::get();
+        let projects = c
+            .operation("get_projects")
+            .and_then(|op| op.pagination.as_ref())
+            .expect("projects page");
+        assert_eq!(
+            projects.next_after(Announced::Offset(20), 10, 10, 10),
+            Some(20)
+        );
+        assert_eq!(
+            projects.next_after(Announced::Offset(10), 10, 10, 10),
+            None,
+            "an offset that does not move forward ends the walk"
+        );
+        assert_eq!(projects.next_after(Announced::Unreadable, 0, 10, 10), None);
+        assert_eq!(projects.next_after(Announced::Nothing, 0, 10, 10), Some(10));
+        assert_eq!(projects.next_after(Announced::Nothing, 0, 10, 3), None);
     }
 
     #[test]

@@ -1,0 +1,118 @@
+"""What the generated namespaces stand on: the client's state, the namespace base class
+and the not-given marker. Settings and arguments are checked by the compiled core, so
+that their rules and defaults live in one place."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import TYPE_CHECKING, Optional, Union
+
+from . import _core
+from .errors import ConfigurationError, ConfigurationWarning
+
+if TYPE_CHECKING:
+    from .auth import Auth
+
+__all__ = ["NOT_GIVEN", "BaseClient", "Namespace", "NotGiven"]
+
+
+class NotGiven:
+    """The default of a nullable field: leave it out of the request. ``None`` sends null."""
+
+    __slots__ = ()
+    _instance: Optional[NotGiven] = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+class BaseClient:
+    """The state both clients share: the compiled core client, until ``close()``."""
+
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        *,
+        token: Optional[str] = None,
+        auth: Optional[Auth] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        verify: Union[bool, str, os.PathLike[str], None] = None,
+    ) -> None:
+        """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
+        ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
+        ``timeout`` 30 seconds for a whole call (retries included), ``max_retries`` 3,
+        ``verify`` True (the system's trust store; a path adds a CA bundle)."""
+        self._core: Optional[_core.CoreClient] = _core.CoreClient(
+            base_url=base_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            auth=auth,
+            timeout=timeout,
+            max_retries=max_retries,
+            verify=verify,
+        )
+        for message in self._core.take_warnings():
+            warnings.warn(message, ConfigurationWarning, stacklevel=3)
+        self._base_url = self._core.base_url
+        self._auth_kind = self._core.auth_kind
+        self._bind_namespaces()
+
+    def _bind_namespaces(self) -> None:
+        """Attach the namespaces (generated per client kind)."""
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def token_requests(self) -> int:
+        """How many token requests this client has sent."""
+        return self._core_client().token_requests
+
+    def _core_client(self) -> _core.CoreClient:
+        if self._core is None:
+            raise ConfigurationError("this client is closed")
+        return self._core
+
+    def close(self) -> None:
+        """Release the connection pool. Calls after this raise ConfigurationError."""
+        self._core = None
+
+    @property
+    def closed(self) -> bool:
+        return self._core is None
+
+    def __repr__(self) -> str:
+        state = " closed" if self._core is None else ""
+        return f"<{type(self).__name__} {self._base_url} auth={self._auth_kind}{state}>"
+
+
+class Namespace:
+    """A group of operations of one client (``client.projects``)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: BaseClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"

@@ -1,0 +1,123 @@
+# The compiled module (src/*.rs), as type checkers see it. `make lint` checks it against
+# the built module with `python -m mypy.stubtest runai_admin._core`.
+
+import os
+from collections.abc import Awaitable
+from typing import Any, Optional, Union, final
+
+from .auth import Auth
+
+__all__ = ["CoreClient", "FakeServer", "__version__", "catalogue_json"]
+
+__version__: str
+
+def catalogue_json() -> str:
+    """The operation catalogue as JSON text."""
+
+@final
+class CoreClient:
+    def __new__(
+        cls,
+        *,
+        base_url: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        token: Optional[str] = None,
+        auth: Optional[Auth] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        verify: Union[bool, str, os.PathLike[str], None] = None,
+    ) -> CoreClient: ...
+    def take_warnings(self) -> list[str]: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def auth_kind(self) -> str: ...
+    @property
+    def token_requests(self) -> int: ...
+    def call(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Any: ...
+    def call_page(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]],
+        page: Optional[tuple[int, int]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> tuple[list[Any], Optional[int]]: ...
+    def call_page_async(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]],
+        page: Optional[tuple[int, int]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Awaitable[tuple[list[Any], Optional[int]]]: ...
+    def check(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+    ) -> None: ...
+    def page_options(
+        self,
+        operation_id: str,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+    ) -> tuple[Optional[int], Optional[int], int]: ...
+    def call_async(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Awaitable[Any]: ...
+
+@final
+class FakeServer:
+    def __new__(cls, *, port: int = 0, token_lifetime: float = 3600.0) -> FakeServer: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret(self) -> str: ...
+    @property
+    def cluster_id(self) -> str: ...
+    def requests(self) -> list[dict[str, Any]]: ...
+    def clear_requests(self) -> None: ...
+    def inject(
+        self,
+        path_glob: str,
+        *,
+        method: Optional[str] = None,
+        status: Optional[int] = None,
+        times: int = 1,
+        retry_after: Optional[float] = None,
+        delay: Optional[float] = None,
+        drop_connection: bool = False,
+        body: Any = None,
+    ) -> None: ...
+    def expire_tokens(self) -> None: ...
+    def set_token_lifetime(self, lifetime: float) -> None: ...
+    def stop(self) -> None: ...

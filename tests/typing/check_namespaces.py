@@ -1,0 +1,136 @@
+"""What type checkers see of both clients: every namespace, its results and its pagers.
+
+Not run: `tests/test_typing.py` (and `make lint`) check this file with mypy --strict and
+basedpyright. Lines ending in `# type: ignore[...]` must be rejected: both checkers report
+an ignore comment that silences nothing, so each of those lines proves a rejection.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from typing import Optional
+
+from typing_extensions import assert_type
+
+import runai_admin as ra
+from runai_admin.pagination import AsyncPager, Page, SyncPager
+from runai_admin.types import (
+    CountResponse,
+    Department,
+    DepartmentForList,
+    DisplayedCluster,
+    LegacyClustersListResultItem,
+    MetricsResponse,
+    Project,
+    Project2,
+    Resources,
+    User2,
+    UserPostResponse,
+    UsersCountResult,
+)
+
+
+def blocking(client: ra.Client, cluster_id: str) -> None:
+    # clusters
+    assert_type(client.clusters.list(), SyncPager[DisplayedCluster])
+    assert_type(client.clusters.list(max_items=1).to_list(), list[DisplayedCluster])
+    assert_type(client.clusters.get(cluster_id), DisplayedCluster)
+    assert_type(client.clusters.install_file(cluster_id), str)
+    assert_type(client.clusters.update(cluster_id, name="c"), None)
+
+    # departments
+    dept = client.departments.create(
+        name="physics", cluster_id=cluster_id, resources=[{"gpu": {"deserved": 8}}]
+    )
+    assert_type(dept, Department)
+    assert_type(dept["id"], str)
+    assert_type(client.departments.list(sort_order="asc"), SyncPager[DepartmentForList])
+    assert_type(client.departments.count(filter_by="name==physics"), CountResponse)
+    assert_type(client.departments.delete(dept["id"]), None)
+    updated = client.departments.update_resources(dept["id"], body=[{"gpu": {"deserved": 2}}])
+    assert_type(updated, list[Resources])
+
+    # projects
+    project = client.projects.create(
+        name="team-a", cluster_id=cluster_id, parent_id=dept["id"], resources=[]
+    )
+    assert_type(project, Project)
+    assert_type(project["name"], str)
+    assert_type(project.get("requestedNamespace"), Optional[str])
+    assert_type(client.projects.get(project["id"]), Project)
+    assert_type(client.projects.get(project_id=project["id"]), Project)
+    pager = client.projects.list(filter_by=["name=@team"], sort_by="name", page_size=50)
+    assert_type(pager, SyncPager[Project])
+    assert_type(pager.page(), Page[Project])
+    for p in pager:
+        assert_type(p, Project)
+    assert_type(
+        client.projects.metrics(project["id"], metric_type=["GPU_QUOTA"], start="s", end="e"),
+        MetricsResponse,
+    )
+    assert_type(client.projects.legacy_get(cluster_id, "1"), Project2)
+    assert_type(client.projects.delete(project["id"], timeout=5.0, max_retries=0), None)
+    raw = client.projects.create(body={"name": "b", "clusterId": cluster_id, "resources": []})
+    assert_type(raw, Project)
+
+    # users
+    assert_type(client.users.create(email="ada@example.com"), UserPostResponse)
+    assert_type(client.users.list(max_items=3), SyncPager[User2])
+    assert_type(client.users.count(), UsersCountResult)
+
+    # legacy: a group of namespaces
+    assert_type(client.legacy.clusters.list(), SyncPager[LegacyClustersListResultItem])
+
+    # What the checkers must refuse.
+    client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
+    client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
+    client.projects.create(name="p", cluster_id=cluster_id)  # type: ignore[call-overload]
+    client.projects.list(page_size="10")  # type: ignore[arg-type]
+    client.projects.list(sort_order="up")  # type: ignore[arg-type]
+    client.projects.list(limit=10)  # type: ignore[call-arg]
+    client.clusters.list(page_size=10)  # type: ignore[call-arg]
+    client.projects.get(project["id"], timeout="soon")  # type: ignore[arg-type]
+    project["colour"]  # type: ignore[typeddict-item]
+    dept["gpuQuota"]  # type: ignore[typeddict-item]
+    print(client.namespaces)  # type: ignore[attr-defined]
+    print(client.legacy.projects)  # type: ignore[attr-defined]
+
+
+async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
+    # clusters
+    assert_type(client.clusters.list(), AsyncPager[DisplayedCluster])
+    assert_type(await client.clusters.list().to_list(), list[DisplayedCluster])
+    assert_type(await client.clusters.get(cluster_id), DisplayedCluster)
+
+    # departments
+    dept = await client.departments.create(name="d", cluster_id=cluster_id, resources=[])
+    assert_type(dept, Department)
+    assert_type(client.departments.list(), AsyncPager[DepartmentForList])
+    assert_type(await client.departments.count(), CountResponse)
+
+    # projects
+    project = await client.projects.get("42")
+    assert_type(project, Project)
+    pager = client.projects.list(page_size=10)
+    assert_type(pager, AsyncPager[Project])
+    assert_type(await pager, list[Project])
+    assert_type(await pager.page(), Page[Project])
+    async for p in pager:
+        assert_type(p, Project)
+    assert_type(await client.projects.delete("42"), None)
+
+    # users
+    assert_type(client.users.list(), AsyncPager[User2])
+    assert_type(await client.users.get("7"), User2)
+
+    # legacy
+    assert_type(client.legacy.clusters.list(), AsyncPager[LegacyClustersListResultItem])
+
+    # What the checkers must refuse.
+    _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]
+    await client.projects.get("42", colour="red")  # type: ignore[call-arg]
+    await client.users.create(email=7)  # type: ignore[call-overload]
+    project["colour"]  # type: ignore[typeddict-item]
+    for _ in client.projects.list():  # type: ignore[attr-defined]
+        pass
