@@ -13,8 +13,10 @@ import pytest
 
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from runai_admin.testing import FakeControlPlane
+    # This child relies on Ctrl-C; a test run started in the background ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with FakeControlPlane() as cp, cp.client() as client:
         client.clusters.get(cp.cluster_id)
         cp.inject("/api/v1/clusters", delay=30)

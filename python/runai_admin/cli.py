@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 import uuid
@@ -100,6 +101,9 @@ def demo(output: str, keep: bool) -> int:
 
 
 def fake_server(port: int, token_lifetime: float) -> int:
+    # Ctrl-C is how this command stops: started from a shell that ignores SIGINT (a
+    # background job), it would otherwise inherit that and never stop.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with FakeControlPlane(port=port, token_lifetime=token_lifetime) as plane:
         # Throwaway credentials of a local fake, printed so another shell can use them.
         print(f"export RUNAI_BASE_URL={plane.url}")
