@@ -13,6 +13,7 @@ of the request bodies and results those methods name).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import keyword
 import re
@@ -32,10 +33,7 @@ INDENT = "    "
 DOC_WIDTH = 96
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-try:
-    import gen_types
-except ImportError:  # the TypedDict generator is not there yet: everything is Any
-    gen_types = None
+import gen_types  # noqa: E402 (a sibling script, found through the line above)
 
 # Keywords every method has, or the pager's: an operation parameter may not take them.
 CALL_OPTIONS = ("timeout", "max_retries")
@@ -47,16 +45,18 @@ SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "boo
 # names that stand for them in signatures.
 SHADOWED = {"list": "List", "dict": "Dict"}
 
-# Which error class each documented status raises (runai_admin.errors).
-STATUS_ERRORS = {
-    400: "BadRequestError",
-    401: "AuthenticationError",
-    403: "PermissionDeniedError",
-    404: "NotFoundError",
-    409: "ConflictError",
-    422: "UnprocessableEntityError",
-    429: "RateLimitError",
-}
+
+def load_errors() -> Any:
+    """`runai_admin.errors` itself, loaded by path (it needs nothing compiled): which class
+    a status raises is decided there, and docstrings name the same classes."""
+    spec = importlib.util.spec_from_file_location("_errors_for_docs", PACKAGE / "errors.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ERRORS = load_errors()
 
 
 def pascal(text: str) -> str:
@@ -65,51 +65,18 @@ def pascal(text: str) -> str:
 
 
 def error_class(status: int) -> str:
-    if status in STATUS_ERRORS:
-        return STATUS_ERRORS[status]
-    return "InternalServerError" if 500 <= status <= 599 else "APIStatusError"
+    return str(ERRORS.error_class(status).__name__)
 
 
 # Types --------------------------------------------------------------------------------
 
 
-class AnyBuilder:
-    """Stands in for gen_types.TypeBuilder while it is missing: every schema is Any."""
-
-    def __init__(self, schemas: dict[str, Any]) -> None:
-        self.schemas = schemas
-
-    def annotation(self, schema: dict[str, Any], *, name_hint: str) -> str:
-        return "Any"
-
-    def names(self) -> list[str]:
-        return []
-
-    def render(self) -> Optional[str]:
-        return None
-
-
 def type_builder(catalogue: dict[str, Any]) -> Any:
-    if gen_types is None:
-        return AnyBuilder(catalogue["schemas"])
-    if hasattr(gen_types, "build"):
-        return gen_types.build(catalogue)
-    return gen_types.TypeBuilder(catalogue["schemas"])
+    return gen_types.build(catalogue)
 
 
 def ref(name: str) -> dict[str, Any]:
     return {"$ref": REF_PREFIX + name}
-
-
-def part_schema(part: dict[str, Any]) -> Optional[dict[str, Any]]:
-    """The structural schema of a body or result entry: a reference or the inline one."""
-    schema = part.get("schema")
-    if isinstance(schema, str):
-        return ref(schema)
-    if isinstance(schema, dict):
-        return schema
-    inline = part.get("inline")
-    return inline if isinstance(inline, dict) else None
 
 
 def resolve(schemas: dict[str, Any], node: Any) -> Any:
@@ -250,12 +217,15 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
     def annotate(param: dict[str, Any]) -> str:
         if isinstance(param.get("schema"), dict):
             text = builder.annotation(param["schema"], name_hint=hint + pascal(param["name"]))
-            if text != "Any" or gen_types is None:
+            if text != "Any":
                 return strip_optional(text)
         return fallback_annotation(param)
 
+    paging = op.get("pagination")
+    # The pager sends these; a method that also took them would send them twice.
+    paging_params = {paging["offset"], paging["limit"]} if paging else set()
     for q in op["query"]:
-        if method.paginated and q["py"] in ("offset", "limit"):
+        if q["name"] in paging_params:
             continue
         annotation = annotate(q)
         if q.get("type") == "array" and annotation.startswith("list["):
@@ -279,8 +249,8 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
     if body:
         method.body_kind = body["type"]
         method.body_required = bool(body.get("required"))
-        schema = part_schema(body)
-        method.body = as_parameter(builder.annotation(schema or {}, name_hint=hint + "Body"))
+        schema = gen_types.part_schema(body)
+        method.body = as_parameter(gen_types.body_annotation(builder, op) or "Any")
         for f in body.get("fields", []):
             if not isinstance(f.get("schema"), dict):
                 found = field_schema(schemas, schema, f["name"])
@@ -296,7 +266,7 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
                 )
             )
     result = op.get("result")
-    result_schema = part_schema(result) if result else None
+    result_schema = gen_types.part_schema(result) if result else None
     if result_schema is None and result and result.get("type") not in (None, "text"):
         result_schema = {k: v for k, v in result.items() if k != "media"}
     if method.returns_list:

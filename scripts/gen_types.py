@@ -572,13 +572,21 @@ def operation_hint(op: Schema) -> str:
     return pascal(f"{op['namespace']} {op['name']}")
 
 
+def part_schema(part: Schema) -> Schema | None:
+    """The structural schema of a catalogue body or result entry: a reference to a named
+    schema, or the inline one."""
+    if part.get("schema"):
+        return {"$ref": REF_PREFIX + part["schema"]}
+    inline = part.get("inline")
+    return inline if isinstance(inline, dict) else None
+
+
 def body_annotation(builder: TypeBuilder, op: Schema) -> str | None:
     """The annotation of an operation's request body, or None when it takes none."""
     body = op.get("body")
     if not body:
         return None
-    schema = {"$ref": REF_PREFIX + body["schema"]} if body.get("schema") else body.get("inline")
-    return builder.annotation(schema or {}, name_hint=operation_hint(op) + "Body")
+    return builder.annotation(part_schema(body) or {}, name_hint=operation_hint(op) + "Body")
 
 
 def result_annotation(builder: TypeBuilder, op: Schema) -> str | None:
@@ -587,13 +595,7 @@ def result_annotation(builder: TypeBuilder, op: Schema) -> str | None:
     result = op.get("result")
     if not result or result.get("type") == "text":
         return None
-    if result.get("schema"):
-        schema = {"$ref": REF_PREFIX + result["schema"]}
-    elif result.get("inline") is not None:
-        schema = result["inline"]
-    else:  # the seed-era entries spell their schema in place
-        schema = {k: v for k, v in result.items() if k not in ("media",)}
-    return builder.annotation(schema, name_hint=operation_hint(op) + "Result")
+    return builder.annotation(part_schema(result) or {}, name_hint=operation_hint(op) + "Result")
 
 
 def build(catalogue: Schema, *, every_schema: bool = False) -> TypeBuilder:

@@ -278,10 +278,9 @@ impl CoreClient {
                 .pagination
                 .as_ref()
                 .ok_or_else(|| PyTypeError::new_err(format!("{call_name} is not paginated")))?;
-            let pairs = paging
-                .page_query(offset, size)
+            paging
+                .ask_for_page(&mut call.request.query, offset, size)
                 .map_err(|why| PyValueError::new_err(format!("{call_name}: {why}")))?;
-            call.request.query.extend(pairs);
         }
         Ok(call)
     }
@@ -456,13 +455,31 @@ fn page_to_python<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let body = to_python(py, op, response)?;
     let paging = op.pagination.as_ref();
+    let path = paging.map_or(&[][..], |p| p.items.as_slice());
     let mut node = Some(body.clone());
-    for key in paging.map_or(&[][..], |p| p.items.as_slice()) {
+    for key in path {
         node = node.and_then(|n| member(&n, key));
     }
     let items = match node {
         Some(n) if n.is_instance_of::<PyList>() => n,
-        _ => PyList::empty(py).into_any(),
+        // No content at all: nothing to list.
+        _ if body.is_none() => PyList::empty(py).into_any(),
+        // A body of another shape (a proxy's page, a changed API) is not an empty list.
+        _ => {
+            let place = if path.is_empty() {
+                "the body".to_string()
+            } else {
+                path.join(".")
+            };
+            return Err(to_pyerr(
+                py,
+                CoreError::Decode {
+                    method: op.method.clone(),
+                    url: response.url.clone(),
+                    message: format!("no list at {place}"),
+                },
+            ));
+        }
     };
     let next = match (paging, page) {
         (Some(paging), Some((offset, size))) => {

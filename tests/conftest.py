@@ -61,17 +61,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def live_client(kind: str) -> Any:
-    """A client of the tenant named by the RUNAI_LIVE_* variables, or a skip."""
+    """A client of the tenant named by the RUNAI_LIVE_* variables, or a skip. Its
+    credentials are passed explicitly, so that none of the RUNAI_* settings of another
+    tenant can travel to this one."""
     env = os.environ
-    if not env.get("RUNAI_LIVE_BASE_URL"):
-        pytest.skip("no tenant: set RUNAI_LIVE_BASE_URL and its credentials to run on one")
+    url, token = env.get("RUNAI_LIVE_BASE_URL"), env.get("RUNAI_LIVE_TOKEN")
+    client_id, secret = env.get("RUNAI_LIVE_CLIENT_ID"), env.get("RUNAI_LIVE_CLIENT_SECRET")
+    if not url or not (token or (client_id and secret)):
+        pytest.skip(
+            "no tenant: set RUNAI_LIVE_BASE_URL with RUNAI_LIVE_TOKEN, or with "
+            "RUNAI_LIVE_CLIENT_ID and RUNAI_LIVE_CLIENT_SECRET, to run on one"
+        )
     factory = ra.Client if kind == "live-sync" else ra.AsyncClient
-    return factory(
-        base_url=env["RUNAI_LIVE_BASE_URL"],
-        client_id=env.get("RUNAI_LIVE_CLIENT_ID"),
-        client_secret=env.get("RUNAI_LIVE_CLIENT_SECRET"),
-        token=env.get("RUNAI_LIVE_TOKEN"),
-    )
+    if token:
+        return factory(base_url=url, token=token)
+    return factory(base_url=url, client_id=client_id, client_secret=secret)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import paths, resolve, resources
+import runai_admin as ra
+
+from .conftest import collect, paths, resolve, resources
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ async def test_page_size_is_checked(api):
     with pytest.raises(ValueError, match="page_size"):
         api.projects.list(page_size=501)
     with pytest.raises(TypeError, match="page_size"):
-        api.clusters.list(page_size=10)  # a whole-list operation has no page options
+        api.clusters.list(page_size=10)  # its signature has no page options
     page = await resolve(api.clusters.list().page())
     assert len(page) == 1 and page.next_offset is None
 
@@ -106,3 +108,23 @@ def test_the_core_checks_and_completes_the_pager_options(client):
         core.page_options("get_projects", max_items=True)
     with pytest.raises(ValueError, match="offset must be >= 0, not -1"):
         core.page_options("get_projects", offset=-1)
+
+
+async def test_max_items_zero_asks_for_nothing(api, cp):
+    before = len(cp.requests)
+    assert list(await resolve(api.projects.list(max_items=0).page())) == []
+    assert await collect(api.projects.list(max_items=0)) == []
+    assert len(cp.requests) == before
+
+
+async def test_a_list_answer_of_another_shape_is_an_error_not_an_empty_list(api, cp):
+    cp.inject("/api/v1/org-unit/projects", method="GET", status=200, body={"unexpected": []})
+    with pytest.raises(ra.APIDecodeError, match="no list at projects") as caught:
+        await collect(api.projects.list())
+    assert caught.value.url.startswith(f"{cp.url}/api/v1/org-unit/projects")
+
+
+def test_the_pager_alone_sets_the_page_parameters(client):
+    core = client._core_client()
+    with pytest.raises(ValueError, match="offset is the pager's"):
+        core.call_page("get_projects", (), {"offset": 5}, (0, 10))

@@ -136,15 +136,17 @@ class APIDecodeError(APIError):
         super().__init__(message, method=method, url=url)
 
 
-_BY_STATUS: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
+#: The classes of their own, by status: each direct subclass of APIStatusError names one.
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    cls.status: cls for cls in APIStatusError.__subclasses__() if cls.status is not None
 }
+
+
+def error_class(status: int) -> type[APIStatusError]:
+    """The class an error status raises: its own, InternalServerError for 5xx, else
+    APIStatusError."""
+    return _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+
 
 _REASONS = {
     400: "Bad Request",
@@ -163,7 +165,7 @@ _REASONS = {
 
 def _from_response(status: int, method: str, url: str, raw: bytes) -> APIError:
     """Build the exception for an error answer (called by the Rust core)."""
-    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    cls = error_class(status)
     body: Any
     try:
         body = json.loads(raw) if raw else None

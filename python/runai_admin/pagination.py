@@ -101,6 +101,8 @@ class SyncPager(_PagerBase[T]):
     def page(self, offset: Optional[int] = None) -> Page[T]:
         start = self._start if offset is None else offset
         limit = self._limit(0)
+        if limit == 0:  # max_items=0 asks for nothing
+            return Page()
         return self._to_page(self._send(start, limit, "call"))
 
     def pages(self) -> Iterator[Page[T]]:
@@ -126,6 +128,8 @@ class AsyncPager(_PagerBase[T]):
     async def page(self, offset: Optional[int] = None) -> Page[T]:
         start = self._start if offset is None else offset
         limit = self._limit(0)
+        if limit == 0:  # max_items=0 asks for nothing
+            return Page()
         return self._to_page(await self._send(start, limit, "call_async"))
 
     async def pages(self) -> AsyncIterator[Page[T]]:

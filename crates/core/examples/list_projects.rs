@@ -1,4 +1,5 @@
-//! The client core from plain Rust, no Python: list a tenant's projects.
+//! The client core from plain Rust, no Python: list every project of a tenant, page by
+//! page, as the catalogue says the operation pages.
 //!
 //! ```sh
 //! RUNAI_BASE_URL=https://acme.run.ai RUNAI_CLIENT_ID=... RUNAI_CLIENT_SECRET=... \
@@ -8,6 +9,8 @@
 //! `runai-admin fake-server` prints settings for its embedded fake control plane that this
 //! example takes as they are.
 
+use runai_admin_core::api::bind::bind;
+use runai_admin_core::api::Catalogue;
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::ConfigInput;
 use serde_json::Value;
@@ -19,20 +22,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("warning: {warning}");
     }
     let core = Core::new(resolved.config)?;
-    let keywords = vec![("sort_by".to_string(), Value::from("name"))];
-    let response = core
-        .call_operation("get_projects", vec![], keywords, CallOptions::default())
-        .await?;
-    let body: Value = serde_json::from_slice(&response.body)?;
-    let projects = body
-        .get("projects")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    for project in projects {
-        let field = |key: &str| project.get(key).cloned().unwrap_or(Value::Null);
-        println!("{}\t{}\t{}", field("id"), field("name"), field("clusterId"));
+    let op = Catalogue::get()
+        .operation("get_projects")
+        .ok_or("the catalogue has no get_projects")?;
+    let paging = op.pagination.as_ref().ok_or("get_projects is not paged")?;
+    let size = paging.preferred_page_size();
+    let (mut offset, mut listed) = (Some(0), 0);
+    while let Some(at) = offset {
+        let keywords = vec![("sort_by".to_string(), Value::from("name"))];
+        let mut request = bind(op, vec![], keywords)?;
+        paging.ask_for_page(&mut request.query, at, size)?;
+        let response = core.call(op, request, CallOptions::default()).await?;
+        let body: Value = serde_json::from_slice(&response.body)?;
+        for project in paging.items(&body) {
+            let field = |key: &str| project.get(key).cloned().unwrap_or(Value::Null);
+            println!("{}\t{}\t{}", field("id"), field("name"), field("clusterId"));
+            listed += 1;
+        }
+        offset = paging.next_offset(&body, at, size);
     }
-    eprintln!("{} projects", projects.len());
+    eprintln!("{listed} projects");
     Ok(())
 }

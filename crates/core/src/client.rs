@@ -42,7 +42,7 @@ impl Core {
             backoff: Backoff::default(),
         };
         let ready_token = match &config.auth {
-            AuthMethod::Bearer(token) => Some(Arc::new(BearerToken::new(token, 0)?)),
+            AuthMethod::Bearer(token) => Some(Arc::new(BearerToken::ready(token)?)),
             _ => None,
         };
         Ok(Arc::new(Core {

@@ -26,6 +26,8 @@ enum Op {
     EndsWith,
 }
 
+/// What each operator token of the `filterBy` grammar means; which tokens an operation
+/// accepts is its grammar's business.
 const OPERATORS: [(&str, Op); 8] = [
     ("==", Op::Eq),
     ("!=", Op::Ne),
@@ -65,15 +67,18 @@ pub(crate) struct Query {
     limit: usize,
 }
 
-/// A field name, then a two-character operator, then the value (possibly containing
-/// operators or commas itself).
-fn parse_filter(expression: &str) -> Option<Filter> {
-    let split = expression.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))?;
-    let (field, rest) = expression.split_at(split);
-    let (op, value) = OPERATORS
+/// An expression as the operation's grammar (the spec's pattern, in the catalogue) splits
+/// it, with the meaning of its operator.
+fn parse_filter(grammar: &FilterGrammar, expression: &str) -> Option<Filter> {
+    let (field, token, value) = grammar.parse(expression).ok()?;
+    filter_of(field, token, value)
+}
+
+fn filter_of(field: &str, token: &str, value: &str) -> Option<Filter> {
+    let op = OPERATORS
         .iter()
-        .find_map(|(token, op)| rest.strip_prefix(token).map(|value| (*op, value)))?;
-    (!field.is_empty()).then(|| Filter {
+        .find_map(|(known, op)| (*known == token).then_some(*op))?;
+    Some(Filter {
         field: field.to_string(),
         op,
         value: value.to_string(),
@@ -82,11 +87,11 @@ fn parse_filter(expression: &str) -> Option<Filter> {
 
 /// `filterBy` is a non-exploded array: one parameter may hold several expressions joined
 /// by commas. A piece that does not start a new expression belongs to the previous value.
-fn split_expressions(raw: &str) -> Vec<String> {
+fn split_expressions(grammar: &FilterGrammar, raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for piece in raw.split(',') {
         match out.last_mut() {
-            Some(previous) if parse_filter(piece).is_none() => {
+            Some(previous) if parse_filter(grammar, piece).is_none() => {
                 previous.push(',');
                 previous.push_str(piece);
             }
@@ -129,15 +134,17 @@ impl Query {
                     let grammar = shape.filter.ok_or_else(|| {
                         ApiError::bad_request("filterBy is not accepted by this operation")
                     })?;
-                    for expression in split_expressions(raw) {
+                    for expression in split_expressions(grammar, raw) {
                         let malformed = |why: String| {
                             ApiError::bad_request(format!(
                                 "malformed filterBy expression {expression:?}: {why}"
                             ))
                         };
-                        grammar.parse(&expression).map_err(malformed)?;
-                        let filter = parse_filter(&expression)
-                            .ok_or_else(|| malformed("no operator".into()))?;
+                        let (field, token, value) =
+                            grammar.parse(&expression).map_err(malformed)?;
+                        let filter = filter_of(field, token, value).ok_or_else(|| {
+                            malformed("an operator the fake does not know".into())
+                        })?;
                         query.filters.push(filter);
                     }
                 }
@@ -283,24 +290,41 @@ fn holds(filter: &Filter, actual: &Value) -> bool {
 mod tests {
     use super::*;
 
+    fn grammar() -> FilterGrammar {
+        FilterGrammar {
+            fields: ["name", "phase", "createdAt", "totalGpuQuota"]
+                .map(String::from)
+                .to_vec(),
+            operators: OPERATORS
+                .iter()
+                .map(|(token, _)| token.to_string())
+                .collect(),
+        }
+    }
+
     #[test]
     fn expressions_split_on_commas_that_start_a_new_expression() {
+        let grammar = grammar();
         assert_eq!(
-            split_expressions("name=@a,b,phase==Ready"),
+            split_expressions(&grammar, "name=@a,b,phase==Ready"),
             vec!["name=@a,b".to_string(), "phase==Ready".to_string()]
         );
-        let f = parse_filter("createdAt>=2024-01-01T00:00:00Z").expect("parses");
+        let f = parse_filter(&grammar, "createdAt>=2024-01-01T00:00:00Z").expect("parses");
         assert_eq!(
             (f.field.as_str(), f.op, f.value.as_str()),
             ("createdAt", Op::Ge, "2024-01-01T00:00:00Z")
         );
-        assert!(parse_filter("name~abc").is_none());
-        assert!(parse_filter("==abc").is_none());
+        assert!(parse_filter(&grammar, "name~abc").is_none());
+        assert!(parse_filter(&grammar, "==abc").is_none());
+        assert!(
+            parse_filter(&grammar, "colour==red").is_none(),
+            "not a field of the grammar"
+        );
     }
 
     #[test]
     fn numbers_compare_numerically() {
-        let f = parse_filter("totalGpuQuota>=10").expect("parses");
+        let f = parse_filter(&grammar(), "totalGpuQuota>=10").expect("parses");
         assert!(holds(&f, &serde_json::json!(12)));
         assert!(!holds(&f, &serde_json::json!(9)));
         assert_eq!(

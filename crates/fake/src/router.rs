@@ -110,7 +110,7 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
         };
         let ok = match param.kind.as_deref() {
             Some("integer") => value.parse::<i64>().is_ok(),
-            Some("number") => value.parse::<f64>().is_ok(),
+            Some("number") => value.parse::<f64>().is_ok_and(f64::is_finite),
             Some("boolean") => value == "true" || value == "false",
             _ => true,
         };
@@ -121,9 +121,12 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
             )));
         }
         if let Ok(number) = value.parse::<f64>() {
+            // NaN compares false with everything: it is outside any bounds.
+            let unbounded =
+                !number.is_finite() && (param.minimum.is_some() || param.maximum.is_some());
             let below = param.minimum.is_some_and(|min| number < min);
             let above = param.maximum.is_some_and(|max| number > max);
-            if below || above {
+            if unbounded || below || above {
                 let bound = |b: Option<f64>| b.map_or("-".to_string(), |b| b.to_string());
                 return Err(ApiError::bad_request(format!(
                     "query parameter {name}: must be within [{}, {}], got {value}",

@@ -232,6 +232,26 @@ impl Pagination {
         ])
     }
 
+    /// Add one page's parameters to a bound request's query. The caller's own arguments
+    /// may not set them: the page sends them, once.
+    pub fn ask_for_page(
+        &self,
+        query: &mut Vec<(String, String)>,
+        offset: u64,
+        size: u64,
+    ) -> Result<(), String> {
+        if let Some((name, _)) = query
+            .iter()
+            .find(|(name, _)| *name == self.offset || *name == self.limit)
+        {
+            return Err(format!(
+                "{name} is the pager's to set (page size and offset)"
+            ));
+        }
+        query.extend(self.page_query(offset, size)?);
+        Ok(())
+    }
+
     /// The page's items in a response body (none when the body has another shape).
     pub fn items<'b>(&self, body: &'b Value) -> &'b [Value] {
         self.items

@@ -27,18 +27,27 @@ pub struct BearerToken {
 }
 
 impl BearerToken {
-    /// A token that a header cannot carry can never be sent: that is a configuration
-    /// problem to report once, not a connection failure to retry.
-    pub fn new(token: &Secret, generation: u64) -> CoreResult<Self> {
-        let mut header =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                CoreError::Configuration(
-                    "the token holds characters an HTTP header cannot carry".into(),
-                )
-            })?;
-        header.set_sensitive(true);
-        Ok(BearerToken { header, generation })
+    /// A ready token (one the caller passed rather than one fetched).
+    pub fn ready(token: &Secret) -> CoreResult<Self> {
+        Ok(BearerToken {
+            header: authorization(token)?,
+            generation: 0,
+        })
     }
+}
+
+/// The `Authorization` header for a token. A token that a header cannot carry can never
+/// be sent: that is a configuration problem to report once, not a connection failure to
+/// retry.
+fn authorization(token: &Secret) -> CoreResult<HeaderValue> {
+    let mut header =
+        HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            CoreError::Configuration(
+                "the token holds characters an HTTP header cannot carry".into(),
+            )
+        })?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 struct Cached {
@@ -115,9 +124,9 @@ impl TokenCache {
         }
         let outcome = fetch()
             .await
-            .and_then(|fetched| Ok((BearerToken::new(&fetched.token, 0)?, fetched)));
+            .and_then(|fetched| Ok((authorization(&fetched.token)?, fetched)));
         let finished = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
-        let (mut token, fetched) = match outcome {
+        let (header, fetched) = match outcome {
             Ok(both) => both,
             Err(error) => {
                 state.failure = Some((finished, error.clone()));
@@ -128,8 +137,10 @@ impl TokenCache {
         let lifetime = fetched
             .expires_in
             .or_else(|| lifetime_from_jwt(&fetched.token));
-        token.generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let token = Arc::new(token);
+        let token = Arc::new(BearerToken {
+            header,
+            generation: self.generation.fetch_add(1, Ordering::SeqCst) + 1,
+        });
         state.failure = None;
         state.cached = Some(Cached {
             token: token.clone(),

@@ -14,7 +14,7 @@ use crate::wire::org_units as wire;
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
-        "get_departments" => paging::paged(call, rows(store), "departments"),
+        "get_departments" => paging::paged(call, rows(store)),
         "count_departments" => paging::count(call, rows(store)),
         "get_department" => get(call, store),
         "create_department" => create(call, store),

@@ -15,18 +15,25 @@ pub(crate) fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     Ok(Reply::json(200, &json!({"count": n})))
 }
 
-/// A paged object answer: `{"<key>": [...], "next": <offset>}`, `next` only when more remain.
-pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>, key: &str) -> Answer {
+/// A paged answer shaped as the catalogue says: the page's items under its items key path
+/// and, while more remain, the next offset under its next key (`{"projects": [...],
+/// "next": 50}`). An operation whose items are the body itself answers a bare page.
+pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
+    let Some(paging) = call.op.pagination.as_ref().filter(|p| !p.items.is_empty()) else {
+        return bare(call, rows);
+    };
     let sorts = call.sorts();
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
     let (items, next) = query.page(query.select(rows, shape.searchable));
-    let mut body = Map::new();
-    body.insert(key.into(), Value::Array(items));
-    if let Some(next) = next {
-        body.insert("next".into(), json!(next));
+    let mut page = Value::Array(items);
+    for key in paging.items.iter().rev() {
+        page = Value::Object(Map::from_iter([(key.clone(), page)]));
     }
-    Ok(Reply::json(200, &Value::Object(body)))
+    if let (Some(next), Some(key), Value::Object(body)) = (next, &paging.next, &mut page) {
+        body.insert(key.clone(), json!(next));
+    }
+    Ok(Reply::json(200, &page))
 }
 
 /// A bare array answer: with no `next` to follow, a request without paging parameters

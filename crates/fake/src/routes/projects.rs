@@ -14,7 +14,7 @@ use crate::wire::org_units as wire;
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
-        "get_projects" => paging::paged(call, rows(store), "projects"),
+        "get_projects" => paging::paged(call, rows(store)),
         "count_projects" => paging::count(call, rows(store)),
         "get_project" => get(call, store),
         "create_project" => create(call, store),
