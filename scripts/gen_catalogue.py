@@ -342,9 +342,8 @@ def pagination(spec: Spec, query: list, result: dict | None) -> dict | None:
     return {
         "items": path,
         "offset": "offset",
+        # The page size's bounds and default are the limit parameter's own (stated there).
         "limit": size["name"],
-        "max_page_size": size.get("maximum"),
-        "default_page_size": size.get("default"),
         "next": "next" if following and spec.wire_type(following) == "integer" else None,
     }
 

@@ -328,7 +328,8 @@ def docstring(m: Method, *, asynchronous: bool) -> list[str]:
         merged = "; keyword fields are merged over it" if m.body_kind == "object" else ""
         lines.append(f"    body ({m.body}, {need}): the raw request body, sent as is{merged}.")
     if m.returns_list and m.paginated:
-        maximum = (op.get("pagination") or {}).get("max_page_size")
+        limit_name = op["pagination"]["limit"]
+        maximum = next((q.get("maximum") for q in op["query"] if q["name"] == limit_name), None)
         bound = f"at most {maximum}" if maximum else "at most the operation's page-size maximum"
         lines += [
             f"    page_size (int, optional): items per request (the core's default; {bound}).",

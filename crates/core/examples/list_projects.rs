@@ -35,7 +35,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let response = core.call(op, request, CallOptions::default()).await?;
         let body: Value = serde_json::from_slice(&response.body)?;
         for project in paging.items(&body) {
-            let field = |key: &str| project.get(key).cloned().unwrap_or(Value::Null);
+            let field = |key: &str| match project.get(key) {
+                Some(Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
             println!("{}\t{}\t{}", field("id"), field("name"), field("clusterId"));
             listed += 1;
         }

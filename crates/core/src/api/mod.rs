@@ -193,9 +193,13 @@ pub struct Pagination {
     pub offset: String,
     /// Wire name of the query parameter that sizes a page.
     pub limit: String,
-    /// The largest page the server serves, when the spec bounds it.
+    /// The largest page the server serves, when the spec bounds it: the limit parameter's
+    /// maximum, filled in when the catalogue is loaded (the file states it once, there).
+    #[serde(skip)]
     pub max_page_size: Option<u64>,
-    /// The page size the server uses when none is asked for.
+    /// The page size the server uses when none is asked for: the limit parameter's default,
+    /// likewise.
+    #[serde(skip)]
     pub default_page_size: Option<u64>,
     /// The response key carrying the next page's offset, when the server sends one.
     pub next: Option<String>,
@@ -303,6 +307,21 @@ impl Pagination {
     }
 }
 
+impl Operation {
+    /// Copy the limit parameter's bounds into the operation's pagination.
+    fn fill_page_sizes(&mut self) {
+        let Some(paging) = self.pagination.as_mut() else {
+            return;
+        };
+        let limit = self.query.iter().find(|q| q.name == paging.limit);
+        let whole = |n: f64| (n.is_finite() && n >= 0.0).then_some(n as u64);
+        paging.max_page_size = limit.and_then(|q| q.maximum).and_then(whole);
+        paging.default_page_size = limit
+            .and_then(|q| q.default.as_ref())
+            .and_then(Value::as_u64);
+    }
+}
+
 /// `projects.create()`, as error messages name a call: written out only when one is.
 #[derive(Clone, Copy)]
 pub struct CallName<'a>(pub &'a Operation);
@@ -328,6 +347,9 @@ impl Catalogue {
                 // The file is generated and checked by tests; a broken one is a build defect.
                 Err(err) => unreachable_catalogue(&err),
             };
+            for op in &mut catalogue.operations {
+                op.fill_page_sizes();
+            }
             catalogue.by_id = catalogue
                 .operations
                 .iter()
