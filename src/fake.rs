@@ -28,11 +28,15 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
 #[pymethods]
 impl FakeServer {
     #[new]
-    #[pyo3(signature = (*, port=0, token_lifetime=3600.0))]
-    fn new(py: Python<'_>, port: u16, token_lifetime: f64) -> PyResult<Self> {
+    /// `token_lifetime` in seconds; `None` keeps the fake's own default.
+    #[pyo3(signature = (*, port=0, token_lifetime=None))]
+    fn new(py: Python<'_>, port: u16, token_lifetime: Option<f64>) -> PyResult<Self> {
         let config = FakeConfig {
             port,
-            token_lifetime: seconds("token_lifetime", token_lifetime)?,
+            token_lifetime: match token_lifetime {
+                Some(value) => seconds("token_lifetime", value)?,
+                None => FakeConfig::default().token_lifetime,
+            },
         };
         let server = py.detach(|| Server::start(config)).map_err(|e| {
             PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))

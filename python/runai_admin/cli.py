@@ -100,7 +100,7 @@ def demo(output: str, keep: bool) -> int:
     return 0
 
 
-def fake_server(port: int, token_lifetime: float) -> int:
+def fake_server(port: int, token_lifetime: Optional[float]) -> int:
     # Ctrl-C is how this command stops: started from a shell that ignores SIGINT (a
     # background job), it would otherwise inherit that and never stop.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="on a real tenant, keep what it creates")
     p = sub.add_parser("fake-server", help="serve the embedded fake control plane")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--token-lifetime", type=float, default=3600.0)
+    p.add_argument("--token-lifetime", type=float, default=None, help="seconds (default: an hour)")
     for namespace, ops in sorted(_operations().items()):
         p = sub.add_parser(namespace, help=f"{namespace} operations")
         p.add_argument("verb", choices=sorted(ops))

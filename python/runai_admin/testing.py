@@ -25,7 +25,7 @@ class FakeControlPlane:
     (``cluster_id``), its default node pool and the default department.
     """
 
-    def __init__(self, *, port: int = 0, token_lifetime: float = 3600.0) -> None:
+    def __init__(self, *, port: int = 0, token_lifetime: Optional[float] = None) -> None:
         self._port = port
         self._token_lifetime = token_lifetime
         self._server: Optional[_core.FakeServer] = None
