@@ -42,6 +42,20 @@ async def test_install_info_and_metrics(api, cp):
     assert isinstance(metrics, dict)
 
 
+async def test_an_unknown_metric_type_is_a_bad_request(api, cp):
+    with pytest.raises(ra.BadRequestError) as raised:
+        await resolve(
+            api.clusters.metrics(
+                cp.cluster_id,
+                metric_type=["GPU_UTILIZATION", "NOT_A_METRIC"],
+                start="2026-01-01T00:00:00Z",
+                end="2026-01-02T00:00:00Z",
+            )
+        )
+    assert "metricType" in raised.value.message and "NOT_A_METRIC" in raised.value.message
+    assert "GPU_UTILIZATION" in str(raised.value.details)
+
+
 async def test_legacy_cluster_list_speaks_the_seed_era_shape(api, cp):
     legacy = await collect(api.legacy.clusters.list())
     assert [c["clusterUuid"] for c in legacy] == [cp.cluster_id]

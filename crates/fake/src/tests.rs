@@ -9,6 +9,7 @@ use super::*;
 use runai_admin_core::api::Catalogue;
 
 mod legacy;
+mod metrics;
 
 fn http() -> reqwest::Client {
     // reqwest is built without a default TLS provider; it wants one even for plain http.

@@ -50,7 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("router", &["router"]),
     ("server", &["faults", "recorder", "server"]),
     ("public API", &["lib"]),
-    ("tests", &["tests", "tests::legacy"]),
+    ("tests", &["tests", "tests::legacy", "tests::metrics"]),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
