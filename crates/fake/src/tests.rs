@@ -10,6 +10,7 @@ use runai_admin_core::api::Catalogue;
 
 mod legacy;
 mod metrics;
+mod users;
 
 fn http() -> reqwest::Client {
     // reqwest is built without a default TLS provider; it wants one even for plain http.

@@ -50,7 +50,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("router", &["router"]),
     ("server", &["faults", "recorder", "server"]),
     ("public API", &["lib"]),
-    ("tests", &["tests", "tests::legacy", "tests::metrics"]),
+    (
+        "tests",
+        &["tests", "tests::legacy", "tests::metrics", "tests::users"],
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
