@@ -52,7 +52,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("public API", &["lib"]),
     (
         "tests",
-        &["tests", "tests::legacy", "tests::metrics", "tests::users"],
+        &[
+            "tests",
+            "tests::clusters",
+            "tests::legacy",
+            "tests::metrics",
+            "tests::users",
+        ],
     ),
 ];
 
