@@ -3,6 +3,8 @@ work, warn, and name what replaces them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import runai_admin as ra
@@ -68,6 +70,8 @@ async def test_department_admins_are_stored(api, cp):
 async def test_install_file_is_text(api, cp):
     text = await resolve(api.clusters.install_file(cp.cluster_id, cloud="op"))
     assert isinstance(text, str) and cp.cluster_id in text
+    as_json = await resolve(api.clusters.install_file(cp.cluster_id, format="json"))
+    assert json.loads(as_json)["cluster"]["uid"] == cp.cluster_id
 
 
 @pytest.mark.filterwarnings("error::DeprecationWarning")

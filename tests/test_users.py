@@ -46,3 +46,14 @@ async def test_search_and_sort(api, cp):
     names = [u["username"] for u in await collect(api.users.list(sort_by="username", search="@ex"))]
     assert names == sorted(names)
     assert {"a@example.com", "b@example.com", "c@example.com"} <= set(names)
+
+
+async def test_the_deprecated_filter_picks_users_by_attribute(api, cp):
+    await resolve(api.users.create(email="ann@example.com"))
+    local = [u["username"] for u in await collect(api.users.list(filter="runai.is_local:true"))]
+    assert sorted(local) == ["admin@example.com", "ann@example.com"]
+    assert await collect(api.users.list(filter="runai.is_local:false")) == []
+    narrowed = await collect(api.users.list(filter="runai.is_local:true", search="ann"))
+    assert [u["username"] for u in narrowed] == ["ann@example.com"]
+    with pytest.raises(ra.BadRequestError, match="filter"):
+        await collect(api.users.list(filter="is_local"))

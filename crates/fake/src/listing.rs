@@ -232,6 +232,42 @@ impl Query {
     }
 }
 
+/// The rows whose attribute matches `expression`, `<attribute>:<value>` (the users'
+/// deprecated `filter`, as in `runai.is_local:true`). `attributes` maps the attribute names
+/// the rows carry to the row fields holding them; a row without the attribute does not
+/// match, and a value matches as exact text. An empty expression, like an empty search,
+/// keeps every row.
+pub(crate) fn with_attribute(
+    rows: Vec<Row>,
+    parameter: &str,
+    expression: &str,
+    attributes: &[(&str, &str)],
+) -> Result<Vec<Row>, ApiError> {
+    if expression.trim().is_empty() {
+        return Ok(rows);
+    }
+    let (attribute, wanted) = expression
+        .split_once(':')
+        .filter(|(attribute, _)| !attribute.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "query parameter {parameter}: expected <attribute>:<value>, got {expression:?}"
+            ))
+        })?;
+    let field = attributes
+        .iter()
+        .find(|(name, _)| *name == attribute.trim())
+        .map(|(_, field)| *field);
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            field
+                .and_then(|f| row.fields.get(f))
+                .is_some_and(|v| !v.is_null() && text(v) == wanted)
+        })
+        .collect())
+}
+
 fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -320,6 +356,40 @@ mod tests {
             parse_filter(&grammar, "colour==red").is_none(),
             "not a field of the grammar"
         );
+    }
+
+    #[test]
+    fn attributes_match_by_name_and_exact_value() {
+        let row = |local: bool| Row {
+            fields: Map::from_iter([("isLocal".to_string(), serde_json::json!(local))]),
+            item: serde_json::json!(local),
+        };
+        let attributes = [("runai.is_local", "isLocal")];
+        let kept = |expression: &str| {
+            with_attribute(
+                vec![row(true), row(false)],
+                "filter",
+                expression,
+                &attributes,
+            )
+            .map(|rows| rows.into_iter().map(|r| r.item).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            kept("runai.is_local:true").ok(),
+            Some(vec![serde_json::json!(true)])
+        );
+        assert_eq!(
+            kept("runai.is_local:false").ok(),
+            Some(vec![serde_json::json!(false)])
+        );
+        assert_eq!(kept("runai.is_local:TRUE").ok(), Some(vec![]));
+        assert_eq!(kept("runai.other:true").ok(), Some(vec![]));
+        assert_eq!(kept("").map(|rows| rows.len()).ok(), Some(2));
+        for malformed in ["runai.is_local", ":true", " :x"] {
+            let err = kept(malformed).expect_err(malformed);
+            assert_eq!(err.status, 400);
+            assert!(err.message.contains("filter"), "{}", err.message);
+        }
     }
 
     #[test]

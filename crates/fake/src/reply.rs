@@ -30,14 +30,6 @@ impl Reply {
         }
     }
 
-    pub fn text(status: u16, content_type: &str, text: String) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), content_type.into())],
-            body: Bytes::from(text),
-        }
-    }
-
     pub fn with_header(mut self, name: &str, value: String) -> Reply {
         self.headers.push((name.to_string(), value));
         self

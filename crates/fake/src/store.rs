@@ -14,6 +14,8 @@ pub(crate) struct Cluster {
     pub updated_at: String,
     /// The seeded cluster reports in; ones created through the API wait for an install.
     pub connected: bool,
+    /// Set by a graceful deletion request: the cluster stays until its removal is forced.
+    pub delete_requested_at: Option<String>,
 }
 
 pub(crate) struct NodePool {
@@ -123,6 +125,7 @@ impl Store {
             created_at: created.clone(),
             updated_at: created.clone(),
             connected,
+            delete_requested_at: None,
         });
         let pool_id = self.next_node_pool;
         self.next_node_pool += 1;

@@ -50,7 +50,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("router", &["router"]),
     ("server", &["faults", "recorder", "server"]),
     ("public API", &["lib"]),
-    ("tests", &["tests", "tests::legacy"]),
+    (
+        "tests",
+        &[
+            "tests",
+            "tests::clusters",
+            "tests::legacy",
+            "tests::metrics",
+            "tests::users",
+        ],
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]

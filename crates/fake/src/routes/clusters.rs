@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::context::{Answer, Call};
-use crate::lookup::{existing_cluster, free_cluster_name, no_cluster};
+use crate::lookup::{existing_cluster, free_cluster_name};
 use crate::reply::Reply;
 use crate::store::{now, temp_password, Store};
 use crate::wire::clusters as wire;
@@ -30,9 +30,11 @@ fn with_status(call: &Call<'_>) -> bool {
 
 fn list(call: &Call<'_>, store: &Store) -> Answer {
     let full = with_status(call);
+    let requested_too = call.query_value("includeRequestedForDelete") == Some("true");
     let items: Vec<Value> = store
         .clusters
         .iter()
+        .filter(|c| requested_too || c.delete_requested_at.is_none())
         .map(|c| wire::cluster(c, full))
         .collect();
     Ok(Reply::json(200, &Value::Array(items)))
@@ -69,15 +71,45 @@ fn update(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::empty(204))
 }
 
+/// Forced, or for a cluster too old to uninstall itself, the cluster goes at once (204).
+/// Otherwise the deletion is only requested (202): the cluster stays, marked with the time
+/// of the first request, out of plain listings, until a forced delete removes it.
 fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let uuid = call.param("clusterUuid");
-    if !store.remove_cluster(uuid) {
-        return Err(no_cluster(uuid));
+    let cluster = existing_cluster(store, uuid)?;
+    let force = call.query_value("force") == Some("true");
+    if force || !deletes_gracefully(cluster.version.as_deref()) {
+        store.remove_cluster(uuid);
+        return Ok(Reply::empty(204));
+    }
+    if let Some(cluster) = store.cluster_mut(uuid) {
+        cluster.delete_requested_at.get_or_insert_with(now);
     }
     Ok(Reply::json(
         202,
-        &json!({"code": 202, "message": "cluster deletion requested"}),
+        &json!({"code": 202, "message": format!("deletion of cluster {uuid} requested")}),
     ))
+}
+
+/// The first cluster version that takes part in its own deletion.
+const GRACEFUL_DELETION_SINCE: (u64, u64) = (2, 20);
+
+/// Whether a cluster of this version is deleted by request rather than at once. A cluster
+/// that has not reported a version it can be compared by (never connected, or a build name)
+/// is taken to be current.
+fn deletes_gracefully(version: Option<&str>) -> bool {
+    let Some(version) = version else {
+        return true;
+    };
+    let mut numbers = version
+        .trim()
+        .trim_start_matches('v')
+        .split(['.', '-', '+'])
+        .map(str::parse::<u64>);
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor) >= GRACEFUL_DELETION_SINCE,
+        _ => true,
+    }
 }
 
 fn install_info(call: &Call<'_>, store: &Store) -> Answer {
@@ -104,4 +136,22 @@ fn install_info(call: &Call<'_>, store: &Store) -> Answer {
             "clientSecret": temp_password(),
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deletes_gracefully;
+
+    #[test]
+    fn versions_before_2_20_are_deleted_at_once() {
+        for old in ["2.19.3", "2.13", "1.30.0", "v2.19.0"] {
+            assert!(!deletes_gracefully(Some(old)), "{old}");
+        }
+        for current in ["2.20", "2.20.0", "2.21.0-rc.1", "3.0.0", "v2.20.1"] {
+            assert!(deletes_gracefully(Some(current)), "{current}");
+        }
+        for unknown in [None, Some(""), Some("master"), Some("2")] {
+            assert!(deletes_gracefully(unknown), "{unknown:?}");
+        }
+    }
 }

@@ -170,7 +170,8 @@ fn update_admins(call: &Call<'_>, store: &mut Store) -> Answer {
     ))
 }
 
-/// The cluster's installation values: YAML text, or the same as JSON with `format=json`.
+/// The cluster's installation values file: YAML, or the same values as JSON with
+/// `format=json`.
 fn install_file(call: &Call<'_>, store: &Store) -> Answer {
     let cluster = existing_cluster(store, call.param("cluster_uuid"))?;
     let mut values = json!({
@@ -192,12 +193,15 @@ fn install_file(call: &Call<'_>, store: &Store) -> Answer {
     if let (false, Some(map)) = (global.is_empty(), values.as_object_mut()) {
         map.insert("global".into(), Value::Object(global));
     }
-    if call.query_value("format") == Some("json") {
-        return Ok(Reply::json(200, &values));
-    }
-    let mut text = String::from("# runai-cluster installation values (fake control plane)\n");
-    yaml(&values, 0, &mut text);
-    Ok(Reply::text(200, "text/yaml", text))
+    // Either way the answer is the file's text as a JSON string.
+    let text = if call.query_value("format") == Some("json") {
+        serde_json::to_string_pretty(&values).unwrap_or_default()
+    } else {
+        let mut text = String::from("# runai-cluster installation values (fake control plane)\n");
+        yaml(&values, 0, &mut text);
+        text
+    };
+    Ok(Reply::json(200, &Value::String(text)))
 }
 
 /// Block YAML for nested objects; scalars and arrays in flow style (JSON is valid YAML).

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
-use crate::listing::Row;
+use crate::listing::{self, Row};
 use crate::lookup::{existing_user, no_user};
 use crate::reply::Reply;
 use crate::routes::paging;
@@ -16,7 +16,7 @@ use crate::wire::users as wire;
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         // Users answer a bare array (`Users1`): the page has no `next`.
-        "get_users" => paging::bare(call, rows(store)),
+        "get_users" => list(call, store),
         "count_users" => paging::count(call, rows(store)),
         "get_user_by_id" => get(call, store),
         "create_user" => create(call, store),
@@ -30,6 +30,16 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
 
 fn rows(store: &Store) -> Vec<Row> {
     store.users.iter().map(wire::user_row).collect()
+}
+
+/// `filterBy`, `search` and the rest apply as for every listing; the deprecated `filter`
+/// (each one sent) picks users by attribute first.
+fn list(call: &Call<'_>, store: &Store) -> Answer {
+    let mut kept = rows(store);
+    for (name, expression) in call.query.iter().filter(|(name, _)| name == "filter") {
+        kept = listing::with_attribute(kept, name, expression, &wire::ATTRIBUTES)?;
+    }
+    paging::bare(call, kept)
 }
 
 fn get(call: &Call<'_>, store: &Store) -> Answer {

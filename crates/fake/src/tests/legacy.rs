@@ -508,24 +508,47 @@ async fn seed_era_metrics() {
     assert_eq!((status, empty), (200, json!({"data": []})));
 }
 
+/// The answer's content type, and its body as JSON.
+async fn get_raw(h: &Harness, path: &str) -> (u16, String, Value) {
+    let response = h
+        .http
+        .get(format!("{}{path}", h.server.url()))
+        .bearer_auth(&h.token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = response.bytes().await.expect("body");
+    let body = serde_json::from_slice(&bytes).expect("a JSON body");
+    (status, content_type, body)
+}
+
+/// The spec answers the file as a JSON string, in either format.
 #[tokio::test]
 async fn install_file_as_yaml_or_json() {
     let h = harness().await;
     let cluster = h.server.cluster_id();
     let path = format!("/v1/k8s/clusters/{cluster}/installfile");
-    let (status, text) = h
-        .get(&format!("{path}?cloud=gke&clusterip=10.0.0.1,10.0.0.2"))
-        .await;
-    assert_eq!(status, 200);
-    let text = text.as_str().expect("text");
+    let (status, content_type, text) =
+        get_raw(&h, &format!("{path}?cloud=gke&clusterip=10.0.0.1,10.0.0.2")).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let text = text.as_str().expect("a JSON string");
     assert!(text.contains(&format!("uid: \"{cluster}\"")), "{text}");
     assert!(text.contains("cloud: \"gke\""), "{text}");
     assert!(
         text.contains("clusterIPs: [\"10.0.0.1\",\"10.0.0.2\"]"),
         "{text}"
     );
-    let (status, values) = h.get(&format!("{path}?format=json")).await;
-    assert_eq!(status, 200);
+    let (status, content_type, text) = get_raw(&h, &format!("{path}?format=json")).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let values: Value =
+        serde_json::from_str(text.as_str().expect("a JSON string")).expect("the file is JSON");
     assert_eq!(values["cluster"]["uid"], cluster.as_str());
     assert_eq!(values["controlPlane"]["url"], h.server.url().as_str());
     assert_eq!(h.get(&format!("{path}?format=xml")).await.0, 400);

@@ -44,6 +44,9 @@ pub(crate) fn cluster(cluster: &Cluster, with_status: bool) -> Value {
             Value::Null
         },
     );
-    map.insert("deleteRequestedAt".into(), Value::Null);
+    map.insert(
+        "deleteRequestedAt".into(),
+        json!(cluster.delete_requested_at),
+    );
     Value::Object(map)
 }

@@ -5,6 +5,10 @@ use serde_json::{json, Map, Value};
 use crate::listing::Row;
 use crate::store::User;
 
+/// The user attributes the deprecated `filter` can name, and the row field of each. The
+/// fake's users are all local.
+pub(crate) const ATTRIBUTES: [(&str, &str); 1] = [("runai.is_local", "isLocal")];
+
 pub(crate) fn user(user: &User) -> Value {
     json!({
         "id": user.id,
