@@ -302,7 +302,18 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     else:
         result["inline"] = structural(schema)
     result["media"] = "application/json"
+    if any(no_content(spec, op, code) for code in responses if code != str(status)):
+        # Another success answers with no body (a forced delete's 204): the call may
+        # return nothing.
+        result["optional"] = True
     return status, result
+
+
+def no_content(spec: Spec, op: dict, code: str) -> bool:
+    """Whether `code` is a success the operation answers without a body."""
+    if not (code.isdigit() and code.startswith("2")):
+        return False
+    return not spec.deref(op["responses"][code]).get("content")
 
 
 def error_statuses(op: dict) -> list[int]:

@@ -284,6 +284,8 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
         method.returns = "str"
     else:
         method.returns = builder.annotation(result_schema or {}, name_hint=hint + "Result")
+        if result.get("optional"):
+            method.returns = f"Optional[{method.returns}]"
     taken = {name for name, _ in method.path_params}
     for k in method.keywords:
         clash = k.py in RESERVED or k.py in CALL_OPTIONS or keyword.iskeyword(k.py)
@@ -354,6 +356,8 @@ def docstring(m: Method, *, asynchronous: bool) -> list[str]:
         lines.append(f"    None: HTTP {status} without a body.")
     else:
         lines.append(f"    {m.returns}: the HTTP {status} response body.")
+        if (op.get("result") or {}).get("optional"):
+            lines.append("    None when the control plane answers with no body (a 204).")
     lines += ["", "Raises:"]
     errors = op.get("errors")
     if errors is None:

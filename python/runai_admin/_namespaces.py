@@ -155,7 +155,7 @@ class ClustersNamespace(Namespace):
         force: Optional[bool] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> HttpResponse:
+    ) -> Optional[HttpResponse]:
         """Delete a cluster by id.
 
         ``DELETE /api/v1/clusters/{clusterUuid}`` (operation ``delete_cluster``).
@@ -168,7 +168,8 @@ class ClustersNamespace(Namespace):
             max_retries (int, optional): retries for this call; the client's by default.
 
         Returns:
-            HttpResponse: the HTTP 202 response body.
+            Optional[HttpResponse]: the HTTP 202 response body.
+            None when the control plane answers with no body (a 204).
 
         Raises:
             AuthenticationError: HTTP 401.
@@ -2794,7 +2795,7 @@ class AsyncClustersNamespace(Namespace):
         force: Optional[bool] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> HttpResponse:
+    ) -> Optional[HttpResponse]:
         """Delete a cluster by id.
 
         ``DELETE /api/v1/clusters/{clusterUuid}`` (operation ``delete_cluster``).
@@ -2807,7 +2808,8 @@ class AsyncClustersNamespace(Namespace):
             max_retries (int, optional): retries for this call; the client's by default.
 
         Returns:
-            HttpResponse: the HTTP 202 response body.
+            Optional[HttpResponse]: the HTTP 202 response body.
+            None when the control plane answers with no body (a 204).
 
         Raises:
             AuthenticationError: HTTP 401.
