@@ -145,7 +145,17 @@ def test_names_follow_the_verb_rules():
 
 def test_exposure_is_listed_once_and_unchanged():
     cat = catalogue()
-    assert set(cat["exposed_tags"]) == {"Clusters", "Departments", "Projects", "Users", "Legacy"}
+    assert set(cat["exposed_tags"]) == {
+        "Clusters",
+        "Departments",
+        "Projects",
+        "Users",
+        "Legacy",
+        "Access rules",
+        "Roles",
+        "Permissions",
+        "Me",
+    }
     for op in cat["operations"]:
         assert op["exposed"] == (op["tag"] in cat["exposed_tags"]), op["id"]
 
@@ -283,8 +293,9 @@ def test_every_operation_of_the_exposed_tags_has_one_method_on_both_clients():
         for client in (sync, asynchronous):
             method = getattr(getattr(client, op["namespace"]), op["name"])
             assert op["id"] in method.__doc__
-    # Clusters 9, Departments 14, Projects 17, Users 8 in the official operation list.
-    assert len(seen) == 48
+    # Clusters 9, Departments 14, Projects 17, Users 8, Access rules 7, Roles 2,
+    # Permissions 2, Me 2 in the official operation list.
+    assert len(seen) == 61
 
 
 def test_deprecated_methods_warn_and_name_their_replacement(client):

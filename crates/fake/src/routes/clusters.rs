@@ -4,8 +4,10 @@
 use serde_json::{json, Value};
 
 use crate::context::{Answer, Call};
+use crate::guard::sees;
 use crate::lookup::{existing_cluster, free_cluster_name, no_cluster};
 use crate::reply::Reply;
+use crate::scopes::Scope;
 use crate::store::{now, temp_password, Store};
 use crate::wire::clusters as wire;
 
@@ -33,6 +35,7 @@ fn list(call: &Call<'_>, store: &Store) -> Answer {
     let items: Vec<Value> = store
         .clusters
         .iter()
+        .filter(|c| sees(call, &Scope::Cluster(c.uuid.clone())))
         .map(|c| wire::cluster(c, full))
         .collect();
     Ok(Reply::json(200, &Value::Array(items)))
