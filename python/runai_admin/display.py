@@ -36,6 +36,13 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
         ("CREATED", "createdAt"),
         ("LAST LOGIN", "lastLogin"),
     ],
+    "access_rules": [
+        ("ID", "id"),
+        ("SUBJECT", "subjectId"),
+        ("ROLE", "roleName"),
+        ("SCOPE", "scopeType"),
+        ("SCOPE NAME", "scopeName"),
+    ],
     "legacy.clusters": [
         ("NAME", "name"),
         ("UUID", "clusterUuid"),
