@@ -270,3 +270,16 @@ async def test_a_cluster_viewer_reads_everything_in_it_and_changes_nothing(api, 
             await resolve(user.users.get(made["user"]))
     finally:
         user.close()
+
+
+async def test_rules_go_with_their_project_and_their_user(api, cp):
+    made = await tenant(api, cp)
+    on_project = await grant(api, made["user"], VIEWER, "project", made["proj_a"])
+    on_department = await grant(api, made["user"], VIEWER, "department", made["dept_b"])
+    await resolve(api.projects.delete(made["proj_a"]))
+    with pytest.raises(ra.NotFoundError):
+        await resolve(api.access_rules.get(on_project["id"]))
+    assert (await resolve(api.access_rules.get(on_department["id"])))["scopeName"] == "dept-b"
+    users = await collect(api.users.list())
+    await resolve(api.users.delete(next(u["id"] for u in users if u["username"] == made["user"])))
+    assert (await resolve(api.access_rules.count(search="ada@")))["count"] == 0

@@ -17,19 +17,23 @@ pub(crate) struct Need {
     pub action: &'static str,
 }
 
-/// Paths every signed-in caller may use: they answer about the caller alone.
-const OPEN: [&str; 6] = [
+/// Paths every signed-in caller may use: they answer about the caller alone, or hand
+/// out the command-line tools.
+const OPEN: [&str; 8] = [
     "/api/v1/me/",
     "/api/v1/authorization/me/",
     "/api/v1/authorization/permissions",
     "/api/v1/authorization/permitted-scopes",
+    "/api/v1/cli/",
+    "/api/v1/cli-exposer/",
     "/v1/k8s/auth/",
     "/v1/k8s/admin-cli/",
 ];
 
 /// A path's area: the last of its literal segments found here names the resource type
-/// (`/org-unit/projects/{projectId}/metrics` is about a project).
-const AREAS: [(&str, &str); 12] = [
+/// (`/org-unit/projects/{projectId}/metrics` is about a project). A path with none of
+/// them is the tenant's business: only rules on the whole tenant reach it.
+const AREAS: [(&str, &str); 19] = [
     ("clusters", "cluster"),
     ("nodepools", "nodepools"),
     ("node-pools", "nodepools"),
@@ -42,6 +46,14 @@ const AREAS: [(&str, &str); 12] = [
     ("roles", "roles"),
     ("setting", "settings"),
     ("settings", "settings"),
+    ("service-accounts", "service-account"),
+    ("apps", "apps"),
+    ("access-keys", "access-keys"),
+    // Access keys' former name.
+    ("user-applications", "access-keys"),
+    ("network-topologies", "network-topologies"),
+    ("idps", "security-settings"),
+    ("logo", "branding-settings"),
 ];
 
 /// POSTs that change or remove rather than create, by their last literal segment.
@@ -61,12 +73,15 @@ pub(crate) fn need(op: &Operation) -> Option<Need> {
     if OPEN.iter().any(|open| op.path.starts_with(open)) {
         return None;
     }
-    let resource = literal_segments(&op.path).rev().find_map(|segment| {
-        AREAS
-            .iter()
-            .find(|(area, _)| *area == segment)
-            .map(|(_, resource)| *resource)
-    })?;
+    let resource = literal_segments(&op.path)
+        .rev()
+        .find_map(|segment| {
+            AREAS
+                .iter()
+                .find(|(area, _)| *area == segment)
+                .map(|(_, resource)| *resource)
+        })
+        .unwrap_or("tenant");
     let action = match op.method.to_ascii_uppercase().as_str() {
         "GET" | "HEAD" => "read",
         "PUT" | "PATCH" => "update",
@@ -164,6 +179,11 @@ mod tests {
         );
         assert_eq!(need_of("get_roles_v1"), needs("roles", "read"));
         assert_eq!(need_of("getProject"), needs("project", "read"));
+        assert_eq!(
+            need_of("get_service_accounts"),
+            needs("service-account", "read")
+        );
+        assert_eq!(need_of("getAuditLogs"), needs("tenant", "read"));
         assert_eq!(need_of("get_me_access_rules"), None);
         assert_eq!(need_of("get_permitted_scopes"), None);
         assert_eq!(need_of("change_user_password"), None);

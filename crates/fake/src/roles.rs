@@ -136,21 +136,6 @@ pub(crate) struct Role {
     grants: &'static [Grant],
 }
 
-/// An asset administrator: manages one asset kind and sees the rest of what workloads use.
-const fn asset_admin(
-    id: i64,
-    name: &'static str,
-    description: &'static str,
-    owns: &'static [Grant],
-) -> Role {
-    Role {
-        id,
-        name,
-        description,
-        grants: owns,
-    }
-}
-
 const ASSET_VIEW: Grant = (Over::These(ASSETS), READ);
 const PROJECT_VIEW: Grant = (Over::These(ORG), READ);
 const WORK_VIEW: Grant = (Over::These(WORKLOADS), READ);
@@ -254,67 +239,70 @@ pub(crate) const ROLES: [Role; 15] = [
         description: "Views departments, projects and dashboards in its scope.",
         grants: &[PROJECT_VIEW, DASHBOARD_VIEW],
     },
-    asset_admin(
-        10,
-        "Environment administrator",
-        "Manages environments; views the other workload assets, workloads and dashboards.",
-        &[
+    Role {
+        id: 10,
+        name: "Environment administrator",
+        description:
+            "Manages environments; views the other workload assets, workloads and dashboards.",
+        grants: &[
             ASSET_VIEW,
             PROJECT_VIEW,
             WORK_VIEW,
             DASHBOARD_VIEW,
             (Over::These(&["environments"]), CRUD),
         ],
-    ),
-    asset_admin(
-        11,
-        "Data source administrator",
-        "Manages data sources; views the other workload assets, workloads and dashboards.",
-        &[
+    },
+    Role {
+        id: 11,
+        name: "Data source administrator",
+        description:
+            "Manages data sources; views the other workload assets, workloads and dashboards.",
+        grants: &[
             ASSET_VIEW,
             PROJECT_VIEW,
             WORK_VIEW,
             DASHBOARD_VIEW,
             (Over::These(DATA_SOURCES), CRUD),
         ],
-    ),
-    asset_admin(
-        12,
-        "Compute resource administrator",
-        "Manages compute resources; views the other workload assets, workloads and \
+    },
+    Role {
+        id: 12,
+        name: "Compute resource administrator",
+        description: "Manages compute resources; views the other workload assets, workloads and \
          dashboards.",
-        &[
+        grants: &[
             ASSET_VIEW,
             PROJECT_VIEW,
             WORK_VIEW,
             DASHBOARD_VIEW,
             (Over::These(&["compute-resources"]), CRUD),
         ],
-    ),
-    asset_admin(
-        13,
-        "Credentials administrator",
-        "Manages credentials; views workload assets, workloads and dashboards.",
-        &[
+    },
+    Role {
+        id: 13,
+        name: "Credentials administrator",
+        description: "Manages credentials; views workload assets, workloads and dashboards.",
+        grants: &[
             ASSET_VIEW,
             PROJECT_VIEW,
             WORK_VIEW,
             DASHBOARD_VIEW,
             (Over::These(&["credentials"]), CRUD),
         ],
-    ),
-    asset_admin(
-        14,
-        "Template administrator",
-        "Manages templates; views the other workload assets, workloads and dashboards.",
-        &[
+    },
+    Role {
+        id: 14,
+        name: "Template administrator",
+        description:
+            "Manages templates; views the other workload assets, workloads and dashboards.",
+        grants: &[
             ASSET_VIEW,
             PROJECT_VIEW,
             WORK_VIEW,
             DASHBOARD_VIEW,
             (Over::These(&["templates"]), CRUD),
         ],
-    ),
+    },
     Role {
         id: 15,
         name: "Data volumes administrator",

@@ -15,6 +15,7 @@ use crate::routes::{
     access_rules, clusters, departments, legacy, me, metrics, permissions, projects, roles, tokens,
     users,
 };
+use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
 
@@ -104,17 +105,20 @@ fn dispatch(call: &mut Call<'_>) -> Answer {
     let shared = call.shared;
     let mut store = shared.store();
     call.reach = guard::check(call, &store)?;
-    area(&call.op.path)
-        .and_then(|area| area(call, &mut store))
-        .unwrap_or_else(|| {
-            Err(ApiError::new(
-                501,
-                format!(
-                    "operation {} is not implemented by the fake control plane",
-                    call.op.id
-                ),
-            ))
-        })
+    let answer = area(&call.op.path).and_then(|area| area(call, &mut store));
+    // Whichever route removed a scope or a user, its rules go with it.
+    if call.op.method.eq_ignore_ascii_case("DELETE") {
+        drop_orphaned_rules(&mut store);
+    }
+    answer.unwrap_or_else(|| {
+        Err(ApiError::new(
+            501,
+            format!(
+                "operation {} is not implemented by the fake control plane",
+                call.op.id
+            ),
+        ))
+    })
 }
 
 /// Query parameters the operation declares must have the declared type and enum value.

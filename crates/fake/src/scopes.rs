@@ -172,3 +172,27 @@ impl Reach {
         })
     }
 }
+
+/// Mark deleted the live rules whose scope or user is gone: a rule goes with the project,
+/// department or cluster it was on, and with the local user it was for.
+pub(crate) fn drop_orphaned_rules(store: &mut Store) {
+    let orphaned: Vec<i64> = store
+        .access_rules
+        .iter()
+        .filter(|rule| rule.deleted_at.is_none())
+        .filter(|rule| {
+            let scope_gone = Scope::parse(&rule.scope_type, &rule.scope_id)
+                .is_none_or(|scope| !scope.exists(store, &rule.scope_id));
+            let user_gone = rule.subject_type == "user"
+                && !store
+                    .users
+                    .iter()
+                    .any(|u| u.username.eq_ignore_ascii_case(&rule.subject_id));
+            scope_gone || user_gone
+        })
+        .map(|rule| rule.id)
+        .collect();
+    for id in orphaned {
+        store.delete_access_rule(id);
+    }
+}

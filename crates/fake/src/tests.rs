@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::*;
 use runai_admin_core::api::Catalogue;
 
+mod access;
 mod legacy;
 
 fn http() -> reqwest::Client {
@@ -72,10 +73,21 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.send_as(&self.token, method, path, body).await
+    }
+
+    /// A request with another caller's token.
+    async fn send_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}{}", self.server.url(), path))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request
                 .header("content-type", "application/json")

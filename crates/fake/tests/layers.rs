@@ -55,7 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("router", &["router"]),
     ("server", &["faults", "recorder", "server"]),
     ("public API", &["lib"]),
-    ("tests", &["tests", "tests::legacy"]),
+    ("tests", &["tests", "tests::legacy", "tests::access"]),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
