@@ -283,3 +283,80 @@ async def test_rules_go_with_their_project_and_their_user(api, cp):
     users = await collect(api.users.list())
     await resolve(api.users.delete(next(u["id"] for u in users if u["username"] == made["user"])))
     assert (await resolve(api.access_rules.count(search="ada@")))["count"] == 0
+
+
+EVERYWHERE = {"project", "department", "cluster"}
+DEPARTMENT_UP = {"department", "cluster"}
+NOWHERE: set[str] = set()
+
+#: For each call a user makes, the scope kinds of their one rule at which it is allowed
+#: (a rule on proj-a, on dept-a which holds it, or on the cluster), per role.
+MATRIX: dict[str, dict[int, set[str]]] = {
+    "read proj-a": {
+        L1_RESEARCHER: EVERYWHERE,
+        VIEWER: EVERYWHERE,
+        DEPARTMENT_ADMINISTRATOR: EVERYWHERE,
+    },
+    "read proj-b": {
+        L1_RESEARCHER: {"cluster"},
+        VIEWER: {"cluster"},
+        DEPARTMENT_ADMINISTRATOR: {"cluster"},
+    },
+    "read dept-a": {
+        L1_RESEARCHER: NOWHERE,
+        VIEWER: DEPARTMENT_UP,
+        DEPARTMENT_ADMINISTRATOR: DEPARTMENT_UP,
+    },
+    "create a project in dept-a": {
+        L1_RESEARCHER: NOWHERE,
+        VIEWER: NOWHERE,
+        DEPARTMENT_ADMINISTRATOR: DEPARTMENT_UP,
+    },
+    "read the cluster": {
+        L1_RESEARCHER: NOWHERE,
+        VIEWER: {"cluster"},
+        DEPARTMENT_ADMINISTRATOR: {"cluster"},
+    },
+    "rename the cluster": {
+        L1_RESEARCHER: NOWHERE,
+        VIEWER: NOWHERE,
+        DEPARTMENT_ADMINISTRATOR: NOWHERE,
+    },
+}
+
+
+def matrix_calls(user: Any, made: dict[str, Any], cluster_id: str) -> dict[str, Any]:
+    """The calls of MATRIX, not yet made."""
+    return {
+        "read proj-a": lambda: user.projects.get(made["proj_a"]),
+        "read proj-b": lambda: user.projects.get(made["proj_b"]),
+        "read dept-a": lambda: user.departments.get(made["dept_a"]),
+        "create a project in dept-a": lambda: user.projects.create(
+            name="p", cluster_id=cluster_id, parent_id=made["dept_a"], resources=[]
+        ),
+        "read the cluster": lambda: user.clusters.get(cluster_id),
+        "rename the cluster": lambda: user.clusters.update(cluster_id, name="renamed"),
+    }
+
+
+@pytest.mark.parametrize("scope_type", sorted(EVERYWHERE))
+@pytest.mark.parametrize("role_id", [L1_RESEARCHER, DEPARTMENT_ADMINISTRATOR, VIEWER])
+async def test_authorisation_matrix(api, cp, role_id, scope_type):
+    made = await tenant(api, cp)
+    scope_id = {"project": made["proj_a"], "department": made["dept_a"]}.get(
+        scope_type, cp.cluster_id
+    )
+    await grant(api, made["user"], role_id, scope_type, scope_id)
+    user = signed_in_as(api, cp, made["user"], made["password"])
+    outcomes = {}
+    try:
+        for name, call in matrix_calls(user, made, cp.cluster_id).items():
+            try:
+                await resolve(call())
+                outcomes[name] = True
+            except ra.PermissionDeniedError:
+                outcomes[name] = False
+    finally:
+        user.close()
+    expected = {name: scope_type in allowed[role_id] for name, allowed in MATRIX.items()}
+    assert outcomes == expected

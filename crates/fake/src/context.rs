@@ -89,17 +89,12 @@ pub(crate) struct Call<'a> {
     pub reach: Option<Reach>,
 }
 
-/// The fields `search` looks into, by path; the rest search names.
-const SEARCHED: [(&str, &[&str]); 2] = [
-    (
-        "/api/v1/authorization/access-rules",
-        &["subjectId", "roleName", "scopeName"],
-    ),
-    (
-        "/api/v1/authorization/me/access-rules",
-        &["subjectId", "roleName", "scopeName"],
-    ),
-];
+/// The fields `search` looks into, by path prefix (access rules, the caller's own
+/// included); elsewhere it looks into names.
+const SEARCHED: [(&str, &[&str]); 1] = [(
+    "/api/v1/authorization/",
+    &["subjectId", "roleName", "scopeName"],
+)];
 
 impl Call<'_> {
     pub fn param(&self, name: &str) -> &str {

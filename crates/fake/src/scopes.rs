@@ -107,7 +107,7 @@ impl Scope {
 /// reaches its projects. The shape of the spec's `PermittedScopes`.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Reach {
-    pub system: bool,
+    /// The whole tenant, and so the system scope, the fake having one tenant.
     pub tenant: bool,
     pub clusters: BTreeSet<String>,
     pub departments: BTreeSet<String>,
@@ -119,7 +119,6 @@ impl Reach {
     pub fn add(&mut self, store: &Store, scope: &Scope) {
         match scope {
             Scope::System | Scope::Tenant => {
-                self.system |= *scope == Scope::System;
                 self.tenant = true;
                 for cluster in &store.clusters {
                     self.add(store, &Scope::Cluster(cluster.uuid.clone()));
@@ -153,8 +152,7 @@ impl Reach {
     /// is reached only from the tenant.
     pub fn covers(&self, scope: &Scope) -> bool {
         match scope {
-            Scope::System => self.system,
-            Scope::Tenant => self.tenant,
+            Scope::System | Scope::Tenant => self.tenant,
             Scope::Cluster(id) => self.tenant || self.clusters.contains(id),
             Scope::Department(id) => self.tenant || self.departments.contains(id),
             Scope::Project(id) => self.tenant || self.projects.contains(id),
@@ -164,7 +162,7 @@ impl Reach {
     /// The spec's `PermittedScopes`.
     pub fn to_json(&self) -> Value {
         json!({
-            "system": self.system,
+            "system": self.tenant,
             "tenants": if self.tenant { vec![TENANT_ID.to_string()] } else { Vec::new() },
             "clusters": self.clusters,
             "departments": self.departments,
