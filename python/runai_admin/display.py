@@ -43,6 +43,12 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
         ("SCOPE", "scopeType"),
         ("SCOPE NAME", "scopeName"),
     ],
+    "roles": [
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("CUSTOM", "custom"),
+        ("DESCRIPTION", "description"),
+    ],
     "legacy.clusters": [
         ("NAME", "name"),
         ("UUID", "clusterUuid"),
