@@ -39,7 +39,17 @@ DEFAULT_SPEC = ROOT.parent / "shared" / "runai-api" / "openapi.json"
 # The tags whose operations the Python clients expose so far; the rest of the catalogue is
 # carried whole, so that exposing a tag is one line here. `Legacy` is the seed-era surface
 # written below, not a tag of the document.
-EXPOSED_TAGS = ["Clusters", "Departments", "Projects", "Users", "Legacy"]
+EXPOSED_TAGS = [
+    "Clusters",
+    "Departments",
+    "Projects",
+    "Users",
+    "Legacy",
+    "Access rules",
+    "Roles",
+    "Permissions",
+    "Me",
+]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
 # document, so its entries are written here; schemas are given inline in the same shape.

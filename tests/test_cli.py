@@ -21,6 +21,14 @@ def test_demo_runs_on_the_embedded_fake(no_credentials, capsys):
     out = capsys.readouterr().out
     for expected in ("Clusters", "cluster-1", "physics", "team-a", "researcher@example.com"):
         assert expected in out
+    # The researcher holds the L1 researcher role on the project.
+    rule = next(line for line in out.splitlines() if "L1 researcher" in line)
+    assert re.split(r"\s{2,}", rule.strip())[1:] == [
+        "researcher@example.com",
+        "L1 researcher",
+        "project",
+        "team-a",
+    ]
     # The project's row shows its department and its 2-GPU quota in their columns.
     row = next(line for line in out.splitlines() if " team-a " in f" {line} ")
     assert re.split(r"\s{2,}", row.strip())[1:4] == ["team-a", "physics", "2.0"]

@@ -45,7 +45,8 @@ def check_answer(op_id: str, answer: Any) -> None:
 
 
 def scenario(client, cp) -> list[tuple[str, Any]]:
-    """Every current (non-deprecated) operation of clusters, departments, projects, users."""
+    """Every current (non-deprecated) operation of clusters, departments, projects, users
+    and access control."""
     answers: list[tuple[str, Any]] = []
 
     def call(op_id: str, value: Any) -> Any:
@@ -107,6 +108,38 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("get_user_by_id", client.users.get(user["id"]))
     call("reset_user_password", client.users.reset_password(user["id"]))
     call("logout_user", client.users.logout(user["id"]))
+    rule = call(
+        "create_access_rule",
+        client.access_rules.create(
+            subject_id=user["username"],
+            subject_type="user",
+            role_id=5,
+            scope_id=project["id"],
+            scope_type="project",
+        ),
+    )
+    call("get_access_rules", raw("get_access_rules", limit=1))
+    call("count_access_rules", client.access_rules.count())
+    call("get_access_rule", client.access_rules.get(rule["id"]))
+    batch = call(
+        "access_rules_batch_create",
+        client.access_rules.batch_create(
+            payload={
+                "roleId": 8,
+                "subjects": [{"subjectId": user["username"], "subjectType": "user"}],
+                "scopes": [{"scopeId": dept["id"], "scopeType": "department"}],
+            }
+        ),
+    )
+    ids = [str(r["id"]) for r in batch["succeeded"]]
+    call("access_rules_batch", client.access_rules.batch_delete(ids=ids, action="delete"))
+    call("delete_access_rule", client.access_rules.delete(rule["id"]))
+    call("get_roles_v1", raw("get_roles_v1"))
+    call("get_role_v1", client.roles.get(1))
+    call("get_permissions", raw("get_permissions"))
+    call("get_permitted_scopes", client.permissions.permitted_scopes(resource_type="project"))
+    call("get_me_access_rules", raw("get_me_access_rules", limit=1))
+    call("count_me_access_rules", client.me.count_access_rules())
     call("delete_user_by_id", client.users.delete(user["id"]))
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))

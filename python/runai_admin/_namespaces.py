@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from typing import List, Literal
 
     from .types import (
+        AccessRule,
+        AccessRuleById,
+        AccessRuleCreationFields,
+        AccessRuleDeletionBatchResponse,
+        AccessRulesBatchCreateFields,
+        AccessRulesBatchCreateFieldsPayload,
+        AccessRulesBatchCreateResponse,
+        AccessRulesBatchFields,
         AssignedResources,
         Cluster,
         ClusterCreationRequest,
@@ -36,11 +44,15 @@ if TYPE_CHECKING:
         HttpResponse,
         JobsNodeAffinity,
         LegacyClustersListResultItem,
+        MeAccessRule,
         MetricsResponse,
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
         NodeTypesPerWorkload,
         OvertimeData,
+        Permission,
+        PermissionsPermittedScopesBody,
+        PermittedScopesActions,
         Project,
         Project2,
         Project3,
@@ -52,6 +64,7 @@ if TYPE_CHECKING:
         ResourcePermissions,
         Resources,
         ResourcesNullable,
+        RoleV1,
         SchedulingRules,
         TelemetryResponse,
         User2,
@@ -64,19 +77,422 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AccessRulesNamespace",
+    "AsyncAccessRulesNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
     "AsyncLegacyClustersNamespace",
     "AsyncLegacyNamespace",
+    "AsyncMeNamespace",
+    "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
+    "AsyncRolesNamespace",
     "AsyncUsersNamespace",
     "ClustersNamespace",
     "DepartmentsNamespace",
     "LegacyClustersNamespace",
     "LegacyNamespace",
+    "MeNamespace",
+    "PermissionsNamespace",
     "ProjectsNamespace",
+    "RolesNamespace",
     "UsersNamespace",
 ]
+
+
+class AccessRulesNamespace(Namespace):
+    """``client.access_rules`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def batch_create(
+        self,
+        *,
+        payload: AccessRulesBatchCreateFieldsPayload,
+        body: Optional[AccessRulesBatchCreateFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRulesBatchCreateResponse: ...
+
+    @overload
+    def batch_create(
+        self,
+        *,
+        payload: Optional[AccessRulesBatchCreateFieldsPayload] = ...,
+        body: AccessRulesBatchCreateFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRulesBatchCreateResponse: ...
+
+    def batch_create(
+        self,
+        *,
+        payload: Optional[AccessRulesBatchCreateFieldsPayload] = None,
+        body: Optional[AccessRulesBatchCreateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRulesBatchCreateResponse:
+        """Create Multiple Access Rules.
+
+        ``POST /api/v1/authorization/access-rules/batch-create`` (operation
+            ``access_rules_batch_create``).
+
+        Args:
+            payload (AccessRulesBatchCreateFieldsPayload, required unless ``body=`` holds it):
+                body field ``payload``.
+            body (AccessRulesBatchCreateFields, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRulesBatchCreateResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"payload": payload, "body": body}
+        return self._client._core_client().call(
+            "access_rules_batch_create", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def batch_delete(
+        self,
+        *,
+        ids: Sequence[str],
+        action: Literal["delete", "validate_delete"],
+        body: Optional[AccessRulesBatchFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRuleDeletionBatchResponse: ...
+
+    @overload
+    def batch_delete(
+        self,
+        *,
+        ids: Optional[Sequence[str]] = ...,
+        action: Optional[Literal["delete", "validate_delete"]] = ...,
+        body: AccessRulesBatchFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRuleDeletionBatchResponse: ...
+
+    def batch_delete(
+        self,
+        *,
+        ids: Optional[Sequence[str]] = None,
+        action: Optional[Literal["delete", "validate_delete"]] = None,
+        body: Optional[AccessRulesBatchFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRuleDeletionBatchResponse:
+        """Delete Multiple Access Rules.
+
+        ``POST /api/v1/authorization/access-rules/batch`` (operation ``access_rules_batch``).
+
+        Args:
+            ids (Sequence[str], required unless ``body=`` holds it): body field ``ids``.
+            action (Literal["delete", "validate_delete"], required unless ``body=`` holds it):
+                body field ``action``.
+            body (AccessRulesBatchFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRuleDeletionBatchResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"ids": ids, "action": action, "body": body}
+        return self._client._core_client().call(
+            "access_rules_batch", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def count(
+        self,
+        *,
+        include_deleted: Optional[bool] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count access rules.
+
+        ``GET /api/v1/authorization/access-rules/count`` (operation ``count_access_rules``).
+
+        Args:
+            include_deleted (bool, optional): query parameter ``includeDeleted``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: subjectId, subjectType,
+                roleId, scopeId, scopeType, roleName, scopeName, createdAt, deletedAt,
+                createdBy, phase; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"include_deleted": include_deleted, "filter_by": filter_by, "search": search}
+        return self._client._core_client().call(
+            "count_access_rules", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        subject_id: str,
+        subject_type: Literal["user", "app", "service-account", "group"],
+        role_id: int,
+        scope_id: str,
+        scope_type: Literal["system", "tenant", "cluster", "department", "project"],
+        cluster_id: Optional[str] = ...,
+        body: Optional[AccessRuleCreationFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRule: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        subject_id: Optional[str] = ...,
+        subject_type: Optional[Literal["user", "app", "service-account", "group"]] = ...,
+        role_id: Optional[int] = ...,
+        scope_id: Optional[str] = ...,
+        scope_type: Optional[Literal["system", "tenant", "cluster", "department", "project"]] = ...,
+        cluster_id: Optional[str] = ...,
+        body: AccessRuleCreationFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRule: ...
+
+    def create(
+        self,
+        *,
+        subject_id: Optional[str] = None,
+        subject_type: Optional[Literal["user", "app", "service-account", "group"]] = None,
+        role_id: Optional[int] = None,
+        scope_id: Optional[str] = None,
+        scope_type: Optional[Literal["system", "tenant", "cluster", "department", "project"]] = None,
+        cluster_id: Optional[str] = None,
+        body: Optional[AccessRuleCreationFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRule:
+        """Create an access rule.
+
+        ``POST /api/v1/authorization/access-rules`` (operation ``create_access_rule``).
+
+        Args:
+            subject_id (str, required unless ``body=`` holds it): body field ``subjectId``.
+            subject_type (Literal["user", "app", "service-account", "group"], required unless
+                ``body=`` holds it): body field ``subjectType``.
+            role_id (int, required unless ``body=`` holds it): body field ``roleId``.
+            scope_id (str, required unless ``body=`` holds it): body field ``scopeId``.
+            scope_type (Literal["system", "tenant", "cluster", "department", "project"],
+                required unless ``body=`` holds it): body field ``scopeType``.
+            cluster_id (str, optional): body field ``clusterId``.
+            body (AccessRuleCreationFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRule: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"subject_id": subject_id, "subject_type": subject_type, "role_id": role_id, "scope_id": scope_id, "scope_type": scope_type, "cluster_id": cluster_id, "body": body}
+        return self._client._core_client().call(
+            "create_access_rule", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        access_rule_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access rule.
+
+        ``DELETE /api/v1/authorization/access-rules/{accessRuleId}`` (operation
+            ``delete_access_rule``).
+
+        Args:
+            access_rule_id (int, required): path parameter ``accessRuleId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_access_rule", (access_rule_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        access_rule_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRuleById:
+        """Get an access rule.
+
+        ``GET /api/v1/authorization/access-rules/{accessRuleId}`` (operation
+            ``get_access_rule``).
+
+        Args:
+            access_rule_id (int, required): path parameter ``accessRuleId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRuleById: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_access_rule", (access_rule_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        subject_type: Optional[str] = None,
+        subject_id_filter: Optional[str] = None,
+        subject_ids: Optional[Union[str, Sequence[str]]] = None,
+        last_updated: Optional[str] = None,
+        include_deleted: Optional[bool] = None,
+        cluster_id: Optional[str] = None,
+        scope_type: Optional[str] = None,
+        scope_id: Optional[str] = None,
+        role_id: Optional[int] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        sort_by: Optional[Literal["subjectId", "subjectType", "roleId", "scopeId", "scopeType", "roleName", "scopeName", "createdAt", "deletedAt", "createdBy", "phase"]] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[AccessRule]:
+        """List the access rules.
+
+        ``GET /api/v1/authorization/access-rules`` (operation ``get_access_rules``).
+
+        Args:
+            subject_type (str, optional): query parameter ``subjectType``.
+            subject_id_filter (str, optional): query parameter ``subjectIdFilter``.
+            subject_ids (Union[str, Sequence[str]], optional): query parameter ``subjectIds``.
+            last_updated (str, optional): query parameter ``lastUpdated``.
+            include_deleted (bool, optional): query parameter ``includeDeleted``.
+            cluster_id (str, optional): query parameter ``clusterId``.
+            scope_type (str, optional): query parameter ``scopeType``.
+            scope_id (str, optional): query parameter ``scopeId``.
+            role_id (int, optional): query parameter ``roleId``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            sort_by (Literal["subjectId", "subjectType", "roleId", "scopeId", "scopeType",
+                "roleName", "scopeName", "createdAt", "deletedAt", "createdBy", "phase"],
+                optional): query parameter ``sortBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: subjectId, subjectType,
+                roleId, scopeId, scopeType, roleName, scopeName, createdAt, deletedAt,
+                createdBy, phase; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[AccessRule]: the items of ``accessRules`` (pages are fetched as it is
+                walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"subject_type": subject_type, "subject_id_filter": subject_id_filter, "subject_ids": subject_ids, "last_updated": last_updated, "include_deleted": include_deleted, "cluster_id": cluster_id, "scope_type": scope_type, "scope_id": scope_id, "role_id": role_id, "sort_order": sort_order, "sort_by": sort_by, "filter_by": filter_by, "search": search}
+        return SyncPager(
+            self._client,
+            "get_access_rules",
+            "access_rules.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
 
 
 class ClustersNamespace(Namespace):
@@ -1302,6 +1718,210 @@ class LegacyClustersNamespace(Namespace):
         )
 
 
+class MeNamespace(Namespace):
+    """``client.me`` of the blocking client."""
+    __slots__ = ()
+
+    def count_access_rules(
+        self,
+        *,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count the access rules assigned to the requesting user.
+
+        ``GET /api/v1/authorization/me/access-rules/count`` (operation
+            ``count_me_access_rules``).
+
+        Args:
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"search": search}
+        return self._client._core_client().call(
+            "count_me_access_rules", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list_access_rules(
+        self,
+        *,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[MeAccessRule]:
+        """List the access rules assigned to the requesting user.
+
+        ``GET /api/v1/authorization/me/access-rules`` (operation ``get_me_access_rules``).
+
+        Args:
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[MeAccessRule]: the items of ``accessRules`` > ``accessRules`` (pages are
+                fetched as it is walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"search": search}
+        return SyncPager(
+            self._client,
+            "get_me_access_rules",
+            "me.list_access_rules",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
+class PermissionsNamespace(Namespace):
+    """``client.permissions`` of the blocking client."""
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Permission]:
+        """Get a summary of user permissions.
+
+        ``GET /api/v1/authorization/permissions`` (operation ``get_permissions``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Permission]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_permissions",
+            "permissions.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def permitted_scopes(
+        self,
+        *,
+        resource_type: Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"],
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = ...,
+        body: Optional[PermissionsPermittedScopesBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> PermittedScopesActions: ...
+
+    @overload
+    def permitted_scopes(
+        self,
+        *,
+        resource_type: Optional[Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"]] = ...,
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = ...,
+        body: PermissionsPermittedScopesBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> PermittedScopesActions: ...
+
+    def permitted_scopes(
+        self,
+        *,
+        resource_type: Optional[Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"]] = None,
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = NOT_GIVEN,
+        body: Optional[PermissionsPermittedScopesBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> PermittedScopesActions:
+        """Calculate permitted scopes.
+
+        ``POST /api/v1/authorization/permitted-scopes`` (operation ``get_permitted_scopes``).
+
+        Args:
+            resource_type (Literal["department", "tenant", "project", "cluster",
+                "cluster-config", "nodepools", "nodes", "settings", "security-settings",
+                "branding-settings", "users", "apps", "service-account", "dashboards-overview",
+                "dashboards-analytics", "dashboards-consumption", "roles", "access_rules",
+                "jobs", "workloads", "workspaces", "trainings", "inferences", "environments",
+                "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets",
+                "compute-resources", "templates", "credentials", "events-history", "policies",
+                "cm-volume-assets", "datavolumes", "secret-volume-assets",
+                "storage-class-configuration", "access-keys", "workload-properties",
+                "network-topologies", "registries", "scrapeable-metrics"], required unless
+                ``body=`` holds it): body field ``resourceType``.
+            action (Literal["create", "read", "update", "delete", None], optional; None sends
+                null): body field ``action``.
+            body (PermissionsPermittedScopesBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            PermittedScopesActions: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"resource_type": resource_type, "body": body}
+        if action is not NOT_GIVEN:
+            _kw["action"] = action
+        return self._client._core_client().call(
+            "get_permitted_scopes", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class ProjectsNamespace(Namespace):
     """``client.projects`` of the blocking client."""
     __slots__ = ()
@@ -2314,6 +2934,89 @@ class ProjectsNamespace(Namespace):
         )
 
 
+class RolesNamespace(Namespace):
+    """``client.roles`` of the blocking client."""
+    __slots__ = ()
+
+    def get(
+        self,
+        role_id_path: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RoleV1:
+        """Get a role by id.
+
+        ``GET /api/v1/authorization/roles/{roleIdPath}`` (operation ``get_role_v1``).
+
+        Args:
+            role_id_path (int, required): path parameter ``roleIdPath``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RoleV1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_role_v1", (role_id_path,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[RoleV1]:
+        """Get a list of roles.
+
+        ``GET /api/v1/authorization/roles`` (operation ``get_roles_v1``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[RoleV1]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_roles_v1",
+            "roles.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+
 class UsersNamespace(Namespace):
     """``client.users`` of the blocking client."""
     __slots__ = ()
@@ -2705,18 +3408,421 @@ class LegacyNamespace:
 class _ClientNamespaces(BaseClient):
     """The namespaces of ``Client``."""
 
+    access_rules: AccessRulesNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
     legacy: LegacyNamespace
+    me: MeNamespace
+    permissions: PermissionsNamespace
     projects: ProjectsNamespace
+    roles: RolesNamespace
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_rules = AccessRulesNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
         self.legacy = LegacyNamespace(self)
+        self.me = MeNamespace(self)
+        self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
+        self.roles = RolesNamespace(self)
         self.users = UsersNamespace(self)
+
+
+class AsyncAccessRulesNamespace(Namespace):
+    """``client.access_rules`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def batch_create(
+        self,
+        *,
+        payload: AccessRulesBatchCreateFieldsPayload,
+        body: Optional[AccessRulesBatchCreateFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRulesBatchCreateResponse: ...
+
+    @overload
+    async def batch_create(
+        self,
+        *,
+        payload: Optional[AccessRulesBatchCreateFieldsPayload] = ...,
+        body: AccessRulesBatchCreateFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRulesBatchCreateResponse: ...
+
+    async def batch_create(
+        self,
+        *,
+        payload: Optional[AccessRulesBatchCreateFieldsPayload] = None,
+        body: Optional[AccessRulesBatchCreateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRulesBatchCreateResponse:
+        """Create Multiple Access Rules.
+
+        ``POST /api/v1/authorization/access-rules/batch-create`` (operation
+            ``access_rules_batch_create``).
+
+        Args:
+            payload (AccessRulesBatchCreateFieldsPayload, required unless ``body=`` holds it):
+                body field ``payload``.
+            body (AccessRulesBatchCreateFields, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRulesBatchCreateResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"payload": payload, "body": body}
+        return await self._client._core_client().call_async(
+            "access_rules_batch_create", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def batch_delete(
+        self,
+        *,
+        ids: Sequence[str],
+        action: Literal["delete", "validate_delete"],
+        body: Optional[AccessRulesBatchFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRuleDeletionBatchResponse: ...
+
+    @overload
+    async def batch_delete(
+        self,
+        *,
+        ids: Optional[Sequence[str]] = ...,
+        action: Optional[Literal["delete", "validate_delete"]] = ...,
+        body: AccessRulesBatchFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRuleDeletionBatchResponse: ...
+
+    async def batch_delete(
+        self,
+        *,
+        ids: Optional[Sequence[str]] = None,
+        action: Optional[Literal["delete", "validate_delete"]] = None,
+        body: Optional[AccessRulesBatchFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRuleDeletionBatchResponse:
+        """Delete Multiple Access Rules.
+
+        ``POST /api/v1/authorization/access-rules/batch`` (operation ``access_rules_batch``).
+
+        Args:
+            ids (Sequence[str], required unless ``body=`` holds it): body field ``ids``.
+            action (Literal["delete", "validate_delete"], required unless ``body=`` holds it):
+                body field ``action``.
+            body (AccessRulesBatchFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRuleDeletionBatchResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"ids": ids, "action": action, "body": body}
+        return await self._client._core_client().call_async(
+            "access_rules_batch", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def count(
+        self,
+        *,
+        include_deleted: Optional[bool] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count access rules.
+
+        ``GET /api/v1/authorization/access-rules/count`` (operation ``count_access_rules``).
+
+        Args:
+            include_deleted (bool, optional): query parameter ``includeDeleted``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: subjectId, subjectType,
+                roleId, scopeId, scopeType, roleName, scopeName, createdAt, deletedAt,
+                createdBy, phase; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"include_deleted": include_deleted, "filter_by": filter_by, "search": search}
+        return await self._client._core_client().call_async(
+            "count_access_rules", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def create(
+        self,
+        *,
+        subject_id: str,
+        subject_type: Literal["user", "app", "service-account", "group"],
+        role_id: int,
+        scope_id: str,
+        scope_type: Literal["system", "tenant", "cluster", "department", "project"],
+        cluster_id: Optional[str] = ...,
+        body: Optional[AccessRuleCreationFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRule: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        subject_id: Optional[str] = ...,
+        subject_type: Optional[Literal["user", "app", "service-account", "group"]] = ...,
+        role_id: Optional[int] = ...,
+        scope_id: Optional[str] = ...,
+        scope_type: Optional[Literal["system", "tenant", "cluster", "department", "project"]] = ...,
+        cluster_id: Optional[str] = ...,
+        body: AccessRuleCreationFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessRule: ...
+
+    async def create(
+        self,
+        *,
+        subject_id: Optional[str] = None,
+        subject_type: Optional[Literal["user", "app", "service-account", "group"]] = None,
+        role_id: Optional[int] = None,
+        scope_id: Optional[str] = None,
+        scope_type: Optional[Literal["system", "tenant", "cluster", "department", "project"]] = None,
+        cluster_id: Optional[str] = None,
+        body: Optional[AccessRuleCreationFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRule:
+        """Create an access rule.
+
+        ``POST /api/v1/authorization/access-rules`` (operation ``create_access_rule``).
+
+        Args:
+            subject_id (str, required unless ``body=`` holds it): body field ``subjectId``.
+            subject_type (Literal["user", "app", "service-account", "group"], required unless
+                ``body=`` holds it): body field ``subjectType``.
+            role_id (int, required unless ``body=`` holds it): body field ``roleId``.
+            scope_id (str, required unless ``body=`` holds it): body field ``scopeId``.
+            scope_type (Literal["system", "tenant", "cluster", "department", "project"],
+                required unless ``body=`` holds it): body field ``scopeType``.
+            cluster_id (str, optional): body field ``clusterId``.
+            body (AccessRuleCreationFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRule: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"subject_id": subject_id, "subject_type": subject_type, "role_id": role_id, "scope_id": scope_id, "scope_type": scope_type, "cluster_id": cluster_id, "body": body}
+        return await self._client._core_client().call_async(
+            "create_access_rule", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        access_rule_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access rule.
+
+        ``DELETE /api/v1/authorization/access-rules/{accessRuleId}`` (operation
+            ``delete_access_rule``).
+
+        Args:
+            access_rule_id (int, required): path parameter ``accessRuleId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_access_rule", (access_rule_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        access_rule_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessRuleById:
+        """Get an access rule.
+
+        ``GET /api/v1/authorization/access-rules/{accessRuleId}`` (operation
+            ``get_access_rule``).
+
+        Args:
+            access_rule_id (int, required): path parameter ``accessRuleId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessRuleById: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_access_rule", (access_rule_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        subject_type: Optional[str] = None,
+        subject_id_filter: Optional[str] = None,
+        subject_ids: Optional[Union[str, Sequence[str]]] = None,
+        last_updated: Optional[str] = None,
+        include_deleted: Optional[bool] = None,
+        cluster_id: Optional[str] = None,
+        scope_type: Optional[str] = None,
+        scope_id: Optional[str] = None,
+        role_id: Optional[int] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        sort_by: Optional[Literal["subjectId", "subjectType", "roleId", "scopeId", "scopeType", "roleName", "scopeName", "createdAt", "deletedAt", "createdBy", "phase"]] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[AccessRule]:
+        """List the access rules.
+
+        ``GET /api/v1/authorization/access-rules`` (operation ``get_access_rules``).
+
+        Args:
+            subject_type (str, optional): query parameter ``subjectType``.
+            subject_id_filter (str, optional): query parameter ``subjectIdFilter``.
+            subject_ids (Union[str, Sequence[str]], optional): query parameter ``subjectIds``.
+            last_updated (str, optional): query parameter ``lastUpdated``.
+            include_deleted (bool, optional): query parameter ``includeDeleted``.
+            cluster_id (str, optional): query parameter ``clusterId``.
+            scope_type (str, optional): query parameter ``scopeType``.
+            scope_id (str, optional): query parameter ``scopeId``.
+            role_id (int, optional): query parameter ``roleId``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            sort_by (Literal["subjectId", "subjectType", "roleId", "scopeId", "scopeType",
+                "roleName", "scopeName", "createdAt", "deletedAt", "createdBy", "phase"],
+                optional): query parameter ``sortBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: subjectId, subjectType,
+                roleId, scopeId, scopeType, roleName, scopeName, createdAt, deletedAt,
+                createdBy, phase; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[AccessRule]: the items of ``accessRules`` (pages are fetched as it is
+                walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"subject_type": subject_type, "subject_id_filter": subject_id_filter, "subject_ids": subject_ids, "last_updated": last_updated, "include_deleted": include_deleted, "cluster_id": cluster_id, "scope_type": scope_type, "scope_id": scope_id, "role_id": role_id, "sort_order": sort_order, "sort_by": sort_by, "filter_by": filter_by, "search": search}
+        return AsyncPager(
+            self._client,
+            "get_access_rules",
+            "access_rules.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
 
 
 class AsyncClustersNamespace(Namespace):
@@ -3942,6 +5048,210 @@ class AsyncLegacyClustersNamespace(Namespace):
         )
 
 
+class AsyncMeNamespace(Namespace):
+    """``client.me`` of the asyncio client."""
+    __slots__ = ()
+
+    async def count_access_rules(
+        self,
+        *,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count the access rules assigned to the requesting user.
+
+        ``GET /api/v1/authorization/me/access-rules/count`` (operation
+            ``count_me_access_rules``).
+
+        Args:
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"search": search}
+        return await self._client._core_client().call_async(
+            "count_me_access_rules", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list_access_rules(
+        self,
+        *,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[MeAccessRule]:
+        """List the access rules assigned to the requesting user.
+
+        ``GET /api/v1/authorization/me/access-rules`` (operation ``get_me_access_rules``).
+
+        Args:
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[MeAccessRule]: the items of ``accessRules`` > ``accessRules`` (pages are
+                fetched as it is walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"search": search}
+        return AsyncPager(
+            self._client,
+            "get_me_access_rules",
+            "me.list_access_rules",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
+class AsyncPermissionsNamespace(Namespace):
+    """``client.permissions`` of the asyncio client."""
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Permission]:
+        """Get a summary of user permissions.
+
+        ``GET /api/v1/authorization/permissions`` (operation ``get_permissions``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Permission]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_permissions",
+            "permissions.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def permitted_scopes(
+        self,
+        *,
+        resource_type: Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"],
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = ...,
+        body: Optional[PermissionsPermittedScopesBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> PermittedScopesActions: ...
+
+    @overload
+    async def permitted_scopes(
+        self,
+        *,
+        resource_type: Optional[Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"]] = ...,
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = ...,
+        body: PermissionsPermittedScopesBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> PermittedScopesActions: ...
+
+    async def permitted_scopes(
+        self,
+        *,
+        resource_type: Optional[Literal["department", "tenant", "project", "cluster", "cluster-config", "nodepools", "nodes", "settings", "security-settings", "branding-settings", "users", "apps", "service-account", "dashboards-overview", "dashboards-analytics", "dashboards-consumption", "roles", "access_rules", "jobs", "workloads", "workspaces", "trainings", "inferences", "environments", "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets", "compute-resources", "templates", "credentials", "events-history", "policies", "cm-volume-assets", "datavolumes", "secret-volume-assets", "storage-class-configuration", "access-keys", "workload-properties", "network-topologies", "registries", "scrapeable-metrics"]] = None,
+        action: Union[Literal["create", "read", "update", "delete", None], NotGiven, None] = NOT_GIVEN,
+        body: Optional[PermissionsPermittedScopesBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> PermittedScopesActions:
+        """Calculate permitted scopes.
+
+        ``POST /api/v1/authorization/permitted-scopes`` (operation ``get_permitted_scopes``).
+
+        Args:
+            resource_type (Literal["department", "tenant", "project", "cluster",
+                "cluster-config", "nodepools", "nodes", "settings", "security-settings",
+                "branding-settings", "users", "apps", "service-account", "dashboards-overview",
+                "dashboards-analytics", "dashboards-consumption", "roles", "access_rules",
+                "jobs", "workloads", "workspaces", "trainings", "inferences", "environments",
+                "pvc-assets", "git-assets", "host-path-assets", "nfs-assets", "s3-assets",
+                "compute-resources", "templates", "credentials", "events-history", "policies",
+                "cm-volume-assets", "datavolumes", "secret-volume-assets",
+                "storage-class-configuration", "access-keys", "workload-properties",
+                "network-topologies", "registries", "scrapeable-metrics"], required unless
+                ``body=`` holds it): body field ``resourceType``.
+            action (Literal["create", "read", "update", "delete", None], optional; None sends
+                null): body field ``action``.
+            body (PermissionsPermittedScopesBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            PermittedScopesActions: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"resource_type": resource_type, "body": body}
+        if action is not NOT_GIVEN:
+            _kw["action"] = action
+        return await self._client._core_client().call_async(
+            "get_permitted_scopes", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncProjectsNamespace(Namespace):
     """``client.projects`` of the asyncio client."""
     __slots__ = ()
@@ -4954,6 +6264,89 @@ class AsyncProjectsNamespace(Namespace):
         )
 
 
+class AsyncRolesNamespace(Namespace):
+    """``client.roles`` of the asyncio client."""
+    __slots__ = ()
+
+    async def get(
+        self,
+        role_id_path: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RoleV1:
+        """Get a role by id.
+
+        ``GET /api/v1/authorization/roles/{roleIdPath}`` (operation ``get_role_v1``).
+
+        Args:
+            role_id_path (int, required): path parameter ``roleIdPath``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RoleV1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_role_v1", (role_id_path,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[RoleV1]:
+        """Get a list of roles.
+
+        ``GET /api/v1/authorization/roles`` (operation ``get_roles_v1``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[RoleV1]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_roles_v1",
+            "roles.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+
 class AsyncUsersNamespace(Namespace):
     """``client.users`` of the asyncio client."""
     __slots__ = ()
@@ -5345,15 +6738,23 @@ class AsyncLegacyNamespace:
 class _AsyncClientNamespaces(BaseClient):
     """The namespaces of ``AsyncClient``."""
 
+    access_rules: AsyncAccessRulesNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
     legacy: AsyncLegacyNamespace
+    me: AsyncMeNamespace
+    permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
+    roles: AsyncRolesNamespace
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_rules = AsyncAccessRulesNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)
+        self.me = AsyncMeNamespace(self)
+        self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
+        self.roles = AsyncRolesNamespace(self)
         self.users = AsyncUsersNamespace(self)

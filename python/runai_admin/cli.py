@@ -49,7 +49,8 @@ def _has_credentials() -> bool:
 
 
 def demo(output: str, keep: bool) -> int:
-    """List clusters; create a department, a project with a 2-GPU quota and a user."""
+    """List clusters; create a department, a project with a 2-GPU quota and a user, and
+    grant the user the L1 researcher role on the project."""
     plane: Optional[FakeControlPlane] = None
     if _has_credentials():
         client = Client()
@@ -60,7 +61,7 @@ def demo(output: str, keep: bool) -> int:
         client = plane.client()
         suffix = ""
         print(f"Using the embedded fake control plane at {plane.url}", file=sys.stderr)
-    created: list[tuple[Any, str]] = []
+    created: list[tuple[Any, Any]] = []
     try:
         with client:
             started = time.perf_counter()
@@ -85,9 +86,20 @@ def demo(output: str, keep: bool) -> int:
             created.append((client.projects, project["id"]))
             user = client.users.create(email=f"researcher{suffix}@example.com", reset_password=True)
             created.append((client.users, user["id"]))
+            researcher = next(r for r in client.roles.list() if r["name"] == "L1 researcher")
+            rule = client.access_rules.create(
+                subject_id=user["username"],
+                subject_type="user",
+                role_id=researcher["id"],
+                scope_id=project["id"],
+                scope_type="project",
+            )
+            created.append((client.access_rules, rule["id"]))
             _emit("Departments", client.departments.list().to_list(), output, "departments")
             _emit("Projects", client.projects.list().to_list(), output, "projects")
             _emit("Users", client.users.list().to_list(), output, "users")
+            rules = client.access_rules.list(subject_type="user", subject_ids=[user["username"]])
+            _emit("The researcher's access rules", rules.to_list(), output, "access_rules")
             elapsed = time.perf_counter() - started
             print(f"\nDone in {elapsed * 1000:.0f} ms.", file=sys.stderr)
             if plane is None and not keep:

@@ -36,6 +36,19 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
         ("CREATED", "createdAt"),
         ("LAST LOGIN", "lastLogin"),
     ],
+    "access_rules": [
+        ("ID", "id"),
+        ("SUBJECT", "subjectId"),
+        ("ROLE", "roleName"),
+        ("SCOPE", "scopeType"),
+        ("SCOPE NAME", "scopeName"),
+    ],
+    "roles": [
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("CUSTOM", "custom"),
+        ("DESCRIPTION", "description"),
+    ],
     "legacy.clusters": [
         ("NAME", "name"),
         ("UUID", "clusterUuid"),

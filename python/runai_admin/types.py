@@ -14,6 +14,113 @@ from typing import Any, Literal, Optional
 from typing_extensions import NotRequired, TypedDict
 
 
+class AccessRuleStatusResponse(TypedDict):
+    phase: NotRequired[Literal["Creating", "Ready", "NotReady", "Deleting"]]
+    message: NotRequired[str]
+    details: NotRequired[str]
+
+
+class AccessRule(TypedDict):
+    subjectId: str
+    subjectType: Literal["user", "app", "service-account", "group"]
+    roleId: int
+    scopeId: str
+    scopeType: Literal["system", "tenant", "cluster", "department", "project"]
+    clusterId: NotRequired[str]
+    roleName: str
+    scopeName: str
+    id: int
+    createdAt: str
+    updatedAt: str
+    deletedAt: NotRequired[Optional[str]]
+    tenantId: int
+    createdBy: str
+    status: NotRequired[AccessRuleStatusResponse]
+
+
+class AccessRuleById(TypedDict):
+    subjectId: str
+    subjectType: Literal["user", "app", "service-account", "group"]
+    roleId: int
+    scopeId: str
+    scopeType: Literal["system", "tenant", "cluster", "department", "project"]
+    clusterId: NotRequired[str]
+    roleName: str
+    scopeName: str
+    id: int
+    createdAt: str
+    updatedAt: str
+    deletedAt: NotRequired[Optional[str]]
+    tenantId: int
+    createdBy: str
+    status: NotRequired[AccessRuleStatusResponse]
+    scopePath: NotRequired[Optional[str]]
+
+
+class AccessRuleCreationFields(TypedDict):
+    subjectId: str
+    subjectType: Literal["user", "app", "service-account", "group"]
+    roleId: int
+    scopeId: str
+    scopeType: Literal["system", "tenant", "cluster", "department", "project"]
+    clusterId: NotRequired[str]
+
+
+class AccessRuleDeletionBatchResponseFailureItem(TypedDict):
+    id: str
+    code: int
+    message: str
+
+
+class AccessRuleDeletionBatchResponse(TypedDict):
+    id: str
+    succeeded: NotRequired[list[str]]
+    failed: NotRequired[list[AccessRuleDeletionBatchResponseFailureItem]]
+
+
+class AccessRuleScopesItem(TypedDict):
+    scopeId: str
+    scopeType: Literal["system", "tenant", "cluster", "department", "project"]
+
+
+class AccessRuleSubjectsItem(TypedDict):
+    subjectId: str
+    subjectType: Literal["user", "app", "service-account", "group"]
+
+
+class AccessRulesBatchCreateFieldsPayload(TypedDict):
+    roleId: int
+    clusterId: NotRequired[str]
+    subjects: list[AccessRuleSubjectsItem]
+    scopes: list[AccessRuleScopesItem]
+
+
+class AccessRulesBatchCreateFields(TypedDict):
+    payload: AccessRulesBatchCreateFieldsPayload
+
+
+class AccessRulesBatchCreateResponseFailedItem(TypedDict):
+    payload: NotRequired[AccessRuleCreationFields]
+    code: NotRequired[int]
+    message: NotRequired[str]
+
+
+class AccessRulesBatchCreateResponse(TypedDict):
+    succeeded: NotRequired[list[AccessRule]]
+    failed: NotRequired[list[AccessRulesBatchCreateResponseFailedItem]]
+
+
+class AccessRulesBatchFields(TypedDict):
+    ids: list[str]
+    action: Literal["delete", "validate_delete"]
+
+
+class AccessRulesListResult(TypedDict):
+    totalRecords: int
+    displayRecords: int
+    accessRules: list[AccessRule]
+
+
 class AggregatedResourcesMemory(TypedDict):
     deserved: NotRequired[Optional[float]]
     units: Literal["Mib", "MB", "GB"]
@@ -534,12 +641,39 @@ class HttpResponse(TypedDict):
     message: str
 
 
+class KubernetesPermissions(TypedDict):
+    predefinedRole: NotRequired[Optional[str]]
+
+
 class LegacyClustersListResultItem(TypedDict):
     name: str
     clusterUuid: str
     tenantId: NotRequired[int]
     createdAt: NotRequired[str]
     description: NotRequired[str]
+
+
+class MeAccessRule(TypedDict):
+    subjectId: str
+    subjectType: Literal["user", "app", "service-account", "group"]
+    roleId: int
+    scopeId: str
+    scopeType: Literal["system", "tenant", "cluster", "department", "project"]
+    clusterId: NotRequired[str]
+    roleName: str
+    scopeName: str
+    id: NotRequired[int]
+    tenantId: int
+
+
+class MeAccessRulesResponseAccessRules(TypedDict):
+    totalRecords: int
+    displayRecords: int
+    accessRules: list[MeAccessRule]
+
+
+class MeAccessRulesResponse(TypedDict):
+    accessRules: NotRequired[MeAccessRulesResponseAccessRules]
 
 
 class MeasurementResponse(TypedDict):
@@ -557,6 +691,124 @@ class NodePoolAssignedResourcesCreate(TypedDict):
     gpu: NotRequired[Resource1]
     cpu: NotRequired[Resource1]
     memory: NotRequired[Resource1]
+
+
+class Permission(TypedDict):
+    resourceType: Literal[
+        "department",
+        "tenant",
+        "project",
+        "cluster",
+        "cluster-config",
+        "nodepools",
+        "nodes",
+        "settings",
+        "security-settings",
+        "branding-settings",
+        "users",
+        "apps",
+        "service-account",
+        "dashboards-overview",
+        "dashboards-analytics",
+        "dashboards-consumption",
+        "roles",
+        "access_rules",
+        "jobs",
+        "workloads",
+        "workspaces",
+        "trainings",
+        "inferences",
+        "environments",
+        "pvc-assets",
+        "git-assets",
+        "host-path-assets",
+        "nfs-assets",
+        "s3-assets",
+        "compute-resources",
+        "templates",
+        "credentials",
+        "events-history",
+        "policies",
+        "cm-volume-assets",
+        "datavolumes",
+        "secret-volume-assets",
+        "storage-class-configuration",
+        "access-keys",
+        "workload-properties",
+        "network-topologies",
+        "registries",
+        "scrapeable-metrics",
+    ]
+    displayName: str
+    groupId: Literal[
+        "organization", "physical-resource", "iam", "dashboard", "workload", "workload-asset"
+    ]
+    actions: list[Literal["create", "read", "update", "delete", "sync"]]
+
+
+class PermissionsPermittedScopesBody(TypedDict):
+    resourceType: Literal[
+        "department",
+        "tenant",
+        "project",
+        "cluster",
+        "cluster-config",
+        "nodepools",
+        "nodes",
+        "settings",
+        "security-settings",
+        "branding-settings",
+        "users",
+        "apps",
+        "service-account",
+        "dashboards-overview",
+        "dashboards-analytics",
+        "dashboards-consumption",
+        "roles",
+        "access_rules",
+        "jobs",
+        "workloads",
+        "workspaces",
+        "trainings",
+        "inferences",
+        "environments",
+        "pvc-assets",
+        "git-assets",
+        "host-path-assets",
+        "nfs-assets",
+        "s3-assets",
+        "compute-resources",
+        "templates",
+        "credentials",
+        "events-history",
+        "policies",
+        "cm-volume-assets",
+        "datavolumes",
+        "secret-volume-assets",
+        "storage-class-configuration",
+        "access-keys",
+        "workload-properties",
+        "network-topologies",
+        "registries",
+        "scrapeable-metrics",
+    ]
+    action: NotRequired[Literal["create", "read", "update", "delete", None]]
+
+
+class PermittedScopes(TypedDict):
+    system: NotRequired[bool]
+    tenants: NotRequired[list[str]]
+    tenant: NotRequired[str]
+    clusters: NotRequired[list[str]]
+    departments: NotRequired[list[str]]
+    projects: NotRequired[list[str]]
+
+
+class PermittedScopesActions(TypedDict):
+    create: PermittedScopes
+    read: PermittedScopes
+    update: PermittedScopes
+    delete: PermittedScopes
 
 
 class ProjectEffective(TypedDict):
@@ -700,6 +952,21 @@ class Projects(TypedDict):
 class ProjectsListResult(TypedDict):
     projects: list[Project]
     next: NotRequired[int]
+
+
+class RoleV1(TypedDict):
+    id: int
+    createdAt: str
+    updatedAt: str
+    deletedAt: NotRequired[Optional[str]]
+    createdBy: str
+    custom: bool
+    effectiveEnabled: bool
+    permissions: list[Permission]
+    name: str
+    description: str
+    enabled: NotRequired[Optional[bool]]
+    kubernetesPermissions: NotRequired[KubernetesPermissions]
 
 
 class TelemetryResponseValuesItemGroupsItem(TypedDict):

@@ -16,15 +16,23 @@ from typing_extensions import assert_type
 import runai_admin as ra
 from runai_admin.pagination import AsyncPager, Page, SyncPager
 from runai_admin.types import (
+    AccessRule,
+    AccessRuleById,
+    AccessRuleDeletionBatchResponse,
+    AccessRulesBatchCreateResponse,
     CountResponse,
     Department,
     DepartmentForList,
     DisplayedCluster,
     LegacyClustersListResultItem,
+    MeAccessRule,
     MetricsResponse,
+    Permission,
+    PermittedScopesActions,
     Project,
     Project2,
     Resources,
+    RoleV1,
     User2,
     UserPostResponse,
     UsersCountResult,
@@ -82,6 +90,39 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     # legacy: a group of namespaces
     assert_type(client.legacy.clusters.list(), SyncPager[LegacyClustersListResultItem])
 
+    # access control
+    rule = client.access_rules.create(
+        subject_id="ada@example.com",
+        subject_type="user",
+        role_id=5,
+        scope_id=project["id"],
+        scope_type="project",
+    )
+    assert_type(rule, AccessRule)
+    assert_type(rule["id"], int)
+    assert_type(client.access_rules.get(rule["id"]), AccessRuleById)
+    assert_type(client.access_rules.list(subject_type="user"), SyncPager[AccessRule])
+    assert_type(client.access_rules.count(search="ada"), UsersCountResult)
+    assert_type(client.access_rules.delete(rule["id"]), None)
+    assert_type(
+        client.access_rules.batch_delete(ids=["1"], action="validate_delete"),
+        AccessRuleDeletionBatchResponse,
+    )
+    assert_type(
+        client.access_rules.batch_create(payload={"roleId": 8, "subjects": [], "scopes": []}),
+        AccessRulesBatchCreateResponse,
+    )
+    assert_type(client.roles.list(), SyncPager[RoleV1])
+    assert_type(client.roles.get(1), RoleV1)
+    assert_type(client.permissions.list(), SyncPager[Permission])
+    assert_type(
+        client.permissions.permitted_scopes(resource_type="project", action="read"),
+        PermittedScopesActions,
+    )
+    assert_type(client.me.list_access_rules(), SyncPager[MeAccessRule])
+    assert_type(client.me.count_access_rules(), UsersCountResult)
+    client.roles.get("1")  # type: ignore[arg-type]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -126,6 +167,37 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
 
     # legacy
     assert_type(client.legacy.clusters.list(), AsyncPager[LegacyClustersListResultItem])
+
+    # access control
+    rule = await client.access_rules.create(
+        subject_id="ada@example.com",
+        subject_type="user",
+        role_id=5,
+        scope_id="42",
+        scope_type="project",
+    )
+    assert_type(rule, AccessRule)
+    assert_type(await client.access_rules.get(rule["id"]), AccessRuleById)
+    assert_type(client.access_rules.list(), AsyncPager[AccessRule])
+    assert_type(await client.access_rules.count(), UsersCountResult)
+    assert_type(await client.access_rules.delete(rule["id"]), None)
+    assert_type(
+        await client.access_rules.batch_delete(ids=["1"], action="delete"),
+        AccessRuleDeletionBatchResponse,
+    )
+    assert_type(
+        await client.access_rules.batch_create(payload={"roleId": 8, "subjects": [], "scopes": []}),
+        AccessRulesBatchCreateResponse,
+    )
+    assert_type(client.roles.list(), AsyncPager[RoleV1])
+    assert_type(await client.roles.get(1), RoleV1)
+    assert_type(client.permissions.list(), AsyncPager[Permission])
+    assert_type(
+        await client.permissions.permitted_scopes(resource_type="project"),
+        PermittedScopesActions,
+    )
+    assert_type(client.me.list_access_rules(), AsyncPager[MeAccessRule])
+    assert_type(await client.me.count_access_rules(), UsersCountResult)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -1,6 +1,7 @@
 //! What a route works with: the state every route shares, the request as received, and
 //! for catalogue operations the `Call` (operation, path and query parameters, checked
-//! body, the token's subject).
+//! body, the token's subject, and where the caller may act when the call has no one
+//! target).
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::authority::{Authority, Subject};
 use crate::error::ApiError;
 use crate::listing::Shape;
 use crate::reply::Reply;
+use crate::scopes::Reach;
 use crate::seed;
 use crate::store::Store;
 
@@ -82,7 +84,17 @@ pub(crate) struct Call<'a> {
     pub query: Vec<(String, String)>,
     pub body: Value,
     pub subject: Subject,
+    /// Set by the permission check for calls that act wherever the caller may (lists,
+    /// counts, batches): the scopes where the caller holds the operation's permission.
+    pub reach: Option<Reach>,
 }
+
+/// The fields `search` looks into, by path prefix (access rules, the caller's own
+/// included); elsewhere it looks into names.
+const SEARCHED: [(&str, &[&str]); 1] = [(
+    "/api/v1/authorization/",
+    &["subjectId", "roleName", "scopeName"],
+)];
 
 impl Call<'_> {
     pub fn param(&self, name: &str) -> &str {
@@ -125,7 +137,10 @@ impl Call<'_> {
         Shape {
             filter: self.op.query.iter().find_map(|q| q.filter.as_ref()),
             sortable,
-            searchable: &["name", "username"],
+            searchable: SEARCHED
+                .iter()
+                .find(|(path, _)| self.op.path.starts_with(path))
+                .map_or(&["name", "username"], |(_, fields)| *fields),
             paging: self.op.pagination.as_ref(),
         }
     }

@@ -17,6 +17,10 @@
 //! | `/api/v1/org-unit/projects…`                         | `routes::projects`    |
 //! | `/api/v1/users…`                                     | `routes::users`       |
 //! | `/api/v1/me…`                                        | `routes::me`          |
+//! | `/api/v1/authorization/access-rules…`                | `routes::access_rules`|
+//! | `/api/v1/authorization/roles…`                       | `routes::roles`       |
+//! | `/api/v1/authorization/permissions`, `…/permitted-scopes` | `routes::permissions` |
+//! | `/api/v1/authorization/me…`                          | `routes::me`          |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.
@@ -27,28 +31,36 @@
 //! before them); `tests/layers.rs` enforces the order, lowest first:
 //!
 //! 1. `error`, `glob`: leaf helpers.
-//! 2. `store`, `seed`: the in-memory tenant and what it starts with.
-//! 3. `listing`, `validate`, `lookup`, `wire`: JSON shapes of store objects, list
-//!    semantics, body validation, lookups that answer 404 and 409.
-//! 4. `jwt`, `authority`: tokens and the subjects they carry; no HTTP.
-//! 5. `reply`, `context`: what a route gets and answers.
+//! 2. `store`, `roles`, `seed`: the in-memory tenant, the predefined roles (the one
+//!    permission table) and what the tenant starts with.
+//! 3. `listing`, `validate`, `lookup`, `scopes`, `wire`: JSON shapes of store objects,
+//!    list semantics, body validation, lookups that answer 404 and 409, the nesting of
+//!    scopes.
+//! 4. `jwt`, `authority`, `access`: tokens and the subjects they carry, the permission
+//!    each operation needs and where a subject's rules grant it; no HTTP.
+//! 5. `reply`, `context`, `guard`: what a route gets and answers, and the permission
+//!    check every call passes first (403).
 //! 6. `routes`: one module per area.
 //! 7. `router`: a request to its area's route.
 //! 8. `faults`, `recorder`, `server`: hyper, fault injection, recording.
 //! 9. this file: the public handle.
 
+mod access;
 mod authority;
 mod context;
 mod error;
 mod faults;
 mod glob;
+mod guard;
 mod jwt;
 mod listing;
 mod lookup;
 mod recorder;
 mod reply;
+mod roles;
 mod router;
 mod routes;
+mod scopes;
 mod seed;
 mod server;
 mod store;

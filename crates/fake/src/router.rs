@@ -1,7 +1,7 @@
 //! From a request to the route that answers it: the token routes first, then the bearer
 //! check, the catalogue's match of method and path, the query and body checked against
-//! the operation, and finally the area that the operation's path names. Operations no
-//! area implements answer 501 with their name.
+//! the operation, the caller's permission for it (`guard`), and finally the area that the
+//! operation's path names. Operations no area implements answer 501 with their name.
 
 use serde_json::Value;
 
@@ -9,8 +9,13 @@ use runai_admin_core::api::{match_template, Catalogue, Operation};
 
 use crate::context::{Answer, Call, Request, Shared};
 use crate::error::ApiError;
+use crate::guard;
 use crate::reply::Reply;
-use crate::routes::{clusters, departments, legacy, me, metrics, projects, tokens, users};
+use crate::routes::{
+    access_rules, clusters, departments, legacy, me, metrics, permissions, projects, roles, tokens,
+    users,
+};
+use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
 
@@ -19,12 +24,20 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 6] = [
+const AREAS: [(&str, Area); 11] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
     ("/api/v1/users", users::handle),
     ("/api/v1/me", me::handle),
+    ("/api/v1/authorization/access-rules", access_rules::handle),
+    ("/api/v1/authorization/roles", roles::handle),
+    ("/api/v1/authorization/permissions", permissions::handle),
+    (
+        "/api/v1/authorization/permitted-scopes",
+        permissions::handle,
+    ),
+    ("/api/v1/authorization/me", me::handle),
     ("/v1/k8s", legacy::handle),
 ];
 
@@ -76,30 +89,36 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
         Ok(body) => body,
         Err(err) => return err.into(),
     };
-    let call = Call {
+    let mut call = Call {
         shared,
         op,
         params,
         query,
         body,
         subject,
+        reach: None,
     };
-    dispatch(&call).unwrap_or_else(Reply::from)
+    dispatch(&mut call).unwrap_or_else(Reply::from)
 }
 
-fn dispatch(call: &Call<'_>) -> Answer {
-    let mut store = call.shared.store();
-    area(&call.op.path)
-        .and_then(|area| area(call, &mut store))
-        .unwrap_or_else(|| {
-            Err(ApiError::new(
-                501,
-                format!(
-                    "operation {} is not implemented by the fake control plane",
-                    call.op.id
-                ),
-            ))
-        })
+fn dispatch(call: &mut Call<'_>) -> Answer {
+    let shared = call.shared;
+    let mut store = shared.store();
+    call.reach = guard::check(call, &store)?;
+    let answer = area(&call.op.path).and_then(|area| area(call, &mut store));
+    // Whichever route removed a scope or a user, its rules go with it.
+    if call.op.method.eq_ignore_ascii_case("DELETE") {
+        drop_orphaned_rules(&mut store);
+    }
+    answer.unwrap_or_else(|| {
+        Err(ApiError::new(
+            501,
+            format!(
+                "operation {} is not implemented by the fake control plane",
+                call.op.id
+            ),
+        ))
+    })
 }
 
 /// Query parameters the operation declares must have the declared type and enum value.

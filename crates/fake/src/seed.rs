@@ -1,7 +1,10 @@
 //! What a new fake control plane starts with: one tenant holding a connected cluster
-//! (with its default node pool and department) and a local admin user, plus the fixed
-//! names and credentials that tests and demos rely on.
+//! (with its default node pool and department), a local admin user, and access rules
+//! making the admin user and the built-in application system administrators, plus the
+//! fixed names and credentials that tests and demos rely on. The predefined roles are
+//! in `roles`.
 
+use crate::roles::SYSTEM_ADMINISTRATOR;
 use crate::store::{now, Store, User};
 
 /// The seeded admin user.
@@ -13,6 +16,11 @@ pub const ADMIN_PASSWORD: &str = "administrator";
 pub const REALM: &str = "runai";
 /// The seeded tenant.
 pub const TENANT_ID: i64 = 1001;
+/// Its name, the tenant scope's name in access rules.
+pub(crate) const TENANT_NAME: &str = "fake-tenant";
+/// The subject type of the built-in application's access rule: applications are service
+/// accounts on current control planes (`app` is the older name).
+pub(crate) const APP_SUBJECT_TYPE: &str = "service-account";
 /// Client id of the seeded application (its secret is random per server).
 pub(crate) const APP_CLIENT_ID: &str = "runai-admin-fake-app";
 
@@ -42,5 +50,9 @@ pub(crate) fn tenant() -> (Store, String) {
         updated_at: created,
         last_login: None,
     });
+    let tenant = TENANT_ID.to_string();
+    for subject in [("user", ADMIN_EMAIL), (APP_SUBJECT_TYPE, APP_CLIENT_ID)] {
+        store.add_access_rule(subject, SYSTEM_ADMINISTRATOR, ("tenant", &tenant), SYSTEM);
+    }
     (store, cluster_id)
 }

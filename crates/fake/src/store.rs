@@ -1,4 +1,5 @@
-//! The in-memory tenant: clusters, node pools, departments, projects and users. Objects
+//! The in-memory tenant: clusters, node pools, departments, projects, users and access
+//! rules. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -51,12 +52,31 @@ pub(crate) struct User {
     pub last_login: Option<String>,
 }
 
+/// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
+/// listings with `includeDeleted` still show it.
+pub(crate) struct AccessRule {
+    pub id: i64,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub role_id: i64,
+    pub scope_type: String,
+    pub scope_id: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
 pub(crate) struct Store {
+    /// When the tenant came to be: the predefined roles carry it.
+    pub created_at: String,
     pub clusters: Vec<Cluster>,
     pub node_pools: Vec<NodePool>,
     pub departments: Vec<OrgUnit>,
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
+    pub access_rules: Vec<AccessRule>,
+    next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
     // control plane: "1" is the seeded default department, then "2", "3", ...
     next_org_unit: u64,
@@ -90,11 +110,14 @@ impl Store {
     /// No objects at all; ids start at 1.
     pub fn empty() -> Store {
         Store {
+            created_at: now(),
             clusters: Vec::new(),
             node_pools: Vec::new(),
             departments: Vec::new(),
             projects: Vec::new(),
             users: Vec::new(),
+            access_rules: Vec::new(),
+            next_access_rule: 1,
             next_org_unit: 1,
             next_node_pool: 1,
         }
@@ -243,6 +266,56 @@ impl Store {
 
     pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
         self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    /// Record a new access rule, created now by `actor`; the caller checked it.
+    pub fn add_access_rule(
+        &mut self,
+        subject: (&str, &str),
+        role_id: i64,
+        scope: (&str, &str),
+        actor: &str,
+    ) -> i64 {
+        let id = self.next_access_rule;
+        self.next_access_rule += 1;
+        let created = now();
+        self.access_rules.push(AccessRule {
+            id,
+            subject_type: subject.0.to_string(),
+            subject_id: subject.1.to_string(),
+            role_id,
+            scope_type: scope.0.to_string(),
+            scope_id: scope.1.to_string(),
+            created_by: actor.to_string(),
+            created_at: created.clone(),
+            updated_at: created,
+            deleted_at: None,
+        });
+        id
+    }
+
+    /// A rule that has not been deleted.
+    pub fn access_rule(&self, id: i64) -> Option<&AccessRule> {
+        self.access_rules
+            .iter()
+            .find(|r| r.id == id && r.deleted_at.is_none())
+    }
+
+    /// Mark a live rule deleted; false when there is none with this id.
+    pub fn delete_access_rule(&mut self, id: i64) -> bool {
+        match self
+            .access_rules
+            .iter_mut()
+            .find(|r| r.id == id && r.deleted_at.is_none())
+        {
+            Some(rule) => {
+                let stamp = now();
+                rule.deleted_at = Some(stamp.clone());
+                rule.updated_at = stamp;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Check a password and note the login.

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::*;
 use runai_admin_core::api::Catalogue;
 
+mod access;
 mod clusters;
 mod legacy;
 mod metrics;
@@ -75,10 +76,21 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.send_as(&self.token, method, path, body).await
+    }
+
+    /// A request with another caller's token.
+    async fn send_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}{}", self.server.url(), path))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request
                 .header("content-type", "application/json")
@@ -1280,7 +1292,7 @@ fn the_public_handle_can_be_shared_across_threads() {
 #[tokio::test]
 async fn unimplemented_operations_say_so() {
     let h = harness().await;
-    let (status, err) = h.get("/api/v1/authorization/roles").await;
+    let (status, err) = h.get("/api/v1/service-accounts").await;
     assert_eq!(status, 501, "{err}");
     assert_eq!(err["code"], 501);
     assert_eq!(h.send(Method::PATCH, "/api/v1/clusters", None).await.0, 405);

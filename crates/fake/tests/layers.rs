@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 /// Lowest first. `lib` is the crate root; nested modules are written `dir::file`.
 const LAYERS: &[(&str, &[&str])] = &[
     ("leaf helpers", &["error", "glob"]),
-    ("seed and store", &["store", "seed"]),
+    ("seed and store", &["store", "roles", "seed"]),
     (
         "wire shapes",
         &[
             "listing",
             "validate",
             "lookup",
+            "scopes",
             "wire",
             "wire::resources",
             "wire::clusters",
@@ -27,10 +28,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "wire::users",
             "wire::legacy",
             "wire::metrics",
+            "wire::access",
         ],
     ),
-    ("authority", &["jwt", "authority"]),
-    ("request context", &["reply", "context"]),
+    ("authority", &["jwt", "authority", "access"]),
+    ("request context", &["reply", "context", "guard"]),
     (
         "routes",
         &[
@@ -43,6 +45,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::projects",
             "routes::users",
             "routes::me",
+            "routes::access_rules",
+            "routes::roles",
+            "routes::permissions",
             "routes::metrics",
             "routes::legacy",
         ],
@@ -54,6 +59,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "tests",
         &[
             "tests",
+            "tests::access",
             "tests::clusters",
             "tests::legacy",
             "tests::metrics",

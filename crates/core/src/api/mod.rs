@@ -437,7 +437,8 @@ mod tests {
             .iter()
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
-        assert_eq!(exposed, 48);
+        // Clusters, departments, projects and users (48), and access control (13).
+        assert_eq!(exposed, 61);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -4,8 +4,10 @@
 use serde_json::{json, Value};
 
 use crate::context::{Answer, Call};
+use crate::guard::sees;
 use crate::lookup::{existing_cluster, free_cluster_name};
 use crate::reply::Reply;
+use crate::scopes::Scope;
 use crate::store::{now, temp_password, Store};
 use crate::wire::clusters as wire;
 
@@ -35,6 +37,7 @@ fn list(call: &Call<'_>, store: &Store) -> Answer {
         .clusters
         .iter()
         .filter(|c| requested_too || c.delete_requested_at.is_none())
+        .filter(|c| sees(call, &Scope::Cluster(c.uuid.clone())))
         .map(|c| wire::cluster(c, full))
         .collect();
     Ok(Reply::json(200, &Value::Array(items)))

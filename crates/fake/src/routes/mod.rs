@@ -2,6 +2,7 @@
 //! share (the crate doc has the table). Each area answers the operations it implements
 //! and `None` for the rest; `paging` and `org_units` hold what several areas share.
 
+pub(crate) mod access_rules;
 pub(crate) mod clusters;
 pub(crate) mod departments;
 pub(crate) mod legacy;
@@ -9,6 +10,8 @@ pub(crate) mod me;
 pub(crate) mod metrics;
 pub(crate) mod org_units;
 pub(crate) mod paging;
+pub(crate) mod permissions;
 pub(crate) mod projects;
+pub(crate) mod roles;
 pub(crate) mod tokens;
 pub(crate) mod users;

@@ -1,9 +1,11 @@
-//! The answers of list and count operations: rows selected by the request's listing
-//! parameters, then a page or their number.
+//! The answers of list and count operations: the rows the caller may see, selected by
+//! the request's listing parameters, then a page or their number.
 
 use serde_json::{json, Map, Value};
 
 use crate::context::{Answer, Call};
+use crate::error::ApiError;
+use crate::guard::visible;
 use crate::listing::{Query, Row};
 use crate::reply::Reply;
 
@@ -11,7 +13,7 @@ use crate::reply::Reply;
 pub(crate) fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     let shape = call.shape(&[]);
     let query = Query::parse(&call.query, &shape)?;
-    let n = query.select(rows, shape.searchable).len();
+    let n = query.select(visible(call, rows), shape.searchable).len();
     Ok(Reply::json(200, &json!({"count": n})))
 }
 
@@ -25,7 +27,7 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     let sorts = call.sorts();
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
-    let (items, next) = query.page(query.select(rows, shape.searchable));
+    let (items, next) = query.page(query.select(visible(call, rows), shape.searchable));
     let mut page = Value::Array(items);
     for key in paging.items.iter().rev() {
         page = Value::Object(Map::from_iter([(key.clone(), page)]));
@@ -39,9 +41,17 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
 /// A bare array answer: with no `next` to follow, a request without paging parameters
 /// gets everything.
 pub(crate) fn bare(call: &Call<'_>, rows: Vec<Row>) -> Answer {
+    let (items, _) = counted(call, rows)?;
+    Ok(Reply::json(200, &Value::Array(items)))
+}
+
+/// One page of the rows, and how many passed the filters and the search: for answers
+/// that state their total (`totalRecords`) rather than where the next page starts.
+pub(crate) fn counted(call: &Call<'_>, rows: Vec<Row>) -> Result<(Vec<Value>, usize), ApiError> {
     let sorts = call.sorts();
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
-    let (items, _) = query.page(query.select(rows, shape.searchable));
-    Ok(Reply::json(200, &Value::Array(items)))
+    let selected = query.select(visible(call, rows), shape.searchable);
+    let total = selected.len();
+    Ok((query.page(selected).0, total))
 }

@@ -2,6 +2,7 @@
 //! pure functions of the store. The seed-era `/v1/k8s` shapes and the seed-era metrics
 //! answers have modules of their own.
 
+pub(crate) mod access;
 pub(crate) mod clusters;
 pub(crate) mod legacy;
 pub(crate) mod metrics;

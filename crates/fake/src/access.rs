@@ -1,0 +1,296 @@
+//! What a call needs and whether a subject has it: the permission an operation needs
+//! (from its path's area and its method, in the tables below), the access rules that
+//! apply to a subject, and the scopes where those rules grant a permission.
+
+use runai_admin_core::api::Operation;
+
+use crate::authority::Subject;
+use crate::roles::{role, Role};
+use crate::scopes::{Reach, Scope};
+use crate::store::{AccessRule, Store};
+use crate::wire::access::scope_of;
+
+/// A resource type and an action on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Need {
+    pub resource: &'static str,
+    pub action: &'static str,
+}
+
+/// Paths every signed-in caller may use: they answer about the caller alone, or hand
+/// out the command-line tools.
+const OPEN: [&str; 8] = [
+    "/api/v1/me/",
+    "/api/v1/authorization/me/",
+    "/api/v1/authorization/permissions",
+    "/api/v1/authorization/permitted-scopes",
+    "/api/v1/cli/",
+    "/api/v1/cli-exposer/",
+    "/v1/k8s/auth/",
+    "/v1/k8s/admin-cli/",
+];
+
+/// A path's area: the last of its literal segments found here names the resource type
+/// (`/org-unit/projects/{projectId}/metrics` is about a project). A path with none of
+/// them is the tenant's business: only rules on the whole tenant reach it.
+const AREAS: [(&str, &str); 19] = [
+    ("clusters", "cluster"),
+    ("nodepools", "nodepools"),
+    ("node-pools", "nodepools"),
+    ("nodes", "nodes"),
+    ("departments", "department"),
+    ("projects", "project"),
+    ("users", "users"),
+    ("access-rules", "access_rules"),
+    ("access-control", "access_rules"),
+    ("roles", "roles"),
+    ("setting", "settings"),
+    ("settings", "settings"),
+    ("service-accounts", "service-account"),
+    ("apps", "apps"),
+    ("access-keys", "access-keys"),
+    // Access keys' former name.
+    ("user-applications", "access-keys"),
+    ("network-topologies", "network-topologies"),
+    ("idps", "security-settings"),
+    ("logo", "branding-settings"),
+];
+
+/// POSTs that change or remove rather than create, by their last literal segment.
+const POST_ACTIONS: [(&str, &str); 3] = [
+    ("batch", "delete"),
+    ("password", "update"),
+    ("logout", "update"),
+];
+
+fn literal_segments(path: &str) -> impl DoubleEndedIterator<Item = &str> {
+    path.split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+}
+
+/// The permission the operation needs; `None` for the open paths.
+pub(crate) fn need(op: &Operation) -> Option<Need> {
+    if OPEN.iter().any(|open| op.path.starts_with(open)) {
+        return None;
+    }
+    let resource = literal_segments(&op.path)
+        .rev()
+        .find_map(|segment| {
+            AREAS
+                .iter()
+                .find(|(area, _)| *area == segment)
+                .map(|(_, resource)| *resource)
+        })
+        .unwrap_or("tenant");
+    let action = match op.method.to_ascii_uppercase().as_str() {
+        "GET" | "HEAD" => "read",
+        "PUT" | "PATCH" => "update",
+        "DELETE" => "delete",
+        _ => literal_segments(&op.path)
+            .next_back()
+            .and_then(|last| POST_ACTIONS.iter().find(|(s, _)| *s == last))
+            .map_or("create", |(_, action)| *action),
+    };
+    Some(Need { resource, action })
+}
+
+/// Whether the rule is about this subject. Applications match rules of either subject
+/// type they have had (`app`, `service-account`); the fake's users belong to no group.
+fn applies_to(rule: &AccessRule, subject: &Subject) -> bool {
+    match &subject.email {
+        Some(email) => rule.subject_type == "user" && rule.subject_id.eq_ignore_ascii_case(email),
+        None => {
+            matches!(rule.subject_type.as_str(), "app" | "service-account")
+                && rule.subject_id == subject.id
+        }
+    }
+}
+
+/// The subject's live rules.
+pub(crate) fn rules_of<'s>(
+    store: &'s Store,
+    subject: &'s Subject,
+) -> impl Iterator<Item = &'s AccessRule> {
+    store
+        .access_rules
+        .iter()
+        .filter(move |r| r.deleted_at.is_none() && applies_to(r, subject))
+}
+
+/// Every scope where the subject's rules grant `action` on `resource`.
+pub(crate) fn reach(store: &Store, subject: &Subject, resource: &str, action: &str) -> Reach {
+    let mut reach = Reach::default();
+    for rule in rules_of(store, subject) {
+        if role(rule.role_id).is_some_and(|r| r.grants(resource, action)) {
+            reach.add(store, &scope_of(rule));
+        }
+    }
+    reach
+}
+
+/// Whether the subject holds every permission of `role` on `scope`: no one hands out
+/// more than they have.
+pub(crate) fn may_grant(store: &Store, subject: &Subject, role: &Role, scope: &Scope) -> bool {
+    role.permissions().iter().all(|(resource, actions)| {
+        actions
+            .iter()
+            .all(|action| reach(store, subject, resource, action).covers(scope))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::{DEPARTMENT_ADMINISTRATOR, L1_RESEARCHER, VIEWER};
+    use crate::seed;
+    use runai_admin_core::api::Catalogue;
+
+    fn need_of(id: &str) -> Option<Need> {
+        let op = Catalogue::get()
+            .operations
+            .iter()
+            .find(|op| op.id == id)
+            .expect("in the catalogue");
+        need(op)
+    }
+
+    fn needs(resource: &'static str, action: &'static str) -> Option<Need> {
+        Some(Need { resource, action })
+    }
+
+    #[test]
+    fn operations_need_their_area_and_method() {
+        assert_eq!(need_of("get_project"), needs("project", "read"));
+        assert_eq!(need_of("get_project_metrics"), needs("project", "read"));
+        assert_eq!(need_of("create_department"), needs("department", "create"));
+        assert_eq!(
+            need_of("update_project_resources"),
+            needs("project", "update")
+        );
+        assert_eq!(need_of("delete_cluster"), needs("cluster", "delete"));
+        assert_eq!(need_of("reset_user_password"), needs("users", "update"));
+        assert_eq!(
+            need_of("access_rules_batch"),
+            needs("access_rules", "delete")
+        );
+        assert_eq!(
+            need_of("access_rules_batch_create"),
+            needs("access_rules", "create")
+        );
+        assert_eq!(need_of("get_roles_v1"), needs("roles", "read"));
+        assert_eq!(need_of("getProject"), needs("project", "read"));
+        assert_eq!(
+            need_of("get_service_accounts"),
+            needs("service-account", "read")
+        );
+        assert_eq!(need_of("getAuditLogs"), needs("tenant", "read"));
+        assert_eq!(need_of("get_me_access_rules"), None);
+        assert_eq!(need_of("get_permitted_scopes"), None);
+        assert_eq!(need_of("change_user_password"), None);
+    }
+
+    /// A store with a second department and a project in each, and the rules of a user.
+    fn tenant_with(rules: &[(i64, Scope)]) -> (Store, Subject, [String; 4]) {
+        let (mut store, cluster) = seed::tenant();
+        let default = store
+            .default_department(&cluster)
+            .map(|d| d.id.clone())
+            .expect("seeded");
+        let other = store.new_org_unit(
+            "other".into(),
+            cluster.clone(),
+            None,
+            Vec::new(),
+            Default::default(),
+            "t",
+        );
+        let other_id = other.id.clone();
+        store.departments.push(other);
+        let mut project_in = |parent: &str| {
+            let p = store.new_org_unit(
+                "p".into(),
+                cluster.clone(),
+                Some(parent.to_string()),
+                Vec::new(),
+                Default::default(),
+                "t",
+            );
+            let id = p.id.clone();
+            store.projects.push(p);
+            id
+        };
+        let (p1, p2) = (project_in(&default), project_in(&other_id));
+        let user = Subject::user("r@example.com");
+        let ids = [default, other_id, p1, p2];
+        for (role_id, scope) in rules {
+            let scope = match scope {
+                Scope::Department(i) | Scope::Project(i) => {
+                    let index: usize = i.parse().expect("an index");
+                    Scope::parse(scope.kind(), ids.get(index).expect("an index")).expect("a kind")
+                }
+                other => other.clone(),
+            };
+            store.add_access_rule(
+                ("user", "R@example.com"),
+                *role_id,
+                (scope.kind(), &scope.id()),
+                "t",
+            );
+        }
+        (store, user, ids)
+    }
+
+    #[test]
+    fn a_project_rule_reaches_that_project_only() {
+        let (store, user, [d1, _, p1, p2]) =
+            tenant_with(&[(L1_RESEARCHER, Scope::Project("2".into()))]);
+        let read = reach(&store, &user, "project", "read");
+        assert!(read.covers(&Scope::Project(p1)));
+        assert!(!read.covers(&Scope::Project(p2)));
+        assert!(!read.covers(&Scope::Department(d1)));
+        assert!(reach(&store, &user, "project", "create").is_empty());
+    }
+
+    #[test]
+    fn a_department_rule_reaches_its_projects_and_nothing_above() {
+        let (store, user, [d1, d2, p1, p2]) =
+            tenant_with(&[(DEPARTMENT_ADMINISTRATOR, Scope::Department("0".into()))]);
+        let create = reach(&store, &user, "project", "create");
+        assert!(create.covers(&Scope::Department(d1)) && create.covers(&Scope::Project(p1)));
+        assert!(!create.covers(&Scope::Department(d2)) && !create.covers(&Scope::Project(p2)));
+        assert!(!create.covers(&Scope::Cluster(
+            store
+                .clusters
+                .first()
+                .map(|c| c.uuid.clone())
+                .unwrap_or_default()
+        )));
+        let l1 = role(L1_RESEARCHER).expect("seeded");
+        let viewer = role(VIEWER).expect("seeded");
+        let mine = Scope::Project(
+            store
+                .projects
+                .first()
+                .map(|p| p.id.clone())
+                .unwrap_or_default(),
+        );
+        assert!(may_grant(&store, &user, l1, &mine));
+        assert!(may_grant(&store, &user, viewer, &mine));
+        let sysadmin = role(crate::roles::SYSTEM_ADMINISTRATOR).expect("seeded");
+        assert!(!may_grant(&store, &user, sysadmin, &mine));
+    }
+
+    #[test]
+    fn the_seeded_application_and_admin_may_do_everything() {
+        let (store, _) = seed::tenant();
+        for subject in [
+            Subject::application(seed::APP_CLIENT_ID),
+            Subject::user(seed::ADMIN_EMAIL),
+        ] {
+            let reach = reach(&store, &subject, "cluster", "delete");
+            assert!(reach.covers(&Scope::Tenant), "{subject:?}");
+        }
+        let stranger = Subject::user("nobody@example.com");
+        assert!(reach(&store, &stranger, "project", "read").is_empty());
+    }
+}

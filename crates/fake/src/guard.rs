@@ -1,0 +1,156 @@
+//! The permission check every catalogue call passes before its route runs: the
+//! permission the operation needs (`access::need`), the scope it acts on (its path
+//! parameters, else the body of a create), and the caller's rules. A call that acts on no
+//! one scope (a list, a count, a batch) is let through when the caller holds the
+//! permission somewhere; its route then keeps to what `Call::reach` covers.
+
+use serde_json::{Map, Value};
+
+use crate::access::{self, Need};
+use crate::context::Call;
+use crate::error::ApiError;
+use crate::listing::Row;
+use crate::scopes::{Reach, Scope};
+use crate::store::Store;
+use crate::wire::access::scope_of;
+
+enum Target {
+    Scope(Scope),
+    /// Wherever the caller holds the permission.
+    Anywhere,
+}
+
+/// `Ok(Some(reach))` for a call that acts wherever the caller may, `Ok(None)` for one
+/// that is allowed outright; a 403 otherwise.
+pub(crate) fn check(call: &Call<'_>, store: &Store) -> Result<Option<Reach>, ApiError> {
+    let Some(need) = access::need(call.op) else {
+        return Ok(None);
+    };
+    let reach = access::reach(store, &call.subject, need.resource, need.action);
+    match target(call, store, need) {
+        Target::Anywhere if !reach.is_empty() => Ok(Some(reach)),
+        Target::Scope(scope) if reach.covers(&scope) => Ok(None),
+        Target::Anywhere => Err(denied(call, need, "any scope")),
+        Target::Scope(scope) => Err(denied(
+            call,
+            need,
+            &format!("{} {}", scope.kind(), scope.id()),
+        )),
+    }
+}
+
+fn denied(call: &Call<'_>, need: Need, place: &str) -> ApiError {
+    ApiError::new(
+        403,
+        format!(
+            "{} may not {} {} in {place}",
+            call.subject.actor(),
+            need.action,
+            need.resource
+        ),
+    )
+    .with_details(format!(
+        "no access rule of the caller grants {} on {} there",
+        need.action, need.resource
+    ))
+}
+
+fn text<'v>(map: Option<&'v Map<String, Value>>, field: &str) -> Option<&'v str> {
+    map.and_then(|m| m.get(field)).and_then(Value::as_str)
+}
+
+/// The scope the call acts on, from the most specific thing it names.
+fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
+    let param = |name: &str| {
+        call.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let body = call.body.as_object();
+    match need.resource {
+        "roles" => return Target::Anywhere,
+        "access_rules" => {
+            if let Some(id) = param("accessRuleId") {
+                let rule = id.parse().ok().and_then(|id| store.access_rule(id));
+                return Target::Scope(rule.map_or(Scope::Tenant, scope_of));
+            }
+            if let (Some(kind), Some(id)) = (text(body, "scopeType"), text(body, "scopeId")) {
+                return Target::Scope(Scope::parse(kind, id).unwrap_or(Scope::Tenant));
+            }
+        }
+        "project" => {
+            if let Some(id) = param("projectId").or_else(|| param("id")) {
+                return Target::Scope(Scope::Project(id));
+            }
+        }
+        _ => {}
+    }
+    if let Some(id) = param("departmentId").or_else(|| param("department-id")) {
+        return Target::Scope(Scope::Department(id));
+    }
+    if need.action == "create" && body.is_some() {
+        // A new project lands in the department it names, else its cluster's default
+        // department; a new department in its cluster.
+        let cluster = text(body, "clusterId");
+        match need.resource {
+            "project" => {
+                let department = text(body, "parentId").map(str::to_string).or_else(|| {
+                    cluster
+                        .and_then(|c| store.default_department(c))
+                        .map(|d| d.id.clone())
+                });
+                if let Some(id) = department {
+                    return Target::Scope(Scope::Department(id));
+                }
+            }
+            "department" => {
+                if let Some(uuid) = cluster {
+                    return Target::Scope(Scope::Cluster(uuid.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(uuid) = ["clusterUuid", "clusterId", "cluster_uuid"]
+        .iter()
+        .find_map(|name| param(name))
+    {
+        return Target::Scope(Scope::Cluster(uuid));
+    }
+    let lists = call.op.returns_list || call.op.name == "count";
+    if lists && call.op.path.starts_with("/api/") {
+        Target::Anywhere
+    } else {
+        Target::Scope(Scope::Tenant)
+    }
+}
+
+/// The scope a listed object lives in; `None` for what is not scoped (roles).
+fn row_scope(resource: &str, fields: &Map<String, Value>) -> Option<Scope> {
+    let field = |name: &str| text(Some(fields), name).unwrap_or_default().to_string();
+    Some(match resource {
+        "roles" => return None,
+        "project" => Scope::Project(field("id")),
+        "department" => Scope::Department(field("id")),
+        "cluster" => Scope::Cluster(field("uuid")),
+        "access_rules" => Scope::parse(&field("scopeType"), &field("scopeId"))?,
+        _ => Scope::Tenant,
+    })
+}
+
+/// Whether the caller may see an object in `scope` (always, when the call was allowed
+/// outright).
+pub(crate) fn sees(call: &Call<'_>, scope: &Scope) -> bool {
+    call.reach.as_ref().is_none_or(|reach| reach.covers(scope))
+}
+
+/// The rows of a listing the caller may see.
+pub(crate) fn visible(call: &Call<'_>, rows: Vec<Row>) -> Vec<Row> {
+    let (Some(reach), Some(need)) = (&call.reach, access::need(call.op)) else {
+        return rows;
+    };
+    rows.into_iter()
+        .filter(|row| row_scope(need.resource, &row.fields).is_none_or(|s| reach.covers(&s)))
+        .collect()
+}

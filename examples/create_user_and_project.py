@@ -1,0 +1,56 @@
+"""Onboard a researcher: a user, a project with a 2-GPU quota, and an access rule that
+makes the user an L1 researcher on that project; then the user's access rules.
+
+Runs against the tenant named by RUNAI_BASE_URL / RUNAI_CLIENT_ID / RUNAI_CLIENT_SECRET
+(and leaves what it creates there), or against the embedded fake control plane when they
+are not set.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+
+import runai_admin as ra
+from runai_admin.testing import FakeControlPlane
+
+
+def connect(stack: ExitStack) -> ra.Client:
+    if os.environ.get("RUNAI_BASE_URL"):
+        return stack.enter_context(ra.Client())
+    plane = stack.enter_context(FakeControlPlane())
+    return stack.enter_context(plane.client())
+
+
+def main() -> None:
+    with ExitStack() as stack:
+        client = connect(stack)
+        cluster_id = client.clusters.list().to_list()[0]["uuid"]
+        user = client.users.create(email="new-researcher@example.com")
+        print(f"user {user['username']} (temporary password issued)")
+        dept = client.departments.create(
+            name="research", cluster_id=cluster_id, resources=[{"gpu": {"deserved": 4}}]
+        )
+        project = client.projects.create(
+            name="new-researcher",
+            cluster_id=cluster_id,
+            parent_id=dept["id"],
+            resources=[{"gpu": {"deserved": 2}}],
+        )
+        print(f"project {project['name']} with {project['totalResources'].get('gpuQuota')} GPUs")
+        # Role ids differ between tenants: find the role by its name.
+        role = next(r for r in client.roles.list() if r["name"] == "L1 researcher")
+        client.access_rules.create(
+            subject_id=user["username"],
+            subject_type="user",
+            role_id=role["id"],
+            scope_id=project["id"],
+            scope_type="project",
+        )
+        print(f"access rules of {user['username']}:")
+        for rule in client.access_rules.list(subject_type="user", subject_ids=[user["username"]]):
+            print(f"  {rule['roleName']} on {rule['scopeType']} {rule['scopeName']}")
+
+
+if __name__ == "__main__":
+    main()
