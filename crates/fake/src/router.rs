@@ -126,6 +126,7 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
             }
             Some("integer") => value.parse::<i64>().is_ok(),
             Some("string") if param.format.as_deref() == Some("uuid") => is_uuid(value),
+            Some("string") if param.format.as_deref() == Some("date-time") => is_date_time(value),
             Some("number") => value.parse::<f64>().is_ok_and(f64::is_finite),
             Some("boolean") => value == "true" || value == "false",
             _ => true,
@@ -133,7 +134,11 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
         if !ok {
             return Err(ApiError::bad_request(format!(
                 "query parameter {name}: expected {}, got {value:?}",
-                param.kind.as_deref().unwrap_or("a value")
+                param
+                    .format
+                    .as_deref()
+                    .or(param.kind.as_deref())
+                    .unwrap_or("a value")
             )));
         }
         if let Ok(number) = value.parse::<f64>() {
@@ -199,6 +204,33 @@ fn item_enum(schema: &Value) -> Option<&Vec<Value>> {
         None => items,
     };
     items.get("enum")?.as_array()
+}
+
+/// An RFC 3339 date-time, as OpenAPI's `date-time` format means:
+/// `2026-01-31T23:59:60.5+01:00` (`T` or `t`, `Z` or `z`, or an offset).
+fn is_date_time(value: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let Some((date, time)) = value.split_once(['T', 't']) else {
+        return false;
+    };
+    let ymd: Vec<&str> = date.split('-').collect();
+    let date_ok =
+        matches!(ymd.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2));
+    let (clock, zone) = match time.strip_suffix(['Z', 'z']) {
+        Some(clock) => (clock, None),
+        None => match time.rfind(['+', '-']) {
+            Some(at) => (&time[..at], Some(&time[at + 1..])),
+            None => return false,
+        },
+    };
+    let zone_ok = zone
+        .is_none_or(|z| matches!(z.split_once(':'), Some((h, m)) if digits(h, 2) && digits(m, 2)));
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let hms: Vec<&str> = whole.split(':').collect();
+    let clock_ok = matches!(hms.as_slice(), [h, m, s] if digits(h, 2) && digits(m, 2) && digits(s, 2))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    date_ok && zone_ok && clock_ok
 }
 
 /// `8-4-4-4-12` hexadecimal digits, as OpenAPI's `uuid` format means.

@@ -1083,6 +1083,28 @@ async fn query_parameters_as_the_spec_says() {
         "the empty array"
     );
     assert_eq!(h.get(&format!("{ok}&clusterId=not-a-uuid")).await.0, 400);
+    // A date-time is RFC 3339's.
+    let metrics = format!(
+        "/api/v1/org-unit/projects/{}/metrics?metricType=GPU_QUOTA",
+        h.get("/api/v1/org-unit/projects").await.1["projects"][0]["id"]
+            .as_str()
+            .expect("a project")
+    );
+    for (window, status) in [
+        (
+            "start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00.5%2B01:00",
+            200,
+        ),
+        ("start=2026-01-01&end=2026-01-02T00:00:00Z", 400),
+        (
+            "start=2026-01-01 00:00:00.211&end=2026-01-02T00:00:00Z",
+            400,
+        ),
+        ("start=q&end=2026-01-02T00:00:00Z", 400),
+    ] {
+        let (got, body) = h.get(&format!("{metrics}&{window}")).await;
+        assert_eq!(got, status, "{window}: {body}");
+    }
     let cluster = h.get("/api/v1/clusters").await.1[0]["uuid"].clone();
     let cluster = cluster.as_str().expect("the seed cluster has a uuid");
     assert_eq!(h.get(&format!("{ok}&clusterId={cluster}")).await.0, 200);
