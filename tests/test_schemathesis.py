@@ -1,7 +1,10 @@
 """Conformance checked by a tool nobody here wrote: schemathesis generates requests from the
 official OpenAPI document for every operation the fake serves (the catalogue's exposed
-operations of the Clusters, Departments, Projects and Users tags), sends them to a fresh
-fake control plane and checks each answer against the document.
+operations of the Clusters, Departments, Projects and Users tags), sends them to the fake
+and checks each answer against the document. Two passes run at once, each on its own fresh
+fake: one with the identifiers schemathesis makes up (unknown objects, malformed values),
+one (the deletions left out) with the identifiers of objects that exist, so that real
+answers are checked too.
 
 What it reports is compared with tests/schemathesis-baseline.toml, one entry per
 (operation, check) with the reason the answer differs from the document: a failure not
@@ -85,14 +88,40 @@ def load_baseline(labels: dict[str, str]) -> dict[tuple[str, str], str]:
     return known
 
 
-def run_schemathesis(spec: Path, cp: FakeControlPlane, labels: dict[str, str], out: Path) -> Path:
-    events = out / "events.ndjson"
+def existing_objects(cp: FakeControlPlane) -> dict[str, str]:
+    """Path parameters naming objects that exist: a project made for the run, the seed's
+    cluster, default department and administrator."""
+    with cp.client() as client:
+        project = client.projects.create(
+            name="conformance", cluster_id=cp.cluster_id, resources=[{"gpu": {"deserved": 1}}]
+        )
+        admin = client.users.list().to_list()[0]["id"]
+        department = client.departments.list().to_list()[0]["id"]
+    cluster = cp.cluster_id
+    return {
+        "clusterUuid": cluster,
+        "cluster_uuid": cluster,
+        "clusterId": cluster,
+        "departmentId": str(department),
+        "department-id": str(department),
+        "projectId": str(project["id"]),
+        "id": str(project["id"]),
+        "userId": admin,
+    }
+
+
+def start_pass(
+    spec: Path, cp: FakeControlPlane, op_ids: list[str], ids: dict[str, str], out: Path
+) -> subprocess.Popen[str]:
+    """One schemathesis run in the background, its events in `out`/events.ndjson."""
+    out.mkdir()
     # The token travels in the environment, not on a command line, through the header
     # the configuration file names; an explicit file, so that no other one is found.
+    lines = ["[headers]", 'Authorization = "Bearer ${RUNAI_ADMIN_ST_TOKEN}"']
+    if ids:
+        lines += ["[parameters]", *(f'"path.{name}" = "{value}"' for name, value in ids.items())]
     config = out / "schemathesis.toml"
-    config.write_text(
-        '[headers]\nAuthorization = "Bearer ${RUNAI_ADMIN_ST_TOKEN}"\n', encoding="utf-8"
-    )
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     command = [
         sys.executable,
         "-m",
@@ -118,17 +147,22 @@ def run_schemathesis(spec: Path, cp: FakeControlPlane, labels: dict[str, str], o
         "--report",
         "ndjson",
         "--report-ndjson-path",
-        str(events),
+        str(out / "events.ndjson"),
         "--no-color",
-        *(f"--include-operation-id={op_id}" for op_id in sorted(labels.values())),
+        *(f"--include-operation-id={op_id}" for op_id in sorted(op_ids)),
     ]
     env = {**os.environ, "RUNAI_ADMIN_ST_TOKEN": fresh_token(cp)}
-    done = subprocess.run(
-        command, cwd=out, env=env, capture_output=True, text=True, timeout=300, check=False
+    return subprocess.Popen(
+        command, cwd=out, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+
+
+def finish_pass(run: subprocess.Popen[str], out: Path) -> Path:
+    output, _ = run.communicate(timeout=300)
+    events = out / "events.ndjson"
     # 0: no failure, 1: failures (compared below); anything else is the run's own trouble.
-    assert done.returncode in (0, 1) and events.is_file(), (
-        f"schemathesis exited {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    assert run.returncode in (0, 1) and events.is_file(), (
+        f"schemathesis exited {run.returncode}\n{output[-6000:]}"
     )
     return events
 
@@ -184,19 +218,32 @@ def test_schemathesis_conformance(tmp_path: Path) -> None:
     labels = served_operations()
     known = load_baseline(labels)
 
-    with FakeControlPlane() as cp:
-        events = run_schemathesis(spec, cp, labels, tmp_path)
-    statistic, failures, errors = read_events(events)
+    # Two passes, at once, each on its own fake: every operation with the identifiers
+    # schemathesis makes up (mostly unknown objects: 404s, bad values), and every
+    # operation but the deletions with identifiers of objects that exist (their answers).
+    all_ops = list(labels.values())
+    kept = [op_id for label, op_id in labels.items() if not label.startswith("DELETE ")]
+    with FakeControlPlane() as made_up, FakeControlPlane() as existing:
+        passes = [
+            (start_pass(spec, made_up, all_ops, {}, tmp_path / "made-up"), "made-up", all_ops),
+            (
+                start_pass(spec, existing, kept, existing_objects(existing), tmp_path / "existing"),
+                "existing",
+                kept,
+            ),
+        ]
+        results = [(finish_pass(run, tmp_path / name), ops) for run, name, ops in passes]
 
-    assert not errors, "schemathesis errors:\n" + "\n".join(errors)
-    assert statistic["operations"]["selected"] == len(labels), (
-        f"schemathesis selected {statistic['operations']['selected']} operations, "
-        f"the fake serves {len(labels)}"
-    )
     found: dict[tuple[str, str], str] = {}
-    for (label, check), message in failures.items():
-        assert label in labels, f"a failure of an operation not under test: {label}"
-        found[(labels[label], check)] = message
+    for events, ops in results:
+        statistic, failures, errors = read_events(events)
+        assert not errors, "schemathesis errors:\n" + "\n".join(errors)
+        assert statistic["operations"]["selected"] == len(ops), (
+            f"schemathesis selected {statistic['operations']['selected']} operations of {len(ops)}"
+        )
+        for (label, check), message in failures.items():
+            assert label in labels, f"a failure of an operation not under test: {label}"
+            found.setdefault((labels[label], check), message)
 
     new = sorted(set(found) - set(known))
     stale = sorted(set(known) - set(found))
