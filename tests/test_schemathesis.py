@@ -3,8 +3,8 @@ official OpenAPI document for every operation the fake serves (the catalogue's e
 operations of the Clusters, Departments, Projects and Users tags), sends them to the fake
 and checks each answer against the document. Two passes run at once, each on its own fresh
 fake: one with the identifiers schemathesis makes up (unknown objects, malformed values),
-one (the deletions left out) with the identifiers of objects that exist, so that real
-answers are checked too.
+one (the deletions left out) with the identifiers of objects that exist, in the path and
+mostly in the bodies too, so that real answers are checked as well.
 
 What it reports is compared with tests/schemathesis-baseline.toml, one entry per
 (operation, check) with the reason the answer differs from the document: a failure not
@@ -120,6 +120,11 @@ def start_pass(
     lines = ["[headers]", 'Authorization = "Bearer ${RUNAI_ADMIN_ST_TOKEN}"']
     if ids:
         lines += ["[parameters]", *(f'"path.{name}" = "{value}"' for name, value in ids.items())]
+        # Bodies name the cluster and department that exist, most of the time.
+        for field, key in (("clusterId", "clusterId"), ("parentId", "departmentId")):
+            lines.append(f'"body.{field}" = {{ dictionary = "{key}", probability = 0.9 }}')
+        for key in ("clusterId", "departmentId"):
+            lines += [f"[dictionaries.{key}]", f'values = ["{ids[key]}"]']
     config = out / "schemathesis.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     command = [
