@@ -231,16 +231,20 @@ def test_schemathesis_conformance(tmp_path: Path) -> None:
     # operation but the deletions with identifiers of objects that exist (their answers).
     all_ops = list(labels.values())
     kept = [op_id for label, op_id in labels.items() if not label.startswith("DELETE ")]
+    passes: list[tuple[subprocess.Popen[str], str, list[str]]] = []
     with FakeControlPlane() as made_up, FakeControlPlane() as existing:
-        passes = [
-            (start_pass(spec, made_up, all_ops, {}, tmp_path / "made-up"), "made-up", all_ops),
-            (
-                start_pass(spec, existing, kept, existing_objects(existing), tmp_path / "existing"),
-                "existing",
-                kept,
-            ),
-        ]
-        results = [(finish_pass(run, tmp_path / name), ops) for run, name, ops in passes]
+        try:
+            run = start_pass(spec, made_up, all_ops, {}, tmp_path / "made-up")
+            passes.append((run, "made-up", all_ops))
+            ids = existing_objects(existing)
+            run = start_pass(spec, existing, kept, ids, tmp_path / "existing")
+            passes.append((run, "existing", kept))
+            results = [(finish_pass(run, tmp_path / name), ops) for run, name, ops in passes]
+        finally:
+            for run, _, _ in passes:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
 
     found: dict[tuple[str, str], str] = {}
     for events, ops in results:
