@@ -87,8 +87,12 @@ fn filter_of(field: &str, token: &str, value: &str) -> Option<Filter> {
 
 /// `filterBy` is a non-exploded array: one parameter may hold several expressions joined
 /// by commas. A piece that does not start a new expression belongs to the previous value.
+/// An empty value is the empty array: no expression, so no filter.
 fn split_expressions(grammar: &FilterGrammar, raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    if raw.is_empty() {
+        return out;
+    }
     for piece in raw.split(',') {
         match out.last_mut() {
             Some(previous) if parse_filter(grammar, piece).is_none() => {
@@ -104,7 +108,7 @@ fn split_expressions(grammar: &FilterGrammar, raw: &str) -> Vec<String> {
 fn parse_number<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| {
         ApiError::bad_request(format!(
-            "query parameter {name} must be a non-negative integer, got {raw:?}"
+            "query parameter {name} must be an integer, got {raw:?}"
         ))
     })
 }
@@ -171,7 +175,11 @@ impl Query {
                         }
                     }
                 }
-                n if Some(n) == offset_name => query.offset = parse_number(n, raw)?,
+                // The spec gives the offset no minimum: one below zero is the start.
+                n if Some(n) == offset_name => {
+                    let offset: i64 = parse_number(n, raw)?;
+                    query.offset = usize::try_from(offset).unwrap_or(0);
+                }
                 n if Some(n) == limit_name => query.limit = parse_number(n, raw)?,
                 _ => {}
             }
@@ -349,6 +357,10 @@ mod tests {
         assert_eq!(
             (f.field.as_str(), f.op, f.value.as_str()),
             ("createdAt", Op::Ge, "2024-01-01T00:00:00Z")
+        );
+        assert!(
+            split_expressions(&grammar, "").is_empty(),
+            "an empty filterBy is the empty array"
         );
         assert!(parse_filter(&grammar, "name~abc").is_none());
         assert!(parse_filter(&grammar, "==abc").is_none());

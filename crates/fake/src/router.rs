@@ -121,14 +121,31 @@ fn dispatch(call: &mut Call<'_>) -> Answer {
     })
 }
 
-/// Query parameters the operation declares must have the declared type and enum value.
+/// Query parameters the operation requires must be there; those it declares must have the
+/// declared type (an `int32` fits 32 bits), format (`uuid`) and enum value (an array's
+/// items too).
 fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiError> {
+    if let Some(missing) = op
+        .query
+        .iter()
+        .find(|p| p.required && !query.iter().any(|(name, _)| name == &p.name))
+    {
+        return Err(ApiError::bad_request(format!(
+            "query parameter {} is required",
+            missing.name
+        )));
+    }
     for (name, value) in query {
         let Some(param) = op.query.iter().find(|p| &p.name == name) else {
             continue;
         };
         let ok = match param.kind.as_deref() {
+            Some("integer") if param.format.as_deref() == Some("int32") => {
+                value.parse::<i32>().is_ok()
+            }
             Some("integer") => value.parse::<i64>().is_ok(),
+            Some("string") if param.format.as_deref() == Some("uuid") => is_uuid(value),
+            Some("string") if param.format.as_deref() == Some("date-time") => is_date_time(value),
             Some("number") => value.parse::<f64>().is_ok_and(f64::is_finite),
             Some("boolean") => value == "true" || value == "false",
             _ => true,
@@ -136,7 +153,11 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
         if !ok {
             return Err(ApiError::bad_request(format!(
                 "query parameter {name}: expected {}, got {value:?}",
-                param.kind.as_deref().unwrap_or("a value")
+                param
+                    .format
+                    .as_deref()
+                    .or(param.kind.as_deref())
+                    .unwrap_or("a value")
             )));
         }
         if let Ok(number) = value.parse::<f64>() {
@@ -154,17 +175,91 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
                 )));
             }
         }
-        if let Some(allowed) = &param.allowed {
-            if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
-                let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+        let array = param.kind.as_deref() == Some("array");
+        // A non-exploded array's items are joined with commas in one value (an empty value
+        // is the empty array); an exploded one repeats the parameter, one item each.
+        let items: Vec<&str> = match (array, param.explode) {
+            (true, false) if value.is_empty() => Vec::new(),
+            (true, false) => value.split(',').collect(),
+            _ => vec![value.as_str()],
+        };
+        let schema = param.schema.as_ref();
+        let max_items = schema.and_then(|s| s.get("maxItems")?.as_u64());
+        if let Some(max) = max_items.filter(|_| array) {
+            let count = if param.explode {
+                query.iter().filter(|(n, _)| n == name).count()
+            } else {
+                items.len()
+            };
+            if count as u64 > max {
                 return Err(ApiError::bad_request(format!(
-                    "query parameter {name}: expected one of [{}], got {value:?}",
-                    names.join(", ")
+                    "query parameter {name}: at most {max} items, got {count}"
                 )));
+            }
+        }
+        let items_allowed = schema.filter(|_| array).and_then(item_enum);
+        if let Some(allowed) = param.allowed.as_ref().or(items_allowed) {
+            for item in items {
+                if !allowed.iter().any(|a| a.as_str() == Some(item)) {
+                    let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                    return Err(ApiError::bad_request(format!(
+                        "query parameter {name}: expected one of [{}], got {item:?}",
+                        names.join(", ")
+                    )));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The enum of an array parameter's items, inline or through a `$ref`.
+fn item_enum(schema: &Value) -> Option<&Vec<Value>> {
+    let items = schema.get("items")?;
+    let items = match items.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            Catalogue::get().schema(reference.strip_prefix("#/components/schemas/")?)?
+        }
+        None => items,
+    };
+    items.get("enum")?.as_array()
+}
+
+/// An RFC 3339 date-time, as OpenAPI's `date-time` format means:
+/// `2026-01-31T23:59:60.5+01:00` (`T` or `t`, `Z` or `z`, or an offset).
+fn is_date_time(value: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let Some((date, time)) = value.split_once(['T', 't']) else {
+        return false;
+    };
+    let ymd: Vec<&str> = date.split('-').collect();
+    let date_ok =
+        matches!(ymd.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2));
+    let (clock, zone) = match time.strip_suffix(['Z', 'z']) {
+        Some(clock) => (clock, None),
+        None => match time.rfind(['+', '-']) {
+            Some(at) => (&time[..at], Some(&time[at + 1..])),
+            None => return false,
+        },
+    };
+    let zone_ok = zone
+        .is_none_or(|z| matches!(z.split_once(':'), Some((h, m)) if digits(h, 2) && digits(m, 2)));
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let hms: Vec<&str> = whole.split(':').collect();
+    let clock_ok = matches!(hms.as_slice(), [h, m, s] if digits(h, 2) && digits(m, 2) && digits(s, 2))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    date_ok && zone_ok && clock_ok
+}
+
+/// `8-4-4-4-12` hexadecimal digits, as OpenAPI's `uuid` format means.
+fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The JSON body, validated against the operation's schema (`Value::Null` when absent).

@@ -562,7 +562,12 @@ async fn clusters_crud_and_seed() {
         .await;
     assert_eq!(status, 200);
     assert_conforms("ClusterInstallationInfoResponse", &info);
-    let (status, metrics) = h.get(&format!("/api/v1/clusters/{uuid}/metrics")).await;
+    let window = "start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z";
+    let (status, metrics) = h
+        .get(&format!(
+            "/api/v1/clusters/{uuid}/metrics?{window}&metricType=GPU_UTILIZATION"
+        ))
+        .await;
     assert_eq!(status, 200);
     assert_conforms("GroupedMetricsResponse", &metrics);
 
@@ -1049,6 +1054,75 @@ async fn sort_and_search() {
         .get("/api/v1/users?sortBy=username&sortOrder=desc&search=admin")
         .await;
     assert_eq!(users[0]["username"], ADMIN_EMAIL);
+}
+
+/// What the spec says of a query parameter is what the fake checks, and no more.
+#[tokio::test]
+async fn query_parameters_as_the_spec_says() {
+    let h = harness().await;
+    h.create_project("alpha", 1.0).await;
+    // An empty filterBy is the empty array: no filter.
+    assert_eq!(
+        names(&h, "filterBy=").await,
+        (200, strings(&["alpha"]), None)
+    );
+    assert_eq!(h.get("/api/v1/users/count?filterBy=").await.0, 200);
+    // offset is an int32.
+    assert_eq!(names(&h, "offset=2147483647").await.0, 200);
+    assert_eq!(names(&h, "offset=2147483648").await.0, 400);
+    // It has no minimum: below zero is the start.
+    assert_eq!(
+        names(&h, "offset=-2147483648").await,
+        (200, strings(&["alpha"]), None)
+    );
+    // A required parameter is required.
+    let telemetry = "/api/v1/org-unit/projects/telemetry";
+    let (status, refused) = h.get(telemetry).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("telemetryType")));
+    let ok = format!("{telemetry}?telemetryType=GPU_QUOTA");
+    assert_eq!(h.get(&ok).await.0, 200);
+    // An array's items have their enum; a uuid is a uuid.
+    assert_eq!(
+        h.get(&format!("{ok}&groupBy=ClusterId,ParentId")).await.0,
+        200
+    );
+    assert_eq!(h.get(&format!("{ok}&groupBy=ClusterId,TRUE")).await.0, 400);
+    let three = format!("{ok}&groupBy=ClusterId,ParentId,NodepoolId");
+    assert_eq!(h.get(&three).await.0, 400, "at most 2 items");
+    assert_eq!(
+        h.get(&format!("{ok}&groupBy=")).await.0,
+        200,
+        "the empty array"
+    );
+    assert_eq!(h.get(&format!("{ok}&clusterId=not-a-uuid")).await.0, 400);
+    // A date-time is RFC 3339's.
+    let metrics = format!(
+        "/api/v1/org-unit/projects/{}/metrics?metricType=GPU_QUOTA",
+        h.get("/api/v1/org-unit/projects").await.1["projects"][0]["id"]
+            .as_str()
+            .expect("a project")
+    );
+    for (window, status) in [
+        (
+            "start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00.5%2B01:00",
+            200,
+        ),
+        ("start=2026-01-01&end=2026-01-02T00:00:00Z", 400),
+        (
+            "start=2026-01-01 00:00:00.211&end=2026-01-02T00:00:00Z",
+            400,
+        ),
+        ("start=q&end=2026-01-02T00:00:00Z", 400),
+    ] {
+        let (got, body) = h.get(&format!("{metrics}&{window}")).await;
+        assert_eq!(got, status, "{window}: {body}");
+    }
+    let cluster = h.get("/api/v1/clusters").await.1[0]["uuid"].clone();
+    let cluster = cluster.as_str().expect("the seed cluster has a uuid");
+    assert_eq!(h.get(&format!("{ok}&clusterId={cluster}")).await.0, 200);
 }
 
 // ---------------------------------------------------------------- faults and recording
