@@ -203,9 +203,9 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
                 if !allowed.iter().any(|a| a.as_str() == Some(item)) {
                     let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
                     return Err(ApiError::bad_request(format!(
-                        "query parameter {name}: expected one of [{}], got {item:?}",
-                        names.join(", ")
-                    )));
+                        "query parameter {name}: unknown value {item:?}"
+                    ))
+                    .with_details(format!("allowed values: {}", names.join(", "))));
                 }
             }
         }

@@ -4,8 +4,6 @@
 
 use serde_json::{json, Value};
 
-use runai_admin_core::api::{Catalogue, Param};
-
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::lookup::{
@@ -19,12 +17,13 @@ use crate::wire::metrics::Ask;
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let store = &*store;
     let answer = match call.op.id.as_str() {
-        "get_cluster_metrics" => known_metric_types(call)
-            .and_then(|()| no_measurements(existing_cluster(store, call.param("clusterUuid")))),
-        "get_department_metrics" => known_metric_types(call)
-            .and_then(|()| no_measurements(existing_department(store, call.param("departmentId")))),
-        "get_project_metrics" => known_metric_types(call)
-            .and_then(|()| no_measurements(existing_project(store, call.param("projectId")))),
+        "get_cluster_metrics" => {
+            no_measurements(existing_cluster(store, call.param("clusterUuid")))
+        }
+        "get_department_metrics" => {
+            no_measurements(existing_department(store, call.param("departmentId")))
+        }
+        "get_project_metrics" => no_measurements(existing_project(store, call.param("projectId"))),
         "get_departments_telemetry" | "get_projects_telemetry" => telemetry(call),
 
         "getClusterMetrics" => seed_era(call, store, |ask| Ok(ask.cluster())),
@@ -41,51 +40,6 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
         _ => return None,
     };
     Some(answer)
-}
-
-/// Each `metricType` value must be one of the operation's: the enum of the parameter's item
-/// schema in the catalogue. The router checks scalar enums only; this one is an array.
-fn known_metric_types(call: &Call<'_>) -> Result<(), ApiError> {
-    let Some(param) = call.op.query.iter().find(|p| p.name == "metricType") else {
-        return Ok(());
-    };
-    let allowed = item_values(param);
-    if allowed.is_empty() {
-        return Ok(());
-    }
-    let sent = call
-        .query
-        .iter()
-        .filter(|(name, _)| name == &param.name)
-        .flat_map(|(_, value)| value.split(','));
-    for value in sent {
-        if !allowed.contains(&value) {
-            return Err(ApiError::bad_request(format!(
-                "query parameter {}: unknown value {value:?}",
-                param.name
-            ))
-            .with_details(format!("allowed values: {}", allowed.join(", "))));
-        }
-    }
-    Ok(())
-}
-
-/// The enum of an array parameter's items, inline or behind a `$ref`; empty when the spec
-/// gives none.
-fn item_values(param: &'static Param) -> Vec<&'static str> {
-    let catalogue = Catalogue::get();
-    let items = param.schema.as_ref().and_then(|schema| schema.get("items"));
-    let resolved = items.and_then(|items| match items.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference
-            .strip_prefix("#/components/schemas/")
-            .and_then(|name| catalogue.schema(name)),
-        None => Some(items),
-    });
-    resolved
-        .and_then(|schema| schema.get("enum"))
-        .and_then(Value::as_array)
-        .map(|values| values.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
 }
 
 /// `{"measurements": []}` once the object the path names is known to exist.
