@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         AccessRulesBatchCreateResponse,
         AccessRulesBatchFields,
         AssignedResources,
+        AuditLog,
         Cluster,
         ClusterCreationRequest,
         ClusterInstallationInfoResponse,
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessRulesNamespace",
     "AsyncAccessRulesNamespace",
+    "AsyncAuditLogsNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
     "AsyncLegacyClustersNamespace",
@@ -88,6 +90,7 @@ __all__ = [
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
     "AsyncUsersNamespace",
+    "AuditLogsNamespace",
     "ClustersNamespace",
     "DepartmentsNamespace",
     "LegacyClustersNamespace",
@@ -485,6 +488,117 @@ class AccessRulesNamespace(Namespace):
             self._client,
             "get_access_rules",
             "access_rules.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
+class AuditLogsNamespace(Namespace):
+    """``client.audit_logs`` of the blocking client."""
+    __slots__ = ()
+
+    def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = None,
+        number_of_samples: Optional[int] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Download audit logs.
+
+        ``GET /api/v1/audit/log/file`` (operation ``downloadAuditLogs``).
+
+        Args:
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            file_type (Literal["CSV", "JSON"], optional): query parameter ``file_type``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: timestamp, subject,
+                subject_type, source_ip, action, result, url, entity_type, entity_name,
+                cluster_name; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"file_type": file_type, "start": start, "end": end, "number_of_samples": number_of_samples, "filter_by": filter_by}
+        return self._client._core_client().call(
+            "downloadAuditLogs", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        start: str,
+        end: str,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        sort_by: Optional[Literal["timestamp", "subject", "subject_type", "source_ip", "action", "http_method", "result", "url", "entity_type", "entity_name", "entity_id"]] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[AuditLog]:
+        """Get audit logs.
+
+        ``GET /api/v1/audit/log`` (operation ``getAuditLogs``).
+
+        Args:
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            sort_by (Literal["timestamp", "subject", "subject_type", "source_ip", "action",
+                "http_method", "result", "url", "entity_type", "entity_name", "entity_id"],
+                optional): query parameter ``sortBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: timestamp, subject,
+                subject_type, source_ip, action, result, url, entity_type, entity_name,
+                cluster_name; operators: == != <= >= =@ !@ =^ =$.
+            page_size (int, optional): items per request (the core's default; at most 1000).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[AuditLog]: the items of ``audit_logs`` (pages are fetched as it is
+                walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"start": start, "end": end, "sort_order": sort_order, "sort_by": sort_by, "filter_by": filter_by}
+        return SyncPager(
+            self._client,
+            "getAuditLogs",
+            "audit_logs.list",
             (),
             _kw,
             page_size,
@@ -3409,6 +3523,7 @@ class _ClientNamespaces(BaseClient):
     """The namespaces of ``Client``."""
 
     access_rules: AccessRulesNamespace
+    audit_logs: AuditLogsNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
     legacy: LegacyNamespace
@@ -3420,6 +3535,7 @@ class _ClientNamespaces(BaseClient):
 
     def _bind_namespaces(self) -> None:
         self.access_rules = AccessRulesNamespace(self)
+        self.audit_logs = AuditLogsNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
         self.legacy = LegacyNamespace(self)
@@ -3815,6 +3931,117 @@ class AsyncAccessRulesNamespace(Namespace):
             self._client,
             "get_access_rules",
             "access_rules.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
+class AsyncAuditLogsNamespace(Namespace):
+    """``client.audit_logs`` of the asyncio client."""
+    __slots__ = ()
+
+    async def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = None,
+        number_of_samples: Optional[int] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Download audit logs.
+
+        ``GET /api/v1/audit/log/file`` (operation ``downloadAuditLogs``).
+
+        Args:
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            file_type (Literal["CSV", "JSON"], optional): query parameter ``file_type``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: timestamp, subject,
+                subject_type, source_ip, action, result, url, entity_type, entity_name,
+                cluster_name; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"file_type": file_type, "start": start, "end": end, "number_of_samples": number_of_samples, "filter_by": filter_by}
+        return await self._client._core_client().call_async(
+            "downloadAuditLogs", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        start: str,
+        end: str,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        sort_by: Optional[Literal["timestamp", "subject", "subject_type", "source_ip", "action", "http_method", "result", "url", "entity_type", "entity_name", "entity_id"]] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[AuditLog]:
+        """Get audit logs.
+
+        ``GET /api/v1/audit/log`` (operation ``getAuditLogs``).
+
+        Args:
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            sort_by (Literal["timestamp", "subject", "subject_type", "source_ip", "action",
+                "http_method", "result", "url", "entity_type", "entity_name", "entity_id"],
+                optional): query parameter ``sortBy``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: timestamp, subject,
+                subject_type, source_ip, action, result, url, entity_type, entity_name,
+                cluster_name; operators: == != <= >= =@ !@ =^ =$.
+            page_size (int, optional): items per request (the core's default; at most 1000).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[AuditLog]: the items of ``audit_logs`` (pages are fetched as it is
+                walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"start": start, "end": end, "sort_order": sort_order, "sort_by": sort_by, "filter_by": filter_by}
+        return AsyncPager(
+            self._client,
+            "getAuditLogs",
+            "audit_logs.list",
             (),
             _kw,
             page_size,
@@ -6739,6 +6966,7 @@ class _AsyncClientNamespaces(BaseClient):
     """The namespaces of ``AsyncClient``."""
 
     access_rules: AsyncAccessRulesNamespace
+    audit_logs: AsyncAuditLogsNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
     legacy: AsyncLegacyNamespace
@@ -6750,6 +6978,7 @@ class _AsyncClientNamespaces(BaseClient):
 
     def _bind_namespaces(self) -> None:
         self.access_rules = AsyncAccessRulesNamespace(self)
+        self.audit_logs = AsyncAuditLogsNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)

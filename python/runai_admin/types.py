@@ -155,6 +155,34 @@ class AssignedResources(TypedDict):
     memory: NotRequired[Resource1]
 
 
+class AuditLog(TypedDict):
+    id: NotRequired[str]
+    timestamp: NotRequired[str]
+    tenant_id: str
+    subject: str
+    subject_type: Literal["User", "App"]
+    source_ip: NotRequired[str]
+    action: Literal["create", "update", "delete", "sign-in", "sign-out", "reset-password"]
+    http_method: NotRequired[Literal["GET", "POST", "PUT", "PATCH", "DELETE", "CREATE"]]
+    url: NotRequired[str]
+    entity_type: NotRequired[str]
+    entity_name: NotRequired[str]
+    entity_id: NotRequired[str]
+    result: Literal["Succeeded", "Failed"]
+    http_status_code: NotRequired[int]
+    cluster_name: NotRequired[str]
+    cluster_id: NotRequired[str]
+    request_id: NotRequired[str]
+    metadata: NotRequired[dict[str, str]]
+
+
+class AuditLogsListResult(TypedDict):
+    total: NotRequired[int]
+    next: NotRequired[int]
+    audit_logs: NotRequired[list[AuditLog]]
+    logs: Any
+
+
 class ResourceData(TypedDict):
     quota: float
     allocated: float

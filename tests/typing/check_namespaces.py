@@ -9,7 +9,7 @@ an ignore comment that silences nothing, so each of those lines proves a rejecti
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 
 from typing_extensions import assert_type
 
@@ -20,6 +20,7 @@ from runai_admin.types import (
     AccessRuleById,
     AccessRuleDeletionBatchResponse,
     AccessRulesBatchCreateResponse,
+    AuditLog,
     CountResponse,
     Department,
     DepartmentForList,
@@ -121,7 +122,15 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     )
     assert_type(client.me.list_access_rules(), SyncPager[MeAccessRule])
     assert_type(client.me.count_access_rules(), UsersCountResult)
+    start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    logs = client.audit_logs.list(start=start, end=end, filter_by=["action==delete"], page_size=100)
+    assert_type(logs, SyncPager[AuditLog])
+    for entry in logs:
+        assert_type(entry["result"], Literal["Succeeded", "Failed"])
+    assert_type(client.audit_logs.download(start=start, end=end, file_type="JSON"), str)
     client.roles.get("1")  # type: ignore[arg-type]
+    client.audit_logs.list(end=end)  # type: ignore[call-arg]
+    client.audit_logs.download(start=start, end=end, file_type="XML")  # type: ignore[arg-type]
 
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
@@ -198,6 +207,9 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     )
     assert_type(client.me.list_access_rules(), AsyncPager[MeAccessRule])
     assert_type(await client.me.count_access_rules(), UsersCountResult)
+    start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    assert_type(client.audit_logs.list(start=start, end=end), AsyncPager[AuditLog])
+    assert_type(await client.audit_logs.download(start=start, end=end), str)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

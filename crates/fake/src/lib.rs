@@ -21,6 +21,7 @@
 //! | `/api/v1/authorization/roles…`                       | `routes::roles`       |
 //! | `/api/v1/authorization/permissions`, `…/permitted-scopes` | `routes::permissions` |
 //! | `/api/v1/authorization/me…`                          | `routes::me`          |
+//! | `/api/v1/audit…`                                     | `routes::audit`       |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.
@@ -31,21 +32,25 @@
 //! before them); `tests/layers.rs` enforces the order, lowest first:
 //!
 //! 1. `error`, `glob`: leaf helpers.
-//! 2. `store`, `roles`, `seed`: the in-memory tenant, the predefined roles (the one
-//!    permission table) and what the tenant starts with.
+//! 2. `audit_log`, `store`, `roles`, `seed`: the audit log's entries, the in-memory
+//!    tenant, the predefined roles (the one permission table) and what the tenant starts
+//!    with.
 //! 3. `listing`, `validate`, `lookup`, `scopes`, `wire`: JSON shapes of store objects,
 //!    list semantics, body validation, lookups that answer 404 and 409, the nesting of
 //!    scopes.
 //! 4. `jwt`, `authority`, `access`: tokens and the subjects they carry, the permission
 //!    each operation needs and where a subject's rules grant it; no HTTP.
-//! 5. `reply`, `context`, `guard`: what a route gets and answers, and the permission
-//!    check every call passes first (403).
+//! 5. `reply`, `context`, `guard`, `audit`: what a route gets and answers, the
+//!    permission check every call passes first (403), and the audit log entry every
+//!    change leaves after.
 //! 6. `routes`: one module per area.
 //! 7. `router`: a request to its area's route.
 //! 8. `faults`, `recorder`, `server`: hyper, fault injection, recording.
 //! 9. this file: the public handle.
 
 mod access;
+mod audit;
+mod audit_log;
 mod authority;
 mod context;
 mod error;

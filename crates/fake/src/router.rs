@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use runai_admin_core::api::{match_template, Catalogue, Operation};
 
+use crate::audit::Attempt;
 use crate::context::{Answer, Call, Request, Shared};
 use crate::error::ApiError;
 use crate::guard;
@@ -24,7 +25,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 11] = [
+const AREAS: [(&str, Area); 12] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -38,6 +39,7 @@ const AREAS: [(&str, Area); 11] = [
         permissions::handle,
     ),
     ("/api/v1/authorization/me", me::handle),
+    ("/api/v1/audit", crate::routes::audit::handle),
     ("/v1/k8s", legacy::handle),
 ];
 
@@ -104,11 +106,21 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
 fn dispatch(call: &mut Call<'_>) -> Answer {
     let shared = call.shared;
     let mut store = shared.store();
-    call.reach = guard::check(call, &store)?;
-    let answer = area(&call.op.path).and_then(|area| area(call, &mut store));
+    // Every change, allowed or not, leaves an audit log entry once it is answered.
+    let attempt = Attempt::of(call, &store);
+    let answer = serve(call, &mut store);
+    if let Some(attempt) = attempt {
+        attempt.record(call, &answer, &mut store);
+    }
+    answer
+}
+
+fn serve(call: &mut Call<'_>, store: &mut Store) -> Answer {
+    call.reach = guard::check(call, store)?;
+    let answer = area(&call.op.path).and_then(|area| area(call, store));
     // Whichever route removed a scope or a user, its rules go with it.
     if call.op.method.eq_ignore_ascii_case("DELETE") {
-        drop_orphaned_rules(&mut store);
+        drop_orphaned_rules(store);
     }
     answer.unwrap_or_else(|| {
         Err(ApiError::new(

@@ -1,10 +1,12 @@
-//! The in-memory tenant: clusters, node pools, departments, projects, users and access
-//! rules. Objects
+//! The in-memory tenant: clusters, node pools, departments, projects, users, access
+//! rules and the audit log. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{Map, Value};
+
+use crate::audit_log::AuditLog;
 
 pub(crate) struct Cluster {
     pub uuid: String,
@@ -76,6 +78,7 @@ pub(crate) struct Store {
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
     pub access_rules: Vec<AccessRule>,
+    pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
     // control plane: "1" is the seeded default department, then "2", "3", ...
@@ -117,6 +120,7 @@ impl Store {
             projects: Vec::new(),
             users: Vec::new(),
             access_rules: Vec::new(),
+            audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,
             next_node_pool: 1,

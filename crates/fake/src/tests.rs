@@ -9,6 +9,7 @@ use super::*;
 use runai_admin_core::api::Catalogue;
 
 mod access;
+mod audit;
 mod clusters;
 mod legacy;
 mod metrics;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. `lib` is the crate root; nested modules are written `dir::file`.
 const LAYERS: &[(&str, &[&str])] = &[
     ("leaf helpers", &["error", "glob"]),
-    ("seed and store", &["store", "roles", "seed"]),
+    ("seed and store", &["audit_log", "store", "roles", "seed"]),
     (
         "wire shapes",
         &[
@@ -29,10 +29,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "wire::legacy",
             "wire::metrics",
             "wire::access",
+            "wire::audit",
         ],
     ),
     ("authority", &["jwt", "authority", "access"]),
-    ("request context", &["reply", "context", "guard"]),
+    ("request context", &["reply", "context", "guard", "audit"]),
     (
         "routes",
         &[
@@ -50,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::permissions",
             "routes::metrics",
             "routes::legacy",
+            "routes::audit",
         ],
     ),
     ("router", &["router"]),
@@ -60,6 +62,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "tests",
             "tests::access",
+            "tests::audit",
             "tests::clusters",
             "tests::legacy",
             "tests::metrics",

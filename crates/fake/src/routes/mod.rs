@@ -3,6 +3,7 @@
 //! and `None` for the rest; `paging` and `org_units` hold what several areas share.
 
 pub(crate) mod access_rules;
+pub(crate) mod audit;
 pub(crate) mod clusters;
 pub(crate) mod departments;
 pub(crate) mod legacy;

@@ -1,0 +1,161 @@
+"""The audit log on both clients: every change the fake makes leaves an entry (who, what,
+which object, when, the outcome), reads leave none, and the log is listed within a time
+range, filtered, sorted and paged, or downloaded as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+import runai_admin as ra
+from runai_admin.testing import FakeControlPlane
+
+from .conftest import collect, paths, resolve
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def logged(api: Any, since: datetime, **options: Any) -> list[dict]:
+    # A second of slack at the end: the entry of a change just made is stamped by the
+    # fake's clock, read after the caller's.
+    until = now() + timedelta(seconds=1)
+    return await collect(api.audit_logs.list(start=stamp(since), end=stamp(until), **options))
+
+
+async def test_changes_are_logged_with_subject_action_object_and_time(api, cp):
+    start = now()
+    dept = await resolve(
+        api.departments.create(name="physics", cluster_id=cp.cluster_id, resources=[])
+    )
+    await resolve(api.departments.update(dept["id"], resources=[], description="optics"))
+    project = await resolve(
+        api.projects.create(
+            name="lasers", cluster_id=cp.cluster_id, parent_id=dept["id"], resources=[]
+        )
+    )
+    await resolve(api.projects.update(project["id"], resources=[], description="red"))
+    await resolve(api.projects.delete(project["id"]))
+    await resolve(api.departments.delete(dept["id"]))
+    end = now() + timedelta(seconds=1)
+
+    entries = await logged(api, start)
+    assert [(e["action"], e["entity_type"], e["entity_name"]) for e in entries] == [
+        ("create", "department", "physics"),
+        ("update", "department", "physics"),
+        ("create", "project", "lasers"),
+        ("update", "project", "lasers"),
+        ("delete", "project", "lasers"),
+        ("delete", "department", "physics"),
+    ]
+    assert [e["entity_id"] for e in entries] == [dept["id"]] * 2 + [project["id"]] * 3 + [
+        dept["id"]
+    ]
+    assert [e["http_method"] for e in entries] == ["POST", "PUT", "POST", "PUT", "DELETE", "DELETE"]
+    for entry in entries:
+        assert entry["subject"] == cp.client_id and entry["subject_type"] == "App"
+        assert entry["result"] == "Succeeded" and 200 <= entry["http_status_code"] < 300
+        assert entry["cluster_id"] == cp.cluster_id
+        assert start <= datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00")) <= end
+    assert [e["timestamp"] for e in entries] == sorted(e["timestamp"] for e in entries)
+
+
+async def test_reads_leave_no_entry(api, cp):
+    start = now()
+    await collect(api.projects.list())
+    await collect(api.departments.list())
+    await resolve(api.clusters.get(cp.cluster_id))
+    await collect(api.audit_logs.list(start=stamp(start), end=stamp(now())))
+    await resolve(api.audit_logs.download(start=stamp(start), end=stamp(now())))
+    await resolve(api.permissions.permitted_scopes(resource_type="project", action="create"))
+    assert await logged(api, start) == []
+
+
+async def test_a_refused_change_is_logged_as_failed_under_the_users_name(api, cp):
+    user = await resolve(api.users.create(email="ada@example.com"))
+    start = now()
+    auth = ra.auth.Password(user["username"], user["tempPassword"])
+    ada = cp.async_client(auth=auth) if isinstance(api, ra.AsyncClient) else cp.client(auth=auth)
+    try:
+        with pytest.raises(ra.PermissionDeniedError):
+            await resolve(
+                ada.departments.create(name="mine", cluster_id=cp.cluster_id, resources=[])
+            )
+    finally:
+        ada.close()
+    [entry] = await logged(api, start)
+    assert (entry["subject"], entry["subject_type"]) == ("ada@example.com", "User")
+    assert (entry["action"], entry["entity_type"], entry["entity_name"]) == (
+        "create",
+        "department",
+        "mine",
+    )
+    assert (entry["result"], entry["http_status_code"]) == ("Failed", 403)
+
+
+async def test_the_log_is_filtered_sorted_and_paged(api, cp: FakeControlPlane):
+    start = now()
+    for name in ("a", "b", "c"):
+        await resolve(api.projects.create(name=name, cluster_id=cp.cluster_id, resources=[]))
+    await resolve(api.users.create(email="bob@example.com"))
+
+    only_b = await logged(api, start, filter_by=["entity_name==b"])
+    assert [e["entity_name"] for e in only_b] == ["b"]
+    projects = await logged(api, start, filter_by=["entity_type==project", "action==create"])
+    assert [e["entity_name"] for e in projects] == ["a", "b", "c"]
+    users = await logged(api, start, filter_by="entity_type==user")
+    assert [e["entity_name"] for e in users] == ["bob@example.com"]
+    by_name = await logged(api, start, sort_by="entity_name", sort_order="desc")
+    assert [e["entity_name"] for e in by_name] == ["c", "bob@example.com", "b", "a"]
+
+    # Outside the time range: nothing.
+    earlier = await collect(
+        api.audit_logs.list(start=stamp(start - timedelta(hours=1)), end=stamp(start))
+    )
+    assert earlier == []
+
+    cp.clear_requests()
+    paged = await logged(api, start, page_size=3)
+    assert [e["entity_name"] for e in paged] == ["a", "b", "c", "bob@example.com"]
+    queries = [r["query"] for r in paths(cp, "/api/v1/audit/log")]
+    assert len(queries) == 2 and all("numberOfSamples=3" in q for q in queries)
+    assert await logged(api, start, max_items=2, offset=1) == paged[1:3]
+
+
+async def test_the_download_holds_the_same_entries_as_csv_and_json(api, cp):
+    start = now()
+    for name in ("x", "y, with a comma"):
+        await resolve(api.projects.create(name=name, cluster_id=cp.cluster_id, resources=[]))
+    end = now() + timedelta(seconds=1)
+    listed = await logged(api, start)
+    window = {"start": stamp(start), "end": stamp(end)}
+
+    as_json = await resolve(api.audit_logs.download(file_type="JSON", **window))
+    assert isinstance(as_json, str)
+    assert json.loads(as_json) == listed
+
+    as_csv = await resolve(api.audit_logs.download(**window))  # CSV by default
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [r["id"] for r in rows] == [e["id"] for e in listed]
+    assert [r["entity_name"] for r in rows] == ["x", "y, with a comma"]
+    assert {r["action"] for r in rows} == {"create"} and {r["result"] for r in rows} == {
+        "Succeeded"
+    }
+    assert [int(r["http_status_code"]) for r in rows] == [201, 201]
+
+    only_x = await resolve(
+        api.audit_logs.download(file_type="JSON", filter_by=["entity_name==x"], **window)
+    )
+    assert [e["entity_name"] for e in json.loads(only_x)] == ["x"]
+    one = await resolve(api.audit_logs.download(file_type="JSON", number_of_samples=1, **window))
+    assert json.loads(one) == listed[:1]
