@@ -4,6 +4,7 @@ range, filtered, sorted and paged, or downloaded as CSV or JSON."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -24,6 +25,11 @@ def stamp(moment: datetime) -> str:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def to_the_millisecond(moment: datetime) -> datetime:
+    """The precision of the entries' stamps."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 async def logged(api: Any, since: datetime, **options: Any) -> list[dict]:
@@ -66,7 +72,8 @@ async def test_changes_are_logged_with_subject_action_object_and_time(api, cp):
         assert entry["subject"] == cp.client_id and entry["subject_type"] == "App"
         assert entry["result"] == "Succeeded" and 200 <= entry["http_status_code"] < 300
         assert entry["cluster_id"] == cp.cluster_id
-        assert start <= datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00")) <= end
+        moment = datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00"))
+        assert to_the_millisecond(start) <= moment <= end
     assert [e["timestamp"] for e in entries] == sorted(e["timestamp"] for e in entries)
 
 
@@ -83,6 +90,8 @@ async def test_reads_leave_no_entry(api, cp):
 
 async def test_a_refused_change_is_logged_as_failed_under_the_users_name(api, cp):
     user = await resolve(api.users.create(email="ada@example.com"))
+    # Entries are stamped to the millisecond: let the user's creation fall before start.
+    await asyncio.sleep(0.01)
     start = now()
     auth = ra.auth.Password(user["username"], user["tempPassword"])
     ada = cp.async_client(auth=auth) if isinstance(api, ra.AsyncClient) else cp.client(auth=auth)
@@ -117,6 +126,13 @@ async def test_the_log_is_filtered_sorted_and_paged(api, cp: FakeControlPlane):
     assert [e["entity_name"] for e in users] == ["bob@example.com"]
     by_name = await logged(api, start, sort_by="entity_name", sort_order="desc")
     assert [e["entity_name"] for e in by_name] == ["c", "bob@example.com", "b", "a"]
+
+    # Time filters take any offset: the second entry's moment, two hours east.
+    second = datetime.fromisoformat(by_name[2]["timestamp"].replace("Z", "+00:00"))
+    east = second.astimezone(timezone(timedelta(hours=2))).isoformat()
+    from_b = await logged(api, start, filter_by=[f"timestamp>={east}"])
+    # (A stamp shared to the millisecond may let "a" in too.)
+    assert {"b", "c", "bob@example.com"} <= {e["entity_name"] for e in from_b}
 
     # Outside the time range: nothing.
     earlier = await collect(
