@@ -49,6 +49,7 @@ EXPOSED_TAGS = [
     "Roles",
     "Permissions",
     "Me",
+    "Service Accounts",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -140,6 +140,18 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("get_permitted_scopes", client.permissions.permitted_scopes(resource_type="project"))
     call("get_me_access_rules", raw("get_me_access_rules", limit=1))
     call("count_me_access_rules", client.me.count_access_rules())
+    account = call("create_service_account", client.service_accounts.create(name="ci"))
+    call("get_service_accounts", raw("get_service_accounts"))
+    call("get_service_account_by_id", client.service_accounts.get(account["id"]))
+    call(
+        "update_service_account_by_id",
+        client.service_accounts.patch(account["id"], enabled=False),
+    )
+    call(
+        "regenerate_service_account_secret",
+        client.service_accounts.regenerate_secret(account["id"]),
+    )
+    call("delete_service_account_by_id", client.service_accounts.delete(account["id"]))
     call("delete_user_by_id", client.users.delete(user["id"]))
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))

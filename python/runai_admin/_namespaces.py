@@ -61,11 +61,16 @@ if TYPE_CHECKING:
         Projects,
         ProjectUpdateRequest,
         ProjectUpdateRequest1,
+        RegenerateServiceAccountSecretResponse,
         ResourcePermissions,
         Resources,
         ResourcesNullable,
         RoleV1,
         SchedulingRules,
+        ServiceAccount,
+        ServiceAccountCreationRequest,
+        ServiceAccountPatchRequest,
+        ServiceAccountPostResponse,
         TelemetryResponse,
         User2,
         UserChangePasswordRequest,
@@ -87,6 +92,7 @@ __all__ = [
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
+    "AsyncServiceAccountsNamespace",
     "AsyncUsersNamespace",
     "ClustersNamespace",
     "DepartmentsNamespace",
@@ -96,6 +102,7 @@ __all__ = [
     "PermissionsNamespace",
     "ProjectsNamespace",
     "RolesNamespace",
+    "ServiceAccountsNamespace",
     "UsersNamespace",
 ]
 
@@ -3017,6 +3024,285 @@ class RolesNamespace(Namespace):
         )
 
 
+class ServiceAccountsNamespace(Namespace):
+    """``client.service_accounts`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ServiceAccountCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ServiceAccountCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ServiceAccountCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccountPostResponse:
+        """Create a service account.
+
+        ``POST /api/v1/service-accounts`` (operation ``create_service_account``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ServiceAccountCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccountPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_service_account", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a service account by id.
+
+        ``DELETE /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``delete_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccount:
+        """Get service account by id.
+
+        ``GET /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``get_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccount: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[ServiceAccount]:
+        """Get a list of service accounts.
+
+        ``GET /api/v1/service-accounts`` (operation ``get_service_accounts``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[ServiceAccount]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_service_accounts",
+            "service_accounts.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ServiceAccountPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ServiceAccountPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ServiceAccountPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update service account details by id.
+
+        ``PATCH /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``update_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ServiceAccountPatchRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return self._client._core_client().call(
+            "update_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def regenerate_secret(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RegenerateServiceAccountSecretResponse:
+        """Regenerate a service account secret.
+
+        ``POST /api/v1/service-accounts/{serviceAccountId}/secret`` (operation
+            ``regenerate_service_account_secret``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RegenerateServiceAccountSecretResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_service_account_secret", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UsersNamespace(Namespace):
     """``client.users`` of the blocking client."""
     __slots__ = ()
@@ -3416,6 +3702,7 @@ class _ClientNamespaces(BaseClient):
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
     roles: RolesNamespace
+    service_accounts: ServiceAccountsNamespace
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
@@ -3427,6 +3714,7 @@ class _ClientNamespaces(BaseClient):
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
+        self.service_accounts = ServiceAccountsNamespace(self)
         self.users = UsersNamespace(self)
 
 
@@ -6347,6 +6635,285 @@ class AsyncRolesNamespace(Namespace):
         )
 
 
+class AsyncServiceAccountsNamespace(Namespace):
+    """``client.service_accounts`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ServiceAccountCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ServiceAccountCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ServiceAccountCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccountPostResponse:
+        """Create a service account.
+
+        ``POST /api/v1/service-accounts`` (operation ``create_service_account``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ServiceAccountCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccountPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_service_account", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a service account by id.
+
+        ``DELETE /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``delete_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccount:
+        """Get service account by id.
+
+        ``GET /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``get_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccount: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[ServiceAccount]:
+        """Get a list of service accounts.
+
+        ``GET /api/v1/service-accounts`` (operation ``get_service_accounts``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[ServiceAccount]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_service_accounts",
+            "service_accounts.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ServiceAccountPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ServiceAccountPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ServiceAccountPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update service account details by id.
+
+        ``PATCH /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``update_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ServiceAccountPatchRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return await self._client._core_client().call_async(
+            "update_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def regenerate_secret(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RegenerateServiceAccountSecretResponse:
+        """Regenerate a service account secret.
+
+        ``POST /api/v1/service-accounts/{serviceAccountId}/secret`` (operation
+            ``regenerate_service_account_secret``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RegenerateServiceAccountSecretResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_service_account_secret", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUsersNamespace(Namespace):
     """``client.users`` of the asyncio client."""
     __slots__ = ()
@@ -6746,6 +7313,7 @@ class _AsyncClientNamespaces(BaseClient):
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
+    service_accounts: AsyncServiceAccountsNamespace
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
@@ -6757,4 +7325,5 @@ class _AsyncClientNamespaces(BaseClient):
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
+        self.service_accounts = AsyncServiceAccountsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -954,6 +954,10 @@ class ProjectsListResult(TypedDict):
     next: NotRequired[int]
 
 
+class RegenerateServiceAccountSecretResponse(TypedDict):
+    clientSecret: NotRequired[str]
+
+
 class RoleV1(TypedDict):
     id: int
     createdAt: str
@@ -967,6 +971,33 @@ class RoleV1(TypedDict):
     description: str
     enabled: NotRequired[Optional[bool]]
     kubernetesPermissions: NotRequired[KubernetesPermissions]
+
+
+class ServiceAccount(TypedDict):
+    name: str
+    createdBy: str
+    createdAt: Optional[str]
+    updatedAt: Optional[str]
+    enabled: bool
+    tenantId: NotRequired[str]
+    lastLogin: Optional[str]
+    id: str
+    clientId: str
+
+
+class ServiceAccountCreationRequest(TypedDict):
+    name: str
+
+
+class ServiceAccountPatchRequest(TypedDict):
+    enabled: bool
+
+
+class ServiceAccountPostResponse(TypedDict):
+    id: str
+    name: str
+    clientSecret: str
+    clientId: NotRequired[str]
 
 
 class TelemetryResponseValuesItemGroupsItem(TypedDict):

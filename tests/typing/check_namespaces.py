@@ -31,8 +31,11 @@ from runai_admin.types import (
     PermittedScopesActions,
     Project,
     Project2,
+    RegenerateServiceAccountSecretResponse,
     Resources,
     RoleV1,
+    ServiceAccount,
+    ServiceAccountPostResponse,
     User2,
     UserPostResponse,
     UsersCountResult,
@@ -123,6 +126,21 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.me.count_access_rules(), UsersCountResult)
     client.roles.get("1")  # type: ignore[arg-type]
 
+    # service accounts
+    account = client.service_accounts.create(name="ci-pipeline")
+    assert_type(account, ServiceAccountPostResponse)
+    assert_type(account["clientSecret"], str)
+    assert_type(client.service_accounts.get(account["id"]), ServiceAccount)
+    assert_type(client.service_accounts.list(), SyncPager[ServiceAccount])
+    assert_type(client.service_accounts.patch(account["id"], enabled=False), None)
+    assert_type(
+        client.service_accounts.regenerate_secret(account["id"]),
+        RegenerateServiceAccountSecretResponse,
+    )
+    assert_type(client.service_accounts.delete(account["id"]), None)
+    client.service_accounts.patch(account["id"], enabled="no")  # type: ignore[call-overload]
+    client.service_accounts.get(account["id"])["clientSecret"]  # type: ignore[typeddict-item]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -198,6 +216,18 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     )
     assert_type(client.me.list_access_rules(), AsyncPager[MeAccessRule])
     assert_type(await client.me.count_access_rules(), UsersCountResult)
+
+    # service accounts
+    account = await client.service_accounts.create(name="ci-pipeline")
+    assert_type(account, ServiceAccountPostResponse)
+    assert_type(await client.service_accounts.get(account["id"]), ServiceAccount)
+    assert_type(client.service_accounts.list(), AsyncPager[ServiceAccount])
+    assert_type(await client.service_accounts.patch(account["id"], enabled=True), None)
+    assert_type(
+        await client.service_accounts.regenerate_secret(account["id"]),
+        RegenerateServiceAccountSecretResponse,
+    )
+    assert_type(await client.service_accounts.delete(account["id"]), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -21,6 +21,7 @@
 //! | `/api/v1/authorization/roles…`                       | `routes::roles`       |
 //! | `/api/v1/authorization/permissions`, `…/permitted-scopes` | `routes::permissions` |
 //! | `/api/v1/authorization/me…`                          | `routes::me`          |
+//! | `/api/v1/service-accounts…`                          | `routes::service_accounts` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.

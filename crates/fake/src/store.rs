@@ -1,5 +1,5 @@
-//! The in-memory tenant: clusters, node pools, departments, projects, users and access
-//! rules. Objects
+//! The in-memory tenant: clusters, node pools, departments, projects, users, service
+//! accounts and access rules. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -52,6 +52,20 @@ pub(crate) struct User {
     pub last_login: Option<String>,
 }
 
+/// A service account: client credentials that act as themselves. The secret is kept so
+/// that the token routes can check it; no answer but creation and regeneration shows it.
+pub(crate) struct ServiceAccount {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+    pub enabled: bool,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login: Option<String>,
+}
+
 /// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
 /// listings with `includeDeleted` still show it.
 pub(crate) struct AccessRule {
@@ -75,6 +89,7 @@ pub(crate) struct Store {
     pub departments: Vec<OrgUnit>,
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
+    pub service_accounts: Vec<ServiceAccount>,
     pub access_rules: Vec<AccessRule>,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -106,6 +121,11 @@ pub(crate) fn temp_password() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 16)
 }
 
+/// A client secret, as long as the seeded application's.
+pub(crate) fn client_secret() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 32)
+}
+
 impl Store {
     /// No objects at all; ids start at 1.
     pub fn empty() -> Store {
@@ -116,6 +136,7 @@ impl Store {
             departments: Vec::new(),
             projects: Vec::new(),
             users: Vec::new(),
+            service_accounts: Vec::new(),
             access_rules: Vec::new(),
             next_access_rule: 1,
             next_org_unit: 1,
@@ -266,6 +287,21 @@ impl Store {
 
     pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
         self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    pub fn service_account(&self, id: &str) -> Option<&ServiceAccount> {
+        self.service_accounts.iter().find(|a| a.id == id)
+    }
+
+    /// The service account an access rule's subject id names: its client id, or its id.
+    pub fn service_account_named(&self, subject_id: &str) -> Option<&ServiceAccount> {
+        self.service_accounts
+            .iter()
+            .find(|a| a.client_id == subject_id || a.id == subject_id)
+    }
+
+    pub fn service_account_mut(&mut self, id: &str) -> Option<&mut ServiceAccount> {
+        self.service_accounts.iter_mut().find(|a| a.id == id)
     }
 
     /// Record a new access rule, created now by `actor`; the caller checked it.

@@ -437,8 +437,9 @@ mod tests {
             .iter()
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
-        // Clusters, departments, projects and users (48), and access control (13).
-        assert_eq!(exposed, 61);
+        // Clusters, departments, projects and users (48), access control (13) and service
+        // accounts (6).
+        assert_eq!(exposed, 67);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -8,4 +8,5 @@ pub(crate) mod legacy;
 pub(crate) mod metrics;
 pub(crate) mod org_units;
 pub(crate) mod resources;
+pub(crate) mod service_accounts;
 pub(crate) mod users;
