@@ -50,6 +50,7 @@ EXPOSED_TAGS = [
     "Permissions",
     "Me",
     "Service Accounts",
+    "Access Keys",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from typing import List, Literal
 
     from .types import (
+        AccessKey1,
+        AccessKeyCreationRequest1,
+        AccessKeyPostResponse,
+        AccessKeys,
+        AccessKeysAdministration,
+        AccessKeysRegenerateSecretResult,
         AccessRule,
         AccessRuleById,
         AccessRuleCreationFields,
@@ -82,7 +88,9 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AccessKeysNamespace",
     "AccessRulesNamespace",
+    "AsyncAccessKeysNamespace",
     "AsyncAccessRulesNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
@@ -105,6 +113,278 @@ __all__ = [
     "ServiceAccountsNamespace",
     "UsersNamespace",
 ]
+
+
+class AccessKeysNamespace(Namespace):
+    """``client.access_keys`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[AccessKeyCreationRequest1] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: AccessKeyCreationRequest1,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[AccessKeyCreationRequest1] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeyPostResponse:
+        """Create an access key.
+
+        ``POST /api/v1/access-keys`` (operation ``create_access_key1``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (AccessKeyCreationRequest1, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeyPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_access_key1", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id.
+
+        ``DELETE /api/v1/access-keys/{accessKeyId}`` (operation ``delete_access_key_by_id``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_access_key_by_id", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete_as_admin(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id for administrations.
+
+        ``DELETE /api/v1/administration/access-keys/{accessKeyId}`` (operation
+            ``delete_access_key_by_id_administration``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_access_key_by_id_administration", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKey1:
+        """Get access key by id.
+
+        ``GET /api/v1/access-keys/{accessKeyId}`` (operation ``get_access_key_by_id1``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKey1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_access_key_by_id1", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeys:
+        """Get a list of access keys.
+
+        ``GET /api/v1/access-keys`` (operation ``get_access_keys``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeys: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_access_keys", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysAdministration:
+        """Get a list of all access keys.
+
+        ``GET /api/v1/administration/access-keys`` (operation
+            ``get_access_keys_administration``).
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysAdministration: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return self._client._core_client().call(
+            "get_access_keys_administration", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def regenerate_secret(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate an access key secret.
+
+        ``POST /api/v1/access-keys/{accessKeyId}/secret`` (operation
+            ``regenerate_access_key_secret``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_access_key_secret", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
 
 
 class AccessRulesNamespace(Namespace):
@@ -3694,6 +3974,7 @@ class LegacyNamespace:
 class _ClientNamespaces(BaseClient):
     """The namespaces of ``Client``."""
 
+    access_keys: AccessKeysNamespace
     access_rules: AccessRulesNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
@@ -3706,6 +3987,7 @@ class _ClientNamespaces(BaseClient):
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_keys = AccessKeysNamespace(self)
         self.access_rules = AccessRulesNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
@@ -3716,6 +3998,278 @@ class _ClientNamespaces(BaseClient):
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
         self.users = UsersNamespace(self)
+
+
+class AsyncAccessKeysNamespace(Namespace):
+    """``client.access_keys`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[AccessKeyCreationRequest1] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: AccessKeyCreationRequest1,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[AccessKeyCreationRequest1] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeyPostResponse:
+        """Create an access key.
+
+        ``POST /api/v1/access-keys`` (operation ``create_access_key1``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (AccessKeyCreationRequest1, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeyPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_access_key1", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id.
+
+        ``DELETE /api/v1/access-keys/{accessKeyId}`` (operation ``delete_access_key_by_id``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_access_key_by_id", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete_as_admin(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id for administrations.
+
+        ``DELETE /api/v1/administration/access-keys/{accessKeyId}`` (operation
+            ``delete_access_key_by_id_administration``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_access_key_by_id_administration", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKey1:
+        """Get access key by id.
+
+        ``GET /api/v1/access-keys/{accessKeyId}`` (operation ``get_access_key_by_id1``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKey1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_access_key_by_id1", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeys:
+        """Get a list of access keys.
+
+        ``GET /api/v1/access-keys`` (operation ``get_access_keys``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeys: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_access_keys", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysAdministration:
+        """Get a list of all access keys.
+
+        ``GET /api/v1/administration/access-keys`` (operation
+            ``get_access_keys_administration``).
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysAdministration: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return await self._client._core_client().call_async(
+            "get_access_keys_administration", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def regenerate_secret(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate an access key secret.
+
+        ``POST /api/v1/access-keys/{accessKeyId}/secret`` (operation
+            ``regenerate_access_key_secret``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_access_key_secret", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
 
 
 class AsyncAccessRulesNamespace(Namespace):
@@ -7305,6 +7859,7 @@ class AsyncLegacyNamespace:
 class _AsyncClientNamespaces(BaseClient):
     """The namespaces of ``AsyncClient``."""
 
+    access_keys: AsyncAccessKeysNamespace
     access_rules: AsyncAccessRulesNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
@@ -7317,6 +7872,7 @@ class _AsyncClientNamespaces(BaseClient):
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_keys = AsyncAccessKeysNamespace(self)
         self.access_rules = AsyncAccessRulesNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)

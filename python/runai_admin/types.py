@@ -14,6 +14,47 @@ from typing import Any, Literal, Optional
 from typing_extensions import NotRequired, TypedDict
 
 
+class AccessKey1(TypedDict):
+    name: str
+    clientId: str
+    id: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class AccessKeyAdministration(TypedDict):
+    name: str
+    id: str
+    clientId: str
+    createdBy: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class AccessKeyCreationRequest1(TypedDict):
+    name: str
+
+
+class AccessKeyPostResponse(TypedDict):
+    id: str
+    clientId: str
+    name: str
+    clientSecret: str
+    createdAt: Optional[str]
+
+
+class AccessKeys(TypedDict):
+    accessKeys: list[AccessKey1]
+
+
+class AccessKeysAdministration(TypedDict):
+    accessKeys: list[AccessKeyAdministration]
+
+
+class AccessKeysRegenerateSecretResult(TypedDict):
+    clientSecret: NotRequired[str]
+
+
 class AccessRuleStatusResponse(TypedDict):
     phase: NotRequired[Literal["Creating", "Ready", "NotReady", "Deleting"]]
     message: NotRequired[str]

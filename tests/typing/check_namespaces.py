@@ -16,6 +16,11 @@ from typing_extensions import assert_type
 import runai_admin as ra
 from runai_admin.pagination import AsyncPager, Page, SyncPager
 from runai_admin.types import (
+    AccessKey1,
+    AccessKeyPostResponse,
+    AccessKeys,
+    AccessKeysAdministration,
+    AccessKeysRegenerateSecretResult,
     AccessRule,
     AccessRuleById,
     AccessRuleDeletionBatchResponse,
@@ -141,6 +146,19 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     client.service_accounts.patch(account["id"], enabled="no")  # type: ignore[call-overload]
     client.service_accounts.get(account["id"])["clientSecret"]  # type: ignore[typeddict-item]
 
+    # access keys
+    key = client.access_keys.create(name="laptop")
+    assert_type(key, AccessKeyPostResponse)
+    assert_type(client.access_keys.get(key["id"]), AccessKey1)
+    assert_type(client.access_keys.list(), AccessKeys)
+    assert_type(client.access_keys.regenerate_secret(key["id"]), AccessKeysRegenerateSecretResult)
+    assert_type(client.access_keys.delete(key["id"]), None)
+    assert_type(
+        client.access_keys.list_as_admin(created_by="ada@example.com"), AccessKeysAdministration
+    )
+    assert_type(client.access_keys.delete_as_admin(key["id"]), None)
+    client.access_keys.list_as_admin(owner="ada")  # type: ignore[call-arg]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -228,6 +246,18 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
         RegenerateServiceAccountSecretResponse,
     )
     assert_type(await client.service_accounts.delete(account["id"]), None)
+
+    # access keys
+    key = await client.access_keys.create(name="laptop")
+    assert_type(key, AccessKeyPostResponse)
+    assert_type(await client.access_keys.get(key["id"]), AccessKey1)
+    assert_type(await client.access_keys.list(), AccessKeys)
+    assert_type(
+        await client.access_keys.regenerate_secret(key["id"]), AccessKeysRegenerateSecretResult
+    )
+    assert_type(await client.access_keys.delete(key["id"]), None)
+    assert_type(await client.access_keys.list_as_admin(), AccessKeysAdministration)
+    assert_type(await client.access_keys.delete_as_admin(key["id"]), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -17,10 +17,11 @@ pub(crate) struct Need {
     pub action: &'static str,
 }
 
-/// Paths every signed-in caller may use: they answer about the caller alone, or hand
-/// out the command-line tools.
-const OPEN: [&str; 8] = [
+/// Paths every signed-in caller may use: they answer about the caller alone (their own
+/// access keys included), or hand out the command-line tools.
+const OPEN: [&str; 9] = [
     "/api/v1/me/",
+    "/api/v1/access-keys",
     "/api/v1/authorization/me/",
     "/api/v1/authorization/permissions",
     "/api/v1/authorization/permitted-scopes",

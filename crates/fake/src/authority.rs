@@ -1,4 +1,5 @@
-//! Who may call: the seeded application's and the service accounts' credentials, issuing
+//! Who may call: the credentials of the seeded application, of service accounts and of
+//! users' access keys, issuing
 //! signed access and id tokens with refresh grants, and checking a bearer token down to
 //! the subject it carries. Token lifetimes and revocation live here too: all tokens at
 //! once (`expire_tokens`), or one subject's (a deleted or disabled service account). A
@@ -33,6 +34,9 @@ pub(crate) struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub kind: Kind,
+    /// The client id of the access key a user's token was obtained with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The authority's issue counter when this token was signed: a revocation of the
     /// subject refuses every token numbered up to the counter at that moment, which a
     /// clock of whole seconds could not tell apart.
@@ -50,12 +54,15 @@ pub(crate) enum Kind {
 }
 
 /// Whom a token was issued to: an application or a service account (its client id) or a
-/// user (their email).
+/// user (their email), the latter perhaps through one of their access keys.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Subject {
     pub id: String,
     pub email: Option<String>,
     pub kind: Kind,
+    /// The access key's client id, when a user's token came from one: deleting the key
+    /// ends such tokens and no others of the user.
+    pub key: Option<String>,
 }
 
 impl Subject {
@@ -65,6 +72,7 @@ impl Subject {
             id: client_id.to_string(),
             email: None,
             kind: Kind::Application,
+            key: None,
         }
     }
 
@@ -74,6 +82,7 @@ impl Subject {
             id: client_id.to_string(),
             email: None,
             kind: Kind::ServiceAccount,
+            key: None,
         }
     }
 
@@ -83,23 +92,43 @@ impl Subject {
             id: email.to_string(),
             email: Some(email.to_string()),
             kind: Kind::User,
+            key: None,
+        }
+    }
+
+    /// A user acting through one of their access keys.
+    pub fn user_by_key(email: &str, client_id: &str) -> Subject {
+        Subject {
+            key: Some(client_id.to_string()),
+            ..Subject::user(email)
         }
     }
 
     /// Where the subject's revocation is kept: ids of different kinds may coincide.
     fn revocation_key(&self) -> String {
-        format!("{:?}:{}", self.kind, self.id.to_ascii_lowercase())
+        match &self.key {
+            Some(key) => format!("key:{key}"),
+            None => format!("{:?}:{}", self.kind, self.id.to_ascii_lowercase()),
+        }
     }
 
-    /// Whether the subject is still there to act: a user not deleted, a service account
-    /// neither deleted nor disabled.
+    /// Whether the subject is still there to act: a user not deleted (nor the access key
+    /// they acted through), a service account neither deleted nor disabled.
     fn exists(&self, store: &Store) -> bool {
         match self.kind {
             Kind::Application => self.id == APP_CLIENT_ID,
-            Kind::User => store
-                .users
-                .iter()
-                .any(|u| u.username.eq_ignore_ascii_case(&self.id)),
+            Kind::User => {
+                store
+                    .users
+                    .iter()
+                    .any(|u| u.username.eq_ignore_ascii_case(&self.id))
+                    && self.key.as_ref().is_none_or(|key| {
+                        store
+                            .access_keys
+                            .iter()
+                            .any(|k| &k.client_id == key && k.owner.eq_ignore_ascii_case(&self.id))
+                    })
+            }
             Kind::ServiceAccount => store
                 .service_accounts
                 .iter()
@@ -231,18 +260,28 @@ impl Authority {
         Ok(())
     }
 
-    /// The subject these client credentials belong to: the seeded application or an
-    /// enabled service account. A service account's use is noted as its last login.
+    /// The subject these client credentials belong to: the seeded application, an
+    /// enabled service account, or the user who owns an access key. The use is noted as
+    /// the account's or the key's last login.
     pub fn client(&self, store: &mut Store, id: &str, secret: &str) -> Option<Subject> {
         if self.app_matches(id, secret) {
             return Some(Subject::application(id));
         }
-        let account = store
+        if let Some(account) = store
             .service_accounts
             .iter_mut()
-            .find(|a| a.client_id == id && a.enabled && a.secret == secret)?;
-        account.last_login = Some(now());
-        Some(Subject::service_account(id))
+            .find(|a| a.client_id == id && a.enabled && a.secret == secret)
+        {
+            account.last_login = Some(now());
+            return Some(Subject::service_account(id));
+        }
+        let key = store
+            .access_keys
+            .iter_mut()
+            .find(|k| k.client_id == id && k.secret == secret)?;
+        key.last_login = Some(now());
+        let subject = Subject::user_by_key(&key.owner, id);
+        subject.exists(store).then_some(subject)
     }
 
     pub fn expire_all(&self) {
@@ -286,6 +325,7 @@ impl Authority {
             typ: typ.to_string(),
             email: subject.email.clone(),
             kind: subject.kind,
+            key: subject.key.clone(),
             seq,
         };
         let sign = |c: &Claims| self.key.sign(c).map_err(|e| SigningError(e.to_string()));
@@ -346,6 +386,7 @@ impl Authority {
             id: claims.sub,
             email: claims.email,
             kind: claims.kind,
+            key: claims.key,
         };
         self.still_good(&subject, claims.seq, store)?;
         Ok(subject)
@@ -356,7 +397,7 @@ impl Authority {
 mod tests {
     use super::*;
     use crate::seed::{self, ADMIN_EMAIL};
-    use crate::store::ServiceAccount;
+    use crate::store::{AccessKey, ServiceAccount};
 
     const ISSUER: &str = "http://127.0.0.1:1";
 
@@ -377,6 +418,7 @@ mod tests {
             typ: typ.into(),
             email: None,
             kind: Kind::Application,
+            key: None,
             seq: 0,
         };
         authority.key.sign(&claims).expect("signs")
@@ -522,5 +564,37 @@ mod tests {
         );
         assert_eq!(authority.check(&admin.access, &store), Err(Rejection::Gone));
         assert_eq!(authority.redeem_refresh(&admin.refresh, &store), None);
+    }
+
+    #[test]
+    fn an_access_key_speaks_for_its_owner_until_it_is_deleted() {
+        let authority = authority();
+        let (mut store, _) = seed::tenant();
+        store.access_keys.push(AccessKey {
+            id: "k-1".into(),
+            name: "laptop".into(),
+            client_id: "key-client".into(),
+            secret: "s".into(),
+            owner: ADMIN_EMAIL.into(),
+            created_at: now(),
+            last_login: None,
+        });
+        let subject = authority
+            .client(&mut store, "key-client", "s")
+            .expect("known");
+        assert_eq!(subject.email.as_deref(), Some(ADMIN_EMAIL));
+        let by_key = authority.issue(&subject).expect("issues");
+        let by_password = authority
+            .issue(&Subject::user(ADMIN_EMAIL))
+            .expect("issues");
+        assert_eq!(authority.check(&by_key.access, &store), Ok(subject.clone()));
+        authority.revoke(&subject);
+        store.access_keys.clear();
+        assert_eq!(
+            authority.check(&by_key.access, &store),
+            Err(Rejection::Revoked)
+        );
+        assert!(authority.check(&by_password.access, &store).is_ok());
+        assert_eq!(authority.client(&mut store, "key-client", "s"), None);
     }
 }

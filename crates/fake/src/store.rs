@@ -1,5 +1,5 @@
 //! The in-memory tenant: clusters, node pools, departments, projects, users, service
-//! accounts and access rules. Objects
+//! accounts, users' access keys and access rules. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -66,6 +66,19 @@ pub(crate) struct ServiceAccount {
     pub last_login: Option<String>,
 }
 
+/// A user's access key: client credentials that act as the user who made them. The
+/// secret is kept for the token routes, as a service account's is.
+pub(crate) struct AccessKey {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+    /// The owner's email.
+    pub owner: String,
+    pub created_at: String,
+    pub last_login: Option<String>,
+}
+
 /// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
 /// listings with `includeDeleted` still show it.
 pub(crate) struct AccessRule {
@@ -90,6 +103,7 @@ pub(crate) struct Store {
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
     pub service_accounts: Vec<ServiceAccount>,
+    pub access_keys: Vec<AccessKey>,
     pub access_rules: Vec<AccessRule>,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -137,6 +151,7 @@ impl Store {
             projects: Vec::new(),
             users: Vec::new(),
             service_accounts: Vec::new(),
+            access_keys: Vec::new(),
             access_rules: Vec::new(),
             next_access_rule: 1,
             next_org_unit: 1,

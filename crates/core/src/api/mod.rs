@@ -437,9 +437,9 @@ mod tests {
             .iter()
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
-        // Clusters, departments, projects and users (48), access control (13) and service
-        // accounts (6).
-        assert_eq!(exposed, 67);
+        // Clusters, departments, projects and users (48), access control (13), service
+        // accounts (6) and access keys (7).
+        assert_eq!(exposed, 74);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

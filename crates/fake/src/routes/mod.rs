@@ -2,6 +2,7 @@
 //! share (the crate doc has the table). Each area answers the operations it implements
 //! and `None` for the rest; `paging` and `org_units` hold what several areas share.
 
+pub(crate) mod access_keys;
 pub(crate) mod access_rules;
 pub(crate) mod clusters;
 pub(crate) mod departments;

@@ -3,6 +3,7 @@
 //! answers have modules of their own.
 
 pub(crate) mod access;
+pub(crate) mod access_keys;
 pub(crate) mod clusters;
 pub(crate) mod legacy;
 pub(crate) mod metrics;
