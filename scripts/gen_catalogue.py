@@ -50,6 +50,8 @@ EXPOSED_TAGS = [
     "Permissions",
     "Me",
     "AuditLogs",
+    "Service Accounts",
+    "Access Keys",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

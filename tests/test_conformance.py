@@ -109,7 +109,7 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("get_users", raw("get_users"))
     call("count_users", client.users.count())
     call("get_user_by_id", client.users.get(user["id"]))
-    call("reset_user_password", client.users.reset_password(user["id"]))
+    reset = call("reset_user_password", client.users.reset_password(user["id"]))
     call("logout_user", client.users.logout(user["id"]))
     rule = call(
         "create_access_rule",
@@ -143,6 +143,31 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("get_permitted_scopes", client.permissions.permitted_scopes(resource_type="project"))
     call("get_me_access_rules", raw("get_me_access_rules", limit=1))
     call("count_me_access_rules", client.me.count_access_rules())
+    account = call("create_service_account", client.service_accounts.create(name="ci"))
+    call("get_service_accounts", raw("get_service_accounts"))
+    call("get_service_account_by_id", client.service_accounts.get(account["id"]))
+    call(
+        "update_service_account_by_id",
+        client.service_accounts.patch(account["id"], enabled=False),
+    )
+    call(
+        "regenerate_service_account_secret",
+        client.service_accounts.regenerate_secret(account["id"]),
+    )
+    call("delete_service_account_by_id", client.service_accounts.delete(account["id"]))
+    # Access keys are a user's own: the user made above signs in for them.
+    with cp.client(auth=ra.auth.Password(user["username"], reset["tempPassword"])) as owner:
+        key = call("create_access_key1", owner.access_keys.create(name="laptop"))
+        call("get_access_keys", owner.access_keys.list())
+        call("get_access_key_by_id1", owner.access_keys.get(key["id"]))
+        call("regenerate_access_key_secret", owner.access_keys.regenerate_secret(key["id"]))
+        call("delete_access_key_by_id", owner.access_keys.delete(key["id"]))
+        other = owner.access_keys.create(name="desktop")
+    call("get_access_keys_administration", client.access_keys.list_as_admin())
+    call(
+        "delete_access_key_by_id_administration",
+        client.access_keys.delete_as_admin(other["id"]),
+    )
     call("delete_user_by_id", client.users.delete(user["id"]))
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))

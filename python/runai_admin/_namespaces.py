@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from typing import List, Literal
 
     from .types import (
+        AccessKey1,
+        AccessKeyCreationRequest1,
+        AccessKeyPostResponse,
+        AccessKeys,
+        AccessKeysAdministration,
+        AccessKeysRegenerateSecretResult,
         AccessRule,
         AccessRuleById,
         AccessRuleCreationFields,
@@ -62,11 +68,16 @@ if TYPE_CHECKING:
         Projects,
         ProjectUpdateRequest,
         ProjectUpdateRequest1,
+        RegenerateServiceAccountSecretResponse,
         ResourcePermissions,
         Resources,
         ResourcesNullable,
         RoleV1,
         SchedulingRules,
+        ServiceAccount,
+        ServiceAccountCreationRequest,
+        ServiceAccountPatchRequest,
+        ServiceAccountPostResponse,
         TelemetryResponse,
         User2,
         UserChangePasswordRequest,
@@ -78,7 +89,9 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AccessKeysNamespace",
     "AccessRulesNamespace",
+    "AsyncAccessKeysNamespace",
     "AsyncAccessRulesNamespace",
     "AsyncAuditLogsNamespace",
     "AsyncClustersNamespace",
@@ -89,6 +102,7 @@ __all__ = [
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
+    "AsyncServiceAccountsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
     "ClustersNamespace",
@@ -99,8 +113,281 @@ __all__ = [
     "PermissionsNamespace",
     "ProjectsNamespace",
     "RolesNamespace",
+    "ServiceAccountsNamespace",
     "UsersNamespace",
 ]
+
+
+class AccessKeysNamespace(Namespace):
+    """``client.access_keys`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[AccessKeyCreationRequest1] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: AccessKeyCreationRequest1,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[AccessKeyCreationRequest1] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeyPostResponse:
+        """Create an access key.
+
+        ``POST /api/v1/access-keys`` (operation ``create_access_key1``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (AccessKeyCreationRequest1, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeyPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_access_key1", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id.
+
+        ``DELETE /api/v1/access-keys/{accessKeyId}`` (operation ``delete_access_key_by_id``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_access_key_by_id", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete_as_admin(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id for administrations.
+
+        ``DELETE /api/v1/administration/access-keys/{accessKeyId}`` (operation
+            ``delete_access_key_by_id_administration``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_access_key_by_id_administration", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKey1:
+        """Get access key by id.
+
+        ``GET /api/v1/access-keys/{accessKeyId}`` (operation ``get_access_key_by_id1``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKey1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_access_key_by_id1", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeys:
+        """Get a list of access keys.
+
+        ``GET /api/v1/access-keys`` (operation ``get_access_keys``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeys: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_access_keys", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysAdministration:
+        """Get a list of all access keys.
+
+        ``GET /api/v1/administration/access-keys`` (operation
+            ``get_access_keys_administration``).
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysAdministration: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return self._client._core_client().call(
+            "get_access_keys_administration", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def regenerate_secret(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate an access key secret.
+
+        ``POST /api/v1/access-keys/{accessKeyId}/secret`` (operation
+            ``regenerate_access_key_secret``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_access_key_secret", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
 
 
 class AccessRulesNamespace(Namespace):
@@ -3131,6 +3418,285 @@ class RolesNamespace(Namespace):
         )
 
 
+class ServiceAccountsNamespace(Namespace):
+    """``client.service_accounts`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ServiceAccountCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ServiceAccountCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ServiceAccountCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccountPostResponse:
+        """Create a service account.
+
+        ``POST /api/v1/service-accounts`` (operation ``create_service_account``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ServiceAccountCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccountPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_service_account", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a service account by id.
+
+        ``DELETE /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``delete_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccount:
+        """Get service account by id.
+
+        ``GET /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``get_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccount: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[ServiceAccount]:
+        """Get a list of service accounts.
+
+        ``GET /api/v1/service-accounts`` (operation ``get_service_accounts``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[ServiceAccount]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_service_accounts",
+            "service_accounts.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ServiceAccountPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ServiceAccountPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ServiceAccountPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update service account details by id.
+
+        ``PATCH /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``update_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ServiceAccountPatchRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return self._client._core_client().call(
+            "update_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def regenerate_secret(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RegenerateServiceAccountSecretResponse:
+        """Regenerate a service account secret.
+
+        ``POST /api/v1/service-accounts/{serviceAccountId}/secret`` (operation
+            ``regenerate_service_account_secret``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RegenerateServiceAccountSecretResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_service_account_secret", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UsersNamespace(Namespace):
     """``client.users`` of the blocking client."""
     __slots__ = ()
@@ -3522,6 +4088,7 @@ class LegacyNamespace:
 class _ClientNamespaces(BaseClient):
     """The namespaces of ``Client``."""
 
+    access_keys: AccessKeysNamespace
     access_rules: AccessRulesNamespace
     audit_logs: AuditLogsNamespace
     clusters: ClustersNamespace
@@ -3531,9 +4098,11 @@ class _ClientNamespaces(BaseClient):
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
     roles: RolesNamespace
+    service_accounts: ServiceAccountsNamespace
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_keys = AccessKeysNamespace(self)
         self.access_rules = AccessRulesNamespace(self)
         self.audit_logs = AuditLogsNamespace(self)
         self.clusters = ClustersNamespace(self)
@@ -3543,7 +4112,280 @@ class _ClientNamespaces(BaseClient):
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
+        self.service_accounts = ServiceAccountsNamespace(self)
         self.users = UsersNamespace(self)
+
+
+class AsyncAccessKeysNamespace(Namespace):
+    """``client.access_keys`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[AccessKeyCreationRequest1] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: AccessKeyCreationRequest1,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AccessKeyPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[AccessKeyCreationRequest1] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeyPostResponse:
+        """Create an access key.
+
+        ``POST /api/v1/access-keys`` (operation ``create_access_key1``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (AccessKeyCreationRequest1, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeyPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_access_key1", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id.
+
+        ``DELETE /api/v1/access-keys/{accessKeyId}`` (operation ``delete_access_key_by_id``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_access_key_by_id", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete_as_admin(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an access key by id for administrations.
+
+        ``DELETE /api/v1/administration/access-keys/{accessKeyId}`` (operation
+            ``delete_access_key_by_id_administration``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_access_key_by_id_administration", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKey1:
+        """Get access key by id.
+
+        ``GET /api/v1/access-keys/{accessKeyId}`` (operation ``get_access_key_by_id1``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKey1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_access_key_by_id1", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeys:
+        """Get a list of access keys.
+
+        ``GET /api/v1/access-keys`` (operation ``get_access_keys``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeys: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_access_keys", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysAdministration:
+        """Get a list of all access keys.
+
+        ``GET /api/v1/administration/access-keys`` (operation
+            ``get_access_keys_administration``).
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysAdministration: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return await self._client._core_client().call_async(
+            "get_access_keys_administration", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def regenerate_secret(
+        self,
+        access_key_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate an access key secret.
+
+        ``POST /api/v1/access-keys/{accessKeyId}/secret`` (operation
+            ``regenerate_access_key_secret``).
+
+        Args:
+            access_key_id (str, required): path parameter ``accessKeyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_access_key_secret", (access_key_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
 
 
 class AsyncAccessRulesNamespace(Namespace):
@@ -6574,6 +7416,285 @@ class AsyncRolesNamespace(Namespace):
         )
 
 
+class AsyncServiceAccountsNamespace(Namespace):
+    """``client.service_accounts`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ServiceAccountCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ServiceAccountCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ServiceAccountPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ServiceAccountCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccountPostResponse:
+        """Create a service account.
+
+        ``POST /api/v1/service-accounts`` (operation ``create_service_account``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ServiceAccountCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccountPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_service_account", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a service account by id.
+
+        ``DELETE /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``delete_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ServiceAccount:
+        """Get service account by id.
+
+        ``GET /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``get_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ServiceAccount: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[ServiceAccount]:
+        """Get a list of service accounts.
+
+        ``GET /api/v1/service-accounts`` (operation ``get_service_accounts``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[ServiceAccount]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_service_accounts",
+            "service_accounts.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ServiceAccountPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ServiceAccountPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    async def patch(
+        self,
+        service_account_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ServiceAccountPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update service account details by id.
+
+        ``PATCH /api/v1/service-accounts/{serviceAccountId}`` (operation
+            ``update_service_account_by_id``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ServiceAccountPatchRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return await self._client._core_client().call_async(
+            "update_service_account_by_id", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def regenerate_secret(
+        self,
+        service_account_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> RegenerateServiceAccountSecretResponse:
+        """Regenerate a service account secret.
+
+        ``POST /api/v1/service-accounts/{serviceAccountId}/secret`` (operation
+            ``regenerate_service_account_secret``).
+
+        Args:
+            service_account_id (str, required): path parameter ``serviceAccountId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            RegenerateServiceAccountSecretResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_service_account_secret", (service_account_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUsersNamespace(Namespace):
     """``client.users`` of the asyncio client."""
     __slots__ = ()
@@ -6965,6 +8086,7 @@ class AsyncLegacyNamespace:
 class _AsyncClientNamespaces(BaseClient):
     """The namespaces of ``AsyncClient``."""
 
+    access_keys: AsyncAccessKeysNamespace
     access_rules: AsyncAccessRulesNamespace
     audit_logs: AsyncAuditLogsNamespace
     clusters: AsyncClustersNamespace
@@ -6974,9 +8096,11 @@ class _AsyncClientNamespaces(BaseClient):
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
+    service_accounts: AsyncServiceAccountsNamespace
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
+        self.access_keys = AsyncAccessKeysNamespace(self)
         self.access_rules = AsyncAccessRulesNamespace(self)
         self.audit_logs = AsyncAuditLogsNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
@@ -6986,4 +8110,5 @@ class _AsyncClientNamespaces(BaseClient):
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
+        self.service_accounts = AsyncServiceAccountsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -14,6 +14,47 @@ from typing import Any, Literal, Optional
 from typing_extensions import NotRequired, TypedDict
 
 
+class AccessKey1(TypedDict):
+    name: str
+    clientId: str
+    id: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class AccessKeyAdministration(TypedDict):
+    name: str
+    id: str
+    clientId: str
+    createdBy: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class AccessKeyCreationRequest1(TypedDict):
+    name: str
+
+
+class AccessKeyPostResponse(TypedDict):
+    id: str
+    clientId: str
+    name: str
+    clientSecret: str
+    createdAt: Optional[str]
+
+
+class AccessKeys(TypedDict):
+    accessKeys: list[AccessKey1]
+
+
+class AccessKeysAdministration(TypedDict):
+    accessKeys: list[AccessKeyAdministration]
+
+
+class AccessKeysRegenerateSecretResult(TypedDict):
+    clientSecret: NotRequired[str]
+
+
 class AccessRuleStatusResponse(TypedDict):
     phase: NotRequired[Literal["Creating", "Ready", "NotReady", "Deleting"]]
     message: NotRequired[str]
@@ -982,6 +1023,10 @@ class ProjectsListResult(TypedDict):
     next: NotRequired[int]
 
 
+class RegenerateServiceAccountSecretResponse(TypedDict):
+    clientSecret: NotRequired[str]
+
+
 class RoleV1(TypedDict):
     id: int
     createdAt: str
@@ -995,6 +1040,33 @@ class RoleV1(TypedDict):
     description: str
     enabled: NotRequired[Optional[bool]]
     kubernetesPermissions: NotRequired[KubernetesPermissions]
+
+
+class ServiceAccount(TypedDict):
+    name: str
+    createdBy: str
+    createdAt: Optional[str]
+    updatedAt: Optional[str]
+    enabled: bool
+    tenantId: NotRequired[str]
+    lastLogin: Optional[str]
+    id: str
+    clientId: str
+
+
+class ServiceAccountCreationRequest(TypedDict):
+    name: str
+
+
+class ServiceAccountPatchRequest(TypedDict):
+    enabled: bool
+
+
+class ServiceAccountPostResponse(TypedDict):
+    id: str
+    name: str
+    clientSecret: str
+    clientId: NotRequired[str]
 
 
 class TelemetryResponseValuesItemGroupsItem(TypedDict):

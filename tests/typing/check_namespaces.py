@@ -16,6 +16,11 @@ from typing_extensions import assert_type
 import runai_admin as ra
 from runai_admin.pagination import AsyncPager, Page, SyncPager
 from runai_admin.types import (
+    AccessKey1,
+    AccessKeyPostResponse,
+    AccessKeys,
+    AccessKeysAdministration,
+    AccessKeysRegenerateSecretResult,
     AccessRule,
     AccessRuleById,
     AccessRuleDeletionBatchResponse,
@@ -32,8 +37,11 @@ from runai_admin.types import (
     PermittedScopesActions,
     Project,
     Project2,
+    RegenerateServiceAccountSecretResponse,
     Resources,
     RoleV1,
+    ServiceAccount,
+    ServiceAccountPostResponse,
     User2,
     UserPostResponse,
     UsersCountResult,
@@ -132,6 +140,34 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     client.audit_logs.list(end=end)  # type: ignore[call-arg]
     client.audit_logs.download(start=start, end=end, file_type="XML")  # type: ignore[arg-type]
 
+    # service accounts
+    account = client.service_accounts.create(name="ci-pipeline")
+    assert_type(account, ServiceAccountPostResponse)
+    assert_type(account["clientSecret"], str)
+    assert_type(client.service_accounts.get(account["id"]), ServiceAccount)
+    assert_type(client.service_accounts.list(), SyncPager[ServiceAccount])
+    assert_type(client.service_accounts.patch(account["id"], enabled=False), None)
+    assert_type(
+        client.service_accounts.regenerate_secret(account["id"]),
+        RegenerateServiceAccountSecretResponse,
+    )
+    assert_type(client.service_accounts.delete(account["id"]), None)
+    client.service_accounts.patch(account["id"], enabled="no")  # type: ignore[call-overload]
+    client.service_accounts.get(account["id"])["clientSecret"]  # type: ignore[typeddict-item]
+
+    # access keys
+    key = client.access_keys.create(name="laptop")
+    assert_type(key, AccessKeyPostResponse)
+    assert_type(client.access_keys.get(key["id"]), AccessKey1)
+    assert_type(client.access_keys.list(), AccessKeys)
+    assert_type(client.access_keys.regenerate_secret(key["id"]), AccessKeysRegenerateSecretResult)
+    assert_type(client.access_keys.delete(key["id"]), None)
+    assert_type(
+        client.access_keys.list_as_admin(created_by="ada@example.com"), AccessKeysAdministration
+    )
+    assert_type(client.access_keys.delete_as_admin(key["id"]), None)
+    client.access_keys.list_as_admin(owner="ada")  # type: ignore[call-arg]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -210,6 +246,30 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
     assert_type(client.audit_logs.list(start=start, end=end), AsyncPager[AuditLog])
     assert_type(await client.audit_logs.download(start=start, end=end), str)
+
+    # service accounts
+    account = await client.service_accounts.create(name="ci-pipeline")
+    assert_type(account, ServiceAccountPostResponse)
+    assert_type(await client.service_accounts.get(account["id"]), ServiceAccount)
+    assert_type(client.service_accounts.list(), AsyncPager[ServiceAccount])
+    assert_type(await client.service_accounts.patch(account["id"], enabled=True), None)
+    assert_type(
+        await client.service_accounts.regenerate_secret(account["id"]),
+        RegenerateServiceAccountSecretResponse,
+    )
+    assert_type(await client.service_accounts.delete(account["id"]), None)
+
+    # access keys
+    key = await client.access_keys.create(name="laptop")
+    assert_type(key, AccessKeyPostResponse)
+    assert_type(await client.access_keys.get(key["id"]), AccessKey1)
+    assert_type(await client.access_keys.list(), AccessKeys)
+    assert_type(
+        await client.access_keys.regenerate_secret(key["id"]), AccessKeysRegenerateSecretResult
+    )
+    assert_type(await client.access_keys.delete(key["id"]), None)
+    assert_type(await client.access_keys.list_as_admin(), AccessKeysAdministration)
+    assert_type(await client.access_keys.delete_as_admin(key["id"]), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -4,7 +4,7 @@
 
 use runai_admin_core::api::Operation;
 
-use crate::authority::Subject;
+use crate::authority::{Kind, Subject};
 use crate::roles::{role, Role};
 use crate::scopes::{Reach, Scope};
 use crate::store::{AccessRule, Store};
@@ -17,10 +17,11 @@ pub(crate) struct Need {
     pub action: &'static str,
 }
 
-/// Paths every signed-in caller may use: they answer about the caller alone, or hand
-/// out the command-line tools.
-const OPEN: [&str; 8] = [
+/// Paths every signed-in caller may use: they answer about the caller alone (their own
+/// access keys included), or hand out the command-line tools.
+const OPEN: [&str; 9] = [
     "/api/v1/me/",
+    "/api/v1/access-keys",
     "/api/v1/authorization/me/",
     "/api/v1/authorization/permissions",
     "/api/v1/authorization/permitted-scopes",
@@ -57,10 +58,12 @@ const AREAS: [(&str, &str); 19] = [
 ];
 
 /// POSTs that change or remove rather than create, by their last literal segment.
-const POST_ACTIONS: [(&str, &str); 3] = [
+const POST_ACTIONS: [(&str, &str); 4] = [
     ("batch", "delete"),
     ("password", "update"),
     ("logout", "update"),
+    // A new secret changes an account that exists.
+    ("secret", "update"),
 ];
 
 fn literal_segments(path: &str) -> impl DoubleEndedIterator<Item = &str> {
@@ -95,13 +98,14 @@ pub(crate) fn need(op: &Operation) -> Option<Need> {
 }
 
 /// Whether the rule is about this subject. Applications match rules of either subject
-/// type they have had (`app`, `service-account`); the fake's users belong to no group.
-fn applies_to(rule: &AccessRule, subject: &Subject) -> bool {
+/// type they have had (`app`, `service-account`), by client id or by `alias` (a service
+/// account's id); the fake's users belong to no group.
+fn applies_to(rule: &AccessRule, subject: &Subject, alias: Option<&str>) -> bool {
     match &subject.email {
         Some(email) => rule.subject_type == "user" && rule.subject_id.eq_ignore_ascii_case(email),
         None => {
             matches!(rule.subject_type.as_str(), "app" | "service-account")
-                && rule.subject_id == subject.id
+                && (rule.subject_id == subject.id || Some(rule.subject_id.as_str()) == alias)
         }
     }
 }
@@ -111,10 +115,18 @@ pub(crate) fn rules_of<'s>(
     store: &'s Store,
     subject: &'s Subject,
 ) -> impl Iterator<Item = &'s AccessRule> {
+    let alias = match subject.kind {
+        Kind::ServiceAccount => store
+            .service_accounts
+            .iter()
+            .find(|a| a.client_id == subject.id)
+            .map(|a| a.id.as_str()),
+        Kind::User | Kind::Application => None,
+    };
     store
         .access_rules
         .iter()
-        .filter(move |r| r.deleted_at.is_none() && applies_to(r, subject))
+        .filter(move |r| r.deleted_at.is_none() && applies_to(r, subject, alias))
 }
 
 /// Every scope where the subject's rules grant `action` on `resource`.

@@ -22,6 +22,8 @@
 //! | `/api/v1/authorization/permissions`, `…/permitted-scopes` | `routes::permissions` |
 //! | `/api/v1/authorization/me…`                          | `routes::me`          |
 //! | `/api/v1/audit…`                                     | `routes::audit`       |
+//! | `/api/v1/service-accounts…`                          | `routes::service_accounts` |
+//! | `/api/v1/access-keys…`, `/api/v1/administration/access-keys…` | `routes::access_keys` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.

@@ -13,8 +13,8 @@ use crate::error::ApiError;
 use crate::guard;
 use crate::reply::Reply;
 use crate::routes::{
-    access_rules, clusters, departments, legacy, me, metrics, permissions, projects, roles, tokens,
-    users,
+    access_keys, access_rules, clusters, departments, legacy, me, metrics, permissions, projects,
+    roles, service_accounts, tokens, users,
 };
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
@@ -25,7 +25,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 12] = [
+const AREAS: [(&str, Area); 15] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -40,6 +40,9 @@ const AREAS: [(&str, Area); 12] = [
     ),
     ("/api/v1/authorization/me", me::handle),
     ("/api/v1/audit", crate::routes::audit::handle),
+    ("/api/v1/service-accounts", service_accounts::handle),
+    ("/api/v1/access-keys", access_keys::handle),
+    ("/api/v1/administration/access-keys", access_keys::handle),
     ("/v1/k8s", legacy::handle),
 ];
 
@@ -63,7 +66,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
     let subject = match req.bearer_token().and_then(|token| {
         shared
             .authority
-            .check(token)
+            .check(token, &shared.store())
             .map_err(|why| ApiError::unauthorized(why.to_string()))
     }) {
         Ok(subject) => subject,

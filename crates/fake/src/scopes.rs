@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::seed::{TENANT_ID, TENANT_NAME};
+use crate::seed::{APP_CLIENT_ID, TENANT_ID, TENANT_NAME};
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,8 +171,9 @@ impl Reach {
     }
 }
 
-/// Mark deleted the live rules whose scope or user is gone: a rule goes with the project,
-/// department or cluster it was on, and with the local user it was for.
+/// Mark deleted the live rules whose scope or subject is gone: a rule goes with the
+/// project, department or cluster it was on, and with the local user or service account
+/// it was for.
 pub(crate) fn drop_orphaned_rules(store: &mut Store) {
     let orphaned: Vec<i64> = store
         .access_rules
@@ -186,7 +187,10 @@ pub(crate) fn drop_orphaned_rules(store: &mut Store) {
                     .users
                     .iter()
                     .any(|u| u.username.eq_ignore_ascii_case(&rule.subject_id));
-            scope_gone || user_gone
+            let account_gone = matches!(rule.subject_type.as_str(), "service-account" | "app")
+                && rule.subject_id != APP_CLIENT_ID
+                && store.service_account_named(&rule.subject_id).is_none();
+            scope_gone || user_gone || account_gone
         })
         .map(|rule| rule.id)
         .collect();

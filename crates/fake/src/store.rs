@@ -1,5 +1,5 @@
-//! The in-memory tenant: clusters, node pools, departments, projects, users, access
-//! rules and the audit log. Objects
+//! The in-memory tenant: clusters, node pools, departments, projects, users, service
+//! accounts, users' access keys, access rules and the audit log. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -54,6 +54,33 @@ pub(crate) struct User {
     pub last_login: Option<String>,
 }
 
+/// A service account: client credentials that act as themselves. The secret is kept so
+/// that the token routes can check it; no answer but creation and regeneration shows it.
+pub(crate) struct ServiceAccount {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+    pub enabled: bool,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login: Option<String>,
+}
+
+/// A user's access key: client credentials that act as the user who made them. The
+/// secret is kept for the token routes, as a service account's is.
+pub(crate) struct AccessKey {
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+    /// The owner's email.
+    pub owner: String,
+    pub created_at: String,
+    pub last_login: Option<String>,
+}
+
 /// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
 /// listings with `includeDeleted` still show it.
 pub(crate) struct AccessRule {
@@ -77,6 +104,8 @@ pub(crate) struct Store {
     pub departments: Vec<OrgUnit>,
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub access_keys: Vec<AccessKey>,
     pub access_rules: Vec<AccessRule>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
@@ -109,6 +138,11 @@ pub(crate) fn temp_password() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 16)
 }
 
+/// A client secret, as long as the seeded application's.
+pub(crate) fn client_secret() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 32)
+}
+
 impl Store {
     /// No objects at all; ids start at 1.
     pub fn empty() -> Store {
@@ -119,6 +153,8 @@ impl Store {
             departments: Vec::new(),
             projects: Vec::new(),
             users: Vec::new(),
+            service_accounts: Vec::new(),
+            access_keys: Vec::new(),
             access_rules: Vec::new(),
             audit_log: AuditLog::default(),
             next_access_rule: 1,
@@ -270,6 +306,21 @@ impl Store {
 
     pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
         self.users.iter_mut().find(|u| u.id == id)
+    }
+
+    pub fn service_account(&self, id: &str) -> Option<&ServiceAccount> {
+        self.service_accounts.iter().find(|a| a.id == id)
+    }
+
+    /// The service account an access rule's subject id names: its client id, or its id.
+    pub fn service_account_named(&self, subject_id: &str) -> Option<&ServiceAccount> {
+        self.service_accounts
+            .iter()
+            .find(|a| a.client_id == subject_id || a.id == subject_id)
+    }
+
+    pub fn service_account_mut(&mut self, id: &str) -> Option<&mut ServiceAccount> {
+        self.service_accounts.iter_mut().find(|a| a.id == id)
     }
 
     /// Record a new access rule, created now by `actor`; the caller checked it.

@@ -437,9 +437,9 @@ mod tests {
             .iter()
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
-        // Clusters, departments, projects and users (48), access control (13) and the audit
-        // log (2).
-        assert_eq!(exposed, 63);
+        // Clusters, departments, projects and users (48), access control (13), service
+        // accounts (6), access keys (7) and the audit log (2).
+        assert_eq!(exposed, 76);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

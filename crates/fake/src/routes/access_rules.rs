@@ -162,12 +162,13 @@ fn add(call: &Call<'_>, store: &mut Store, new: &NewRule) -> Result<Value, ApiEr
         // it takes any group name.
         "group" if !new.subject_id.is_empty() => {}
         "group" => return Err(ApiError::bad_request("body.subjectId: must not be empty")),
-        // The fake keeps no store of service accounts or applications yet: its built-in
-        // application is the only one it knows.
-        _ if new.subject_id == call.shared.authority.client_id => {}
+        // A service account is named by its client id or its id; the built-in
+        // application by its client id.
+        _ if new.subject_id == call.shared.authority.client_id
+            || store.service_account_named(&new.subject_id).is_some() => {}
         other => {
-            return Err(ApiError::bad_request(format!(
-                "body.subjectId: no {other} {:?}; the fake knows only its built-in application",
+            return Err(ApiError::not_found(format!(
+                "body.subjectId: no {other} {:?}",
                 new.subject_id
             )))
         }

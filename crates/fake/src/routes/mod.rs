@@ -2,6 +2,7 @@
 //! share (the crate doc has the table). Each area answers the operations it implements
 //! and `None` for the rest; `paging` and `org_units` hold what several areas share.
 
+pub(crate) mod access_keys;
 pub(crate) mod access_rules;
 pub(crate) mod audit;
 pub(crate) mod clusters;
@@ -14,5 +15,6 @@ pub(crate) mod paging;
 pub(crate) mod permissions;
 pub(crate) mod projects;
 pub(crate) mod roles;
+pub(crate) mod service_accounts;
 pub(crate) mod tokens;
 pub(crate) mod users;

@@ -94,10 +94,10 @@ fn token_v1_inner(shared: &Shared, req: &Request) -> Result<Issued, ApiError> {
                 ("clientid", "clientsecret")
             };
             let (id, secret) = (field(id_key)?, field(secret_key)?);
-            if !authority.app_matches(id, secret) {
-                return Err(ApiError::unauthorized("invalid client credentials"));
-            }
-            issue(shared, Subject::application(id))
+            let subject = authority
+                .client(&mut shared.store(), id, secret)
+                .ok_or_else(|| ApiError::unauthorized("invalid client credentials"))?;
+            issue(shared, subject)
         }
         "password" => {
             let (username, password) = (field("username")?, field("password")?);
@@ -109,7 +109,7 @@ fn token_v1_inner(shared: &Shared, req: &Request) -> Result<Issued, ApiError> {
         "refresh_token" => {
             let token = field("refreshtoken")?;
             let subject = authority
-                .redeem_refresh(token)
+                .redeem_refresh(token, &shared.store())
                 .ok_or_else(|| ApiError::unauthorized("invalid or revoked refresh token"))?;
             issue(shared, subject)
         }
@@ -151,14 +151,14 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
     let issued = match grant {
         "client_credentials" => {
             let (id, secret) = (field("client_id")?, field("client_secret")?);
-            if !authority.app_matches(id, secret) {
+            let Some(subject) = authority.client(&mut shared.store(), id, secret) else {
                 return Err(oauth_error(
                     401,
                     "invalid_client",
                     "client authentication failed",
                 ));
-            }
-            issue(shared, Subject::application(id))
+            };
+            issue(shared, subject)
         }
         "password" => {
             let (username, password) = (field("username")?, field("password")?);
@@ -173,7 +173,7 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
         }
         "refresh_token" => {
             let token = field("refresh_token")?;
-            let Some(subject) = authority.redeem_refresh(token) else {
+            let Some(subject) = authority.redeem_refresh(token, &shared.store()) else {
                 return Err(oauth_error(
                     401,
                     "invalid_grant",

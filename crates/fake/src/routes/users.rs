@@ -73,8 +73,12 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
 
 fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("userId");
-    existing_user(store, id)?;
+    let username = existing_user(store, id)?.username.clone();
     store.users.retain(|u| u.id != id);
+    // Their access keys go with them.
+    store
+        .access_keys
+        .retain(|k| !k.owner.eq_ignore_ascii_case(&username));
     Ok(Reply::empty(204))
 }
 

@@ -1,5 +1,6 @@
 //! Access control over HTTP: a user signed in with the password grant may do what their
-//! rules grant in their scopes and is refused elsewhere with the control plane's 403.
+//! rules grant in their scopes and is refused elsewhere with the control plane's 403; a
+//! service account's secret and tokens stop working when it is rotated or deleted.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -149,4 +150,64 @@ async fn roles_and_permitted_scopes_conform() {
     assert_conforms("PermittedScopesActions", &scopes);
     assert_eq!(scopes["update"]["tenants"], json!(["1001"]));
     assert_eq!(scopes["create"]["tenants"], json!([]));
+}
+
+/// A token for client credentials at `/api/v1/token`: its status, and the access token.
+async fn client_token(h: &Harness, id: &str, secret: &str) -> (u16, String) {
+    let body = json!({"grantType": "client_credentials", "clientID": id, "clientSecret": secret});
+    let (status, answer) = h.post("/api/v1/token", body).await;
+    let token = answer["accessToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (status, token)
+}
+
+#[tokio::test]
+async fn a_service_accounts_secret_and_tokens_end_with_rotation_and_deletion() {
+    let h = harness().await;
+    let (status, created) = h
+        .post("/api/v1/service-accounts", json!({"name": "ci"}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_conforms("ServiceAccountPostResponse", &created);
+    let (id, client_id) = (created["id"].as_str().expect("id"), "ci");
+    let first = created["clientSecret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    let (status, fetched) = h.get(&format!("/api/v1/service-accounts/{id}")).await;
+    assert_eq!(status, 200);
+    assert_conforms("ServiceAccount", &fetched);
+    assert!(fetched.get("clientSecret").is_none());
+
+    let (status, early) = client_token(&h, client_id, &first).await;
+    assert_eq!(status, 200);
+    let mine = "/api/v1/authorization/me/access-rules";
+    assert_eq!(h.send_as(&early, Method::GET, mine, None).await.0, 200);
+
+    let (status, rotated) = h
+        .post(&format!("/api/v1/service-accounts/{id}/secret"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let second = rotated["clientSecret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    assert_eq!(client_token(&h, client_id, &first).await.0, 401);
+    let (status, late) = client_token(&h, client_id, &second).await;
+    assert_eq!(status, 200);
+
+    assert_eq!(
+        h.delete(&format!("/api/v1/service-accounts/{id}")).await.0,
+        204
+    );
+    for token in [&early, &late] {
+        let (status, refused) = h.send_as(token, Method::GET, mine, None).await;
+        assert_eq!(status, 401, "{refused}");
+    }
+    assert_eq!(client_token(&h, client_id, &second).await.0, 401);
+
+    let recorded = format!("{:?}", h.server.requests());
+    assert!(!recorded.contains(&first) && !recorded.contains(&second));
 }

@@ -3,10 +3,12 @@
 //! answers have modules of their own.
 
 pub(crate) mod access;
+pub(crate) mod access_keys;
 pub(crate) mod audit;
 pub(crate) mod clusters;
 pub(crate) mod legacy;
 pub(crate) mod metrics;
 pub(crate) mod org_units;
 pub(crate) mod resources;
+pub(crate) mod service_accounts;
 pub(crate) mod users;
