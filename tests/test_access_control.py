@@ -126,7 +126,7 @@ def _creation(rule: dict) -> dict:
         ({"scopeId": "999"}, ra.NotFoundError, "body.scopeId"),
         (
             {"subjectType": "service-account", "subjectId": "sa-1"},
-            ra.BadRequestError,
+            ra.NotFoundError,
             "body.subjectId",
         ),
     ],

@@ -165,8 +165,10 @@ fn add(call: &Call<'_>, store: &mut Store, new: &NewRule) -> Result<Value, ApiEr
         // The fake keeps no store of service accounts or applications yet: its built-in
         // application is the only one it knows.
         _ if new.subject_id == call.shared.authority.client_id => {}
+        // 404, as for a user, role or scope not found: the status the operation lists for
+        // a missing object.
         other => {
-            return Err(ApiError::bad_request(format!(
+            return Err(ApiError::not_found(format!(
                 "body.subjectId: no {other} {:?}; the fake knows only its built-in application",
                 new.subject_id
             )))
@@ -272,7 +274,9 @@ fn batch_create(call: &Call<'_>, store: &mut Store) -> Answer {
     ))
 }
 
-/// Delete (or, with `validate_delete`, only check) each rule on its own.
+/// Delete (or, with `validate_delete`, only check) each rule on its own. Rules are named
+/// by their integer ids written as strings (the body check leaves these ids' uuid format
+/// aside, see `validate`); an id naming no rule fails on its own, as one not found.
 fn batch_delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let really = call.text("action").as_deref() == Some("delete");
     let ids: Vec<String> = call
