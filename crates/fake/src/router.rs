@@ -137,8 +137,8 @@ fn serve(call: &mut Call<'_>, store: &mut Store) -> Answer {
 }
 
 /// Query parameters the operation requires must be there; those it declares must have the
-/// declared type (an `int32` fits 32 bits), format (`uuid`) and enum value (an array's
-/// items too).
+/// declared type, format (an `int32` fits 32 bits, a `uuid`...: the body check's
+/// `validate::has_format`) and enum value (an array's items too).
 fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiError> {
     if let Some(missing) = op
         .query
@@ -154,13 +154,15 @@ fn check_query(op: &Operation, query: &[(String, String)]) -> Result<(), ApiErro
         let Some(param) = op.query.iter().find(|p| &p.name == name) else {
             continue;
         };
+        let format_held = || {
+            param
+                .format
+                .as_deref()
+                .is_none_or(|format| validate::has_format(format, value))
+        };
         let ok = match param.kind.as_deref() {
-            Some("integer") if param.format.as_deref() == Some("int32") => {
-                value.parse::<i32>().is_ok()
-            }
-            Some("integer") => value.parse::<i64>().is_ok(),
-            Some("string") if param.format.as_deref() == Some("uuid") => is_uuid(value),
-            Some("string") if param.format.as_deref() == Some("date-time") => is_date_time(value),
+            Some("integer") => value.parse::<i64>().is_ok() && format_held(),
+            Some("string") => format_held(),
             Some("number") => value.parse::<f64>().is_ok_and(f64::is_finite),
             Some("boolean") => value == "true" || value == "false",
             _ => true,
@@ -238,43 +240,6 @@ fn item_enum(schema: &Value) -> Option<&Vec<Value>> {
         None => items,
     };
     items.get("enum")?.as_array()
-}
-
-/// An RFC 3339 date-time, as OpenAPI's `date-time` format means:
-/// `2026-01-31T23:59:60.5+01:00` (`T` or `t`, `Z` or `z`, or an offset).
-fn is_date_time(value: &str) -> bool {
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let Some((date, time)) = value.split_once(['T', 't']) else {
-        return false;
-    };
-    let ymd: Vec<&str> = date.split('-').collect();
-    let date_ok =
-        matches!(ymd.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2));
-    let (clock, zone) = match time.strip_suffix(['Z', 'z']) {
-        Some(clock) => (clock, None),
-        None => match time.rfind(['+', '-']) {
-            Some(at) => (&time[..at], Some(&time[at + 1..])),
-            None => return false,
-        },
-    };
-    let zone_ok = zone
-        .is_none_or(|z| matches!(z.split_once(':'), Some((h, m)) if digits(h, 2) && digits(m, 2)));
-    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
-    let hms: Vec<&str> = whole.split(':').collect();
-    let clock_ok = matches!(hms.as_slice(), [h, m, s] if digits(h, 2) && digits(m, 2) && digits(s, 2))
-        && !fraction.is_empty()
-        && fraction.bytes().all(|b| b.is_ascii_digit());
-    date_ok && zone_ok && clock_ok
-}
-
-/// `8-4-4-4-12` hexadecimal digits, as OpenAPI's `uuid` format means.
-fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The JSON body, validated against the operation's schema (`Value::Null` when absent).

@@ -1,5 +1,6 @@
 //! Request body validation against the catalogue's schemas: the OpenAPI 3.0 subset the
-//! Administrator API uses. Errors name the offending field by its path from `body`.
+//! Administrator API uses. Errors name the offending field by its path from `body`. The
+//! formats checked here (`has_format`) are the ones the router's query check uses.
 
 use serde_json::Value;
 
@@ -8,8 +9,101 @@ use runai_admin_core::api::Catalogue;
 /// Deep enough for every real schema; guards against a cyclic `$ref` on odd input.
 const MAX_DEPTH: usize = 64;
 
+/// Properties, by schema and name, whose declared `format` the control plane does not hold
+/// to. The access-rule batch names rules by their own ids, which are integers (the rule's
+/// `id`, the `accessRuleId` path parameter) sent as strings; the uuid format of the
+/// `IdsList` schema it shares with other batches fits no access rule.
+const LOOSE_FORMATS: [(&str, &str); 1] = [("AccessRulesBatchFields", "ids")];
+
 pub(crate) fn validate(catalogue: &Catalogue, schema: &Value, value: &Value) -> Result<(), String> {
-    check(catalogue, schema, value, "body", 0)
+    check(catalogue, schema, value, "body", 0, true)
+}
+
+/// The structure alone, formats aside: for the fake's own answers, whose numeric
+/// department and project ids the spec marks uuid in places (the schemathesis run checks
+/// formats, with that difference in its baseline).
+#[cfg(test)]
+pub(crate) fn validate_shape(
+    catalogue: &Catalogue,
+    schema: &Value,
+    value: &Value,
+) -> Result<(), String> {
+    check(catalogue, schema, value, "body", 0, false)
+}
+
+/// Whether a value, as written (a query parameter, a body string, a body integer's
+/// digits), has the `format` its schema gives: ids and times (`uuid`, `date-time`) and
+/// integer widths (`int32`, `int64`). Any other format passes.
+pub(crate) fn has_format(format: &str, text: &str) -> bool {
+    match format {
+        "uuid" => is_uuid(text),
+        "date-time" => is_date_time(text),
+        "int32" => text.parse::<i32>().is_ok(),
+        "int64" => text.parse::<i64>().is_ok(),
+        _ => true,
+    }
+}
+
+/// A whole number's digits (`3.0` as `3`), for its width; `None` for a fraction, which the
+/// type check judges.
+fn integer_text(n: &serde_json::Number) -> Option<String> {
+    if let Some(i) = n.as_i64() {
+        return Some(i.to_string());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.to_string());
+    }
+    let f = n.as_f64()?;
+    // `{:.0}` writes any whole float in digits (`1e30` too), which no width then parses.
+    (f.fract() == 0.0).then(|| format!("{f:.0}"))
+}
+
+/// An RFC 3339 date-time, as OpenAPI's `date-time` format means:
+/// `2026-01-31T23:59:60.5+01:00` (`T` or `t`, `Z` or `z`, or an offset).
+fn is_date_time(value: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let Some((date, time)) = value.split_once(['T', 't']) else {
+        return false;
+    };
+    let ymd: Vec<&str> = date.split('-').collect();
+    let date_ok =
+        matches!(ymd.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2));
+    let (clock, zone) = match time.strip_suffix(['Z', 'z']) {
+        Some(clock) => (clock, None),
+        None => match time.rfind(['+', '-']) {
+            Some(at) => (&time[..at], Some(&time[at + 1..])),
+            None => return false,
+        },
+    };
+    let zone_ok = zone
+        .is_none_or(|z| matches!(z.split_once(':'), Some((h, m)) if digits(h, 2) && digits(m, 2)));
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let hms: Vec<&str> = whole.split(':').collect();
+    let clock_ok = matches!(hms.as_slice(), [h, m, s] if digits(h, 2) && digits(m, 2) && digits(s, 2))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    date_ok && zone_ok && clock_ok
+}
+
+/// `8-4-4-4-12` hexadecimal digits, as OpenAPI's `uuid` format means.
+fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `schema`'s property `name` is held to its format. Schemas are told apart by
+/// identity: a `$ref` resolves to the catalogue's own copy.
+fn format_held(catalogue: &Catalogue, schema: &Value, name: &str) -> bool {
+    !LOOSE_FORMATS.iter().any(|(owner, property)| {
+        *property == name
+            && catalogue
+                .schema(owner)
+                .is_some_and(|s| std::ptr::eq(s, schema))
+    })
 }
 
 fn resolve<'a>(catalogue: &'a Catalogue, reference: &str) -> Option<&'a Value> {
@@ -82,12 +176,14 @@ fn type_matches(expected: &str, value: &Value) -> bool {
     }
 }
 
+/// `formats`: whether formats are checked (not below a `LOOSE_FORMATS` property).
 fn check(
     catalogue: &Catalogue,
     schema: &Value,
     value: &Value,
     path: &str,
     depth: usize,
+    formats: bool,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH || !schema.is_object() {
         return Ok(());
@@ -106,11 +202,11 @@ fn check(
         .and_then(Value::as_str)
         .and_then(|r| resolve(catalogue, r))
     {
-        check(catalogue, target, value, path, depth + 1)?;
+        check(catalogue, target, value, path, depth + 1, formats)?;
     }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         for part in all {
-            check(catalogue, part, value, path, depth + 1)?;
+            check(catalogue, part, value, path, depth + 1, formats)?;
         }
     }
     for key in ["oneOf", "anyOf"] {
@@ -119,7 +215,7 @@ fn check(
             let mut first_error = None;
             let mut any = alternatives.is_empty();
             for alternative in alternatives {
-                match check(catalogue, alternative, value, path, depth + 1) {
+                match check(catalogue, alternative, value, path, depth + 1, formats) {
                     Ok(()) => {
                         any = true;
                         break;
@@ -151,6 +247,20 @@ fn check(
         }
     }
     check_bounds(schema, value, path)?;
+    if let Some(format) = schema
+        .get("format")
+        .and_then(Value::as_str)
+        .filter(|_| formats)
+    {
+        let held = match value {
+            Value::String(text) => has_format(format, text),
+            Value::Number(n) => integer_text(n).is_none_or(|digits| has_format(format, &digits)),
+            _ => true,
+        };
+        if !held {
+            return Err(format!("{path}: expected {format}, got {value}"));
+        }
+    }
     match value {
         Value::Object(map) => {
             if let Some(required) = schema.get("required").and_then(Value::as_array) {
@@ -164,14 +274,17 @@ fn check(
             if let Some(properties) = properties {
                 for (name, property) in properties {
                     if let Some(v) = map.get(name) {
-                        check(catalogue, property, v, &format!("{path}.{name}"), depth + 1)?;
+                        let formats = formats && format_held(catalogue, schema, name);
+                        let at = format!("{path}.{name}");
+                        check(catalogue, property, v, &at, depth + 1, formats)?;
                     }
                 }
             }
             if let Some(extra) = schema.get("additionalProperties").filter(|s| s.is_object()) {
                 for (name, v) in map {
                     if properties.is_none_or(|p| !p.contains_key(name)) {
-                        check(catalogue, extra, v, &format!("{path}.{name}"), depth + 1)?;
+                        let at = format!("{path}.{name}");
+                        check(catalogue, extra, v, &at, depth + 1, formats)?;
                     }
                 }
             }
@@ -185,6 +298,7 @@ fn check(
                         item,
                         &format!("{path}[{i}]"),
                         depth + 1,
+                        formats,
                     )?;
                 }
             }
@@ -258,6 +372,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const CLUSTER: &str = "71f69d83-ba66-4822-adf5-55ce55efd210";
+
     fn schema(name: &str) -> &'static Value {
         Catalogue::get().schema(name).expect("schema")
     }
@@ -276,7 +392,7 @@ mod tests {
     fn errors_name_the_nested_field() {
         let body = json!({
             "name": "team-a",
-            "clusterId": "x",
+            "clusterId": CLUSTER,
             "resources": [{"gpu": {"deserved": "two"}}],
         });
         let err = validate(Catalogue::get(), schema("ProjectCreationRequest"), &body).unwrap_err();
@@ -295,13 +411,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("required"), "{err}");
-        let body = json!({"name": "a", "clusterId": "c", "resources": [], "schedulingRules": null, "nodeTypes": null});
+        let body = json!({"name": "a", "clusterId": CLUSTER, "resources": [], "schedulingRules": null, "nodeTypes": null});
         validate(Catalogue::get(), schema("ProjectCreationRequest"), &body)
             .expect("nullable fields");
         let err = validate(
             Catalogue::get(),
             schema("ProjectCreationRequest"),
-            &json!({"name": null, "clusterId": "c", "resources": []}),
+            &json!({"name": null, "clusterId": CLUSTER, "resources": []}),
         )
         .unwrap_err();
         assert_eq!(err, "body.name: expected string, got null");
@@ -320,7 +436,7 @@ mod tests {
             err.starts_with("body[0].memory.units: expected one of"),
             "{err}"
         );
-        let low = json!({"name": "a", "clusterId": "c", "resources": [], "schedulingRules": {"trainingJobTimeLimitSeconds": 0}});
+        let low = json!({"name": "a", "clusterId": CLUSTER, "resources": [], "schedulingRules": {"trainingJobTimeLimitSeconds": 0}});
         let err = validate(Catalogue::get(), schema("ProjectCreationRequest"), &low).unwrap_err();
         assert!(
             err.starts_with("body.schedulingRules.trainingJobTimeLimitSeconds: must be at least 1"),
@@ -337,5 +453,57 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.starts_with("body.email: not a valid email"), "{err}");
+    }
+
+    /// An access rule to create, with the cluster and role id given.
+    fn rule(cluster: &str, role: Value) -> Result<(), String> {
+        let body = json!({"subjectId": "a@example.com", "subjectType": "user", "roleId": role,
+                          "scopeId": "1", "scopeType": "department", "clusterId": cluster});
+        validate(Catalogue::get(), schema("AccessRuleCreationFields"), &body)
+    }
+
+    #[test]
+    fn string_formats_are_checked_as_in_the_query() {
+        rule(CLUSTER, json!(1)).expect("a uuid");
+        let err = rule("cluster-1", json!(1)).unwrap_err();
+        assert_eq!(err, "body.clusterId: expected uuid, got \"cluster-1\"");
+        let batch =
+            json!({"payload": {"roleId": 1, "clusterId": "x", "subjects": [], "scopes": []}});
+        let err = validate(
+            Catalogue::get(),
+            schema("AccessRulesBatchCreateFields"),
+            &batch,
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("body.payload.clusterId: expected uuid"),
+            "{err}"
+        );
+        assert!(has_format("date-time", "2026-01-31T23:59:60.5+01:00"));
+        assert!(has_format("date-time", "2026-01-31t10:00:00z"));
+        assert!(!has_format("date-time", "2026-01-31 10:00:00Z"));
+        assert!(!has_format("uuid", &CLUSTER[1..]));
+        assert!(has_format("double", "anything"));
+    }
+
+    #[test]
+    fn integers_fit_their_width() {
+        let err = rule(CLUSTER, json!(2_147_483_648_i64)).unwrap_err();
+        assert_eq!(err, "body.roleId: expected int32, got 2147483648");
+        rule(CLUSTER, json!(3.0)).expect("a whole float fits");
+        assert!(rule(CLUSTER, json!(1e30)).is_err());
+        assert!(has_format("int64", "-9223372036854775808"));
+        assert!(!has_format("int64", "9223372036854775808"));
+    }
+
+    #[test]
+    fn the_access_rule_batch_names_rules_by_their_integer_ids() {
+        let fields = schema("AccessRulesBatchFields");
+        let body = json!({"ids": ["12", "", CLUSTER], "action": "delete"});
+        validate(Catalogue::get(), fields, &body).expect("ids as given");
+        // Elsewhere the same ids list keeps its format.
+        let ids = schema("IdsList");
+        let err = validate(Catalogue::get(), ids, &json!(["12"])).unwrap_err();
+        assert!(err.starts_with("body[0]: expected uuid"), "{err}");
     }
 }

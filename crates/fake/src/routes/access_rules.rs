@@ -166,6 +166,8 @@ fn add(call: &Call<'_>, store: &mut Store, new: &NewRule) -> Result<Value, ApiEr
         // application by its client id.
         _ if new.subject_id == call.shared.authority.client_id
             || store.service_account_named(&new.subject_id).is_some() => {}
+        // 404, as for a user, role or scope not found: the status the operation lists for
+        // a missing object.
         other => {
             return Err(ApiError::not_found(format!(
                 "body.subjectId: no {other} {:?}",
@@ -273,7 +275,9 @@ fn batch_create(call: &Call<'_>, store: &mut Store) -> Answer {
     ))
 }
 
-/// Delete (or, with `validate_delete`, only check) each rule on its own.
+/// Delete (or, with `validate_delete`, only check) each rule on its own. Rules are named
+/// by their integer ids written as strings (the body check leaves these ids' uuid format
+/// aside, see `validate`); an id naming no rule fails on its own, as one not found.
 fn batch_delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let really = call.text("action").as_deref() == Some("delete");
     let ids: Vec<String> = call
