@@ -6,7 +6,7 @@ import pytest
 
 import runai_admin as ra
 
-from .conftest import collect, resolve
+from .conftest import collect, raw_request, resolve
 
 
 async def test_create_get_list_delete(api, cp):
@@ -57,3 +57,26 @@ async def test_the_deprecated_filter_picks_users_by_attribute(api, cp):
     assert [u["username"] for u in narrowed] == ["ann@example.com"]
     with pytest.raises(ra.BadRequestError, match="filter"):
         await collect(api.users.list(filter="is_local"))
+
+
+def password_token(cp, email: str, password: str) -> str:
+    status, answer = raw_request(
+        cp.url + "/api/v1/token",
+        {"grantType": "password", "username": email, "password": password},
+    )
+    assert status == 200, answer
+    return str(answer["accessToken"])
+
+
+async def test_logout_and_deletion_end_the_users_sessions(api, cp):
+    created = await resolve(api.users.create(email="mallory@example.com"))
+    me = cp.url + "/api/v1/authorization/me/access-rules"
+    token = password_token(cp, "mallory@example.com", created["tempPassword"])
+    assert raw_request(me, token=token)[0] == 200
+    await resolve(api.users.logout(created["id"]))
+    assert raw_request(me, token=token)[0] == 401, "a logged-out session is refused"
+
+    token = password_token(cp, "mallory@example.com", created["tempPassword"])
+    await resolve(api.users.delete(created["id"]))
+    await resolve(api.users.create(email="mallory@example.com"))
+    assert raw_request(me, token=token)[0] == 401, "the old user's token dies with them"

@@ -146,5 +146,9 @@ fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
         .get_mut(at)
         .ok_or_else(|| no_key(key_id(call)))?;
     key.secret = client_secret();
+    // As for a service account: what the old secret obtained is cut off with it.
+    call.shared
+        .authority
+        .revoke(&Subject::user_by_key(&key.owner, &key.client_id));
     Ok(Reply::json(200, &json!({"clientSecret": key.secret})))
 }

@@ -83,6 +83,18 @@ fn get(call: &Call<'_>, store: &Store) -> Answer {
 
 fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = rule_id(call);
+    let rule = store.access_rule(id).ok_or_else(|| no_rule(id))?;
+    // Taking a rule away is as strong as giving it: only one who could grant its role
+    // there may remove it (a department administrator cannot remove a system
+    // administrator's rule on one of its projects).
+    let scope = scope_of(rule);
+    let granted = role(rule.role_id).is_some_and(|r| may_grant(store, &call.subject, r, &scope));
+    if !granted {
+        return Err(ApiError::new(
+            403,
+            format!("{} may not remove access rule {id}", call.actor()),
+        ));
+    }
     if !store.delete_access_rule(id) {
         return Err(no_rule(id));
     }

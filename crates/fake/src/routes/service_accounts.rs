@@ -1,9 +1,7 @@
 //! `/api/v1/service-accounts`: create, list, get, enable or disable, delete, and
 //! regenerate the secret. The secret is shown twice only, in the answers of creation and
-//! of regeneration. Deleting or disabling an account revokes every token issued to it;
-//! regenerating the secret refuses the old secret but, as on the control plane (whose
-//! identity provider keeps issued tokens valid until they expire), not the tokens it
-//! already obtained.
+//! of regeneration. Deleting or disabling an account, or regenerating its secret, revokes
+//! every token and refresh grant issued to it so far.
 
 use serde_json::{json, Value};
 
@@ -124,5 +122,10 @@ fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
         .ok_or_else(|| no_account(id))?;
     account.secret = client_secret();
     account.updated_at = now();
+    // A new secret is what one asks for when the old one leaked: what was obtained with
+    // it (tokens and refresh grants) is cut off too.
+    call.shared
+        .authority
+        .revoke(&Subject::service_account(&account.client_id));
     Ok(Reply::json(200, &json!({"clientSecret": account.secret})))
 }

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::authority::Subject;
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::listing::{self, Row};
@@ -75,6 +76,9 @@ fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("userId");
     let username = existing_user(store, id)?.username.clone();
     store.users.retain(|u| u.id != id);
+    // Their tokens and refresh grants die with them, so that a user created again with
+    // the same e-mail starts with nothing.
+    call.shared.authority.revoke(&Subject::user(&username));
     // Their access keys go with them.
     store
         .access_keys
@@ -91,8 +95,10 @@ fn reset_password(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::json(200, &json!({"tempPassword": user.password})))
 }
 
-/// The fake keeps no sessions: logging out only needs the user to exist.
+/// Logging a user out ends every session they signed in to: their tokens and refresh
+/// grants so far are refused. Their access keys are credentials of their own and stay.
 fn logout(call: &Call<'_>, store: &Store) -> Answer {
-    existing_user(store, call.param("userId"))?;
+    let user = existing_user(store, call.param("userId"))?;
+    call.shared.authority.revoke(&Subject::user(&user.username));
     Ok(Reply::empty(200))
 }
