@@ -40,6 +40,8 @@ DEFAULT_SPEC = ROOT.parent / "shared" / "runai-api" / "openapi.json"
 # carried whole, so that exposing a tag is one line here. `Legacy` is the seed-era surface
 # written below, not a tag of the document.
 EXPOSED_TAGS = [
+    "Applications",
+    "User Applications",
     "Clusters",
     "Departments",
     "Projects",

@@ -598,11 +598,18 @@ def result_annotation(builder: TypeBuilder, op: Schema) -> str | None:
     return builder.annotation(part_schema(result) or {}, name_hint=operation_hint(op) + "Result")
 
 
+def naming_order(operations: list[Schema]) -> list[Schema]:
+    """The operations in the order they name shapes: current ones first, so that a
+    deprecated former name sharing a shape (user_applications.regenerate_secret and
+    access_keys') does not rename its class."""
+    return sorted(operations, key=lambda op: bool(op.get("deprecated")))
+
+
 def build(catalogue: Schema, *, every_schema: bool = False) -> TypeBuilder:
     """The builder holding the bodies and results of the exposed operations (with
     `every_schema`, of every operation, and every schema of the catalogue)."""
     builder = TypeBuilder(catalogue["schemas"])
-    for op in catalogue["operations"]:
+    for op in naming_order(catalogue["operations"]):
         if op.get("exposed") or every_schema:
             body_annotation(builder, op)
             result_annotation(builder, op)

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
         AccessRulesBatchCreateFieldsPayload,
         AccessRulesBatchCreateResponse,
         AccessRulesBatchFields,
+        Application,
+        ApplicationCreationRequest,
+        ApplicationPatchRequest,
+        ApplicationPostResponse,
+        ApplicationsRegenerateSecretResult,
         AssignedResources,
         AuditLog,
         Cluster,
@@ -80,6 +85,10 @@ if TYPE_CHECKING:
         ServiceAccountPostResponse,
         TelemetryResponse,
         User2,
+        UserApp,
+        UserAppAdministration,
+        UserAppCreationRequest,
+        UserAppPostResponse,
         UserChangePasswordRequest,
         UserCreationRequest1,
         UserPostResponse,
@@ -91,8 +100,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessKeysNamespace",
     "AccessRulesNamespace",
+    "ApplicationsNamespace",
     "AsyncAccessKeysNamespace",
     "AsyncAccessRulesNamespace",
+    "AsyncApplicationsNamespace",
     "AsyncAuditLogsNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
@@ -103,6 +114,7 @@ __all__ = [
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
     "AsyncServiceAccountsNamespace",
+    "AsyncUserApplicationsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
     "ClustersNamespace",
@@ -114,6 +126,7 @@ __all__ = [
     "ProjectsNamespace",
     "RolesNamespace",
     "ServiceAccountsNamespace",
+    "UserApplicationsNamespace",
     "UsersNamespace",
 ]
 
@@ -782,6 +795,327 @@ class AccessRulesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class ApplicationsNamespace(Namespace):
+    """``client.applications`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ApplicationCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ApplicationPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ApplicationCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ApplicationPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ApplicationCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ApplicationPostResponse:
+        """Create an application.
+
+        ``POST /api/v1/apps`` (operation ``create_application``).
+
+        Deprecated: use ``service_accounts.create()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ApplicationCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ApplicationPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.create() calls a deprecated operation (create_application); use service_accounts.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_application", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an application by id.
+
+        ``DELETE /api/v1/apps/{appId}`` (operation ``delete_application_by_id``).
+
+        Deprecated: use ``service_accounts.delete()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.delete() calls a deprecated operation (delete_application_by_id); use service_accounts.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Application:
+        """Get application by id.
+
+        ``GET /api/v1/apps/{appId}`` (operation ``get_application_by_id``).
+
+        Deprecated: use ``service_accounts.get()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Application: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.get() calls a deprecated operation (get_application_by_id); use service_accounts.get() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Application]:
+        """Get a list of applications.
+
+        ``GET /api/v1/apps`` (operation ``get_applications``).
+
+        Deprecated: use ``service_accounts.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Application]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.list() calls a deprecated operation (get_applications); use service_accounts.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_applications",
+            "applications.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ApplicationPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ApplicationPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ApplicationPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update application details by id.
+
+        ``PATCH /api/v1/apps/{appId}`` (operation ``update_application_by_id``).
+
+        Deprecated: use ``service_accounts.patch()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ApplicationPatchRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.patch() calls a deprecated operation (update_application_by_id); use service_accounts.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return self._client._core_client().call(
+            "update_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def regenerate_secret(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ApplicationsRegenerateSecretResult:
+        """Regenerate an application secret.
+
+        ``POST /api/v1/apps/{appId}/secret`` (operation ``regenerate_application_secret``).
+
+        Deprecated: use ``service_accounts.regenerate_secret()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ApplicationsRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.regenerate_secret() calls a deprecated operation (regenerate_application_secret); use service_accounts.regenerate_secret() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_application_secret", (app_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -3697,6 +4031,353 @@ class ServiceAccountsNamespace(Namespace):
         )
 
 
+class UserApplicationsNamespace(Namespace):
+    """``client.user_applications`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        body: Optional[UserAppCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> UserAppPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: UserAppCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> UserAppPostResponse: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[UserAppCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UserAppPostResponse:
+        """Create a user application.
+
+        ``POST /api/v1/user-applications`` (operation ``create_user_application``).
+
+        Deprecated: use ``access_keys.create()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (UserAppCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UserAppPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.create() calls a deprecated operation (create_user_application); use access_keys.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return self._client._core_client().call(
+            "create_user_application", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a user application byid.
+
+        ``DELETE /api/v1/user-applications/{appId}`` (operation
+            ``delete_user_application_by_id``).
+
+        Deprecated: use ``access_keys.delete()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.delete() calls a deprecated operation (delete_user_application_by_id); use access_keys.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_user_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete_as_admin(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a user application by id for adminstrations.
+
+        ``DELETE /api/v1/administration/user-applications/{appId}`` (operation
+            ``delete_user_application_by_id_administration``).
+
+        Deprecated: use ``access_keys.delete_as_admin()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.delete_as_admin() calls a deprecated operation (delete_user_application_by_id_administration); use access_keys.delete_as_admin() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_user_application_by_id_administration", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UserApp:
+        """Get user application by id.
+
+        ``GET /api/v1/user-applications/{appId}`` (operation ``get_user_application_by_id``).
+
+        Deprecated: use ``access_keys.get()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UserApp: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.get() calls a deprecated operation (get_user_application_by_id); use access_keys.get() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_user_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[UserApp]:
+        """Get a list of users applications.
+
+        ``GET /api/v1/user-applications`` (operation ``get_user_applications``).
+
+        Deprecated: use ``access_keys.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[UserApp]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.list() calls a deprecated operation (get_user_applications); use access_keys.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_user_applications",
+            "user_applications.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[UserAppAdministration]:
+        """Get a list of all users applications.
+
+        ``GET /api/v1/administration/user-applications`` (operation
+            ``get_user_applications_administration``).
+
+        Deprecated: use ``access_keys.list_as_admin()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[UserAppAdministration]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.list_as_admin() calls a deprecated operation (get_user_applications_administration); use access_keys.list_as_admin() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return SyncPager(
+            self._client,
+            "get_user_applications_administration",
+            "user_applications.list_as_admin",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def regenerate_secret(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate a user application secret.
+
+        ``POST /api/v1/user-applications/{appId}/secret`` (operation
+            ``regenerate_user_application_secret``).
+
+        Deprecated: use ``access_keys.regenerate_secret()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.regenerate_secret() calls a deprecated operation (regenerate_user_application_secret); use access_keys.regenerate_secret() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "regenerate_user_application_secret", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UsersNamespace(Namespace):
     """``client.users`` of the blocking client."""
     __slots__ = ()
@@ -4090,6 +4771,7 @@ class _ClientNamespaces(BaseClient):
 
     access_keys: AccessKeysNamespace
     access_rules: AccessRulesNamespace
+    applications: ApplicationsNamespace
     audit_logs: AuditLogsNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
@@ -4099,11 +4781,13 @@ class _ClientNamespaces(BaseClient):
     projects: ProjectsNamespace
     roles: RolesNamespace
     service_accounts: ServiceAccountsNamespace
+    user_applications: UserApplicationsNamespace
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
         self.access_keys = AccessKeysNamespace(self)
         self.access_rules = AccessRulesNamespace(self)
+        self.applications = ApplicationsNamespace(self)
         self.audit_logs = AuditLogsNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
@@ -4113,6 +4797,7 @@ class _ClientNamespaces(BaseClient):
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
+        self.user_applications = UserApplicationsNamespace(self)
         self.users = UsersNamespace(self)
 
 
@@ -4780,6 +5465,327 @@ class AsyncAccessRulesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class AsyncApplicationsNamespace(Namespace):
+    """``client.applications`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[ApplicationCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ApplicationPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: ApplicationCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> ApplicationPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[ApplicationCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ApplicationPostResponse:
+        """Create an application.
+
+        ``POST /api/v1/apps`` (operation ``create_application``).
+
+        Deprecated: use ``service_accounts.create()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (ApplicationCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ApplicationPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.create() calls a deprecated operation (create_application); use service_accounts.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_application", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete an application by id.
+
+        ``DELETE /api/v1/apps/{appId}`` (operation ``delete_application_by_id``).
+
+        Deprecated: use ``service_accounts.delete()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.delete() calls a deprecated operation (delete_application_by_id); use service_accounts.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Application:
+        """Get application by id.
+
+        ``GET /api/v1/apps/{appId}`` (operation ``get_application_by_id``).
+
+        Deprecated: use ``service_accounts.get()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Application: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.get() calls a deprecated operation (get_application_by_id); use service_accounts.get() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Application]:
+        """Get a list of applications.
+
+        ``GET /api/v1/apps`` (operation ``get_applications``).
+
+        Deprecated: use ``service_accounts.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Application]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.list() calls a deprecated operation (get_applications); use service_accounts.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_applications",
+            "applications.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: bool,
+        body: Optional[ApplicationPatchRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    async def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: Optional[bool] = ...,
+        body: ApplicationPatchRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    async def patch(
+        self,
+        app_id: str,
+        *,
+        enabled: Optional[bool] = None,
+        body: Optional[ApplicationPatchRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update application details by id.
+
+        ``PATCH /api/v1/apps/{appId}`` (operation ``update_application_by_id``).
+
+        Deprecated: use ``service_accounts.patch()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            enabled (bool, required unless ``body=`` holds it): body field ``enabled``.
+            body (ApplicationPatchRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.patch() calls a deprecated operation (update_application_by_id); use service_accounts.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"enabled": enabled, "body": body}
+        return await self._client._core_client().call_async(
+            "update_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def regenerate_secret(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ApplicationsRegenerateSecretResult:
+        """Regenerate an application secret.
+
+        ``POST /api/v1/apps/{appId}/secret`` (operation ``regenerate_application_secret``).
+
+        Deprecated: use ``service_accounts.regenerate_secret()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ApplicationsRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "applications.regenerate_secret() calls a deprecated operation (regenerate_application_secret); use service_accounts.regenerate_secret() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_application_secret", (app_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -7695,6 +8701,353 @@ class AsyncServiceAccountsNamespace(Namespace):
         )
 
 
+class AsyncUserApplicationsNamespace(Namespace):
+    """``client.user_applications`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        body: Optional[UserAppCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> UserAppPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        body: UserAppCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> UserAppPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        body: Optional[UserAppCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UserAppPostResponse:
+        """Create a user application.
+
+        ``POST /api/v1/user-applications`` (operation ``create_user_application``).
+
+        Deprecated: use ``access_keys.create()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            body (UserAppCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UserAppPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.create() calls a deprecated operation (create_user_application); use access_keys.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "body": body}
+        return await self._client._core_client().call_async(
+            "create_user_application", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a user application byid.
+
+        ``DELETE /api/v1/user-applications/{appId}`` (operation
+            ``delete_user_application_by_id``).
+
+        Deprecated: use ``access_keys.delete()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.delete() calls a deprecated operation (delete_user_application_by_id); use access_keys.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_user_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete_as_admin(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a user application by id for adminstrations.
+
+        ``DELETE /api/v1/administration/user-applications/{appId}`` (operation
+            ``delete_user_application_by_id_administration``).
+
+        Deprecated: use ``access_keys.delete_as_admin()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.delete_as_admin() calls a deprecated operation (delete_user_application_by_id_administration); use access_keys.delete_as_admin() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_user_application_by_id_administration", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UserApp:
+        """Get user application by id.
+
+        ``GET /api/v1/user-applications/{appId}`` (operation ``get_user_application_by_id``).
+
+        Deprecated: use ``access_keys.get()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UserApp: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.get() calls a deprecated operation (get_user_application_by_id); use access_keys.get() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_user_application_by_id", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[UserApp]:
+        """Get a list of users applications.
+
+        ``GET /api/v1/user-applications`` (operation ``get_user_applications``).
+
+        Deprecated: use ``access_keys.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[UserApp]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.list() calls a deprecated operation (get_user_applications); use access_keys.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_user_applications",
+            "user_applications.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def list_as_admin(
+        self,
+        *,
+        client_id: Optional[str] = None,
+        created_by: Optional[str] = None,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[UserAppAdministration]:
+        """Get a list of all users applications.
+
+        ``GET /api/v1/administration/user-applications`` (operation
+            ``get_user_applications_administration``).
+
+        Deprecated: use ``access_keys.list_as_admin()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            client_id (str, optional): query parameter ``clientId``.
+            created_by (str, optional): query parameter ``createdBy``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[UserAppAdministration]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.list_as_admin() calls a deprecated operation (get_user_applications_administration); use access_keys.list_as_admin() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"client_id": client_id, "created_by": created_by}
+        return AsyncPager(
+            self._client,
+            "get_user_applications_administration",
+            "user_applications.list_as_admin",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    async def regenerate_secret(
+        self,
+        app_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AccessKeysRegenerateSecretResult:
+        """Regenerate a user application secret.
+
+        ``POST /api/v1/user-applications/{appId}/secret`` (operation
+            ``regenerate_user_application_secret``).
+
+        Deprecated: use ``access_keys.regenerate_secret()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            app_id (str, required): path parameter ``appId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AccessKeysRegenerateSecretResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "user_applications.regenerate_secret() calls a deprecated operation (regenerate_user_application_secret); use access_keys.regenerate_secret() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "regenerate_user_application_secret", (app_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUsersNamespace(Namespace):
     """``client.users`` of the asyncio client."""
     __slots__ = ()
@@ -8088,6 +9441,7 @@ class _AsyncClientNamespaces(BaseClient):
 
     access_keys: AsyncAccessKeysNamespace
     access_rules: AsyncAccessRulesNamespace
+    applications: AsyncApplicationsNamespace
     audit_logs: AsyncAuditLogsNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
@@ -8097,11 +9451,13 @@ class _AsyncClientNamespaces(BaseClient):
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
     service_accounts: AsyncServiceAccountsNamespace
+    user_applications: AsyncUserApplicationsNamespace
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
         self.access_keys = AsyncAccessKeysNamespace(self)
         self.access_rules = AsyncAccessRulesNamespace(self)
+        self.applications = AsyncApplicationsNamespace(self)
         self.audit_logs = AsyncAuditLogsNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)
@@ -8111,4 +9467,5 @@ class _AsyncClientNamespaces(BaseClient):
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
         self.service_accounts = AsyncServiceAccountsNamespace(self)
+        self.user_applications = AsyncUserApplicationsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -183,6 +183,37 @@ class AggregatedResources(TypedDict):
     memory: NotRequired[AggregatedResourcesMemory]
 
 
+class Application(TypedDict):
+    name: str
+    createdBy: str
+    createdAt: Optional[str]
+    updatedAt: Optional[str]
+    enabled: bool
+    tenantId: NotRequired[str]
+    lastLogin: Optional[str]
+    id: str
+    clientId: str
+
+
+class ApplicationCreationRequest(TypedDict):
+    name: str
+
+
+class ApplicationPatchRequest(TypedDict):
+    enabled: bool
+
+
+class ApplicationPostResponse(TypedDict):
+    id: str
+    name: str
+    secret: str
+    clientId: NotRequired[str]
+
+
+class ApplicationsRegenerateSecretResult(TypedDict):
+    secret: NotRequired[str]
+
+
 class Resource1(TypedDict):
     deserved: NotRequired[float]
     maxAllowed: NotRequired[float]
@@ -1095,6 +1126,35 @@ class User2(TypedDict):
     lastLogin: Optional[str]
     isLocal: Optional[bool]
     groups: NotRequired[Optional[list[str]]]
+
+
+class UserApp(TypedDict):
+    name: str
+    clientId: str
+    id: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class UserAppAdministration(TypedDict):
+    name: str
+    id: str
+    clientId: str
+    createdBy: str
+    createdAt: Optional[str]
+    lastLogin: Optional[str]
+
+
+class UserAppCreationRequest(TypedDict):
+    name: str
+
+
+class UserAppPostResponse(TypedDict):
+    id: str
+    clientId: str
+    name: str
+    secret: str
+    createdAt: Optional[str]
 
 
 class UserChangePasswordRequest(TypedDict):

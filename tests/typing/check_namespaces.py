@@ -25,6 +25,9 @@ from runai_admin.types import (
     AccessRuleById,
     AccessRuleDeletionBatchResponse,
     AccessRulesBatchCreateResponse,
+    Application,
+    ApplicationPostResponse,
+    ApplicationsRegenerateSecretResult,
     AuditLog,
     CountResponse,
     Department,
@@ -43,6 +46,9 @@ from runai_admin.types import (
     ServiceAccount,
     ServiceAccountPostResponse,
     User2,
+    UserApp,
+    UserAppAdministration,
+    UserAppPostResponse,
     UserPostResponse,
     UsersCountResult,
 )
@@ -168,6 +174,33 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.access_keys.delete_as_admin(key["id"]), None)
     client.access_keys.list_as_admin(owner="ada")  # type: ignore[call-arg]
 
+    # applications and user applications (deprecated: service accounts and access keys)
+    app = client.applications.create(name="ci-old")
+    assert_type(app, ApplicationPostResponse)
+    assert_type(app["secret"], str)
+    assert_type(client.applications.get(app["id"]), Application)
+    assert_type(client.applications.list(), SyncPager[Application])
+    assert_type(client.applications.patch(app["id"], enabled=False), None)
+    assert_type(
+        client.applications.regenerate_secret(app["id"]), ApplicationsRegenerateSecretResult
+    )
+    assert_type(client.applications.delete(app["id"]), None)
+    client.applications.get(app["id"])["secret"]  # type: ignore[typeddict-item]
+    user_app = client.user_applications.create(name="laptop-old")
+    assert_type(user_app, UserAppPostResponse)
+    assert_type(client.user_applications.get(user_app["id"]), UserApp)
+    assert_type(client.user_applications.list(), SyncPager[UserApp])
+    assert_type(
+        client.user_applications.regenerate_secret(user_app["id"]),
+        AccessKeysRegenerateSecretResult,
+    )
+    assert_type(client.user_applications.delete(user_app["id"]), None)
+    assert_type(
+        client.user_applications.list_as_admin(created_by="ada@example.com"),
+        SyncPager[UserAppAdministration],
+    )
+    assert_type(client.user_applications.delete_as_admin(user_app["id"]), None)
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -270,6 +303,28 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.access_keys.delete(key["id"]), None)
     assert_type(await client.access_keys.list_as_admin(), AccessKeysAdministration)
     assert_type(await client.access_keys.delete_as_admin(key["id"]), None)
+
+    # applications and user applications (deprecated: service accounts and access keys)
+    app = await client.applications.create(name="ci-old")
+    assert_type(app, ApplicationPostResponse)
+    assert_type(await client.applications.get(app["id"]), Application)
+    assert_type(client.applications.list(), AsyncPager[Application])
+    assert_type(await client.applications.patch(app["id"], enabled=True), None)
+    assert_type(
+        await client.applications.regenerate_secret(app["id"]), ApplicationsRegenerateSecretResult
+    )
+    assert_type(await client.applications.delete(app["id"]), None)
+    user_app = await client.user_applications.create(name="laptop-old")
+    assert_type(user_app, UserAppPostResponse)
+    assert_type(await client.user_applications.get(user_app["id"]), UserApp)
+    assert_type(client.user_applications.list(), AsyncPager[UserApp])
+    assert_type(
+        await client.user_applications.regenerate_secret(user_app["id"]),
+        AccessKeysRegenerateSecretResult,
+    )
+    assert_type(await client.user_applications.delete(user_app["id"]), None)
+    assert_type(client.user_applications.list_as_admin(), AsyncPager[UserAppAdministration])
+    assert_type(await client.user_applications.delete_as_admin(user_app["id"]), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -19,9 +19,10 @@ pub(crate) struct Need {
 
 /// Paths every signed-in caller may use: they answer about the caller alone (their own
 /// access keys included), or hand out the command-line tools.
-const OPEN: [&str; 9] = [
+const OPEN: [&str; 10] = [
     "/api/v1/me/",
     "/api/v1/access-keys",
+    "/api/v1/user-applications",
     "/api/v1/authorization/me/",
     "/api/v1/authorization/permissions",
     "/api/v1/authorization/permitted-scopes",

@@ -24,6 +24,8 @@
 //! | `/api/v1/audit…`                                     | `routes::audit`       |
 //! | `/api/v1/service-accounts…`                          | `routes::service_accounts` |
 //! | `/api/v1/access-keys…`, `/api/v1/administration/access-keys…` | `routes::access_keys` |
+//! | `/api/v1/apps…` (deprecated service accounts)        | `routes::applications` |
+//! | `/api/v1/user-applications…`, `/api/v1/administration/user-applications…` | `routes::user_applications` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.

@@ -16,6 +16,7 @@ use crate::routes::{
     access_keys, access_rules, clusters, departments, legacy, me, metrics, permissions, projects,
     roles, service_accounts, tokens, users,
 };
+use crate::routes::{applications, user_applications};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -25,7 +26,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 15] = [
+const AREAS: [(&str, Area); 18] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -43,6 +44,12 @@ const AREAS: [(&str, Area); 15] = [
     ("/api/v1/service-accounts", service_accounts::handle),
     ("/api/v1/access-keys", access_keys::handle),
     ("/api/v1/administration/access-keys", access_keys::handle),
+    ("/api/v1/apps", applications::handle),
+    ("/api/v1/user-applications", user_applications::handle),
+    (
+        "/api/v1/administration/user-applications",
+        user_applications::handle,
+    ),
     ("/v1/k8s", legacy::handle),
 ];
 

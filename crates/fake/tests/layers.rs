@@ -53,6 +53,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::permissions",
             "routes::service_accounts",
             "routes::access_keys",
+            "routes::applications",
+            "routes::user_applications",
             "routes::metrics",
             "routes::legacy",
             "routes::audit",

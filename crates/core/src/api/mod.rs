@@ -438,8 +438,9 @@ mod tests {
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
         // Clusters, departments, projects and users (48), access control (13), service
-        // accounts (6), access keys (7) and the audit log (2).
-        assert_eq!(exposed, 76);
+        // accounts (6), access keys (7), the audit log (2), and their deprecated former names
+        // applications (6) and user applications (7).
+        assert_eq!(exposed, 89);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

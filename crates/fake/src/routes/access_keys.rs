@@ -46,10 +46,85 @@ fn key_id<'c>(call: &'c Call<'_>) -> &'c str {
     call.param("accessKeyId")
 }
 
-/// The index of the key the path names, if the caller may act on it: their own, or any
-/// on the administration paths. Another user's key is as good as absent (404).
-fn find(call: &Call<'_>, store: &Store, any_owner: bool) -> Result<usize, ApiError> {
-    let id = key_id(call);
+fn list(call: &Call<'_>, store: &Store) -> Answer {
+    let keys: Vec<Value> = own(call, store).map(access_key).collect();
+    Ok(Reply::json(200, &json!({"accessKeys": keys})))
+}
+
+fn list_all(call: &Call<'_>, store: &Store) -> Answer {
+    let keys: Vec<Value> = filtered(call, store)
+        .map(access_key_for_administrators)
+        .collect();
+    Ok(Reply::json(200, &json!({"accessKeys": keys})))
+}
+
+fn get(call: &Call<'_>, store: &Store) -> Answer {
+    let key = find(call, store, key_id(call))?;
+    Ok(Reply::json(200, &access_key(key)))
+}
+
+fn create(call: &Call<'_>, store: &mut Store) -> Answer {
+    let key = add(call, store)?;
+    let body = json!({
+        "id": key.id,
+        "name": key.name,
+        "clientId": key.client_id,
+        "clientSecret": key.secret,
+        "createdAt": key.created_at,
+    });
+    Ok(Reply::json(201, &body))
+}
+
+fn delete(call: &Call<'_>, store: &mut Store, any_owner: bool) -> Answer {
+    remove(call, store, key_id(call), any_owner)?;
+    Ok(Reply::empty(204))
+}
+
+fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
+    let secret = new_secret(call, store, key_id(call))?;
+    Ok(Reply::json(200, &json!({"clientSecret": secret})))
+}
+
+// The store operations below take the key's id rather than reading a path parameter, so
+// that `routes::user_applications` (the keys' former name and paths) shares them.
+
+/// The caller's own keys.
+pub(crate) fn own<'s>(call: &Call<'_>, store: &'s Store) -> impl Iterator<Item = &'s AccessKey> {
+    let email = owner(call).map(str::to_string);
+    store.access_keys.iter().filter(move |k| {
+        email
+            .as_deref()
+            .is_some_and(|e| k.owner.eq_ignore_ascii_case(e))
+    })
+}
+
+/// Every user's keys; the `clientId` and `createdBy` query values pick keys by exact
+/// value.
+pub(crate) fn filtered<'s>(
+    call: &Call<'_>,
+    store: &'s Store,
+) -> impl Iterator<Item = &'s AccessKey> {
+    let query = |name: &str| {
+        call.query_value(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let (client_id, created_by) = (query("clientId"), query("createdBy"));
+    store
+        .access_keys
+        .iter()
+        .filter(move |k| client_id.as_deref().is_none_or(|c| k.client_id == c))
+        .filter(move |k| {
+            created_by
+                .as_deref()
+                .is_none_or(|o| k.owner.eq_ignore_ascii_case(o))
+        })
+}
+
+/// The index of the key with this id, if the caller may act on it: their own, or any
+/// when `any_owner` (the administration paths). Another user's key is as good as absent
+/// (404).
+fn position(call: &Call<'_>, store: &Store, id: &str, any_owner: bool) -> Result<usize, ApiError> {
     store
         .access_keys
         .iter()
@@ -57,40 +132,19 @@ fn find(call: &Call<'_>, store: &Store, any_owner: bool) -> Result<usize, ApiErr
         .ok_or_else(|| no_key(id))
 }
 
-fn list(call: &Call<'_>, store: &Store) -> Answer {
-    let keys: Vec<Value> = store
-        .access_keys
-        .iter()
-        .filter(|k| owns(call, k))
-        .map(access_key)
-        .collect();
-    Ok(Reply::json(200, &json!({"accessKeys": keys})))
+/// The caller's own key with this id, or 404.
+pub(crate) fn find<'s>(
+    call: &Call<'_>,
+    store: &'s Store,
+    id: &str,
+) -> Result<&'s AccessKey, ApiError> {
+    let at = position(call, store, id, false)?;
+    store.access_keys.get(at).ok_or_else(|| no_key(id))
 }
 
-/// `clientId` and `createdBy` pick keys by exact value.
-fn list_all(call: &Call<'_>, store: &Store) -> Answer {
-    let query = |name: &str| call.query_value(name).filter(|v| !v.is_empty());
-    let keys: Vec<Value> = store
-        .access_keys
-        .iter()
-        .filter(|k| query("clientId").is_none_or(|c| k.client_id == c))
-        .filter(|k| query("createdBy").is_none_or(|o| k.owner.eq_ignore_ascii_case(o)))
-        .map(access_key_for_administrators)
-        .collect();
-    Ok(Reply::json(200, &json!({"accessKeys": keys})))
-}
-
-fn get(call: &Call<'_>, store: &Store) -> Answer {
-    let at = find(call, store, false)?;
-    let key = store
-        .access_keys
-        .get(at)
-        .ok_or_else(|| no_key(key_id(call)))?;
-    Ok(Reply::json(200, &access_key(key)))
-}
-
-/// Names are unique among the owner's keys; the client id is generated.
-fn create(call: &Call<'_>, store: &mut Store) -> Answer {
+/// A new key of the caller's, named by the body, with its first secret. Names are unique
+/// among the owner's keys; the client id is generated.
+pub(crate) fn add<'s>(call: &Call<'_>, store: &'s mut Store) -> Result<&'s AccessKey, ApiError> {
     let Some(email) = owner(call) else {
         return Err(ApiError::new(
             403,
@@ -110,7 +164,7 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
             "you already have an access key named {name:?}"
         )));
     }
-    let key = AccessKey {
+    store.access_keys.push(AccessKey {
         id: uuid::Uuid::new_v4().to_string(),
         name,
         client_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -118,37 +172,36 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
         owner: email.to_string(),
         created_at: now(),
         last_login: None,
-    };
-    let body = json!({
-        "id": key.id,
-        "name": key.name,
-        "clientId": key.client_id,
-        "clientSecret": key.secret,
-        "createdAt": key.created_at,
     });
-    store.access_keys.push(key);
-    Ok(Reply::json(201, &body))
+    store
+        .access_keys
+        .last()
+        .ok_or_else(|| ApiError::new(500, "the new access key is missing"))
 }
 
-fn delete(call: &Call<'_>, store: &mut Store, any_owner: bool) -> Answer {
-    let at = find(call, store, any_owner)?;
+/// Removes the key and revokes every token issued through it.
+pub(crate) fn remove(
+    call: &Call<'_>,
+    store: &mut Store,
+    id: &str,
+    any_owner: bool,
+) -> Result<(), ApiError> {
+    let at = position(call, store, id, any_owner)?;
     let key = store.access_keys.remove(at);
     call.shared
         .authority
         .revoke(&Subject::user_by_key(&key.owner, &key.client_id));
-    Ok(Reply::empty(204))
+    Ok(())
 }
 
-fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
-    let at = find(call, store, false)?;
-    let key = store
-        .access_keys
-        .get_mut(at)
-        .ok_or_else(|| no_key(key_id(call)))?;
+/// The caller's key's new secret; the old one is refused from now on.
+pub(crate) fn new_secret(call: &Call<'_>, store: &mut Store, id: &str) -> Result<String, ApiError> {
+    let at = position(call, store, id, false)?;
+    let key = store.access_keys.get_mut(at).ok_or_else(|| no_key(id))?;
     key.secret = client_secret();
     // As for a service account: what the old secret obtained is cut off with it.
     call.shared
         .authority
         .revoke(&Subject::user_by_key(&key.owner, &key.client_id));
-    Ok(Reply::json(200, &json!({"clientSecret": key.secret})))
+    Ok(key.secret.clone())
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod access_keys;
 pub(crate) mod access_rules;
+pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod clusters;
 pub(crate) mod departments;
@@ -17,4 +18,5 @@ pub(crate) mod projects;
 pub(crate) mod roles;
 pub(crate) mod service_accounts;
 pub(crate) mod tokens;
+pub(crate) mod user_applications;
 pub(crate) mod users;

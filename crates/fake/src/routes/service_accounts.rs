@@ -44,14 +44,51 @@ fn account_id<'c>(call: &'c Call<'_>) -> &'c str {
 }
 
 fn get(call: &Call<'_>, store: &Store) -> Answer {
-    let id = account_id(call);
-    let account = store.service_account(id).ok_or_else(|| no_account(id))?;
+    let account = find(store, account_id(call))?;
     Ok(Reply::json(200, &service_account(account)))
 }
 
-/// The client id is the name, as the control plane's own example shows; names are unique
-/// in the tenant, and the built-in application's client id is taken too.
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {
+    let account = add(call, store)?;
+    let body = json!({
+        "id": account.id,
+        "name": account.name,
+        "clientId": account.client_id,
+        "clientSecret": account.secret,
+    });
+    Ok(Reply::json(201, &body))
+}
+
+fn patch(call: &Call<'_>, store: &mut Store) -> Answer {
+    set_enabled(call, store, account_id(call))?;
+    Ok(Reply::empty(200))
+}
+
+fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
+    remove(call, store, account_id(call))?;
+    Ok(Reply::empty(204))
+}
+
+fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
+    let secret = new_secret(call, store, account_id(call))?;
+    Ok(Reply::json(200, &json!({"clientSecret": secret})))
+}
+
+// The store operations below take the account's id rather than reading a path parameter,
+// so that `routes::applications` (the accounts' former name and paths) shares them.
+
+/// The account with this id, or 404.
+pub(crate) fn find<'s>(store: &'s Store, id: &str) -> Result<&'s ServiceAccount, ApiError> {
+    store.service_account(id).ok_or_else(|| no_account(id))
+}
+
+/// A new account named by the body, with its first secret. The client id is the name,
+/// as the control plane's own example shows; names are unique in the tenant, and the
+/// built-in application's client id is taken too.
+pub(crate) fn add<'s>(
+    call: &Call<'_>,
+    store: &'s mut Store,
+) -> Result<&'s ServiceAccount, ApiError> {
     let name = call.required_name()?;
     let taken = name == APP_CLIENT_ID
         || store
@@ -64,7 +101,7 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
         )));
     }
     let created = now();
-    let account = ServiceAccount {
+    store.service_accounts.push(ServiceAccount {
         id: uuid::Uuid::new_v4().to_string(),
         client_id: name.clone(),
         name,
@@ -74,21 +111,16 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
         created_at: created.clone(),
         updated_at: created,
         last_login: None,
-    };
-    let body = json!({
-        "id": account.id,
-        "name": account.name,
-        "clientId": account.client_id,
-        "clientSecret": account.secret,
     });
-    store.service_accounts.push(account);
-    Ok(Reply::json(201, &body))
+    store
+        .service_accounts
+        .last()
+        .ok_or_else(|| ApiError::new(500, "the new service account is missing"))
 }
 
-/// `enabled` is the one field; disabling revokes the account's tokens, so that enabling
-/// it again does not bring them back.
-fn patch(call: &Call<'_>, store: &mut Store) -> Answer {
-    let id = account_id(call);
+/// `enabled` is the body's one field; disabling revokes the account's tokens, so that
+/// enabling it again does not bring them back.
+pub(crate) fn set_enabled(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), ApiError> {
     let account = store
         .service_account_mut(id)
         .ok_or_else(|| no_account(id))?;
@@ -101,22 +133,22 @@ fn patch(call: &Call<'_>, store: &mut Store) -> Answer {
         account.enabled = enabled;
         account.updated_at = now();
     }
-    Ok(Reply::empty(200))
+    Ok(())
 }
 
-/// Its access rules go too (the router drops rules whose subject is gone).
-fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
-    let id = account_id(call);
-    let account = store.service_account(id).ok_or_else(|| no_account(id))?;
+/// Revokes every token of the account. Its access rules go too (the router drops rules
+/// whose subject is gone).
+pub(crate) fn remove(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), ApiError> {
+    let account = find(store, id)?;
     call.shared
         .authority
         .revoke(&Subject::service_account(&account.client_id));
     store.service_accounts.retain(|a| a.id != id);
-    Ok(Reply::empty(204))
+    Ok(())
 }
 
-fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
-    let id = account_id(call);
+/// The account's new secret; the old one, and what it obtained, are refused from now on.
+pub(crate) fn new_secret(call: &Call<'_>, store: &mut Store, id: &str) -> Result<String, ApiError> {
     let account = store
         .service_account_mut(id)
         .ok_or_else(|| no_account(id))?;
@@ -127,5 +159,5 @@ fn regenerate(call: &Call<'_>, store: &mut Store) -> Answer {
     call.shared
         .authority
         .revoke(&Subject::service_account(&account.client_id));
-    Ok(Reply::json(200, &json!({"clientSecret": account.secret})))
+    Ok(account.secret.clone())
 }
