@@ -52,6 +52,7 @@ EXPOSED_TAGS = [
     "AuditLogs",
     "Service Accounts",
     "Access Keys",
+    "Settings",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

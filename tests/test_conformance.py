@@ -172,6 +172,13 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))
     call("delete_cluster", client.clusters.delete(cluster["uuid"]))
+    call("get_security_settings", client.settings.get_all())
+    timeout = {"idleTimeout": 30}
+    call(
+        "update_security_setting_by_key",
+        client.settings.update("browserSessionTimeout", body=timeout),
+    )
+    call("get_security_setting_by_key", client.settings.get("browserSessionTimeout"))
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

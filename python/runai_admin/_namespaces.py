@@ -14,7 +14,7 @@ from .pagination import AsyncPager, SyncPager
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import List, Literal
+    from typing import Dict, List, Literal
 
     from .types import (
         AccessKey1,
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
         AccessRulesBatchFields,
         AssignedResources,
         AuditLog,
+        AutoRedirectSsoSetting,
+        BrowserSessionTimeoutSetting,
         Cluster,
         ClusterCreationRequest,
         ClusterInstallationInfoResponse,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
         HttpResponse,
         JobsNodeAffinity,
         LegacyClustersListResultItem,
+        LogoutRedirectUriSetting,
         MeAccessRule,
         MetricsResponse,
         NodePoolAssignedResources,
@@ -78,6 +81,7 @@ if TYPE_CHECKING:
         ServiceAccountCreationRequest,
         ServiceAccountPatchRequest,
         ServiceAccountPostResponse,
+        SettingsGetResponse,
         TelemetryResponse,
         User2,
         UserChangePasswordRequest,
@@ -103,6 +107,7 @@ __all__ = [
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
     "AsyncServiceAccountsNamespace",
+    "AsyncSettingsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
     "ClustersNamespace",
@@ -114,6 +119,7 @@ __all__ = [
     "ProjectsNamespace",
     "RolesNamespace",
     "ServiceAccountsNamespace",
+    "SettingsNamespace",
     "UsersNamespace",
 ]
 
@@ -3697,6 +3703,116 @@ class ServiceAccountsNamespace(Namespace):
         )
 
 
+class SettingsNamespace(Namespace):
+    """``client.settings`` of the blocking client."""
+    __slots__ = ()
+
+    def get(
+        self,
+        key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Get security setting by key.
+
+        ``GET /api/v1/security/settings/{key}`` (operation ``get_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            dict[str, Any]: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get_all(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SettingsGetResponse:
+        """Get security settings.
+
+        ``GET /api/v1/security/settings`` (operation ``get_security_settings``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SettingsGetResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_security_settings", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def update(
+        self,
+        key: str,
+        *,
+        body: Optional[Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting, LogoutRedirectUriSetting]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update security setting by key.
+
+        ``PUT /api/v1/security/settings/{key}`` (operation ``update_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            body (Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting,
+                LogoutRedirectUriSetting], optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"body": body}
+        return self._client._core_client().call(
+            "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UsersNamespace(Namespace):
     """``client.users`` of the blocking client."""
     __slots__ = ()
@@ -4099,6 +4215,7 @@ class _ClientNamespaces(BaseClient):
     projects: ProjectsNamespace
     roles: RolesNamespace
     service_accounts: ServiceAccountsNamespace
+    settings: SettingsNamespace
     users: UsersNamespace
 
     def _bind_namespaces(self) -> None:
@@ -4113,6 +4230,7 @@ class _ClientNamespaces(BaseClient):
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
+        self.settings = SettingsNamespace(self)
         self.users = UsersNamespace(self)
 
 
@@ -7695,6 +7813,116 @@ class AsyncServiceAccountsNamespace(Namespace):
         )
 
 
+class AsyncSettingsNamespace(Namespace):
+    """``client.settings`` of the asyncio client."""
+    __slots__ = ()
+
+    async def get(
+        self,
+        key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Get security setting by key.
+
+        ``GET /api/v1/security/settings/{key}`` (operation ``get_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            dict[str, Any]: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get_all(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SettingsGetResponse:
+        """Get security settings.
+
+        ``GET /api/v1/security/settings`` (operation ``get_security_settings``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SettingsGetResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_security_settings", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def update(
+        self,
+        key: str,
+        *,
+        body: Optional[Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting, LogoutRedirectUriSetting]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update security setting by key.
+
+        ``PUT /api/v1/security/settings/{key}`` (operation ``update_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            body (Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting,
+                LogoutRedirectUriSetting], optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"body": body}
+        return await self._client._core_client().call_async(
+            "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUsersNamespace(Namespace):
     """``client.users`` of the asyncio client."""
     __slots__ = ()
@@ -8097,6 +8325,7 @@ class _AsyncClientNamespaces(BaseClient):
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
     service_accounts: AsyncServiceAccountsNamespace
+    settings: AsyncSettingsNamespace
     users: AsyncUsersNamespace
 
     def _bind_namespaces(self) -> None:
@@ -8111,4 +8340,5 @@ class _AsyncClientNamespaces(BaseClient):
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
         self.service_accounts = AsyncServiceAccountsNamespace(self)
+        self.settings = AsyncSettingsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -224,6 +224,15 @@ class AuditLogsListResult(TypedDict):
     logs: Any
 
 
+class AutoRedirectSsoSetting(TypedDict):
+    enabled: NotRequired[Optional[bool]]
+    idpAlias: NotRequired[Optional[str]]
+
+
+class BrowserSessionTimeoutSetting(TypedDict):
+    idleTimeout: NotRequired[Optional[float]]
+
+
 class ResourceData(TypedDict):
     quota: float
     allocated: float
@@ -722,6 +731,10 @@ class LegacyClustersListResultItem(TypedDict):
     description: NotRequired[str]
 
 
+class LogoutRedirectUriSetting(TypedDict):
+    uri: NotRequired[Optional[str]]
+
+
 class MeAccessRule(TypedDict):
     subjectId: str
     subjectType: Literal["user", "app", "service-account", "group"]
@@ -1067,6 +1080,12 @@ class ServiceAccountPostResponse(TypedDict):
     name: str
     clientSecret: str
     clientId: NotRequired[str]
+
+
+class SettingsGetResponse(TypedDict):
+    autoRedirectSSO: NotRequired[AutoRedirectSsoSetting]
+    browserSessionTimeout: NotRequired[BrowserSessionTimeoutSetting]
+    logoutRedirectUri: NotRequired[LogoutRedirectUriSetting]
 
 
 class TelemetryResponseValuesItemGroupsItem(TypedDict):

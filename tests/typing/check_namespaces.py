@@ -9,7 +9,7 @@ an ignore comment that silences nothing, so each of those lines proves a rejecti
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from typing_extensions import assert_type
 
@@ -42,6 +42,7 @@ from runai_admin.types import (
     RoleV1,
     ServiceAccount,
     ServiceAccountPostResponse,
+    SettingsGetResponse,
     User2,
     UserPostResponse,
     UsersCountResult,
@@ -168,6 +169,12 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.access_keys.delete_as_admin(key["id"]), None)
     client.access_keys.list_as_admin(owner="ada")  # type: ignore[call-arg]
 
+    # security settings
+    assert_type(client.settings.get_all(), SettingsGetResponse)
+    assert_type(client.settings.get("browserSessionTimeout"), dict[str, Any])
+    assert_type(client.settings.update("browserSessionTimeout", body={"idleTimeout": 30}), None)
+    client.settings.update("logoutRedirectUri", body={"uri": 7})  # type: ignore[arg-type]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -270,6 +277,11 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.access_keys.delete(key["id"]), None)
     assert_type(await client.access_keys.list_as_admin(), AccessKeysAdministration)
     assert_type(await client.access_keys.delete_as_admin(key["id"]), None)
+
+    # security settings
+    assert_type(await client.settings.get_all(), SettingsGetResponse)
+    assert_type(await client.settings.get("autoRedirectSSO"), dict[str, Any])
+    assert_type(await client.settings.update("autoRedirectSSO", body={"enabled": False}), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

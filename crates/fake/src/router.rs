@@ -25,7 +25,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 15] = [
+const AREAS: [(&str, Area); 16] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -43,6 +43,10 @@ const AREAS: [(&str, Area); 15] = [
     ("/api/v1/service-accounts", service_accounts::handle),
     ("/api/v1/access-keys", access_keys::handle),
     ("/api/v1/administration/access-keys", access_keys::handle),
+    (
+        "/api/v1/security/settings",
+        crate::routes::security_settings::handle,
+    ),
     ("/v1/k8s", legacy::handle),
 ];
 

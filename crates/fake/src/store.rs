@@ -1,5 +1,5 @@
 //! The in-memory tenant: clusters, node pools, departments, projects, users, service
-//! accounts, users' access keys, access rules and the audit log. Objects
+//! accounts, users' access keys, access rules, security settings and the audit log. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -107,6 +107,9 @@ pub(crate) struct Store {
     pub service_accounts: Vec<ServiceAccount>,
     pub access_keys: Vec<AccessKey>,
     pub access_rules: Vec<AccessRule>,
+    /// The tenant's security settings by key (`autoRedirectSSO`, ...), each an object of
+    /// the fields its schema names.
+    pub security_settings: Map<String, Value>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -156,6 +159,7 @@ impl Store {
             service_accounts: Vec::new(),
             access_keys: Vec::new(),
             access_rules: Vec::new(),
+            security_settings: Map::new(),
             audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,

@@ -53,6 +53,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::permissions",
             "routes::service_accounts",
             "routes::access_keys",
+            "routes::security_settings",
             "routes::metrics",
             "routes::legacy",
             "routes::audit",

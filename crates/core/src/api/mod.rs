@@ -438,8 +438,8 @@ mod tests {
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
         // Clusters, departments, projects and users (48), access control (13), service
-        // accounts (6), access keys (7) and the audit log (2).
-        assert_eq!(exposed, 76);
+        // accounts (6), access keys (7), the audit log (2) and security settings (3).
+        assert_eq!(exposed, 79);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -15,6 +15,7 @@ pub(crate) mod paging;
 pub(crate) mod permissions;
 pub(crate) mod projects;
 pub(crate) mod roles;
+pub(crate) mod security_settings;
 pub(crate) mod service_accounts;
 pub(crate) mod tokens;
 pub(crate) mod users;
