@@ -53,6 +53,7 @@ EXPOSED_TAGS = [
     "Service Accounts",
     "Access Keys",
     "Settings",
+    "Org unit",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -172,6 +172,7 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))
     call("delete_cluster", client.clusters.delete(cluster["uuid"]))
+    call("get_priorities", client.org_units.priorities())
     call("get_security_settings", client.settings.get_all())
     timeout = {"idleTimeout": 30}
     call(

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
         NodeTypesPerWorkload,
+        OrgUnitsPrioritiesResult,
         OvertimeData,
         Permission,
         PermissionsPermittedScopesBody,
@@ -103,6 +104,7 @@ __all__ = [
     "AsyncLegacyClustersNamespace",
     "AsyncLegacyNamespace",
     "AsyncMeNamespace",
+    "AsyncOrgUnitsNamespace",
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
@@ -115,6 +117,7 @@ __all__ = [
     "LegacyClustersNamespace",
     "LegacyNamespace",
     "MeNamespace",
+    "OrgUnitsNamespace",
     "PermissionsNamespace",
     "ProjectsNamespace",
     "RolesNamespace",
@@ -2211,6 +2214,44 @@ class MeNamespace(Namespace):
         )
 
 
+class OrgUnitsNamespace(Namespace):
+    """``client.org_units`` of the blocking client."""
+    __slots__ = ()
+
+    def priorities(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OrgUnitsPrioritiesResult:
+        """Get priorities.
+
+        ``GET /api/v1/org-unit/priorities`` (operation ``get_priorities``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OrgUnitsPrioritiesResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_priorities", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class PermissionsNamespace(Namespace):
     """``client.permissions`` of the blocking client."""
     __slots__ = ()
@@ -4211,6 +4252,7 @@ class _ClientNamespaces(BaseClient):
     departments: DepartmentsNamespace
     legacy: LegacyNamespace
     me: MeNamespace
+    org_units: OrgUnitsNamespace
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
     roles: RolesNamespace
@@ -4226,6 +4268,7 @@ class _ClientNamespaces(BaseClient):
         self.departments = DepartmentsNamespace(self)
         self.legacy = LegacyNamespace(self)
         self.me = MeNamespace(self)
+        self.org_units = OrgUnitsNamespace(self)
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
@@ -6321,6 +6364,44 @@ class AsyncMeNamespace(Namespace):
         )
 
 
+class AsyncOrgUnitsNamespace(Namespace):
+    """``client.org_units`` of the asyncio client."""
+    __slots__ = ()
+
+    async def priorities(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OrgUnitsPrioritiesResult:
+        """Get priorities.
+
+        ``GET /api/v1/org-unit/priorities`` (operation ``get_priorities``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OrgUnitsPrioritiesResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_priorities", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncPermissionsNamespace(Namespace):
     """``client.permissions`` of the asyncio client."""
     __slots__ = ()
@@ -8321,6 +8402,7 @@ class _AsyncClientNamespaces(BaseClient):
     departments: AsyncDepartmentsNamespace
     legacy: AsyncLegacyNamespace
     me: AsyncMeNamespace
+    org_units: AsyncOrgUnitsNamespace
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
@@ -8336,6 +8418,7 @@ class _AsyncClientNamespaces(BaseClient):
         self.departments = AsyncDepartmentsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)
         self.me = AsyncMeNamespace(self)
+        self.org_units = AsyncOrgUnitsNamespace(self)
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)

@@ -775,6 +775,16 @@ class NodePoolAssignedResourcesCreate(TypedDict):
     memory: NotRequired[Resource1]
 
 
+class Priority(TypedDict):
+    name: str
+    value: int
+    isDefault: NotRequired[bool]
+
+
+class OrgUnitsPrioritiesResult(TypedDict):
+    priorities: NotRequired[list[Priority]]
+
+
 class Permission(TypedDict):
     resourceType: Literal[
         "department",

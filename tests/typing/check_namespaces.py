@@ -33,6 +33,7 @@ from runai_admin.types import (
     LegacyClustersListResultItem,
     MeAccessRule,
     MetricsResponse,
+    OrgUnitsPrioritiesResult,
     Permission,
     PermittedScopesActions,
     Project,
@@ -175,6 +176,9 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.settings.update("browserSessionTimeout", body={"idleTimeout": 30}), None)
     client.settings.update("logoutRedirectUri", body={"uri": 7})  # type: ignore[arg-type]
 
+    # org-unit priorities
+    assert_type(client.org_units.priorities(), OrgUnitsPrioritiesResult)
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -277,6 +281,9 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.access_keys.delete(key["id"]), None)
     assert_type(await client.access_keys.list_as_admin(), AccessKeysAdministration)
     assert_type(await client.access_keys.delete_as_admin(key["id"]), None)
+
+    # org-unit priorities
+    assert_type(await client.org_units.priorities(), OrgUnitsPrioritiesResult)
 
     # security settings
     assert_type(await client.settings.get_all(), SettingsGetResponse)

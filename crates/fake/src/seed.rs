@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::roles::SYSTEM_ADMINISTRATOR;
-use crate::store::{now, Store, User};
+use crate::store::{now, Priority, Store, User};
 
 /// The seeded admin user.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -66,5 +66,20 @@ pub(crate) fn tenant() -> (Store, String) {
     .as_object()
     .cloned()
     .unwrap_or_default();
+    // Over-quota priorities, lowest first. "Low" = 100 and "Normal" are the spec's own
+    // examples (`Priority`, `Resources.priority`); the rest of the scale is the fake's.
+    store.priorities = [
+        ("Lowest", 50, false),
+        ("Low", 100, false),
+        ("Normal", 200, true),
+        ("High", 300, false),
+    ]
+    .into_iter()
+    .map(|(name, value, is_default)| Priority {
+        name: name.into(),
+        value,
+        is_default,
+    })
+    .collect();
     (store, cluster_id)
 }

@@ -81,6 +81,13 @@ pub(crate) struct AccessKey {
     pub last_login: Option<String>,
 }
 
+/// An over-quota priority a department's or project's node-pool resources may name.
+pub(crate) struct Priority {
+    pub name: String,
+    pub value: i64,
+    pub is_default: bool,
+}
+
 /// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
 /// listings with `includeDeleted` still show it.
 pub(crate) struct AccessRule {
@@ -110,6 +117,8 @@ pub(crate) struct Store {
     /// The tenant's security settings by key (`autoRedirectSSO`, ...), each an object of
     /// the fields its schema names.
     pub security_settings: Map<String, Value>,
+    /// The tenant's over-quota priorities, lowest first.
+    pub priorities: Vec<Priority>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -160,6 +169,7 @@ impl Store {
             access_keys: Vec::new(),
             access_rules: Vec::new(),
             security_settings: Map::new(),
+            priorities: Vec::new(),
             audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,

@@ -438,8 +438,9 @@ mod tests {
             .filter(|op| op.exposed && op.tag != "Legacy")
             .count();
         // Clusters, departments, projects and users (48), access control (13), service
-        // accounts (6), access keys (7), the audit log (2) and security settings (3).
-        assert_eq!(exposed, 79);
+        // accounts (6), access keys (7), the audit log (2), security settings (3)
+        // and org-unit priorities (1).
+        assert_eq!(exposed, 80);
         assert_eq!(c.source.sha256.len(), 64);
     }
 
