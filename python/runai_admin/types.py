@@ -719,6 +719,89 @@ class HttpResponse(TypedDict):
     message: str
 
 
+class Mappers(TypedDict):
+    gid: NotRequired[str]
+    uid: NotRequired[str]
+    groups: NotRequired[str]
+    supplementaryGroups: NotRequired[str]
+    email: NotRequired[str]
+    alias: Any
+
+
+class OcpData(TypedDict):
+    idpBaseUrl: NotRequired[str]
+    clientId: NotRequired[str]
+    clientSecret: NotRequired[str]
+    scopes: NotRequired[list[str]]
+
+
+class MandatoryClaim(TypedDict):
+    claim: str
+    values: list[str]
+
+
+class OidcData(TypedDict):
+    clientId: str
+    clientSecret: str
+    scopes: NotRequired[list[str]]
+    mandatoryClaim: NotRequired[Optional[MandatoryClaim]]
+    discoverDocumentUrl: Any
+
+
+class SamlData(TypedDict):
+    signingCertificate: NotRequired[str]
+    singleSignOnServiceUrl: NotRequired[str]
+    entityId: NotRequired[str]
+    serviceProviderMetadataUrl: NotRequired[str]
+
+
+class Idp1(TypedDict):
+    alias: str
+    type: Literal["saml", "oidc", "openshift-v4"]
+    redirectUri: str
+    samlData: NotRequired[Optional[SamlData]]
+    oidcData: NotRequired[Optional[OidcData]]
+    ocpData: NotRequired[Optional[OcpData]]
+    mappers: NotRequired[Mappers]
+
+
+class OcpCreationData(TypedDict):
+    clientId: NotRequired[str]
+    idpBaseUrl: str
+    clientSecret: str
+    scopes: NotRequired[list[str]]
+
+
+class OidcCreationData(TypedDict):
+    clientId: str
+    clientSecret: str
+    discoverDocumentUrl: str
+    scopes: NotRequired[list[str]]
+    mandatoryClaim: NotRequired[Optional[MandatoryClaim]]
+
+
+class SamlCreationData(TypedDict):
+    metadataXmlUrl: NotRequired[str]
+    metadataXmlFile: NotRequired[str]
+    fileName: NotRequired[str]
+    metadataXmlType: NotRequired[Literal["url", "file"]]
+    entityId: NotRequired[str]
+
+
+class IdpCreationRequest(TypedDict):
+    name: NotRequired[str]
+    type: Literal["oidc", "saml", "openshift-v4"]
+    samlData: NotRequired[Optional[SamlCreationData]]
+    oidcData: NotRequired[Optional[OidcCreationData]]
+    ocpData: NotRequired[Optional[OcpCreationData]]
+    mappers: NotRequired[Mappers]
+    data: Any
+
+
+class IdpPostResponse(TypedDict):
+    alias: str
+
+
 class KubernetesPermissions(TypedDict):
     predefinedRole: NotRequired[Optional[str]]
 

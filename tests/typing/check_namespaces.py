@@ -30,9 +30,13 @@ from runai_admin.types import (
     Department,
     DepartmentForList,
     DisplayedCluster,
+    Idp1,
+    IdpPostResponse,
     LegacyClustersListResultItem,
+    Mappers,
     MeAccessRule,
     MetricsResponse,
+    OidcCreationData,
     OrgUnitsPrioritiesResult,
     Permission,
     PermittedScopesActions,
@@ -179,6 +183,21 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     # org-unit priorities
     assert_type(client.org_units.priorities(), OrgUnitsPrioritiesResult)
 
+    # identity providers
+    oidc: OidcCreationData = {
+        "clientId": "runai",
+        "clientSecret": "s3cret",
+        "discoverDocumentUrl": "https://idp.example.com",
+    }
+    assert_type(client.idps.create(type="oidc", oidc_data=oidc), IdpPostResponse)
+    assert_type(client.idps.list(), SyncPager[Idp1])
+    assert_type(client.idps.get("oidc"), Idp1)
+    assert_type(client.idps.update("oidc", type="oidc", oidc_data=oidc), None)
+    assert_type(client.idps.mappers("oidc"), Mappers)
+    assert_type(client.idps.update_mappers("oidc", email="mail"), None)
+    assert_type(client.idps.delete("oidc"), None)
+    client.idps.create(type="ldap")  # type: ignore[call-overload]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -284,6 +303,12 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
 
     # org-unit priorities
     assert_type(await client.org_units.priorities(), OrgUnitsPrioritiesResult)
+
+    # identity providers
+    assert_type(client.idps.list(), AsyncPager[Idp1])
+    assert_type(await client.idps.mappers("oidc"), Mappers)
+    assert_type(await client.idps.update_mappers("oidc", uid="uid"), None)
+    assert_type(await client.idps.delete("oidc"), None)
 
     # security settings
     assert_type(await client.settings.get_all(), SettingsGetResponse)

@@ -25,6 +25,7 @@
 //! | `/api/v1/service-accounts…`                          | `routes::service_accounts` |
 //! | `/api/v1/access-keys…`, `/api/v1/administration/access-keys…` | `routes::access_keys` |
 //! | `/api/v1/org-unit/priorities`                      | `routes::org_units`   |
+//! | `/api/v1/idps…`                                     | `routes::idps`        |
 //! | `/api/v1/security/settings…`                       | `routes::security_settings` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!

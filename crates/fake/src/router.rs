@@ -16,7 +16,7 @@ use crate::routes::{
     access_keys, access_rules, clusters, departments, legacy, me, metrics, permissions, projects,
     roles, service_accounts, tokens, users,
 };
-use crate::routes::{org_units, security_settings};
+use crate::routes::{idps, org_units, security_settings};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -26,7 +26,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 17] = [
+const AREAS: [(&str, Area); 18] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -46,6 +46,7 @@ const AREAS: [(&str, Area); 17] = [
     ("/api/v1/administration/access-keys", access_keys::handle),
     ("/api/v1/security/settings", security_settings::handle),
     ("/api/v1/org-unit/priorities", org_units::handle),
+    ("/api/v1/idps", idps::handle),
     ("/v1/k8s", legacy::handle),
 ];
 

@@ -81,6 +81,16 @@ pub(crate) struct AccessKey {
     pub last_login: Option<String>,
 }
 
+/// An identity provider: its alias is its type (one provider per type), its data the
+/// type's creation data as last written, its mappers the user attributes' claim names.
+pub(crate) struct Idp {
+    pub alias: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub data: Value,
+    pub mappers: Map<String, Value>,
+}
+
 /// An over-quota priority a department's or project's node-pool resources may name.
 pub(crate) struct Priority {
     pub name: String,
@@ -119,6 +129,7 @@ pub(crate) struct Store {
     pub security_settings: Map<String, Value>,
     /// The tenant's over-quota priorities, lowest first.
     pub priorities: Vec<Priority>,
+    pub idps: Vec<Idp>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -170,6 +181,7 @@ impl Store {
             access_rules: Vec::new(),
             security_settings: Map::new(),
             priorities: Vec::new(),
+            idps: Vec::new(),
             audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,

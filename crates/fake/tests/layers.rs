@@ -54,6 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::service_accounts",
             "routes::access_keys",
             "routes::security_settings",
+            "routes::idps",
             "routes::metrics",
             "routes::legacy",
             "routes::audit",

@@ -439,8 +439,8 @@ mod tests {
             .count();
         // Clusters, departments, projects and users (48), access control (13), service
         // accounts (6), access keys (7), the audit log (2), security settings (3)
-        // and org-unit priorities (1).
-        assert_eq!(exposed, 80);
+        // org-unit priorities (1) and identity providers (7).
+        assert_eq!(exposed, 87);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -7,6 +7,7 @@ pub(crate) mod access_rules;
 pub(crate) mod audit;
 pub(crate) mod clusters;
 pub(crate) mod departments;
+pub(crate) mod idps;
 pub(crate) mod legacy;
 pub(crate) mod me;
 pub(crate) mod metrics;
