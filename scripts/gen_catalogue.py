@@ -54,6 +54,9 @@ EXPOSED_TAGS = [
     "AuditLogs",
     "Service Accounts",
     "Access Keys",
+    "Settings",
+    "Org unit",
+    "Idps",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
@@ -298,6 +301,11 @@ def body_entry(spec: Spec, op: dict) -> dict | None:
     return entry
 
 
+# Results the spec shows by example only, whose schema another operation names: one
+# identity provider is an item of the providers' list.
+RESULT_SCHEMAS = {"get_idp": "Idp1"}
+
+
 def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     responses = op.get("responses", {})
     status = min(int(code) for code in responses if code.isdigit() and code.startswith("2"))
@@ -310,6 +318,8 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
         return status, None
     # JSON the spec leaves unshaped (examples only) may be anything.
     schema = media.get("schema", {})
+    if not schema and op.get("operationId") in RESULT_SCHEMAS:
+        schema = {"$ref": SCHEMA_PREFIX + RESULT_SCHEMAS[op["operationId"]]}
     name = spec.ref_name(schema)
     result: dict = {"type": spec.wire_type(schema)}
     if name:

@@ -172,6 +172,26 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("delete_project", client.projects.delete(project["id"]))
     call("delete_department", client.departments.delete(dept["id"]))
     call("delete_cluster", client.clusters.delete(cluster["uuid"]))
+    call("get_priorities", client.org_units.priorities())
+    oidc = {
+        "clientId": "runai",
+        "clientSecret": "s3cret",
+        "discoverDocumentUrl": "https://idp.example.com/.well-known/openid-configuration",
+    }
+    call("create_idp", client.idps.create(type="oidc", oidc_data=oidc, mappers={"email": "mail"}))
+    call("get_idps", raw("get_idps"))
+    call("get_idp", client.idps.get("oidc"))
+    call("update_idp", client.idps.update("oidc", type="oidc", oidc_data=oidc))
+    call("update_idp_mappers", client.idps.update_mappers("oidc", email="email", groups="groups"))
+    call("get_idp_mappers", client.idps.mappers("oidc"))
+    call("delete_idp", client.idps.delete("oidc"))
+    call("get_security_settings", client.settings.get_all())
+    timeout = {"idleTimeout": 30}
+    call(
+        "update_security_setting_by_key",
+        client.settings.update("browserSessionTimeout", body=timeout),
+    )
+    call("get_security_setting_by_key", client.settings.get("browserSessionTimeout"))
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))
@@ -197,6 +217,12 @@ def test_answers_conform_to_the_spec(client, cp):
         check_answer(op_id, answer)
 
 
+# Bodies no request can make conform: the spec requires fields it does not declare
+# (`IdpCreationRequest`'s `data`, `Mappers`' `alias`) and writes its address pattern as a
+# JavaScript regex literal, which read as a pattern matches nothing.
+UNSATISFIABLE_BODIES = {"create_idp", "update_idp", "update_idp_mappers"}
+
+
 def test_request_bodies_conform_to_the_spec(client, cp):
     scenario(client, cp)
     checked = 0
@@ -204,6 +230,8 @@ def test_request_bodies_conform_to_the_spec(client, cp):
         if not recorded["body"] or recorded["path"].endswith("/token"):
             continue
         op = route(recorded["method"], recorded["path"])
+        if op["id"] in UNSATISFIABLE_BODIES:
+            continue
         body = json.loads(recorded["body"])
         assert_valid(body, request_schema(op["id"]), f"{op['id']} request")
         checked += 1

@@ -14,7 +14,7 @@ from .pagination import AsyncPager, SyncPager
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import List, Literal
+    from typing import Dict, List, Literal
 
     from .types import (
         AccessKey1,
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         ApplicationsRegenerateSecretResult,
         AssignedResources,
         AuditLog,
+        AutoRedirectSsoSetting,
+        BrowserSessionTimeoutSetting,
         Cluster,
         ClusterCreationRequest,
         ClusterInstallationInfoResponse,
@@ -54,13 +56,21 @@ if TYPE_CHECKING:
         DisplayedCluster,
         GroupedMetricsResponse,
         HttpResponse,
+        Idp1,
+        IdpCreationRequest,
+        IdpPostResponse,
         JobsNodeAffinity,
         LegacyClustersListResultItem,
+        LogoutRedirectUriSetting,
+        Mappers,
         MeAccessRule,
         MetricsResponse,
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
         NodeTypesPerWorkload,
+        OcpCreationData,
+        OidcCreationData,
+        OrgUnitsPrioritiesResult,
         OvertimeData,
         Permission,
         PermissionsPermittedScopesBody,
@@ -78,11 +88,13 @@ if TYPE_CHECKING:
         Resources,
         ResourcesNullable,
         RoleV1,
+        SamlCreationData,
         SchedulingRules,
         ServiceAccount,
         ServiceAccountCreationRequest,
         ServiceAccountPatchRequest,
         ServiceAccountPostResponse,
+        SettingsGetResponse,
         TelemetryResponse,
         User2,
         UserApp,
@@ -107,25 +119,31 @@ __all__ = [
     "AsyncAuditLogsNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
+    "AsyncIdpsNamespace",
     "AsyncLegacyClustersNamespace",
     "AsyncLegacyNamespace",
     "AsyncMeNamespace",
+    "AsyncOrgUnitsNamespace",
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
     "AsyncRolesNamespace",
     "AsyncServiceAccountsNamespace",
+    "AsyncSettingsNamespace",
     "AsyncUserApplicationsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
     "ClustersNamespace",
     "DepartmentsNamespace",
+    "IdpsNamespace",
     "LegacyClustersNamespace",
     "LegacyNamespace",
     "MeNamespace",
+    "OrgUnitsNamespace",
     "PermissionsNamespace",
     "ProjectsNamespace",
     "RolesNamespace",
     "ServiceAccountsNamespace",
+    "SettingsNamespace",
     "UserApplicationsNamespace",
     "UsersNamespace",
 ]
@@ -2409,6 +2427,377 @@ class DepartmentsNamespace(Namespace):
         )
 
 
+class IdpsNamespace(Namespace):
+    """``client.idps`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        type: Literal["oidc", "saml", "openshift-v4"],
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: Optional[IdpCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> IdpPostResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = ...,
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: IdpCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> IdpPostResponse: ...
+
+    def create(
+        self,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = None,
+        name: Optional[str] = None,
+        saml_data: Union[SamlCreationData, NotGiven, None] = NOT_GIVEN,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = NOT_GIVEN,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = NOT_GIVEN,
+        mappers: Optional[Mappers] = None,
+        body: Optional[IdpCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> IdpPostResponse:
+        """Configure external idp.
+
+        ``POST /api/v1/idps`` (operation ``create_idp``).
+
+        Args:
+            type (Literal["oidc", "saml", "openshift-v4"], required unless ``body=`` holds it):
+                body field ``type``.
+            name (str, optional): body field ``name``.
+            saml_data (SamlCreationData, optional; None sends null): body field ``samlData``.
+            oidc_data (OidcCreationData, optional; None sends null): body field ``oidcData``.
+            ocp_data (OcpCreationData, optional; None sends null): body field ``ocpData``.
+            mappers (Mappers, optional): body field ``mappers``.
+            body (IdpCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            IdpPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "type": type, "mappers": mappers, "body": body}
+        if saml_data is not NOT_GIVEN:
+            _kw["saml_data"] = saml_data
+        if oidc_data is not NOT_GIVEN:
+            _kw["oidc_data"] = oidc_data
+        if ocp_data is not NOT_GIVEN:
+            _kw["ocp_data"] = ocp_data
+        return self._client._core_client().call(
+            "create_idp", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete external idp by alias.
+
+        ``DELETE /api/v1/idps/{idp}`` (operation ``delete_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Idp1:
+        """Get external idp by alias.
+
+        ``GET /api/v1/idps/{idp}`` (operation ``get_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Idp1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Idp1]:
+        """Get external idps list.
+
+        ``GET /api/v1/idps`` (operation ``get_idps``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Idp1]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "get_idps",
+            "idps.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def mappers(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Mappers:
+        """Get idp mappers.
+
+        ``GET /api/v1/idps/{idp}/mappers`` (operation ``get_idp_mappers``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Mappers: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_idp_mappers", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def update(
+        self,
+        idp: str,
+        *,
+        type: Literal["oidc", "saml", "openshift-v4"],
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: Optional[IdpCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    def update(
+        self,
+        idp: str,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = ...,
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: IdpCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    def update(
+        self,
+        idp: str,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = None,
+        name: Optional[str] = None,
+        saml_data: Union[SamlCreationData, NotGiven, None] = NOT_GIVEN,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = NOT_GIVEN,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = NOT_GIVEN,
+        mappers: Optional[Mappers] = None,
+        body: Optional[IdpCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update external idp by alias.
+
+        ``PUT /api/v1/idps/{idp}`` (operation ``update_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            type (Literal["oidc", "saml", "openshift-v4"], required unless ``body=`` holds it):
+                body field ``type``.
+            name (str, optional): body field ``name``.
+            saml_data (SamlCreationData, optional; None sends null): body field ``samlData``.
+            oidc_data (OidcCreationData, optional; None sends null): body field ``oidcData``.
+            ocp_data (OcpCreationData, optional; None sends null): body field ``ocpData``.
+            mappers (Mappers, optional): body field ``mappers``.
+            body (IdpCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "type": type, "mappers": mappers, "body": body}
+        if saml_data is not NOT_GIVEN:
+            _kw["saml_data"] = saml_data
+        if oidc_data is not NOT_GIVEN:
+            _kw["oidc_data"] = oidc_data
+        if ocp_data is not NOT_GIVEN:
+            _kw["ocp_data"] = ocp_data
+        return self._client._core_client().call(
+            "update_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def update_mappers(
+        self,
+        idp: str,
+        *,
+        gid: Optional[str] = None,
+        uid: Optional[str] = None,
+        groups: Optional[str] = None,
+        supplementary_groups: Optional[str] = None,
+        email: Optional[str] = None,
+        body: Optional[Mappers] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update idp mappers.
+
+        ``PUT /api/v1/idps/{idp}/mappers`` (operation ``update_idp_mappers``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            gid (str, optional): body field ``gid``.
+            uid (str, optional): body field ``uid``.
+            groups (str, optional): body field ``groups``.
+            supplementary_groups (str, optional): body field ``supplementaryGroups``.
+            email (str, optional): body field ``email``.
+            body (Mappers, optional): the raw request body, sent as is; keyword fields are
+                merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"gid": gid, "uid": uid, "groups": groups, "supplementary_groups": supplementary_groups, "email": email, "body": body}
+        return self._client._core_client().call(
+            "update_idp_mappers", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class LegacyClustersNamespace(Namespace):
     """``client.legacy.clusters`` of the blocking client."""
     __slots__ = ()
@@ -2536,6 +2925,44 @@ class MeNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class OrgUnitsNamespace(Namespace):
+    """``client.org_units`` of the blocking client."""
+    __slots__ = ()
+
+    def priorities(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OrgUnitsPrioritiesResult:
+        """Get priorities.
+
+        ``GET /api/v1/org-unit/priorities`` (operation ``get_priorities``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OrgUnitsPrioritiesResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_priorities", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -4031,6 +4458,116 @@ class ServiceAccountsNamespace(Namespace):
         )
 
 
+class SettingsNamespace(Namespace):
+    """``client.settings`` of the blocking client."""
+    __slots__ = ()
+
+    def get(
+        self,
+        key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Get security setting by key.
+
+        ``GET /api/v1/security/settings/{key}`` (operation ``get_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            dict[str, Any]: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get_all(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SettingsGetResponse:
+        """Get security settings.
+
+        ``GET /api/v1/security/settings`` (operation ``get_security_settings``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SettingsGetResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_security_settings", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def update(
+        self,
+        key: str,
+        *,
+        body: Optional[Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting, LogoutRedirectUriSetting]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update security setting by key.
+
+        ``PUT /api/v1/security/settings/{key}`` (operation ``update_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            body (Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting,
+                LogoutRedirectUriSetting], optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"body": body}
+        return self._client._core_client().call(
+            "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UserApplicationsNamespace(Namespace):
     """``client.user_applications`` of the blocking client."""
     __slots__ = ()
@@ -4775,12 +5312,15 @@ class _ClientNamespaces(BaseClient):
     audit_logs: AuditLogsNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
+    idps: IdpsNamespace
     legacy: LegacyNamespace
     me: MeNamespace
+    org_units: OrgUnitsNamespace
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
     roles: RolesNamespace
     service_accounts: ServiceAccountsNamespace
+    settings: SettingsNamespace
     user_applications: UserApplicationsNamespace
     users: UsersNamespace
 
@@ -4791,12 +5331,15 @@ class _ClientNamespaces(BaseClient):
         self.audit_logs = AuditLogsNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
+        self.idps = IdpsNamespace(self)
         self.legacy = LegacyNamespace(self)
         self.me = MeNamespace(self)
+        self.org_units = OrgUnitsNamespace(self)
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
+        self.settings = SettingsNamespace(self)
         self.user_applications = UserApplicationsNamespace(self)
         self.users = UsersNamespace(self)
 
@@ -7079,6 +7622,377 @@ class AsyncDepartmentsNamespace(Namespace):
         )
 
 
+class AsyncIdpsNamespace(Namespace):
+    """``client.idps`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        type: Literal["oidc", "saml", "openshift-v4"],
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: Optional[IdpCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> IdpPostResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = ...,
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: IdpCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> IdpPostResponse: ...
+
+    async def create(
+        self,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = None,
+        name: Optional[str] = None,
+        saml_data: Union[SamlCreationData, NotGiven, None] = NOT_GIVEN,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = NOT_GIVEN,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = NOT_GIVEN,
+        mappers: Optional[Mappers] = None,
+        body: Optional[IdpCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> IdpPostResponse:
+        """Configure external idp.
+
+        ``POST /api/v1/idps`` (operation ``create_idp``).
+
+        Args:
+            type (Literal["oidc", "saml", "openshift-v4"], required unless ``body=`` holds it):
+                body field ``type``.
+            name (str, optional): body field ``name``.
+            saml_data (SamlCreationData, optional; None sends null): body field ``samlData``.
+            oidc_data (OidcCreationData, optional; None sends null): body field ``oidcData``.
+            ocp_data (OcpCreationData, optional; None sends null): body field ``ocpData``.
+            mappers (Mappers, optional): body field ``mappers``.
+            body (IdpCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            IdpPostResponse: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "type": type, "mappers": mappers, "body": body}
+        if saml_data is not NOT_GIVEN:
+            _kw["saml_data"] = saml_data
+        if oidc_data is not NOT_GIVEN:
+            _kw["oidc_data"] = oidc_data
+        if ocp_data is not NOT_GIVEN:
+            _kw["ocp_data"] = ocp_data
+        return await self._client._core_client().call_async(
+            "create_idp", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete external idp by alias.
+
+        ``DELETE /api/v1/idps/{idp}`` (operation ``delete_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Idp1:
+        """Get external idp by alias.
+
+        ``GET /api/v1/idps/{idp}`` (operation ``get_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Idp1: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Idp1]:
+        """Get external idps list.
+
+        ``GET /api/v1/idps`` (operation ``get_idps``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Idp1]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "get_idps",
+            "idps.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    async def mappers(
+        self,
+        idp: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Mappers:
+        """Get idp mappers.
+
+        ``GET /api/v1/idps/{idp}/mappers`` (operation ``get_idp_mappers``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Mappers: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_idp_mappers", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def update(
+        self,
+        idp: str,
+        *,
+        type: Literal["oidc", "saml", "openshift-v4"],
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: Optional[IdpCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    async def update(
+        self,
+        idp: str,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = ...,
+        name: Optional[str] = ...,
+        saml_data: Union[SamlCreationData, NotGiven, None] = ...,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = ...,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = ...,
+        mappers: Optional[Mappers] = ...,
+        body: IdpCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    async def update(
+        self,
+        idp: str,
+        *,
+        type: Optional[Literal["oidc", "saml", "openshift-v4"]] = None,
+        name: Optional[str] = None,
+        saml_data: Union[SamlCreationData, NotGiven, None] = NOT_GIVEN,
+        oidc_data: Union[OidcCreationData, NotGiven, None] = NOT_GIVEN,
+        ocp_data: Union[OcpCreationData, NotGiven, None] = NOT_GIVEN,
+        mappers: Optional[Mappers] = None,
+        body: Optional[IdpCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update external idp by alias.
+
+        ``PUT /api/v1/idps/{idp}`` (operation ``update_idp``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            type (Literal["oidc", "saml", "openshift-v4"], required unless ``body=`` holds it):
+                body field ``type``.
+            name (str, optional): body field ``name``.
+            saml_data (SamlCreationData, optional; None sends null): body field ``samlData``.
+            oidc_data (OidcCreationData, optional; None sends null): body field ``oidcData``.
+            ocp_data (OcpCreationData, optional; None sends null): body field ``ocpData``.
+            mappers (Mappers, optional): body field ``mappers``.
+            body (IdpCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "type": type, "mappers": mappers, "body": body}
+        if saml_data is not NOT_GIVEN:
+            _kw["saml_data"] = saml_data
+        if oidc_data is not NOT_GIVEN:
+            _kw["oidc_data"] = oidc_data
+        if ocp_data is not NOT_GIVEN:
+            _kw["ocp_data"] = ocp_data
+        return await self._client._core_client().call_async(
+            "update_idp", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def update_mappers(
+        self,
+        idp: str,
+        *,
+        gid: Optional[str] = None,
+        uid: Optional[str] = None,
+        groups: Optional[str] = None,
+        supplementary_groups: Optional[str] = None,
+        email: Optional[str] = None,
+        body: Optional[Mappers] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update idp mappers.
+
+        ``PUT /api/v1/idps/{idp}/mappers`` (operation ``update_idp_mappers``).
+
+        Args:
+            idp (str, required): path parameter ``idp``.
+            gid (str, optional): body field ``gid``.
+            uid (str, optional): body field ``uid``.
+            groups (str, optional): body field ``groups``.
+            supplementary_groups (str, optional): body field ``supplementaryGroups``.
+            email (str, optional): body field ``email``.
+            body (Mappers, optional): the raw request body, sent as is; keyword fields are
+                merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"gid": gid, "uid": uid, "groups": groups, "supplementary_groups": supplementary_groups, "email": email, "body": body}
+        return await self._client._core_client().call_async(
+            "update_idp_mappers", (idp,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncLegacyClustersNamespace(Namespace):
     """``client.legacy.clusters`` of the asyncio client."""
     __slots__ = ()
@@ -7206,6 +8120,44 @@ class AsyncMeNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class AsyncOrgUnitsNamespace(Namespace):
+    """``client.org_units`` of the asyncio client."""
+    __slots__ = ()
+
+    async def priorities(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OrgUnitsPrioritiesResult:
+        """Get priorities.
+
+        ``GET /api/v1/org-unit/priorities`` (operation ``get_priorities``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OrgUnitsPrioritiesResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            ConflictError: HTTP 409.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_priorities", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -8701,6 +9653,116 @@ class AsyncServiceAccountsNamespace(Namespace):
         )
 
 
+class AsyncSettingsNamespace(Namespace):
+    """``client.settings`` of the asyncio client."""
+    __slots__ = ()
+
+    async def get(
+        self,
+        key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Get security setting by key.
+
+        ``GET /api/v1/security/settings/{key}`` (operation ``get_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            dict[str, Any]: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get_all(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SettingsGetResponse:
+        """Get security settings.
+
+        ``GET /api/v1/security/settings`` (operation ``get_security_settings``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SettingsGetResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_security_settings", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def update(
+        self,
+        key: str,
+        *,
+        body: Optional[Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting, LogoutRedirectUriSetting]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update security setting by key.
+
+        ``PUT /api/v1/security/settings/{key}`` (operation ``update_security_setting_by_key``).
+
+        Args:
+            key (str, required): path parameter ``key``.
+            body (Union[AutoRedirectSsoSetting, BrowserSessionTimeoutSetting,
+                LogoutRedirectUriSetting], optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"body": body}
+        return await self._client._core_client().call_async(
+            "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUserApplicationsNamespace(Namespace):
     """``client.user_applications`` of the asyncio client."""
     __slots__ = ()
@@ -9445,12 +10507,15 @@ class _AsyncClientNamespaces(BaseClient):
     audit_logs: AsyncAuditLogsNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
+    idps: AsyncIdpsNamespace
     legacy: AsyncLegacyNamespace
     me: AsyncMeNamespace
+    org_units: AsyncOrgUnitsNamespace
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
     roles: AsyncRolesNamespace
     service_accounts: AsyncServiceAccountsNamespace
+    settings: AsyncSettingsNamespace
     user_applications: AsyncUserApplicationsNamespace
     users: AsyncUsersNamespace
 
@@ -9461,11 +10526,14 @@ class _AsyncClientNamespaces(BaseClient):
         self.audit_logs = AsyncAuditLogsNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)
+        self.idps = AsyncIdpsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)
         self.me = AsyncMeNamespace(self)
+        self.org_units = AsyncOrgUnitsNamespace(self)
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
         self.service_accounts = AsyncServiceAccountsNamespace(self)
+        self.settings = AsyncSettingsNamespace(self)
         self.user_applications = AsyncUserApplicationsNamespace(self)
         self.users = AsyncUsersNamespace(self)

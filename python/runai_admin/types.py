@@ -255,6 +255,15 @@ class AuditLogsListResult(TypedDict):
     logs: Any
 
 
+class AutoRedirectSsoSetting(TypedDict):
+    enabled: NotRequired[Optional[bool]]
+    idpAlias: NotRequired[Optional[str]]
+
+
+class BrowserSessionTimeoutSetting(TypedDict):
+    idleTimeout: NotRequired[Optional[float]]
+
+
 class ResourceData(TypedDict):
     quota: float
     allocated: float
@@ -741,6 +750,89 @@ class HttpResponse(TypedDict):
     message: str
 
 
+class Mappers(TypedDict):
+    gid: NotRequired[str]
+    uid: NotRequired[str]
+    groups: NotRequired[str]
+    supplementaryGroups: NotRequired[str]
+    email: NotRequired[str]
+    alias: Any
+
+
+class OcpData(TypedDict):
+    idpBaseUrl: NotRequired[str]
+    clientId: NotRequired[str]
+    clientSecret: NotRequired[str]
+    scopes: NotRequired[list[str]]
+
+
+class MandatoryClaim(TypedDict):
+    claim: str
+    values: list[str]
+
+
+class OidcData(TypedDict):
+    clientId: str
+    clientSecret: str
+    scopes: NotRequired[list[str]]
+    mandatoryClaim: NotRequired[Optional[MandatoryClaim]]
+    discoverDocumentUrl: Any
+
+
+class SamlData(TypedDict):
+    signingCertificate: NotRequired[str]
+    singleSignOnServiceUrl: NotRequired[str]
+    entityId: NotRequired[str]
+    serviceProviderMetadataUrl: NotRequired[str]
+
+
+class Idp1(TypedDict):
+    alias: str
+    type: Literal["saml", "oidc", "openshift-v4"]
+    redirectUri: str
+    samlData: NotRequired[Optional[SamlData]]
+    oidcData: NotRequired[Optional[OidcData]]
+    ocpData: NotRequired[Optional[OcpData]]
+    mappers: NotRequired[Mappers]
+
+
+class OcpCreationData(TypedDict):
+    clientId: NotRequired[str]
+    idpBaseUrl: str
+    clientSecret: str
+    scopes: NotRequired[list[str]]
+
+
+class OidcCreationData(TypedDict):
+    clientId: str
+    clientSecret: str
+    discoverDocumentUrl: str
+    scopes: NotRequired[list[str]]
+    mandatoryClaim: NotRequired[Optional[MandatoryClaim]]
+
+
+class SamlCreationData(TypedDict):
+    metadataXmlUrl: NotRequired[str]
+    metadataXmlFile: NotRequired[str]
+    fileName: NotRequired[str]
+    metadataXmlType: NotRequired[Literal["url", "file"]]
+    entityId: NotRequired[str]
+
+
+class IdpCreationRequest(TypedDict):
+    name: NotRequired[str]
+    type: Literal["oidc", "saml", "openshift-v4"]
+    samlData: NotRequired[Optional[SamlCreationData]]
+    oidcData: NotRequired[Optional[OidcCreationData]]
+    ocpData: NotRequired[Optional[OcpCreationData]]
+    mappers: NotRequired[Mappers]
+    data: Any
+
+
+class IdpPostResponse(TypedDict):
+    alias: str
+
+
 class KubernetesPermissions(TypedDict):
     predefinedRole: NotRequired[Optional[str]]
 
@@ -751,6 +843,10 @@ class LegacyClustersListResultItem(TypedDict):
     tenantId: NotRequired[int]
     createdAt: NotRequired[str]
     description: NotRequired[str]
+
+
+class LogoutRedirectUriSetting(TypedDict):
+    uri: NotRequired[Optional[str]]
 
 
 class MeAccessRule(TypedDict):
@@ -791,6 +887,16 @@ class NodePoolAssignedResourcesCreate(TypedDict):
     gpu: NotRequired[Resource1]
     cpu: NotRequired[Resource1]
     memory: NotRequired[Resource1]
+
+
+class Priority(TypedDict):
+    name: str
+    value: int
+    isDefault: NotRequired[bool]
+
+
+class OrgUnitsPrioritiesResult(TypedDict):
+    priorities: NotRequired[list[Priority]]
 
 
 class Permission(TypedDict):
@@ -1098,6 +1204,12 @@ class ServiceAccountPostResponse(TypedDict):
     name: str
     clientSecret: str
     clientId: NotRequired[str]
+
+
+class SettingsGetResponse(TypedDict):
+    autoRedirectSSO: NotRequired[AutoRedirectSsoSetting]
+    browserSessionTimeout: NotRequired[BrowserSessionTimeoutSetting]
+    logoutRedirectUri: NotRequired[LogoutRedirectUriSetting]
 
 
 class TelemetryResponseValuesItemGroupsItem(TypedDict):

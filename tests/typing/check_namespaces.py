@@ -9,7 +9,7 @@ an ignore comment that silences nothing, so each of those lines proves a rejecti
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from typing_extensions import assert_type
 
@@ -33,9 +33,14 @@ from runai_admin.types import (
     Department,
     DepartmentForList,
     DisplayedCluster,
+    Idp1,
+    IdpPostResponse,
     LegacyClustersListResultItem,
+    Mappers,
     MeAccessRule,
     MetricsResponse,
+    OidcCreationData,
+    OrgUnitsPrioritiesResult,
     Permission,
     PermittedScopesActions,
     Project,
@@ -45,6 +50,7 @@ from runai_admin.types import (
     RoleV1,
     ServiceAccount,
     ServiceAccountPostResponse,
+    SettingsGetResponse,
     User2,
     UserApp,
     UserAppAdministration,
@@ -200,6 +206,29 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
         SyncPager[UserAppAdministration],
     )
     assert_type(client.user_applications.delete_as_admin(user_app["id"]), None)
+    # security settings
+    assert_type(client.settings.get_all(), SettingsGetResponse)
+    assert_type(client.settings.get("browserSessionTimeout"), dict[str, Any])
+    assert_type(client.settings.update("browserSessionTimeout", body={"idleTimeout": 30}), None)
+    client.settings.update("logoutRedirectUri", body={"uri": 7})  # type: ignore[arg-type]
+
+    # org-unit priorities
+    assert_type(client.org_units.priorities(), OrgUnitsPrioritiesResult)
+
+    # identity providers
+    oidc: OidcCreationData = {
+        "clientId": "runai",
+        "clientSecret": "s3cret",
+        "discoverDocumentUrl": "https://idp.example.com",
+    }
+    assert_type(client.idps.create(type="oidc", oidc_data=oidc), IdpPostResponse)
+    assert_type(client.idps.list(), SyncPager[Idp1])
+    assert_type(client.idps.get("oidc"), Idp1)
+    assert_type(client.idps.update("oidc", type="oidc", oidc_data=oidc), None)
+    assert_type(client.idps.mappers("oidc"), Mappers)
+    assert_type(client.idps.update_mappers("oidc", email="mail"), None)
+    assert_type(client.idps.delete("oidc"), None)
+    client.idps.create(type="ldap")  # type: ignore[call-overload]
 
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
@@ -325,6 +354,19 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.user_applications.delete(user_app["id"]), None)
     assert_type(client.user_applications.list_as_admin(), AsyncPager[UserAppAdministration])
     assert_type(await client.user_applications.delete_as_admin(user_app["id"]), None)
+    # org-unit priorities
+    assert_type(await client.org_units.priorities(), OrgUnitsPrioritiesResult)
+
+    # identity providers
+    assert_type(client.idps.list(), AsyncPager[Idp1])
+    assert_type(await client.idps.mappers("oidc"), Mappers)
+    assert_type(await client.idps.update_mappers("oidc", uid="uid"), None)
+    assert_type(await client.idps.delete("oidc"), None)
+
+    # security settings
+    assert_type(await client.settings.get_all(), SettingsGetResponse)
+    assert_type(await client.settings.get("autoRedirectSSO"), dict[str, Any])
+    assert_type(await client.settings.update("autoRedirectSSO", body={"enabled": False}), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

@@ -58,6 +58,10 @@ const AREAS: [(&str, &str); 19] = [
     ("logo", "branding-settings"),
 ];
 
+/// Path prefixes whose resource type their segments do not name: the security settings'
+/// last segment is `settings`, the general settings' type, yet the roles grant them apart.
+const PREFIXES: [(&str, &str); 1] = [("/api/v1/security/", "security-settings")];
+
 /// POSTs that change or remove rather than create, by their last literal segment.
 const POST_ACTIONS: [(&str, &str); 4] = [
     ("batch", "delete"),
@@ -77,13 +81,18 @@ pub(crate) fn need(op: &Operation) -> Option<Need> {
     if OPEN.iter().any(|open| op.path.starts_with(open)) {
         return None;
     }
-    let resource = literal_segments(&op.path)
-        .rev()
-        .find_map(|segment| {
-            AREAS
-                .iter()
-                .find(|(area, _)| *area == segment)
-                .map(|(_, resource)| *resource)
+    let by_prefix = PREFIXES
+        .iter()
+        .find(|(prefix, _)| op.path.starts_with(prefix))
+        .map(|(_, resource)| *resource);
+    let resource = by_prefix
+        .or_else(|| {
+            literal_segments(&op.path).rev().find_map(|segment| {
+                AREAS
+                    .iter()
+                    .find(|(area, _)| *area == segment)
+                    .map(|(_, resource)| *resource)
+            })
         })
         .unwrap_or("tenant");
     let action = match op.method.to_ascii_uppercase().as_str() {
@@ -197,6 +206,11 @@ mod tests {
             needs("service-account", "read")
         );
         assert_eq!(need_of("getAuditLogs"), needs("tenant", "read"));
+        assert_eq!(
+            need_of("update_security_setting_by_key"),
+            needs("security-settings", "update")
+        );
+        assert_eq!(need_of("getTenantSettings"), needs("settings", "read"));
         assert_eq!(need_of("get_me_access_rules"), None);
         assert_eq!(need_of("get_permitted_scopes"), None);
         assert_eq!(need_of("change_user_password"), None);

@@ -26,6 +26,9 @@
 //! | `/api/v1/access-keys…`, `/api/v1/administration/access-keys…` | `routes::access_keys` |
 //! | `/api/v1/apps…` (deprecated service accounts)        | `routes::applications` |
 //! | `/api/v1/user-applications…`, `/api/v1/administration/user-applications…` | `routes::user_applications` |
+//! | `/api/v1/org-unit/priorities`                      | `routes::org_units`   |
+//! | `/api/v1/idps…`                                     | `routes::idps`        |
+//! | `/api/v1/security/settings…`                       | `routes::security_settings` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.

@@ -17,6 +17,7 @@ use crate::routes::{
     roles, service_accounts, tokens, users,
 };
 use crate::routes::{applications, user_applications};
+use crate::routes::{idps, org_units, security_settings};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -26,7 +27,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 18] = [
+const AREAS: [(&str, Area); 21] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -50,6 +51,9 @@ const AREAS: [(&str, Area); 18] = [
         "/api/v1/administration/user-applications",
         user_applications::handle,
     ),
+    ("/api/v1/security/settings", security_settings::handle),
+    ("/api/v1/org-unit/priorities", org_units::handle),
+    ("/api/v1/idps", idps::handle),
     ("/v1/k8s", legacy::handle),
 ];
 

@@ -1,11 +1,13 @@
 //! What a new fake control plane starts with: one tenant holding a connected cluster
 //! (with its default node pool and department), a local admin user, and access rules
-//! making the admin user and the built-in application system administrators, plus the
-//! fixed names and credentials that tests and demos rely on. The predefined roles are
-//! in `roles`.
+//! making the admin user and the built-in application system administrators, its security
+//! settings, plus the fixed names and credentials that tests and demos rely on. The
+//! predefined roles are in `roles`.
+
+use serde_json::json;
 
 use crate::roles::SYSTEM_ADMINISTRATOR;
-use crate::store::{now, Store, User};
+use crate::store::{now, Priority, Store, User};
 
 /// The seeded admin user.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -54,5 +56,30 @@ pub(crate) fn tenant() -> (Store, String) {
     for subject in [("user", ADMIN_EMAIL), (APP_SUBJECT_TYPE, APP_CLIENT_ID)] {
         store.add_access_rule(subject, SYSTEM_ADMINISTRATOR, ("tenant", &tenant), SYSTEM);
     }
+    // A new tenant's security settings: no single sign-on to redirect to, the schema's
+    // default idle timeout (minutes), and no logout redirect.
+    store.security_settings = json!({
+        "autoRedirectSSO": {"enabled": false, "idpAlias": ""},
+        "browserSessionTimeout": {"idleTimeout": 60},
+        "logoutRedirectUri": {"uri": null},
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    // Over-quota priorities, lowest first. "Low" = 100 and "Normal" are the spec's own
+    // examples (`Priority`, `Resources.priority`); the rest of the scale is the fake's.
+    store.priorities = [
+        ("Lowest", 50, false),
+        ("Low", 100, false),
+        ("Normal", 200, true),
+        ("High", 300, false),
+    ]
+    .into_iter()
+    .map(|(name, value, is_default)| Priority {
+        name: name.into(),
+        value,
+        is_default,
+    })
+    .collect();
     (store, cluster_id)
 }

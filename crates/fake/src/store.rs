@@ -1,5 +1,5 @@
 //! The in-memory tenant: clusters, node pools, departments, projects, users, service
-//! accounts, users' access keys, access rules and the audit log. Objects
+//! accounts, users' access keys, access rules, security settings and the audit log. Objects
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
@@ -81,6 +81,23 @@ pub(crate) struct AccessKey {
     pub last_login: Option<String>,
 }
 
+/// An identity provider: its alias is its type (one provider per type), its data the
+/// type's creation data as last written, its mappers the user attributes' claim names.
+pub(crate) struct Idp {
+    pub alias: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub data: Value,
+    pub mappers: Map<String, Value>,
+}
+
+/// An over-quota priority a department's or project's node-pool resources may name.
+pub(crate) struct Priority {
+    pub name: String,
+    pub value: i64,
+    pub is_default: bool,
+}
+
 /// A role granted to a subject in a scope. Deleting one stamps `deleted_at`, so that
 /// listings with `includeDeleted` still show it.
 pub(crate) struct AccessRule {
@@ -107,6 +124,12 @@ pub(crate) struct Store {
     pub service_accounts: Vec<ServiceAccount>,
     pub access_keys: Vec<AccessKey>,
     pub access_rules: Vec<AccessRule>,
+    /// The tenant's security settings by key (`autoRedirectSSO`, ...), each an object of
+    /// the fields its schema names.
+    pub security_settings: Map<String, Value>,
+    /// The tenant's over-quota priorities, lowest first.
+    pub priorities: Vec<Priority>,
+    pub idps: Vec<Idp>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -156,6 +179,9 @@ impl Store {
             service_accounts: Vec::new(),
             access_keys: Vec::new(),
             access_rules: Vec::new(),
+            security_settings: Map::new(),
+            priorities: Vec::new(),
+            idps: Vec::new(),
             audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,

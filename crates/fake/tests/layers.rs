@@ -55,6 +55,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::access_keys",
             "routes::applications",
             "routes::user_applications",
+            "routes::security_settings",
+            "routes::idps",
             "routes::metrics",
             "routes::legacy",
             "routes::audit",

@@ -1,7 +1,8 @@
 //! What the department and project routes share: create, PUT and the resources routes
-//! differ only in which of the two kinds they act on.
+//! differ only in which of the two kinds they act on. The area of
+//! `/api/v1/org-unit/priorities` too: the over-quota priorities both kinds' resources name.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
@@ -154,4 +155,15 @@ pub(crate) fn resources(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answe
         unit.updated_by = call.actor().to_string();
     }
     Ok(Reply::json(200, &Value::Array(resources)))
+}
+
+/// `None` when the operation is not one of this area's.
+pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+    match call.op.id.as_str() {
+        "get_priorities" => {
+            let priorities: Vec<Value> = store.priorities.iter().map(wire::priority).collect();
+            Some(Ok(Reply::json(200, &json!({"priorities": priorities}))))
+        }
+        _ => None,
+    }
 }

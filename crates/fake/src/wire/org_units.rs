@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::listing::Row;
-use crate::store::{OrgUnit, Store};
+use crate::store::{OrgUnit, Priority, Store};
 use crate::wire::resources::{
     node_pool_quota_statuses, pool_of, total, total_resources, zero_quota_status,
 };
@@ -223,4 +223,13 @@ pub(crate) fn department_row(store: &Store, unit: &OrgUnit) -> Row {
         fields: org_unit_fields(unit),
         item: department(store, unit, true),
     }
+}
+
+/// `Priority`: one of the tenant's over-quota priorities.
+pub(crate) fn priority(priority: &Priority) -> Value {
+    json!({
+        "name": priority.name,
+        "value": priority.value,
+        "isDefault": priority.is_default,
+    })
 }
