@@ -360,3 +360,71 @@ async def test_authorisation_matrix(api, cp, role_id, scope_type):
         user.close()
     expected = {name: scope_type in allowed[role_id] for name, allowed in MATRIX.items()}
     assert outcomes == expected
+
+
+#: The roles a department administrator hands out in its department (rbac.md), by id.
+DEPARTMENT_ADMINISTRATOR_ASSIGNS = {4: "Research manager", 5: "L1 researcher"}
+DEPARTMENT_ADMINISTRATOR_ASSIGNS |= {6: "L2 researcher", 7: "ML engineer", 8: "Viewer"}
+
+
+async def test_a_department_administrator_assigns_only_the_roles_it_may(api, cp):
+    made = await tenant(api, cp)
+    await grant(api, made["user"], DEPARTMENT_ADMINISTRATOR, "department", made["dept_a"])
+    await resolve(api.users.create(email="bo@example.com"))
+    roles = await collect(api.roles.list())
+    admin = signed_in_as(api, cp, made["user"], made["password"])
+    try:
+        given = {}
+        for role in roles:
+            try:
+                await grant(admin, "bo@example.com", role["id"], "project", made["proj_a"])
+                given[role["id"]] = role["name"]
+            except ra.PermissionDeniedError as refused:
+                assert "may not grant" in refused.message
+        # Editor and Department viewer need no permission the administrator lacks, yet
+        # they are not among the roles it assigns.
+        assert given == DEPARTMENT_ADMINISTRATOR_ASSIGNS
+        # Nor anywhere outside its department.
+        with pytest.raises(ra.PermissionDeniedError):
+            await grant(admin, "bo@example.com", VIEWER, "project", made["proj_b"])
+    finally:
+        admin.close()
+
+
+async def test_a_batch_checks_each_item_in_its_own_scope(api, cp):
+    made = await tenant(api, cp)
+    await grant(api, made["user"], DEPARTMENT_ADMINISTRATOR, "department", made["dept_a"])
+    await resolve(api.users.create(email="bo@example.com"))
+    elsewhere = await grant(api, "bo@example.com", VIEWER, "project", made["proj_b"])
+    admin = signed_in_as(api, cp, made["user"], made["password"])
+    try:
+        outcome = await resolve(
+            admin.access_rules.batch_create(
+                payload={
+                    "roleId": L1_RESEARCHER,
+                    "subjects": [{"subjectId": "bo@example.com", "subjectType": "user"}],
+                    "scopes": [
+                        {"scopeId": made["proj_a"], "scopeType": "project"},
+                        {"scopeId": made["proj_b"], "scopeType": "project"},
+                        {"scopeId": made["dept_a"], "scopeType": "department"},
+                    ],
+                }
+            )
+        )
+        assert [r["scopeId"] for r in outcome["succeeded"]] == [made["proj_a"], made["dept_a"]]
+        assert [(f["payload"]["scopeId"], f["code"]) for f in outcome["failed"]] == [
+            (made["proj_b"], 403)
+        ]
+        mine = [str(r["id"]) for r in outcome["succeeded"]]
+        ids = [*mine, str(elsewhere["id"])]
+        checked = await resolve(admin.access_rules.batch_delete(ids=ids, action="validate_delete"))
+        assert checked["succeeded"] == mine
+        assert [(f["id"], f["code"]) for f in checked["failed"]] == [(str(elsewhere["id"]), 403)]
+        deleted = await resolve(admin.access_rules.batch_delete(ids=ids, action="delete"))
+        assert deleted["succeeded"] == mine and len(deleted["failed"]) == 1
+    finally:
+        admin.close()
+    # The rule outside the administrator's department is still there; its own are gone.
+    assert (await resolve(api.access_rules.get(elsewhere["id"])))["scopeId"] == made["proj_b"]
+    left = await collect(api.access_rules.list(subject_ids=["bo@example.com"]))
+    assert [r["id"] for r in left] == [elsewhere["id"]]

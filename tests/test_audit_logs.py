@@ -8,6 +8,8 @@ import asyncio
 import csv
 import io
 import json
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,7 +18,8 @@ import pytest
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import collect, paths, resolve
+from .conftest import collect, paths, raw_request, raw_token, resolve
+from .test_access_control import signed_in_as
 
 
 def stamp(moment: datetime) -> str:
@@ -88,13 +91,17 @@ async def test_reads_leave_no_entry(api, cp):
     assert await logged(api, start) == []
 
 
-async def test_a_refused_change_is_logged_as_failed_under_the_users_name(api, cp):
+async def new_user_signed_in(api: Any, cp: FakeControlPlane) -> tuple[Any, datetime]:
+    """A client of `api`'s kind signed in as a new user, ada@example.com, and a moment
+    after the user's creation was logged."""
     user = await resolve(api.users.create(email="ada@example.com"))
     # Entries are stamped to the millisecond: let the user's creation fall before start.
     await asyncio.sleep(0.01)
-    start = now()
-    auth = ra.auth.Password(user["username"], user["tempPassword"])
-    ada = cp.async_client(auth=auth) if isinstance(api, ra.AsyncClient) else cp.client(auth=auth)
+    return signed_in_as(api, cp, user["username"], user["tempPassword"]), now()
+
+
+async def test_a_refused_change_is_logged_as_failed_under_the_users_name(api, cp):
+    ada, start = await new_user_signed_in(api, cp)
     try:
         with pytest.raises(ra.PermissionDeniedError):
             await resolve(
@@ -175,3 +182,57 @@ async def test_the_download_holds_the_same_entries_as_csv_and_json(api, cp):
     assert [e["entity_name"] for e in json.loads(only_x)] == ["x"]
     one = await resolve(api.audit_logs.download(file_type="JSON", number_of_samples=1, **window))
     assert json.loads(one) == listed[:1]
+
+
+async def test_a_users_own_access_keys_are_logged_as_access_keys(api, cp):
+    ada, start = await new_user_signed_in(api, cp)
+    try:
+        key = await resolve(ada.access_keys.create(name="laptop"))
+        await resolve(ada.access_keys.regenerate_secret(key["id"]))
+        await resolve(ada.access_keys.delete(key["id"]))
+    finally:
+        ada.close()
+    entries = await logged(api, start)
+    assert [(e["action"], e["entity_type"], e["entity_id"]) for e in entries] == [
+        ("create", "access_key", key["id"]),
+        ("update", "access_key", key["id"]),
+        ("delete", "access_key", key["id"]),
+    ]
+    assert {e["subject"] for e in entries} == {"ada@example.com"}
+    assert entries[0]["entity_name"] == "laptop"
+    assert all(e["result"] == "Succeeded" for e in entries)
+
+
+async def test_a_change_refused_for_its_body_or_query_is_logged_as_failed(api, cp):
+    start = now()
+    # The client checks arguments before sending: these requests go as any HTTP client
+    # may send them.
+    token = raw_token(cp)
+    status, _ = raw_request(
+        cp.url + "/api/v1/org-unit/departments",
+        {"name": "physics", "clusterId": "not-a-uuid", "resources": []},
+        token,
+    )
+    assert status == 400
+    status, _ = raw_request(cp.url + "/api/v1/users", {"email": ["ada@example.com"]}, token)
+    assert status == 400
+    # A query value of the wrong type: `force` is a boolean.
+    deletion = urllib.request.Request(
+        f"{cp.url}/api/v1/clusters/{cp.cluster_id}?force=maybe",
+        method="DELETE",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(deletion)
+    assert refused.value.code == 400
+    entries = await logged(api, start)
+    assert [
+        (e["action"], e["entity_type"], e.get("entity_name"), e["result"], e["http_status_code"])
+        for e in entries
+    ] == [
+        ("create", "department", "physics", "Failed", 400),
+        ("create", "user", None, "Failed", 400),
+        ("delete", "cluster", "cluster-1", "Failed", 400),
+    ]
+    assert entries[2]["entity_id"] == cp.cluster_id
+    assert {e["subject"] for e in entries} == {cp.client_id}

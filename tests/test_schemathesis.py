@@ -255,6 +255,12 @@ def test_schemathesis_conformance(tmp_path: Path) -> None:
                 if run.poll() is None:
                     run.kill()
                     run.wait()
+        # The made-up pass deletes access rules by small integer ids: had it deleted the
+        # built-in application's own rule, every later call would have passed on a 403.
+        for plane in (made_up, existing):
+            with plane.client() as client:
+                mine = client.me.list_access_rules().to_list()
+            assert [r["roleName"] for r in mine] == ["System administrator"], mine
 
     found: dict[tuple[str, str], str] = {}
     for events, ops in results:

@@ -62,30 +62,38 @@ const AREAS: [(&str, &str); 19] = [
 /// last segment is `settings`, the general settings' type, yet the roles grant them apart.
 const PREFIXES: [(&str, &str); 1] = [("/api/v1/security/", "security-settings")];
 
-/// POSTs that change or remove rather than create, by their last literal segment.
-const POST_ACTIONS: [(&str, &str); 4] = [
-    ("batch", "delete"),
-    ("password", "update"),
-    ("logout", "update"),
+/// POSTs that do not simply create, by their path's last literal segment: the permission
+/// action they need and the audit log's action for them (`audit`). Other POSTs create.
+const POST_ACTIONS: [(&str, &str, &str); 5] = [
+    ("batch", "delete", "delete"),
+    ("batch-create", "create", "create"),
+    ("password", "update", "reset-password"),
+    ("logout", "update", "sign-out"),
     // A new secret changes an account that exists.
-    ("secret", "update"),
+    ("secret", "update", "update"),
 ];
+
+/// A POST's permission action and audit-log action (see `POST_ACTIONS`).
+pub(crate) fn post_actions(op: &Operation) -> (&'static str, &'static str) {
+    literal_segments(&op.path)
+        .next_back()
+        .and_then(|last| POST_ACTIONS.iter().find(|(s, _, _)| *s == last))
+        .map_or(("create", "create"), |(_, need, logged)| (*need, *logged))
+}
 
 fn literal_segments(path: &str) -> impl DoubleEndedIterator<Item = &str> {
     path.split('/')
         .filter(|s| !s.is_empty() && !s.starts_with('{'))
 }
 
-/// The permission the operation needs; `None` for the open paths.
-pub(crate) fn need(op: &Operation) -> Option<Need> {
-    if OPEN.iter().any(|open| op.path.starts_with(open)) {
-        return None;
-    }
+/// The resource type of the operation's area, open paths included (a user's own access
+/// keys are access keys); `tenant` for a path of no area.
+pub(crate) fn resource(op: &Operation) -> &'static str {
     let by_prefix = PREFIXES
         .iter()
         .find(|(prefix, _)| op.path.starts_with(prefix))
         .map(|(_, resource)| *resource);
-    let resource = by_prefix
+    by_prefix
         .or_else(|| {
             literal_segments(&op.path).rev().find_map(|segment| {
                 AREAS
@@ -94,17 +102,24 @@ pub(crate) fn need(op: &Operation) -> Option<Need> {
                     .map(|(_, resource)| *resource)
             })
         })
-        .unwrap_or("tenant");
+        .unwrap_or("tenant")
+}
+
+/// The permission the operation needs; `None` for the open paths.
+pub(crate) fn need(op: &Operation) -> Option<Need> {
+    if OPEN.iter().any(|open| op.path.starts_with(open)) {
+        return None;
+    }
     let action = match op.method.to_ascii_uppercase().as_str() {
         "GET" | "HEAD" => "read",
         "PUT" | "PATCH" => "update",
         "DELETE" => "delete",
-        _ => literal_segments(&op.path)
-            .next_back()
-            .and_then(|last| POST_ACTIONS.iter().find(|(s, _)| *s == last))
-            .map_or("create", |(_, action)| *action),
+        _ => post_actions(op).0,
     };
-    Some(Need { resource, action })
+    Some(Need {
+        resource: resource(op),
+        action,
+    })
 }
 
 /// Whether the rule is about this subject. Applications match rules of either subject
@@ -150,13 +165,15 @@ pub(crate) fn reach(store: &Store, subject: &Subject, resource: &str, action: &s
     reach
 }
 
-/// Whether the subject holds every permission of `role` on `scope`: no one hands out
-/// more than they have.
-pub(crate) fn may_grant(store: &Store, subject: &Subject, role: &Role, scope: &Scope) -> bool {
-    role.permissions().iter().all(|(resource, actions)| {
-        actions
-            .iter()
-            .all(|action| reach(store, subject, resource, action).covers(scope))
+/// Whether the subject may hand out `granted` on `scope`: one of its rules there both lets
+/// it create access rules and has a role that may assign this one (`Role::may_assign`).
+pub(crate) fn may_grant(store: &Store, subject: &Subject, granted: &Role, scope: &Scope) -> bool {
+    rules_of(store, subject).any(|rule| {
+        let assigns = role(rule.role_id)
+            .is_some_and(|held| held.grants("access_rules", "create") && held.may_assign(granted));
+        let mut there = Reach::default();
+        there.add(store, &scope_of(rule));
+        assigns && there.covers(scope)
     })
 }
 

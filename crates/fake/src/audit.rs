@@ -16,6 +16,7 @@ use runai_admin_core::api::Operation;
 use crate::access;
 use crate::audit_log::AuditEntry;
 use crate::context::{Answer, Call};
+use crate::lookup::user_by_email;
 use crate::store::{now, Store};
 
 /// The entity type the log names for each permission resource (`access::need`); others
@@ -29,16 +30,6 @@ const ENTITY_TYPES: [(&str, &str); 8] = [
     ("apps", "application"),
     ("access-keys", "access_key"),
     ("service-account", "service_account"),
-];
-
-/// The log's action for a POST, by the path's last literal segment; other POSTs create.
-const POST_ACTIONS: [(&str, &str); 5] = [
-    ("batch", "delete"),
-    ("batch-create", "create"),
-    ("password", "reset-password"),
-    ("logout", "sign-out"),
-    // Regenerating a secret changes the object that holds it.
-    ("secret", "update"),
 ];
 
 /// Path parameters that name the cluster a call acts in.
@@ -65,15 +56,8 @@ pub(crate) fn action(op: &Operation) -> Option<&'static str> {
     match op.method.to_ascii_uppercase().as_str() {
         "PUT" | "PATCH" => Some("update"),
         "DELETE" => Some("delete"),
-        "POST" => {
-            let last = op.path.rsplit('/').find(|s| !s.starts_with('{'));
-            Some(
-                POST_ACTIONS
-                    .iter()
-                    .find(|(segment, _)| Some(*segment) == last)
-                    .map_or("create", |(_, action)| *action),
-            )
-        }
+        // The same table as the permission a POST needs.
+        "POST" => Some(access::post_actions(op).1),
         _ => None,
     }
 }
@@ -83,7 +67,8 @@ fn entity_type(op: &Operation) -> String {
     if op.path.starts_with("/api/v1/me/") {
         return "user".into();
     }
-    let resource = access::need(op).map_or("tenant", |need| need.resource);
+    // The area's resource, also on the paths every caller may use (their own access keys).
+    let resource = access::resource(op);
     ENTITY_TYPES
         .iter()
         .find(|(from, _)| *from == resource)
@@ -116,11 +101,7 @@ impl Attempt {
         };
         if call.op.path.starts_with("/api/v1/me/") {
             let name = call.actor().to_string();
-            attempt.entity_id = store
-                .users
-                .iter()
-                .find(|u| u.username.eq_ignore_ascii_case(&name))
-                .map(|u| u.id.clone());
+            attempt.entity_id = user_by_email(store, &name).map(|u| u.id.clone());
             attempt.entity_name = Some(name);
         } else if action != "create" {
             // The object acted on is the path's last parameter; a create's comes into
@@ -262,6 +243,10 @@ mod tests {
                 "service_account",
             ),
             ("createProject", Some("create"), "project"),
+            ("create_access_key1", Some("create"), "access_key"),
+            ("regenerate_access_key_secret", Some("update"), "access_key"),
+            ("delete_access_key_by_id", Some("delete"), "access_key"),
+            ("create_user_application", Some("create"), "access_key"),
         ];
         for (id, want_action, want_type) in cases {
             assert_eq!(of(id), (want_action, want_type.to_string()), "{id}");

@@ -1,8 +1,9 @@
 //! The permission check every catalogue call passes before its route runs: the
 //! permission the operation needs (`access::need`), the scope it acts on (its path
 //! parameters, else the body of a create), and the caller's rules. A call that acts on no
-//! one scope (a list, a count, a batch) is let through when the caller holds the
-//! permission somewhere; its route then keeps to what `Call::reach` covers.
+//! one scope (a list, a count, an access-rule batch) is let through when the caller holds
+//! the permission somewhere; its route then keeps to what `Call::reach` covers, a batch
+//! item by item.
 
 use serde_json::{Map, Value};
 
@@ -71,6 +72,11 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
     match need.resource {
         "roles" => return Target::Anywhere,
         "access_rules" => {
+            // A batch acts on each of its items' scopes: the route checks every item on
+            // its own (`Call::reach`) and answers per item, as the batch responses say.
+            if call.op.path.contains("/batch") {
+                return Target::Anywhere;
+            }
             if let Some(id) = param("accessRuleId") {
                 let rule = id.parse().ok().and_then(|id| store.access_rule(id));
                 return Target::Scope(rule.map_or(Scope::Tenant, scope_of));

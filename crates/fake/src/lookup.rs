@@ -28,6 +28,15 @@ pub(crate) fn existing_project<'s>(store: &'s Store, id: &str) -> Result<&'s Org
         .ok_or_else(|| ApiError::not_found(format!("project {id} not found")))
 }
 
+/// The user signed in with this e-mail (their username), in any letter case: the one way
+/// the fake finds a user named by an access rule, a token's subject or a caller.
+pub(crate) fn user_by_email<'s>(store: &'s Store, email: &str) -> Option<&'s User> {
+    store
+        .users
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(email))
+}
+
 pub(crate) fn existing_user<'s>(store: &'s Store, id: &str) -> Result<&'s User, ApiError> {
     store.user(id).ok_or_else(|| no_user(id))
 }

@@ -101,9 +101,14 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
     };
     let query = req.query_pairs();
     let prepared = check_query(op, &query).and_then(|()| parse_body(catalogue, op, &req.body));
-    let body = match prepared {
-        Ok(body) => body,
-        Err(err) => return err.into(),
+    // A change refused for its query or body is still an attempt the audit log records; its
+    // body, when it is JSON at all, names what it was about.
+    let (body, refused) = match prepared {
+        Ok(body) => (body, None),
+        Err(err) => (
+            serde_json::from_slice(&req.body).unwrap_or(Value::Null),
+            Some(err),
+        ),
     };
     let mut call = Call {
         shared,
@@ -114,15 +119,18 @@ pub(crate) fn handle(shared: &Shared, req: &Request) -> Reply {
         subject,
         reach: None,
     };
-    dispatch(&mut call).unwrap_or_else(Reply::from)
+    dispatch(&mut call, refused).unwrap_or_else(Reply::from)
 }
 
-fn dispatch(call: &mut Call<'_>) -> Answer {
+fn dispatch(call: &mut Call<'_>, refused: Option<ApiError>) -> Answer {
     let shared = call.shared;
     let mut store = shared.store();
     // Every change, allowed or not, leaves an audit log entry once it is answered.
     let attempt = Attempt::of(call, &store);
-    let answer = serve(call, &mut store);
+    let answer = match refused {
+        Some(err) => Err(err),
+        None => serve(call, &mut store),
+    };
     if let Some(attempt) = attempt {
         attempt.record(call, &answer, &mut store);
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::lookup::user_by_email;
 use crate::seed::{APP_CLIENT_ID, TENANT_ID, TENANT_NAME};
 use crate::store::Store;
 
@@ -182,11 +183,8 @@ pub(crate) fn drop_orphaned_rules(store: &mut Store) {
         .filter(|rule| {
             let scope_gone = Scope::parse(&rule.scope_type, &rule.scope_id)
                 .is_none_or(|scope| !scope.exists(store, &rule.scope_id));
-            let user_gone = rule.subject_type == "user"
-                && !store
-                    .users
-                    .iter()
-                    .any(|u| u.username.eq_ignore_ascii_case(&rule.subject_id));
+            let user_gone =
+                rule.subject_type == "user" && user_by_email(store, &rule.subject_id).is_none();
             let account_gone = matches!(rule.subject_type.as_str(), "service-account" | "app")
                 && rule.subject_id != APP_CLIENT_ID
                 && store.service_account_named(&rule.subject_id).is_none();

@@ -9,6 +9,7 @@ use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::guard::sees;
 use crate::listing::Row;
+use crate::lookup::user_by_email;
 use crate::reply::Reply;
 use crate::roles::role;
 use crate::routes::paging;
@@ -81,20 +82,29 @@ fn get(call: &Call<'_>, store: &Store) -> Answer {
     Ok(Reply::json(200, &access_rule(store, rule, true)))
 }
 
-fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
-    let id = rule_id(call);
-    let rule = store.access_rule(id).ok_or_else(|| no_rule(id))?;
-    // Taking a rule away is as strong as giving it: only one who could grant its role
-    // there may remove it (a department administrator cannot remove a system
-    // administrator's rule on one of its projects).
+/// The rule, when the caller may remove it. Taking a rule away is as strong as giving
+/// it: only one who may delete rules in its scope and could grant its role there may
+/// remove it (a department administrator cannot remove a system administrator's rule on
+/// one of its projects).
+fn removable<'s>(call: &Call<'_>, store: &'s Store, id: &str) -> Result<&'s AccessRule, ApiError> {
+    let rule = id
+        .parse()
+        .ok()
+        .and_then(|n| store.access_rule(n))
+        .ok_or_else(|| no_rule(id))?;
     let scope = scope_of(rule);
     let granted = role(rule.role_id).is_some_and(|r| may_grant(store, &call.subject, r, &scope));
-    if !granted {
+    if !sees(call, &scope) || !granted {
         return Err(ApiError::new(
             403,
             format!("{} may not remove access rule {id}", call.actor()),
         ));
     }
+    Ok(rule)
+}
+
+fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
+    let id = removable(call, store, call.param("accessRuleId"))?.id;
     if !store.delete_access_rule(id) {
         return Err(no_rule(id));
     }
@@ -159,11 +169,7 @@ impl NewRule {
 fn add(call: &Call<'_>, store: &mut Store, new: &NewRule) -> Result<Value, ApiError> {
     match new.subject_type.as_str() {
         "user" => {
-            if !store
-                .users
-                .iter()
-                .any(|u| u.username.eq_ignore_ascii_case(&new.subject_id))
-            {
+            if user_by_email(store, &new.subject_id).is_none() {
                 return Err(ApiError::not_found(format!(
                     "body.subjectId: no user {:?}",
                     new.subject_id
@@ -305,16 +311,7 @@ fn batch_delete(call: &Call<'_>, store: &mut Store) -> Answer {
         .unwrap_or_default();
     let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
     for id in ids {
-        let rule = id.parse().ok().and_then(|n| store.access_rule(n));
-        let outcome = match rule {
-            None => Err(no_rule(&id)),
-            Some(rule) if !sees(call, &scope_of(rule)) => Err(ApiError::new(
-                403,
-                format!("{} may not delete access rule {id}", call.actor()),
-            )),
-            Some(rule) => Ok(rule.id),
-        };
-        match outcome {
+        match removable(call, store, &id).map(|rule| rule.id) {
             Ok(number) => {
                 if really {
                     store.delete_access_rule(number);

@@ -7,6 +7,7 @@ use crate::access::rules_of;
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
+use crate::lookup::user_by_email;
 use crate::reply::Reply;
 use crate::routes::paging;
 use crate::store::{now, Store};
@@ -25,10 +26,9 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
 fn change_password(call: &Call<'_>, store: &mut Store) -> Answer {
     let current = call.text("currentPassword").unwrap_or_default();
     let new = call.text("newPassword").unwrap_or_default();
-    let user = store
-        .users
-        .iter_mut()
-        .find(|u| u.username.eq_ignore_ascii_case(call.actor()))
+    let id = user_by_email(store, call.actor()).map(|u| u.id.clone());
+    let user = id
+        .and_then(|id| store.user_mut(&id))
         .ok_or_else(|| ApiError::new(403, "only a user can change their own password"))?;
     if user.password != current {
         return Err(ApiError::bad_request(

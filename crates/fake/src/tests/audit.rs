@@ -114,12 +114,13 @@ async fn the_time_range_filters_sorting_and_paging_select_entries() {
         .get("/api/v1/audit/log?start=2000-01-01T02:00:00%2B02:00&end=2000-01-01T00:00:00Z")
         .await;
     assert_eq!((status, body["total"].clone()), (200, json!(0)), "{body}");
+    // A range that ends before it starts holds nothing (the spec refuses no range).
     let (status, body) = h
         .get(&format!(
             "/api/v1/audit/log?start={start}&end=2000-01-01T00:00:00Z"
         ))
         .await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!((status, body["total"].clone()), (200, json!(0)), "{body}");
 
     let (_, body) = log_since(&h, &start, "filterBy=entity_name==b").await;
     assert_eq!(field(&entries(&body), "entity_name"), ["b"]);
