@@ -119,15 +119,20 @@ impl Attempt {
             "department" => store.department(id).map(|d| (&d.name, &d.cluster_id)),
             "project" => store.project(id).map(|p| (&p.name, &p.cluster_id)),
             "cluster" => store.cluster(id).map(|c| (&c.name, &c.uuid)),
-            "user" => {
-                if let Some(user) = store.user(id) {
-                    self.entity_name = Some(user.username.clone());
-                }
-                None
-            }
             _ => None,
         }
         .unzip();
+        // Objects that live in no cluster.
+        let name = name.or(match self.entity_type.as_str() {
+            "user" => store.user(id).map(|u| &u.username),
+            "service_account" => store.service_account(id).map(|a| &a.name),
+            "access_key" => store
+                .access_keys
+                .iter()
+                .find(|k| k.id == id)
+                .map(|k| &k.name),
+            _ => None,
+        });
         if let Some(name) = name {
             self.entity_name = Some(name.clone());
         }
