@@ -2,7 +2,8 @@
 //! but GET, save the queries sent as POST) leaves one entry once its route has answered:
 //! who made it (the token's subject), the action, the object (type, id and name when they
 //! are known) and the outcome. The entry's shape says `Succeeded` or `Failed`, so refused
-//! and failed changes are recorded too; a 501 is not, since it says only that the fake
+//! and failed changes are recorded too (those the query or body check refuses included,
+//! with the status that check answered); a 501 is not, since it says only that the fake
 //! cannot serve the call, not what the control plane would have done.
 //!
 //! What the object is called is read twice: from the store before the route runs (a

@@ -16,6 +16,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::jwt::Key;
+use crate::lookup::user_by_email;
 use crate::seed::{APP_CLIENT_ID, TENANT_ID};
 use crate::store::{now, Store};
 
@@ -118,10 +119,7 @@ impl Subject {
         match self.kind {
             Kind::Application => self.id == APP_CLIENT_ID,
             Kind::User => {
-                store
-                    .users
-                    .iter()
-                    .any(|u| u.username.eq_ignore_ascii_case(&self.id))
+                user_by_email(store, &self.id).is_some()
                     && self.key.as_ref().is_none_or(|key| {
                         store
                             .access_keys

@@ -7,7 +7,7 @@ use crate::authority::Subject;
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::listing::{self, Row};
-use crate::lookup::{existing_user, no_user};
+use crate::lookup::{existing_user, no_user, user_by_email};
 use crate::reply::Reply;
 use crate::routes::paging;
 use crate::store::{now, temp_password, Store, User};
@@ -50,11 +50,7 @@ fn get(call: &Call<'_>, store: &Store) -> Answer {
 
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {
     let email = call.text("email").unwrap_or_default();
-    if store
-        .users
-        .iter()
-        .any(|u| u.username.eq_ignore_ascii_case(&email))
-    {
+    if user_by_email(store, &email).is_some() {
         return Err(ApiError::conflict(format!("user {email:?} already exists")));
     }
     let created = now();
