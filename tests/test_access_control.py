@@ -428,3 +428,30 @@ async def test_a_batch_checks_each_item_in_its_own_scope(api, cp):
     assert (await resolve(api.access_rules.get(elsewhere["id"])))["scopeId"] == made["proj_b"]
     left = await collect(api.access_rules.list(subject_ids=["bo@example.com"]))
     assert [r["id"] for r in left] == [elsewhere["id"]]
+
+
+async def test_a_user_changes_their_own_password(api, cp):
+    made = await tenant(api, cp)
+    user = signed_in_as(api, cp, made["user"], made["password"])
+    try:
+        with pytest.raises(ra.BadRequestError) as refused:
+            await resolve(
+                user.users.change_password(current_password="wrong", new_password="N3w-pass!")
+            )
+        assert "currentPassword" in refused.value.message
+        await resolve(
+            user.users.change_password(current_password=made["password"], new_password="N3w-pass!")
+        )
+    finally:
+        user.close()
+    again = signed_in_as(api, cp, made["user"], "N3w-pass!")
+    try:
+        assert [r["subjectId"] for r in await collect(again.me.list_access_rules())] == []
+    finally:
+        again.close()
+    stale = signed_in_as(api, cp, made["user"], made["password"])
+    try:
+        with pytest.raises(ra.AuthenticationError):
+            await collect(stale.me.list_access_rules())
+    finally:
+        stale.close()

@@ -6,7 +6,7 @@ the name; `#` starts a comment). The rows are held to the catalogue and to the o
 operation list (`admin-operations.tsv` of the reference folder): every exposed operation
 has a row, every row names an operation of the catalogue, exposed, and a test that exists
 and whose source names the operation's method, so that a row cannot quietly point at an
-unrelated test. The operations of the official list not exposed yet are checked against
+unrelated test; and one of each operation's tests runs on both clients (`api` fixture). The operations of the official list not exposed yet are checked against
 an explicit list of their tags, which shrinks as areas are exposed.
 """
 
@@ -154,6 +154,21 @@ def test_every_row_names_a_test_that_exists_and_calls_the_operation():
                 f"({row.operation})"
             )
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_exposed_operation_is_tested_on_both_clients():
+    """At least one of an operation's tests takes the `api` fixture, which runs it on the
+    sync and the async client (tests/conftest.py)."""
+    on_both: set[str] = set()
+    for row in rows():
+        try:
+            function = named_test(row.test)
+        except AssertionError:
+            continue  # reported above
+        if "api" in inspect.signature(function).parameters:
+            on_both.add(row.operation)
+    missing = sorted(exposed() - on_both)
+    assert not missing, "operations no test runs on both clients:\n" + "\n".join(missing)
 
 
 def reference_operations() -> list[dict[str, str]]:
