@@ -6,8 +6,9 @@ the name; `#` starts a comment). The rows are held to the catalogue and to the o
 operation list (`admin-operations.tsv` of the reference folder): every exposed operation
 has a row, every row names an operation of the catalogue, exposed, and a test that exists
 and whose source names the operation's method, so that a row cannot quietly point at an
-unrelated test; and one of each operation's tests runs on both clients (`api` fixture). The operations of the official list not exposed yet are checked against
-an explicit list of their tags, which shrinks as areas are exposed.
+unrelated test; and one of each operation's tests runs on both clients (`api` fixture).
+The operations of the official list not exposed yet are checked against an explicit list
+of their tags, which shrinks as areas are exposed.
 """
 
 from __future__ import annotations
