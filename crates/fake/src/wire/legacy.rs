@@ -1,12 +1,14 @@
-//! The seed-era (`/v1/k8s`) objects: `Cluster`, `Project2` and `Department2` built from
-//! the store, and the seed-era request fields (`deservedGpus`, `nodePoolsResources`,
-//! `interactiveJobTimeLimitSecs`, `nodeAffinity`, ...) mapped onto a stored project.
+//! The seed-era (`/v1/k8s`) objects: `Cluster`, `Project2`, `Department2`, `User` and
+//! `NodeType` built from the store, and the seed-era request fields (`deservedGpus`,
+//! `nodePoolsResources`, `interactiveJobTimeLimitSecs`, `nodeAffinity`, ...) mapped onto a
+//! stored project. A seed-era user's `roles` are read from, and written as, access rules.
 
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
+use crate::roles::ROLES;
 use crate::seed::TENANT_ID;
-use crate::store::{Cluster, OrgUnit, Store};
+use crate::store::{AccessRule, Cluster, NodeType, OrgUnit, Store, User};
 use crate::wire::org_units::namespace;
 use crate::wire::resources::{node_pool_quota_statuses, normalise_resources, pool_of};
 
@@ -175,13 +177,92 @@ fn affinity(unit: &OrgUnit, workload: &str) -> (Value, String) {
 }
 
 /// The seed-era `/v1/k8s` Cluster.
-pub(crate) fn cluster(cluster: &Cluster) -> Value {
+pub(crate) fn cluster(store: &Store, cluster: &Cluster) -> Value {
+    let description = store.seed_era.cluster_descriptions.get(&cluster.uuid);
     json!({
         "name": cluster.name,
         "clusterUuid": cluster.uuid,
         "tenantId": TENANT_ID,
         "createdAt": cluster.created_at,
-        "description": "",
+        "description": description.map_or("", String::as_str),
+    })
+}
+
+/// The seed era's role names and the predefined role each stands for today.
+pub(crate) const SEED_ROLES: [(&str, &str); 4] = [
+    ("admin", "System administrator"),
+    ("editor", "Editor"),
+    ("researcher", "L1 researcher"),
+    ("viewer", "Viewer"),
+];
+
+/// The predefined role a seed-era role name stands for.
+pub(crate) fn seed_role_id(name: &str) -> Option<i64> {
+    let (_, role) = SEED_ROLES.iter().find(|(seed, _)| *seed == name)?;
+    ROLES.iter().find(|r| r.name == *role).map(|r| r.id)
+}
+
+fn seed_role_name(role_id: i64) -> Option<&'static str> {
+    let name = ROLES.iter().find(|r| r.id == role_id)?.name;
+    SEED_ROLES
+        .iter()
+        .find(|(_, role)| *role == name)
+        .map(|(seed, _)| *seed)
+}
+
+/// The user's live rules the seed era can speak of: one of its roles on the whole tenant
+/// (`permitAllClusters`) or on a cluster (`permittedClusters`).
+pub(crate) fn seed_rules<'s>(
+    store: &'s Store,
+    email: &'s str,
+) -> impl Iterator<Item = &'s AccessRule> {
+    store.access_rules.iter().filter(move |r| {
+        r.deleted_at.is_none()
+            && r.subject_type == "user"
+            && r.subject_id.eq_ignore_ascii_case(email)
+            && matches!(r.scope_type.as_str(), "tenant" | "cluster")
+            && seed_role_name(r.role_id).is_some()
+    })
+}
+
+/// The seed-era `User`; the password is never shown.
+pub(crate) fn user(store: &Store, user: &User) -> Value {
+    let mut clusters: Vec<&str> = Vec::new();
+    let mut all_clusters = false;
+    let mut held = Vec::new();
+    for rule in seed_rules(store, &user.username) {
+        held.extend(seed_role_name(rule.role_id));
+        if rule.scope_type == "tenant" {
+            all_clusters = true;
+        } else if !clusters.contains(&rule.scope_id.as_str()) {
+            clusters.push(&rule.scope_id);
+        }
+    }
+    let roles: Vec<&str> = SEED_ROLES
+        .iter()
+        .map(|(seed, _)| *seed)
+        .filter(|seed| held.contains(seed))
+        .collect();
+    json!({
+        "userId": user.id,
+        "email": user.username,
+        "roles": roles,
+        "permittedClusters": clusters,
+        "permitAllClusters": all_clusters,
+        "needToChangePassword": store.seed_era.password_change_due.contains(&user.id),
+        "lastLogin": user.last_login,
+        "createdAt": user.created_at,
+    })
+}
+
+/// The seed-era `NodeType`.
+pub(crate) fn node_type(node_type: &NodeType) -> Value {
+    json!({
+        "id": node_type.id,
+        "name": node_type.name,
+        "tenantId": TENANT_ID,
+        "clusterUuid": node_type.cluster_id,
+        "createdAt": node_type.created_at,
     })
 }
 
