@@ -188,7 +188,9 @@ async def test_users_with_roles_are_access_rules(api: Any, cp: FakeControlPlane)
     assert user["needToChangePassword"] is True
     # The current view: the same user, with rules mapped from the seed-era roles.
     assert (await resolve(api.users.get(user["userId"])))["username"] == "ada@example.com"
-    rules = await collect(api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"]))
+    rules = await collect(
+        api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"])
+    )
     assert {(r["roleName"], r["scopeType"], r["scopeId"]) for r in rules} == {
         ("L1 researcher", "cluster", cp.cluster_id),
         ("Viewer", "cluster", cp.cluster_id),
@@ -209,7 +211,9 @@ async def test_users_with_roles_are_access_rules(api: Any, cp: FakeControlPlane)
         [],
     )
     assert replaced["needToChangePassword"] is False
-    rules = await collect(api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"]))
+    rules = await collect(
+        api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"])
+    )
     assert [(r["roleName"], r["scopeType"]) for r in rules] == [("Editor", "tenant")]
     # The reverse: a user made today, a rule granted today, seen by the seed era.
     made = await resolve(api.users.create(email="bob@example.com"))
@@ -261,7 +265,9 @@ async def test_users_with_roles_are_access_rules(api: Any, cp: FakeControlPlane)
     assert isinstance(await resolve(api.legacy.users.delete(user["userId"])), str)
     with pytest.raises(ra.NotFoundError):
         await resolve(api.users.get(user["userId"]))
-    rules = await collect(api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"]))
+    rules = await collect(
+        api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"])
+    )
     assert rules == []
 
 
@@ -309,9 +315,10 @@ def test_a_seed_era_user_signs_in_with_email_and_password(cp: FakeControlPlane) 
     assert paths(cp, "/v1/k8s/auth/login")[0]["status"] == 200
     assert b"ada-password-1" not in paths(cp, "/v1/k8s/auth/login")[0]["body"]
     wrong = ra.auth.Password("ada@example.com", "not-the-password-9", legacy=True)
-    with ra.Client(base_url=cp.url, auth=wrong) as client, pytest.raises(
-        ra.AuthenticationError
-    ) as caught:
+    with (
+        ra.Client(base_url=cp.url, auth=wrong) as client,
+        pytest.raises(ra.AuthenticationError) as caught,
+    ):
         client.legacy.clusters.list().to_list()
     for text in (str(caught.value), repr(caught.value), repr(caught.value.body)):
         assert "not-the-password-9" not in text
