@@ -256,6 +256,14 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
             };
             issue(shared, subject)
         }
+        // The fake hands out no authorization codes: any code is one it never issued.
+        "authorization_code" => {
+            return Err(oauth_error(
+                400,
+                "invalid_grant",
+                "the authorization code is invalid or expired",
+            ))
+        }
         _ => {
             return Err(oauth_error(
                 400,
@@ -355,7 +363,13 @@ fn legacy_login(shared: &Shared, req: &Request) -> Reply {
 /// application's token. `id` is its client id (or, for a service account, its id too).
 fn app_token(shared: &Shared, req: &Request) -> Reply {
     let result = json_object(&req.body).and_then(|body| {
-        let text = |name: &str| required_text(&body, name);
+        // Present, as the schema requires; an empty id or secret is a wrong one (401).
+        let text = |name: &str| {
+            body.get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::bad_request(format!("missing field: {name}")))
+        };
         let (id, _name, secret) = (text("id")?, text("name")?, text("secret")?);
         let mut store = shared.store();
         let client_id = store
