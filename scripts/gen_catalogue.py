@@ -107,8 +107,9 @@ PROJECT_FIELDS = {
     "nodeAffinity": {"type": "object", "properties": {"train": AFFINITY, "interactive": AFFINITY}},
 }
 PROJECT_REQUIRED = ["name", "clusterUuid", "departmentId", "deservedGpus"]
+# An answered project always carries its id, though a written one need not.
 LEGACY_PROJECT = seed_object(
-    PROJECT_REQUIRED, id=INTEGER, tenantId=INTEGER, createdAt=STAMP, **PROJECT_FIELDS
+    ["id", *PROJECT_REQUIRED], id=INTEGER, tenantId=INTEGER, createdAt=STAMP, **PROJECT_FIELDS
 )
 LEGACY_PROJECT_REQUEST = seed_object(PROJECT_REQUIRED, **PROJECT_FIELDS)
 DEPARTMENT_FIELDS = {
@@ -194,6 +195,7 @@ def seed_crud(
     item = f"{base}/{{{key}}}"
     id_type = STRING if key == "userId" else INTEGER
     common = {"tag": "Legacy", "group": "Seed era", "namespace": namespace}
+    label = noun.replace("_", " ")
     return [
         {
             **common,
@@ -201,7 +203,7 @@ def seed_crud(
             "name": "list",
             "method": "GET",
             "path": list_path,
-            "summary": f"List the {noun.replace('_', ' ')}s (seed era).",
+            "summary": f"List the {label}s (seed era).",
             "result": seed_list(obj),
         },
         {
@@ -210,7 +212,7 @@ def seed_crud(
             "name": "create",
             "method": "POST",
             "path": base,
-            "summary": f"Create a {noun.replace('_', ' ')} (seed era).",
+            "summary": f"Create a {label} (seed era).",
             "body": create,
             "result": seed_one(obj),
         },
@@ -220,7 +222,7 @@ def seed_crud(
             "name": "get",
             "method": "GET",
             "path": item,
-            "summary": f"Get a {noun.replace('_', ' ')} by id (seed era).",
+            "summary": f"Get a {label} by id (seed era).",
             "path_types": {key: id_type},
             "result": seed_one(obj),
         },
@@ -231,7 +233,7 @@ def seed_crud(
             "method": "PUT",
             "path": item,
             "path_types": {key: id_type},
-            "summary": f"Replace a {noun.replace('_', ' ')}: fields left out are removed (seed era).",
+            "summary": f"Replace a {label}: fields left out are removed (seed era).",
             "body": update,
             "result": seed_one(obj),
         },
@@ -242,7 +244,7 @@ def seed_crud(
             "method": "DELETE",
             "path": item,
             "path_types": {key: id_type},
-            "summary": f"Delete a {noun.replace('_', ' ')} (seed era).",
+            "summary": f"Delete a {label} (seed era).",
             "result": deleted,
         },
     ]

@@ -922,7 +922,7 @@ class LegacyProjectsCreateBody(TypedDict):
 
 
 class LegacyProjectsListResultItem(TypedDict):
-    id: NotRequired[int]
+    id: int
     tenantId: NotRequired[int]
     createdAt: NotRequired[str]
     name: str

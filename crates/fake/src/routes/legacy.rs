@@ -486,7 +486,7 @@ fn delete_user(call: &Call<'_>, store: &mut Store) -> Answer {
 
 // ---- the seed era's node types ------------------------------------------------------
 
-fn node_type_at<'s>(store: &'s Store, id: i64) -> Result<&'s NodeType, ApiError> {
+fn node_type_at(store: &Store, id: i64) -> Result<&NodeType, ApiError> {
     store
         .seed_era
         .node_types
