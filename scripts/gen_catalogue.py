@@ -364,6 +364,10 @@ for _op in LEGACY_OPERATIONS:
     if "{cluster_uuid}" in _op["path"]:
         _op.setdefault("path_types", {})["cluster_uuid"] = UUID
 
+# The tags whose operations obtain tokens: they are sent without one, and their 401 says
+# that the credentials they carry are refused (not that a bearer token expired).
+SIGN_IN_TAGS = {"Tokens"}
+
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}
 SCALARS = ("string", "integer", "number", "boolean")
 SCHEMA_PREFIX = "#/components/schemas/"
@@ -733,6 +737,7 @@ def build(doc: dict, sha256: str, table: list[dict]) -> dict:
             "errors": error_statuses(op),
             "idempotent": row["method"] in IDEMPOTENT,
             "deprecated": bool(op.get("deprecated")),
+            "signs_in": tag in SIGN_IN_TAGS,
         }
         avoid_keyword_clashes(entry)
         if entry["deprecated"]:
@@ -783,6 +788,7 @@ def legacy_entry(spec: Spec, legacy: dict) -> dict:
         "errors": [400, 401, 403, 404] if names or body else [401, 403],
         "idempotent": legacy["method"] in IDEMPOTENT,
         "deprecated": False,
+        "signs_in": False,
     }
     avoid_keyword_clashes(entry)
     return entry

@@ -139,3 +139,21 @@ async def test_sign_ins_are_in_the_audit_log(api: Any, cp: FakeControlPlane) -> 
     failed = next(e for e in entries if e["subject"] == "ghost@example.com")
     assert failed["http_status_code"] == 401 and failed["url"].endswith("/api/v1/token")
     assert all(WRONG_SECRET not in str(e) for e in entries)
+
+
+def test_grants_go_without_a_token_and_a_refusal_is_sent_once(cp: FakeControlPlane) -> None:
+    # The client's own credentials are wrong: the grants do not need them.
+    with cp.client(client_secret=WRONG_SECRET) as client:
+        cp.clear_requests()
+        answer = client.tokens.grant(
+            grant_type="client_credentials", client_id=cp.client_id, client_secret=cp.client_secret
+        )
+        assert works_as_bearer(cp, answer["accessToken"])
+        with pytest.raises(ra.AuthenticationError):
+            client.tokens.grant_v2(
+                grant_type="password", username="admin@example.com", password=WRONG_SECRET
+            )
+        assert client.token_requests == 0
+    for path in ("/api/v1/token", "/api/v2/token"):
+        [sent] = paths(cp, path)
+        assert "authorization" not in dict(sent["headers"])

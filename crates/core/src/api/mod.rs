@@ -60,6 +60,10 @@ pub struct Operation {
     pub errors: Vec<u16>,
     pub idempotent: bool,
     pub deprecated: bool,
+    /// The operation obtains a token: it is sent without one, and a 401 is its answer to
+    /// the credentials it carries, not a sign that the client's token expired.
+    #[serde(default)]
+    pub signs_in: bool,
     #[serde(default)]
     pub replacement: Option<String>,
 }
