@@ -271,6 +271,40 @@ async def test_users_with_roles_are_access_rules(api: Any, cp: FakeControlPlane)
     assert rules == []
 
 
+async def test_roles_without_clusters_grant_nothing_yet_stay(
+    api: Any, cp: FakeControlPlane
+) -> None:
+    user = await resolve(
+        api.legacy.users.create(
+            email="ada@example.com",
+            password="first-password-1",
+            roles=["researcher"],
+            permitted_clusters=[],
+            permit_all_clusters=False,
+        )
+    )
+    assert (user["roles"], user["permittedClusters"]) == (["researcher"], [])
+    assert (
+        await collect(api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"]))
+        == []
+    )
+    # Given a cluster, the role becomes an access rule there.
+    granted = await resolve(
+        api.legacy.users.update(
+            user["userId"],
+            email="ada@example.com",
+            roles=["researcher"],
+            permitted_clusters=[cp.cluster_id],
+            permit_all_clusters=False,
+        )
+    )
+    assert (granted["roles"], granted["permittedClusters"]) == (["researcher"], [cp.cluster_id])
+    rules = await collect(
+        api.access_rules.list(subject_type="user", subject_ids=["ada@example.com"])
+    )
+    assert [(r["roleName"], r["scopeId"]) for r in rules] == [("L1 researcher", cp.cluster_id)]
+
+
 async def test_node_types_per_cluster(api: Any, cp: FakeControlPlane) -> None:
     a100 = await resolve(api.legacy.node_types.create(name="a100", cluster_uuid=cp.cluster_id))
     v100 = await resolve(api.legacy.node_types.create(name="v100", cluster_uuid=cp.cluster_id))

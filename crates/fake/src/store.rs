@@ -159,6 +159,9 @@ pub(crate) struct SeedEra {
     pub cluster_descriptions: std::collections::HashMap<String, String>,
     /// Users who must change their password at their next login, by user id.
     pub password_change_due: std::collections::HashSet<String>,
+    /// A seed-era user's roles while no cluster is permitted to them, by user id: such
+    /// roles grant nothing, so no access rule holds them (otherwise the rules do).
+    pub unscoped_roles: std::collections::HashMap<String, Vec<String>>,
     last_node_type: i64,
 }
 

@@ -362,10 +362,15 @@ fn get_user(call: &Call<'_>, store: &Store) -> Answer {
     Ok(Reply::json(200, &seed::user(store, user)))
 }
 
-/// The access rules a seed-era user body asks for: each role on the whole tenant
-/// (`permitAllClusters`) or on each permitted cluster, every one checked before any is
-/// written, and none the caller could not grant.
-fn seed_grants(call: &Call<'_>, store: &Store) -> Result<Vec<(i64, Scope)>, ApiError> {
+/// What a seed-era user body asks for: its roles, and the access rules holding them, each
+/// role on the whole tenant (`permitAllClusters`) or on each permitted cluster, every one
+/// checked before any is written, and none the caller could not grant.
+struct SeedGrants {
+    roles: Vec<String>,
+    rules: Vec<(i64, Scope)>,
+}
+
+fn seed_grants(call: &Call<'_>, store: &Store) -> Result<SeedGrants, ApiError> {
     let names = |field: &str| -> Vec<String> {
         call.body
             .get(field)
@@ -392,8 +397,9 @@ fn seed_grants(call: &Call<'_>, store: &Store) -> Result<Vec<(i64, Scope)>, ApiE
         }
     }
     let mut grants = Vec::new();
-    for (i, name) in names("roles").into_iter().enumerate() {
-        let id = seed::seed_role_id(&name).ok_or_else(|| {
+    let roles = names("roles");
+    for (i, name) in roles.iter().enumerate() {
+        let id = seed::seed_role_id(name).ok_or_else(|| {
             ApiError::bad_request(format!("body.roles[{i}]: unknown role {name:?}"))
         })?;
         for scope in &scopes {
@@ -407,11 +413,14 @@ fn seed_grants(call: &Call<'_>, store: &Store) -> Result<Vec<(i64, Scope)>, ApiE
             grants.push((id, scope.clone()));
         }
     }
-    Ok(grants)
+    Ok(SeedGrants {
+        roles,
+        rules: grants,
+    })
 }
 
 /// Write the user's seed-era settings: their rules replace the seed-era rules they had.
-fn set_user_settings(call: &Call<'_>, store: &mut Store, id: &str, grants: Vec<(i64, Scope)>) {
+fn set_user_settings(call: &Call<'_>, store: &mut Store, id: &str, grants: SeedGrants) {
     let Some(email) = store.user(id).map(|u| u.username.clone()) else {
         return;
     };
@@ -420,7 +429,15 @@ fn set_user_settings(call: &Call<'_>, store: &mut Store, id: &str, grants: Vec<(
         store.delete_access_rule(rule);
     }
     let tenant = TENANT_ID.to_string();
-    for (role_id, scope) in grants {
+    if grants.rules.is_empty() && !grants.roles.is_empty() {
+        store
+            .seed_era
+            .unscoped_roles
+            .insert(id.to_string(), grants.roles);
+    } else {
+        store.seed_era.unscoped_roles.remove(id);
+    }
+    for (role_id, scope) in grants.rules {
         let target = match &scope {
             Scope::Cluster(uuid) => ("cluster", uuid.as_str()),
             _ => ("tenant", tenant.as_str()),
@@ -481,6 +498,7 @@ fn delete_user(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("userId");
     users::remove(call, store, id)?;
     store.seed_era.password_change_due.remove(id);
+    store.seed_era.unscoped_roles.remove(id);
     text(format!("user {id} deleted"))
 }
 

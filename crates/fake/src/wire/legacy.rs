@@ -238,6 +238,9 @@ pub(crate) fn user(store: &Store, user: &User) -> Value {
             clusters.push(&rule.scope_id);
         }
     }
+    if let Some(unscoped) = store.seed_era.unscoped_roles.get(&user.id) {
+        held.extend(unscoped.iter().map(String::as_str));
+    }
     let roles: Vec<&str> = SEED_ROLES
         .iter()
         .map(|(seed, _)| *seed)
