@@ -19,7 +19,7 @@ use crate::roles::role;
 use crate::routes::{departments, users};
 use crate::scopes::Scope;
 use crate::seed::TENANT_ID;
-use crate::store::{now, NodeType, Store};
+use crate::store::{now, NodeType, OrgUnit, Store};
 use crate::wire::legacy::{self as seed, Render};
 
 /// `None` when the operation is not one of this area's.
@@ -261,6 +261,26 @@ fn delete_project(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::json(200, &body))
 }
 
+/// The cluster and the name a replacing PUT gives the department or project `id` of
+/// `units`: the cluster stays, and a new name must be free in it.
+fn replacing_name(
+    call: &Call<'_>,
+    units: &[OrgUnit],
+    noun: &str,
+    id: &str,
+) -> Result<(String, String), ApiError> {
+    let unit = units
+        .iter()
+        .find(|u| u.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("{noun} {id} not found")))?;
+    same_cluster(call, &unit.cluster_id)?;
+    let name = call.required_name()?;
+    if name != unit.name {
+        free_unit_name(units, noun, &unit.cluster_id, &name)?;
+    }
+    Ok((unit.cluster_id.clone(), name))
+}
+
 // ---- the seed era's projects by id --------------------------------------------------
 
 fn seed_create_project(call: &Call<'_>, store: &mut Store) -> Answer {
@@ -276,13 +296,8 @@ fn seed_get_project(call: &Call<'_>, store: &Store) -> Answer {
 /// Every editable field, the name and department included; the cluster stays.
 fn seed_update_project(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("projectId");
-    let unit = existing_project(store, id)?;
-    let (cluster, old_name) = (unit.cluster_id.clone(), unit.name.clone());
-    same_cluster(call, &cluster)?;
-    let name = call.required_name()?;
-    if name != old_name {
-        free_unit_name(&store.projects, "project", &cluster, &name)?;
-    }
+    existing_project(store, id)?;
+    let (cluster, name) = replacing_name(call, &store.projects, "project", id)?;
     let department = body_id(call, "departmentId").unwrap_or_default();
     let parent = department_in(store, &cluster, &department)
         .map_err(|e| ApiError::bad_request(format!("body.departmentId: {}", e.message)))?
@@ -327,13 +342,8 @@ fn get_department(call: &Call<'_>, store: &Store) -> Answer {
 /// The name and quotas as sent: a quota left out is removed.
 fn update_department(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("departmentId");
-    let unit = existing_department(store, id)?;
-    let (cluster, old_name) = (unit.cluster_id.clone(), unit.name.clone());
-    same_cluster(call, &cluster)?;
-    let name = call.required_name()?;
-    if name != old_name {
-        free_unit_name(&store.departments, "department", &cluster, &name)?;
-    }
+    existing_department(store, id)?;
+    let (cluster, name) = replacing_name(call, &store.departments, "department", id)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
     if let Some(unit) = store.department_mut(id) {
         unit.name = name;
