@@ -66,6 +66,11 @@ def test_the_seed_companion_script_runs_against_the_fake(tmp_path: Path) -> None
             seen = client.legacy.projects.get(int(project["id"]))
             assert seen["permissions"]["users"] == [user["userId"]]
             assert seen["deservedGpus"] == 2
+            # The permission is today's access rule: the user researches in the project.
+            rules = client.access_rules.list(scope_type="project", scope_id=project["id"])
+            assert [(r["subjectId"], r["roleName"]) for r in rules] == [
+                ("researcher@example.com", "L1 researcher")
+            ]
         # The password travelled to the login only, and the fake recorded it masked.
         logins = [r for r in cp.requests if r["path"] == "/v1/k8s/auth/login"]
         assert logins and all(ADMIN_PASSWORD.encode() not in r["body"] for r in logins)

@@ -271,6 +271,57 @@ async def test_users_with_roles_are_access_rules(api: Any, cp: FakeControlPlane)
     assert rules == []
 
 
+async def test_project_permissions_are_researcher_rules(api: Any, cp: FakeControlPlane) -> None:
+    ada = await resolve(api.users.create(email="ada@example.com"))
+    await resolve(api.users.create(email="bob@example.com"))
+    department = await seed_department(api, cp.cluster_id)
+    project = await resolve(
+        api.legacy.projects.create(
+            name="team-a",
+            cluster_uuid=cp.cluster_id,
+            department_id=department["id"],
+            deserved_gpus=2,
+            permissions={"users": [ada["id"], "someone-unknown"]},
+        )
+    )
+    # A user of the tenant becomes a researcher there; other names are kept as written.
+    assert project["permissions"]["users"] == [ada["id"], "someone-unknown"]
+
+    async def researchers() -> list[str]:
+        rules = await collect(
+            api.access_rules.list(scope_type="project", scope_id=str(project["id"]))
+        )
+        return sorted(r["subjectId"] for r in rules if r["roleName"] == "L1 researcher")
+
+    assert await researchers() == ["ada@example.com"]
+    # The reverse: a researcher rule granted today is a permitted user of the seed era.
+    l1 = next(r for r in await collect(api.roles.list()) if r["name"] == "L1 researcher")
+    await resolve(
+        api.access_rules.create(
+            subject_id="bob@example.com",
+            subject_type="user",
+            role_id=l1["id"],
+            scope_id=str(project["id"]),
+            scope_type="project",
+        )
+    )
+    seen = await resolve(api.legacy.projects.get(project["id"]))
+    assert set(seen["permissions"]["users"]) >= {ada["id"], "someone-unknown"}
+    assert len(seen["permissions"]["users"]) == 3
+    # A PUT's list replaces them.
+    await resolve(
+        api.legacy.projects.update(
+            project["id"],
+            name="team-a",
+            cluster_uuid=cp.cluster_id,
+            department_id=department["id"],
+            deserved_gpus=2,
+            permissions={"users": ["bob@example.com"]},
+        )
+    )
+    assert await researchers() == ["bob@example.com"]
+
+
 async def test_roles_without_clusters_grant_nothing_yet_stay(
     api: Any, cp: FakeControlPlane
 ) -> None:

@@ -3,7 +3,8 @@
 //! create/update/delete, department admins, the install file) and the seed era's own
 //! (`legacy_*`: clusters, projects, departments, users and node types by id). They act on
 //! the same store as the `/api/v1` operations: a project, department or user made in one
-//! era is seen in the other. Their metrics are in `routes::metrics`.
+//! era is seen in the other, a user's seed-era roles and a project's permitted users are
+//! access rules. Their metrics are in `routes::metrics`.
 
 use serde_json::{json, Map, Value};
 
@@ -187,6 +188,84 @@ fn list_departments(call: &Call<'_>, store: &Store) -> Answer {
     Ok(Reply::json(200, &Value::Array(items)))
 }
 
+/// A seed-era project's `permissions.users` are its researchers: each name that is a user
+/// of the tenant (by id or e-mail) becomes that user's L1 researcher rule on the project,
+/// and a PUT's list replaces them; names that are no user are kept as written.
+struct Researchers {
+    emails: Vec<String>,
+    /// The permissions as written, but for the users that became rules.
+    rest: Value,
+}
+
+/// What the call's `permissions` ask for, checked: the caller must be able to grant the
+/// researcher role where the project lives (its department).
+fn researchers(
+    call: &Call<'_>,
+    store: &Store,
+    department: &str,
+) -> Result<Option<Researchers>, ApiError> {
+    if !render(call).permissions {
+        return Ok(None);
+    }
+    let mut rest = permissions(call).unwrap_or_else(|| json!({}));
+    let named: Vec<Value> = rest
+        .get("users")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut emails = Vec::new();
+    let mut others = Vec::new();
+    for name in named {
+        let user = name.as_str().and_then(|n| {
+            store
+                .users
+                .iter()
+                .find(|u| u.id == n || u.username.eq_ignore_ascii_case(n))
+        });
+        match user {
+            Some(user) if !emails.contains(&user.username) => emails.push(user.username.clone()),
+            Some(_) => {}
+            None => others.push(name),
+        }
+    }
+    if !emails.is_empty() {
+        let researcher = seed::seed_role_id("researcher").and_then(role);
+        let scope = Scope::Department(department.to_string());
+        if !researcher.is_some_and(|r| may_grant(store, &call.subject, r, &scope)) {
+            return Err(ApiError::new(
+                403,
+                format!(
+                    "{} may not make researchers in department {department}",
+                    call.actor()
+                ),
+            ));
+        }
+    }
+    if let Some(map) = rest.as_object_mut() {
+        map.insert("users".into(), Value::Array(others));
+    }
+    Ok(Some(Researchers { emails, rest }))
+}
+
+/// Write checked `Researchers` onto the project: its researcher rules replaced.
+fn set_researchers(call: &Call<'_>, store: &mut Store, project: &str, wanted: Researchers) {
+    let old: Vec<i64> = seed::project_researchers(store, project)
+        .map(|r| r.id)
+        .collect();
+    for rule in old {
+        store.delete_access_rule(rule);
+    }
+    if let Some(researcher) = seed::seed_role_id("researcher") {
+        for email in &wanted.emails {
+            let scope = ("project", project);
+            store.add_access_rule(("user", email), researcher, scope, call.actor());
+        }
+    }
+    if let Some(unit) = store.project_mut(project) {
+        unit.fields.insert("permissions".into(), wanted.rest);
+    }
+}
+
 /// `permissions` as sent, unless `excludePermissions` says to ignore them.
 fn permissions(call: &Call<'_>) -> Option<Value> {
     call.body
@@ -207,18 +286,20 @@ fn add_project(call: &Call<'_>, store: &mut Store, cluster: String) -> Answer {
     let name = call.required_name()?;
     free_unit_name(&store.projects, "project", &cluster, &name)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
+    let researchers = researchers(call, store, &parent)?;
     let mut fields = Map::new();
     seed::apply_fields(&mut fields, &call.body);
     if let Some(namespace) = call.text("namespace").filter(|n| !n.is_empty()) {
         fields.insert("requestedNamespace".into(), json!(namespace));
     }
-    if let Some(permissions) = permissions(call) {
-        fields.insert("permissions".into(), permissions);
-    }
     let unit = store.new_org_unit(name, cluster, Some(parent), resources, fields, call.actor());
-    let body = seed::project2(store, &unit, render(call));
+    let id = unit.id.clone();
     store.projects.push(unit);
-    Ok(Reply::json(200, &body))
+    if let Some(researchers) = researchers {
+        set_researchers(call, store, &id, researchers);
+    }
+    let unit = existing_project(store, &id)?;
+    Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
 }
 
 /// The seed era's PUT sends every editable field: what it omits is removed.
@@ -233,21 +314,18 @@ fn update_project(call: &Call<'_>, store: &mut Store) -> Answer {
 
 /// Write a seed-era body over a stored project: quotas, settings and permissions.
 fn replace_project(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), ApiError> {
-    let cluster = existing_project(store, id)?.cluster_id.clone();
+    let unit = existing_project(store, id)?;
+    let (cluster, department) = (unit.cluster_id.clone(), unit.parent_id.clone());
     let resources = seed::resources_in(store, &cluster, &call.body)?;
-    let permissions = permissions(call);
-    let replace_permissions = render(call).permissions;
+    let researchers = researchers(call, store, &department.unwrap_or_default())?;
     if let Some(unit) = store.project_mut(id) {
         seed::apply_fields(&mut unit.fields, &call.body);
-        if replace_permissions {
-            match permissions {
-                Some(p) => unit.fields.insert("permissions".into(), p),
-                None => unit.fields.remove("permissions"),
-            };
-        }
         unit.resources = resources;
         unit.updated_at = now();
         unit.updated_by = call.actor().to_string();
+    }
+    if let Some(researchers) = researchers {
+        set_researchers(call, store, id, researchers);
     }
     Ok(())
 }

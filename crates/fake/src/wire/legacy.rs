@@ -328,15 +328,57 @@ pub(crate) fn project2(store: &Store, unit: &OrgUnit, render: Render) -> Value {
     map.insert("trainNodeAffinity".into(), json!(train_names));
     map.insert("interactiveNodeAffinity".into(), json!(interactive_names));
     if render.permissions {
-        let permissions = unit
+        let mut permissions = unit
             .fields
             .get("permissions")
-            .filter(|p| p.is_object())
+            .and_then(Value::as_object)
             .cloned()
-            .unwrap_or_else(|| json!({"users": [], "groups": [], "applications": []}));
-        map.insert("permissions".into(), permissions);
+            .unwrap_or_else(|| {
+                let empty = json!({"users": [], "groups": [], "applications": []});
+                empty.as_object().cloned().unwrap_or_default()
+            });
+        let kept = permissions.remove("users");
+        permissions.insert("users".into(), permitted_users(store, unit, kept));
+        map.insert("permissions".into(), Value::Object(permissions));
     }
     Value::Object(map)
+}
+
+/// The project's researchers: the users its seed-era researcher rules name.
+pub(crate) fn project_researchers<'s>(
+    store: &'s Store,
+    project_id: &'s str,
+) -> impl Iterator<Item = &'s AccessRule> {
+    let researcher = seed_role_id("researcher");
+    store.access_rules.iter().filter(move |r| {
+        r.deleted_at.is_none()
+            && r.subject_type == "user"
+            && Some(r.role_id) == researcher
+            && r.scope_type == "project"
+            && r.scope_id == project_id
+    })
+}
+
+/// A project's `permissions.users`: its researchers by user id, then the names written
+/// that are no user of the tenant (`kept`), as they were written.
+fn permitted_users(store: &Store, unit: &OrgUnit, kept: Option<Value>) -> Value {
+    let mut users: Vec<Value> = project_researchers(store, &unit.id)
+        .map(|rule| {
+            let user = store
+                .users
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(&rule.subject_id));
+            json!(user.map_or(&rule.subject_id, |u| &u.id))
+        })
+        .collect();
+    if let Some(Value::Array(kept)) = kept {
+        for name in kept {
+            if !users.contains(&name) {
+                users.push(name);
+            }
+        }
+    }
+    Value::Array(users)
 }
 
 /// The seed-era `Department2`, with its projects.
