@@ -57,21 +57,200 @@ EXPOSED_TAGS = [
     "Settings",
     "Org unit",
     "Idps",
+    "Tokens",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
 # document, so its entries are written here; schemas are given inline in the same shape.
-LEGACY_CLUSTER = {
+# Ids are integers (users' are strings); lists answer plain arrays; a PUT sends every
+# editable field and what it leaves out is removed.
+UUID = {"type": "string", "format": "uuid"}
+INTEGER = {"type": "integer"}
+STRING = {"type": "string"}
+STAMP = {"type": "string", "readOnly": True}
+
+
+def seed_object(required: list[str], **properties: dict) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+LEGACY_CLUSTER = seed_object(
+    ["name", "clusterUuid"],
+    name=STRING,
+    clusterUuid=UUID,
+    tenantId=INTEGER,
+    createdAt=STAMP,
+    description=STRING,
+)
+LEGACY_CLUSTER_REQUEST = seed_object(["name"], name=STRING, description=STRING)
+AFFINITY = {
     "type": "object",
-    "required": ["name", "clusterUuid"],
     "properties": {
-        "name": {"type": "string"},
-        "clusterUuid": {"type": "string", "format": "uuid"},
-        "tenantId": {"type": "integer"},
-        "createdAt": {"type": "string"},
-        "description": {"type": "string"},
+        "affinityType": {"type": "string", "enum": ["only_selected", "no_limit"]},
+        "selectedTypes": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"id": INTEGER}},
+        },
     },
 }
+PROJECT_FIELDS = {
+    "name": STRING,
+    "clusterUuid": UUID,
+    "departmentId": INTEGER,
+    "deservedGpus": {"type": "number"},
+    "maxAllowedGpus": {"type": "number"},
+    "interactiveJobTimeLimitSecs": INTEGER,
+    "permissions": {
+        "type": "object",
+        "properties": {"users": {"type": "array", "items": STRING}},
+    },
+    "nodeAffinity": {"type": "object", "properties": {"train": AFFINITY, "interactive": AFFINITY}},
+}
+PROJECT_REQUIRED = ["name", "clusterUuid", "departmentId", "deservedGpus"]
+# An answered project always carries its id, though a written one need not.
+LEGACY_PROJECT = seed_object(
+    ["id", *PROJECT_REQUIRED], id=INTEGER, tenantId=INTEGER, createdAt=STAMP, **PROJECT_FIELDS
+)
+LEGACY_PROJECT_REQUEST = seed_object(PROJECT_REQUIRED, **PROJECT_FIELDS)
+DEPARTMENT_FIELDS = {
+    "name": STRING,
+    "clusterUuid": UUID,
+    "deservedGpus": {"type": "number"},
+    "maxAllowedGpus": {"type": "number"},
+}
+DEPARTMENT_REQUIRED = ["name", "clusterUuid", "deservedGpus"]
+LEGACY_DEPARTMENT = seed_object(
+    ["id", *DEPARTMENT_REQUIRED],
+    id=INTEGER,
+    tenantId=INTEGER,
+    createdAt=STAMP,
+    projectsDeservedGpus=STRING,
+    **DEPARTMENT_FIELDS,
+)
+LEGACY_DEPARTMENT_REQUEST = seed_object(DEPARTMENT_REQUIRED, **DEPARTMENT_FIELDS)
+SEED_ROLES = {
+    "type": "array",
+    "items": {"type": "string", "enum": ["admin", "editor", "researcher", "viewer"]},
+}
+USER_FIELDS = {
+    "roles": SEED_ROLES,
+    "permittedClusters": {"type": "array", "items": STRING},
+    "permitAllClusters": {"type": "boolean"},
+    "needToChangePassword": {"type": "boolean"},
+}
+LEGACY_USER = seed_object(
+    ["userId", "email", "roles", "permittedClusters", "permitAllClusters"],
+    userId=STRING,
+    lastLogin={"type": "string", "nullable": True, "readOnly": True},
+    createdAt=STAMP,
+    email=STRING,
+    **USER_FIELDS,
+)
+USER_PASSWORD = {"type": "string", "format": "password", "writeOnly": True}
+# A new user needs a password; a replacing PUT may leave it out and keeps the one set.
+LEGACY_USER_CREATE = seed_object(
+    ["email", "password", "roles", "permittedClusters", "permitAllClusters"],
+    email=STRING,
+    password=USER_PASSWORD,
+    **USER_FIELDS,
+)
+LEGACY_USER_UPDATE = seed_object(
+    ["email", "roles", "permittedClusters", "permitAllClusters"],
+    email=STRING,
+    password=USER_PASSWORD,
+    **USER_FIELDS,
+)
+LEGACY_NODE_TYPE = seed_object(
+    ["id", "name", "clusterUuid"],
+    id=INTEGER,
+    name=STRING,
+    tenantId=INTEGER,
+    clusterUuid=UUID,
+    createdAt=STAMP,
+)
+LEGACY_NODE_TYPE_REQUEST = seed_object(["name", "clusterUuid"], name=STRING, clusterUuid=UUID)
+TEXT = {"type": "text", "media": "text/plain"}
+
+
+def seed_list(items: dict) -> dict:
+    return {"type": "array", "inline": {"type": "array", "items": items}}
+
+
+def seed_one(schema: dict) -> dict:
+    return {"type": "object", "inline": schema}
+
+
+def seed_crud(
+    namespace: str,
+    noun: str,
+    base: str,
+    key: str,
+    obj: dict,
+    create: dict,
+    update: dict,
+    list_path: str,
+    deleted: dict,
+) -> list[dict]:
+    """List (an array), create, get, replace and delete of one seed-era object kind."""
+    item = f"{base}/{{{key}}}"
+    id_type = STRING if key == "userId" else INTEGER
+    common = {"tag": "Legacy", "group": "Seed era", "namespace": namespace}
+    label = noun.replace("_", " ")
+    return [
+        {
+            **common,
+            "id": f"legacy_get_{noun}s",
+            "name": "list",
+            "method": "GET",
+            "path": list_path,
+            "summary": f"List the {label}s (seed era).",
+            "result": seed_list(obj),
+        },
+        {
+            **common,
+            "id": f"legacy_create_{noun}",
+            "name": "create",
+            "method": "POST",
+            "path": base,
+            "summary": f"Create a {label} (seed era).",
+            "body": create,
+            "result": seed_one(obj),
+        },
+        {
+            **common,
+            "id": f"legacy_get_{noun}",
+            "name": "get",
+            "method": "GET",
+            "path": item,
+            "summary": f"Get a {label} by id (seed era).",
+            "path_types": {key: id_type},
+            "result": seed_one(obj),
+        },
+        {
+            **common,
+            "id": f"legacy_update_{noun}",
+            "name": "update",
+            "method": "PUT",
+            "path": item,
+            "path_types": {key: id_type},
+            "summary": f"Replace a {label}: fields left out are removed (seed era).",
+            "body": update,
+            "result": seed_one(obj),
+        },
+        {
+            **common,
+            "id": f"legacy_delete_{noun}",
+            "name": "delete",
+            "method": "DELETE",
+            "path": item,
+            "path_types": {key: id_type},
+            "summary": f"Delete a {label} (seed era).",
+            "result": deleted,
+        },
+    ]
+
+
+CLUSTER_PATH = "/v1/k8s/clusters/{cluster_uuid}"
 LEGACY_OPERATIONS = [
     {
         "id": "legacy_get_clusters",
@@ -82,10 +261,112 @@ LEGACY_OPERATIONS = [
         "summary": "List the clusters in the seed-era shape.",
         "method": "GET",
         "path": "/v1/k8s/clusters",
-        "success": 200,
-        "result": {"type": "array", "inline": {"type": "array", "items": LEGACY_CLUSTER}},
+        "result": seed_list(LEGACY_CLUSTER),
     },
+    {
+        "id": "legacy_create_cluster",
+        "tag": "Legacy",
+        "group": "Seed era",
+        "namespace": "legacy.clusters",
+        "name": "create",
+        "summary": "Create a cluster (seed era).",
+        "method": "POST",
+        "path": "/v1/k8s/clusters",
+        "body": LEGACY_CLUSTER_REQUEST,
+        "result": seed_one(LEGACY_CLUSTER),
+    },
+    {
+        "id": "legacy_get_cluster",
+        "tag": "Legacy",
+        "group": "Seed era",
+        "namespace": "legacy.clusters",
+        "name": "get",
+        "summary": "Get a cluster by its uuid (seed era).",
+        "method": "GET",
+        "path": CLUSTER_PATH,
+        "path_types": {"cluster_uuid": UUID},
+        "result": seed_one(LEGACY_CLUSTER),
+    },
+    {
+        "id": "legacy_delete_cluster",
+        "tag": "Legacy",
+        "group": "Seed era",
+        "namespace": "legacy.clusters",
+        "name": "delete",
+        "summary": "Delete a cluster and everything in it (seed era).",
+        "method": "DELETE",
+        "path": CLUSTER_PATH,
+        "path_types": {"cluster_uuid": UUID},
+        "result": TEXT,
+    },
+    {
+        # The same path as the document's getInstallFile: one route answers both.
+        "id": "legacy_get_install_file",
+        "tag": "Legacy",
+        "group": "Seed era",
+        "namespace": "legacy.clusters",
+        "name": "install_file",
+        "summary": "The cluster's installation values file (seed era).",
+        "method": "GET",
+        "path": CLUSTER_PATH + "/installfile",
+        "path_types": {"cluster_uuid": UUID},
+        "query": {"cloud": {"type": "string", "enum": ["gke", "aws", "aks", "op", "airgapped"]}},
+        "result": {"type": "string", "inline": {"type": "string"}},
+    },
+    # Their lists share the deprecated document operations' paths (getProjects,
+    # getDepartments): one route answers both.
+    *seed_crud(
+        "legacy.projects",
+        "project",
+        "/v1/k8s/projects",
+        "projectId",
+        LEGACY_PROJECT,
+        LEGACY_PROJECT_REQUEST,
+        LEGACY_PROJECT_REQUEST,
+        CLUSTER_PATH + "/projects",
+        seed_one(LEGACY_PROJECT),
+    ),
+    *seed_crud(
+        "legacy.departments",
+        "department",
+        "/v1/k8s/departments",
+        "departmentId",
+        LEGACY_DEPARTMENT,
+        LEGACY_DEPARTMENT_REQUEST,
+        LEGACY_DEPARTMENT_REQUEST,
+        CLUSTER_PATH + "/departments",
+        TEXT,
+    ),
+    *seed_crud(
+        "legacy.users",
+        "user",
+        "/v1/k8s/users",
+        "userId",
+        LEGACY_USER,
+        LEGACY_USER_CREATE,
+        LEGACY_USER_UPDATE,
+        "/v1/k8s/users",
+        TEXT,
+    ),
+    *seed_crud(
+        "legacy.node_types",
+        "node_type",
+        "/v1/k8s/nodetypes",
+        "nodeTypeId",
+        LEGACY_NODE_TYPE,
+        LEGACY_NODE_TYPE_REQUEST,
+        LEGACY_NODE_TYPE_REQUEST,
+        CLUSTER_PATH + "/nodeTypes",
+        TEXT,
+    ),
 ]
+for _op in LEGACY_OPERATIONS:
+    if "{cluster_uuid}" in _op["path"]:
+        _op.setdefault("path_types", {})["cluster_uuid"] = UUID
+
+# The tags whose operations obtain tokens: they are sent without one, and their 401 says
+# that the credentials they carry are refused (not that a bearer token expired).
+SIGN_IN_TAGS = {"Tokens"}
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}
 SCALARS = ("string", "integer", "number", "boolean")
@@ -456,6 +737,7 @@ def build(doc: dict, sha256: str, table: list[dict]) -> dict:
             "errors": error_statuses(op),
             "idempotent": row["method"] in IDEMPOTENT,
             "deprecated": bool(op.get("deprecated")),
+            "signs_in": tag in SIGN_IN_TAGS,
         }
         avoid_keyword_clashes(entry)
         if entry["deprecated"]:
@@ -464,20 +746,7 @@ def build(doc: dict, sha256: str, table: list[dict]) -> dict:
             raise ValueError(f"{entry['id']} is current but names a replacement")
         operations.append(entry)
     for legacy in LEGACY_OPERATIONS:
-        entry = {
-            "exposed": legacy["tag"] in EXPOSED_TAGS,
-            "path_params": [],
-            "query": [],
-            "body": None,
-            "returns_list": legacy["result"]["type"] == "array",
-            "pagination": None,
-            "errors": [],
-            "idempotent": legacy["method"] in IDEMPOTENT,
-            "deprecated": False,
-            **legacy,
-        }
-        entry["result"] = {**legacy["result"], "media": "application/json"}
-        operations.append(entry)
+        operations.append(legacy_entry(spec, legacy))
     check_names(operations)
     return {
         "source": {
@@ -489,6 +758,40 @@ def build(doc: dict, sha256: str, table: list[dict]) -> dict:
         "operations": operations,
         "schemas": reachable_schemas(spec, doc, table, operations),
     }
+
+
+def legacy_entry(spec: Spec, legacy: dict) -> dict:
+    """A seed-era operation in the catalogue's shape, from its compact description."""
+    facts = {k: v for k, v in legacy.items() if k not in ("path_types", "query", "body")}
+    path_types = legacy.get("path_types", {})
+    names = re.findall(r"\{([^}]+)\}", legacy["path"])
+    result = legacy["result"]
+    if result["type"] != "text":
+        result = {**result, "media": "application/json"}
+    body = None
+    if "body" in legacy:
+        content = {"application/json": {"schema": legacy["body"]}}
+        body = body_entry(spec, {"requestBody": {"required": True, "content": content}})
+    entry = {
+        **facts,
+        "exposed": legacy["tag"] in EXPOSED_TAGS,
+        "path_params": [value_entry(spec, n, path_types[n], True) for n in names],
+        "query": [
+            value_entry(spec, name, schema, False)
+            for name, schema in legacy.get("query", {}).items()
+        ],
+        "body": body,
+        "success": 200,
+        "result": result,
+        "returns_list": result["type"] == "array",
+        "pagination": None,
+        "errors": [400, 401, 403, 404] if names or body else [401, 403],
+        "idempotent": legacy["method"] in IDEMPOTENT,
+        "deprecated": False,
+        "signs_in": False,
+    }
+    avoid_keyword_clashes(entry)
+    return entry
 
 
 def avoid_keyword_clashes(entry: dict) -> None:

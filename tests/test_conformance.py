@@ -192,6 +192,9 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
         client.settings.update("browserSessionTimeout", body=timeout),
     )
     call("get_security_setting_by_key", client.settings.get("browserSessionTimeout"))
+    secret = {"client_id": cp.client_id, "client_secret": cp.client_secret}
+    call("grant_token", client.tokens.grant(grant_type="client_credentials", **secret))
+    call("grant_token_v2", client.tokens.grant_v2(grant_type="client_credentials", **secret))
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

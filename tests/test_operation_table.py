@@ -38,7 +38,6 @@ NOT_YET_EXPOSED_TAGS = {
     "Administrator Command Line Interface",
     "Researcher Command Line Interface",
     "Researcher Command Line Interface Deprecated",
-    "Tokens",
 }
 
 ROW_TEST = re.compile(r"^(tests/[\w/]+\.py)::(\w+)(?:::(\w+))?(\[[^\]]+\])?$")

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
         ApplicationPatchRequest,
         ApplicationPostResponse,
         ApplicationsRegenerateSecretResult,
+        AppTokenRequest,
+        AppTokenResponse,
         AssignedResources,
         AuditLog,
         AutoRedirectSsoSetting,
@@ -60,7 +62,19 @@ if TYPE_CHECKING:
         IdpCreationRequest,
         IdpPostResponse,
         JobsNodeAffinity,
+        LegacyClustersCreateBody,
         LegacyClustersListResultItem,
+        LegacyDepartmentsCreateBody,
+        LegacyDepartmentsListResultItem,
+        LegacyNodeTypesCreateBody,
+        LegacyNodeTypesListResultItem,
+        LegacyProjectsCreateBody,
+        LegacyProjectsListResultItem,
+        LegacyProjectsListResultItemNodeAffinity,
+        LegacyProjectsListResultItemPermissions,
+        LegacyUsersCreateBody,
+        LegacyUsersListResultItem,
+        LegacyUsersUpdateBody,
         LogoutRedirectUriSetting,
         Mappers,
         MeAccessRule,
@@ -68,6 +82,7 @@ if TYPE_CHECKING:
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
         NodeTypesPerWorkload,
+        OAuth2TokenResponse,
         OcpCreationData,
         OidcCreationData,
         OrgUnitsPrioritiesResult,
@@ -96,6 +111,9 @@ if TYPE_CHECKING:
         ServiceAccountPostResponse,
         SettingsGetResponse,
         TelemetryResponse,
+        TokenRequest,
+        TokenResponse,
+        TokensGrantV2Body,
         User2,
         UserApp,
         UserAppAdministration,
@@ -121,7 +139,11 @@ __all__ = [
     "AsyncDepartmentsNamespace",
     "AsyncIdpsNamespace",
     "AsyncLegacyClustersNamespace",
+    "AsyncLegacyDepartmentsNamespace",
     "AsyncLegacyNamespace",
+    "AsyncLegacyNodeTypesNamespace",
+    "AsyncLegacyProjectsNamespace",
+    "AsyncLegacyUsersNamespace",
     "AsyncMeNamespace",
     "AsyncOrgUnitsNamespace",
     "AsyncPermissionsNamespace",
@@ -129,6 +151,7 @@ __all__ = [
     "AsyncRolesNamespace",
     "AsyncServiceAccountsNamespace",
     "AsyncSettingsNamespace",
+    "AsyncTokensNamespace",
     "AsyncUserApplicationsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
@@ -136,7 +159,11 @@ __all__ = [
     "DepartmentsNamespace",
     "IdpsNamespace",
     "LegacyClustersNamespace",
+    "LegacyDepartmentsNamespace",
     "LegacyNamespace",
+    "LegacyNodeTypesNamespace",
+    "LegacyProjectsNamespace",
+    "LegacyUsersNamespace",
     "MeNamespace",
     "OrgUnitsNamespace",
     "PermissionsNamespace",
@@ -144,6 +171,7 @@ __all__ = [
     "RolesNamespace",
     "ServiceAccountsNamespace",
     "SettingsNamespace",
+    "TokensNamespace",
     "UserApplicationsNamespace",
     "UsersNamespace",
 ]
@@ -2802,6 +2830,173 @@ class LegacyClustersNamespace(Namespace):
     """``client.legacy.clusters`` of the blocking client."""
     __slots__ = ()
 
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        description: Optional[str] = ...,
+        body: Optional[LegacyClustersCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyClustersListResultItem: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        description: Optional[str] = ...,
+        body: LegacyClustersCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyClustersListResultItem: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        body: Optional[LegacyClustersCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyClustersListResultItem:
+        """Create a cluster (seed era).
+
+        ``POST /v1/k8s/clusters`` (operation ``legacy_create_cluster``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            description (str, optional): body field ``description``.
+            body (LegacyClustersCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyClustersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "description": description, "body": body}
+        return self._client._core_client().call(
+            "legacy_create_cluster", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a cluster and everything in it (seed era).
+
+        ``DELETE /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_delete_cluster``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_delete_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        cluster_uuid: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyClustersListResultItem:
+        """Get a cluster by its uuid (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_get_cluster``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyClustersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_get_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def install_file(
+        self,
+        cluster_uuid: str,
+        *,
+        cloud: Optional[Literal["gke", "aws", "aks", "op", "airgapped"]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """The cluster's installation values file (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/installfile`` (operation
+            ``legacy_get_install_file``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            cloud (Literal["gke", "aws", "aks", "op", "airgapped"], optional): query parameter
+                ``cloud``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"cloud": cloud}
+        return self._client._core_client().call(
+            "legacy_get_install_file", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
     def list(
         self,
         *,
@@ -2823,6 +3018,8 @@ class LegacyClustersNamespace(Namespace):
             SyncPager[LegacyClustersListResultItem]: the items of the body (one request).
 
         Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
@@ -2839,6 +3036,1093 @@ class LegacyClustersNamespace(Namespace):
             None,
             timeout,
             max_retries,
+        )
+
+
+class LegacyDepartmentsNamespace(Namespace):
+    """``client.legacy.departments`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        body: Optional[LegacyDepartmentsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        body: LegacyDepartmentsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        body: Optional[LegacyDepartmentsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Create a department (seed era).
+
+        ``POST /v1/k8s/departments`` (operation ``legacy_create_department``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            body (LegacyDepartmentsCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "body": body}
+        return self._client._core_client().call(
+            "legacy_create_department", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        department_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a department (seed era).
+
+        ``DELETE /v1/k8s/departments/{departmentId}`` (operation ``legacy_delete_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_delete_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        department_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Get a department by id (seed era).
+
+        ``GET /v1/k8s/departments/{departmentId}`` (operation ``legacy_get_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_get_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[LegacyDepartmentsListResultItem]:
+        """List the departments (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/departments`` (operation
+            ``legacy_get_departments``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[LegacyDepartmentsListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "legacy_get_departments",
+            "legacy.departments.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def update(
+        self,
+        department_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        body: Optional[LegacyDepartmentsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    @overload
+    def update(
+        self,
+        department_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        body: LegacyDepartmentsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    def update(
+        self,
+        department_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        body: Optional[LegacyDepartmentsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Replace a department: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/departments/{departmentId}`` (operation ``legacy_update_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            body (LegacyDepartmentsCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "body": body}
+        return self._client._core_client().call(
+            "legacy_update_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class LegacyNodeTypesNamespace(Namespace):
+    """``client.legacy.node_types`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        body: Optional[LegacyNodeTypesCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        body: LegacyNodeTypesCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        body: Optional[LegacyNodeTypesCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Create a node type (seed era).
+
+        ``POST /v1/k8s/nodetypes`` (operation ``legacy_create_node_type``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            body (LegacyNodeTypesCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "body": body}
+        return self._client._core_client().call(
+            "legacy_create_node_type", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        node_type_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a node type (seed era).
+
+        ``DELETE /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_delete_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_delete_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        node_type_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Get a node type by id (seed era).
+
+        ``GET /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_get_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_get_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[LegacyNodeTypesListResultItem]:
+        """List the node types (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/nodeTypes`` (operation ``legacy_get_node_types``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[LegacyNodeTypesListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "legacy_get_node_types",
+            "legacy.node_types.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def update(
+        self,
+        node_type_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        body: Optional[LegacyNodeTypesCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    @overload
+    def update(
+        self,
+        node_type_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        body: LegacyNodeTypesCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    def update(
+        self,
+        node_type_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        body: Optional[LegacyNodeTypesCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Replace a node type: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_update_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            body (LegacyNodeTypesCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "body": body}
+        return self._client._core_client().call(
+            "legacy_update_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class LegacyProjectsNamespace(Namespace):
+    """``client.legacy.projects`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        department_id: int,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: Optional[LegacyProjectsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        department_id: Optional[int] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: LegacyProjectsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        department_id: Optional[int] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        interactive_job_time_limit_secs: Optional[int] = None,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = None,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = None,
+        body: Optional[LegacyProjectsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Create a project (seed era).
+
+        ``POST /v1/k8s/projects`` (operation ``legacy_create_project``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            department_id (int, required unless ``body=`` holds it): body field
+                ``departmentId``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            interactive_job_time_limit_secs (int, optional): body field
+                ``interactiveJobTimeLimitSecs``.
+            permissions (LegacyProjectsListResultItemPermissions, optional): body field
+                ``permissions``.
+            node_affinity (LegacyProjectsListResultItemNodeAffinity, optional): body field
+                ``nodeAffinity``.
+            body (LegacyProjectsCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "department_id": department_id, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "permissions": permissions, "node_affinity": node_affinity, "body": body}
+        return self._client._core_client().call(
+            "legacy_create_project", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        project_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Delete a project (seed era).
+
+        ``DELETE /v1/k8s/projects/{projectId}`` (operation ``legacy_delete_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_delete_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        project_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Get a project by id (seed era).
+
+        ``GET /v1/k8s/projects/{projectId}`` (operation ``legacy_get_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_get_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[LegacyProjectsListResultItem]:
+        """List the projects (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/projects`` (operation ``legacy_get_projects``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[LegacyProjectsListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "legacy_get_projects",
+            "legacy.projects.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def update(
+        self,
+        project_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        department_id: int,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: Optional[LegacyProjectsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    @overload
+    def update(
+        self,
+        project_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        department_id: Optional[int] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: LegacyProjectsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    def update(
+        self,
+        project_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        department_id: Optional[int] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        interactive_job_time_limit_secs: Optional[int] = None,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = None,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = None,
+        body: Optional[LegacyProjectsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Replace a project: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/projects/{projectId}`` (operation ``legacy_update_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            department_id (int, required unless ``body=`` holds it): body field
+                ``departmentId``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            interactive_job_time_limit_secs (int, optional): body field
+                ``interactiveJobTimeLimitSecs``.
+            permissions (LegacyProjectsListResultItemPermissions, optional): body field
+                ``permissions``.
+            node_affinity (LegacyProjectsListResultItemNodeAffinity, optional): body field
+                ``nodeAffinity``.
+            body (LegacyProjectsCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "department_id": department_id, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "permissions": permissions, "node_affinity": node_affinity, "body": body}
+        return self._client._core_client().call(
+            "legacy_update_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class LegacyUsersNamespace(Namespace):
+    """``client.legacy.users`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def create(
+        self,
+        *,
+        email: str,
+        password: str,
+        roles: Sequence[Literal["admin", "editor", "researcher", "viewer"]],
+        permitted_clusters: Sequence[str],
+        permit_all_clusters: bool,
+        need_to_change_password: Optional[bool] = ...,
+        body: Optional[LegacyUsersCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        email: Optional[str] = ...,
+        password: Optional[str] = ...,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = ...,
+        permitted_clusters: Optional[Sequence[str]] = ...,
+        permit_all_clusters: Optional[bool] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: LegacyUsersCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    def create(
+        self,
+        *,
+        email: Optional[str] = None,
+        password: Optional[str] = None,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = None,
+        permitted_clusters: Optional[Sequence[str]] = None,
+        permit_all_clusters: Optional[bool] = None,
+        need_to_change_password: Optional[bool] = None,
+        body: Optional[LegacyUsersCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Create a user (seed era).
+
+        ``POST /v1/k8s/users`` (operation ``legacy_create_user``).
+
+        Args:
+            email (str, required unless ``body=`` holds it): body field ``email``.
+            password (str, required unless ``body=`` holds it): body field ``password``.
+            roles (Sequence[Literal["admin", "editor", "researcher", "viewer"]], required unless
+                ``body=`` holds it): body field ``roles``.
+            permitted_clusters (Sequence[str], required unless ``body=`` holds it): body field
+                ``permittedClusters``.
+            permit_all_clusters (bool, required unless ``body=`` holds it): body field
+                ``permitAllClusters``.
+            need_to_change_password (bool, optional): body field ``needToChangePassword``.
+            body (LegacyUsersCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
+        return self._client._core_client().call(
+            "legacy_create_user", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        user_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a user (seed era).
+
+        ``DELETE /v1/k8s/users/{userId}`` (operation ``legacy_delete_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_delete_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        user_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Get a user by id (seed era).
+
+        ``GET /v1/k8s/users/{userId}`` (operation ``legacy_get_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "legacy_get_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[LegacyUsersListResultItem]:
+        """List the users (seed era).
+
+        ``GET /v1/k8s/users`` (operation ``legacy_get_users``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[LegacyUsersListResultItem]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "legacy_get_users",
+            "legacy.users.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    def update(
+        self,
+        user_id: str,
+        *,
+        email: str,
+        roles: Sequence[Literal["admin", "editor", "researcher", "viewer"]],
+        permitted_clusters: Sequence[str],
+        permit_all_clusters: bool,
+        password: Optional[str] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: Optional[LegacyUsersUpdateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    @overload
+    def update(
+        self,
+        user_id: str,
+        *,
+        email: Optional[str] = ...,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = ...,
+        permitted_clusters: Optional[Sequence[str]] = ...,
+        permit_all_clusters: Optional[bool] = ...,
+        password: Optional[str] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: LegacyUsersUpdateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    def update(
+        self,
+        user_id: str,
+        *,
+        email: Optional[str] = None,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = None,
+        permitted_clusters: Optional[Sequence[str]] = None,
+        permit_all_clusters: Optional[bool] = None,
+        password: Optional[str] = None,
+        need_to_change_password: Optional[bool] = None,
+        body: Optional[LegacyUsersUpdateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Replace a user: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/users/{userId}`` (operation ``legacy_update_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            email (str, required unless ``body=`` holds it): body field ``email``.
+            roles (Sequence[Literal["admin", "editor", "researcher", "viewer"]], required unless
+                ``body=`` holds it): body field ``roles``.
+            permitted_clusters (Sequence[str], required unless ``body=`` holds it): body field
+                ``permittedClusters``.
+            permit_all_clusters (bool, required unless ``body=`` holds it): body field
+                ``permitAllClusters``.
+            password (str, optional): body field ``password``.
+            need_to_change_password (bool, optional): body field ``needToChangePassword``.
+            body (LegacyUsersUpdateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
+        return self._client._core_client().call(
+            "legacy_update_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -4568,6 +5852,224 @@ class SettingsNamespace(Namespace):
         )
 
 
+class TokensNamespace(Namespace):
+    """``client.tokens`` of the blocking client."""
+    __slots__ = ()
+
+    def grant(
+        self,
+        *,
+        grant_type: Optional[Literal["app_token", "client_credentials", "refresh_token", "exchange_token", "password", "external_token_exchange"]] = None,
+        app_id: Optional[str] = None,
+        app_secret: Optional[str] = None,
+        code: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        refresh_token: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        external_token: Optional[str] = None,
+        body: Optional[TokenRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TokenResponse:
+        """Create an access token v1.
+
+        ``POST /api/v1/token`` (operation ``grant_token``).
+
+        Args:
+            grant_type (Literal["app_token", "client_credentials", "refresh_token",
+                "exchange_token", "password", "external_token_exchange"], optional): body field
+                ``grantType``.
+            app_id (str, optional): body field ``appID``.
+            app_secret (str, optional): body field ``appSecret``.
+            code (str, optional): body field ``code``.
+            redirect_uri (str, optional): body field ``redirectUri``.
+            refresh_token (str, optional): body field ``refreshToken``.
+            username (str, optional): body field ``username``.
+            password (str, optional): body field ``password``.
+            client_id (str, optional): body field ``clientID``.
+            client_secret (str, optional): body field ``clientSecret``.
+            external_token (str, optional): body field ``externalToken``.
+            body (TokenRequest, optional): the raw request body, sent as is; keyword fields are
+                merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"grant_type": grant_type, "app_id": app_id, "app_secret": app_secret, "code": code, "redirect_uri": redirect_uri, "refresh_token": refresh_token, "username": username, "password": password, "client_id": client_id, "client_secret": client_secret, "external_token": external_token, "body": body}
+        return self._client._core_client().call(
+            "grant_token", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def grant_v2(
+        self,
+        *,
+        grant_type: Literal["authorization_code", "client_credentials", "password", "refresh_token"],
+        client_id: Optional[str] = ...,
+        client_secret: Optional[str] = ...,
+        username: Optional[str] = ...,
+        password: Optional[str] = ...,
+        refresh_token: Optional[str] = ...,
+        code: Optional[str] = ...,
+        redirect_uri: Optional[str] = ...,
+        body: Optional[TokensGrantV2Body] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> OAuth2TokenResponse: ...
+
+    @overload
+    def grant_v2(
+        self,
+        *,
+        grant_type: Optional[Literal["authorization_code", "client_credentials", "password", "refresh_token"]] = ...,
+        client_id: Optional[str] = ...,
+        client_secret: Optional[str] = ...,
+        username: Optional[str] = ...,
+        password: Optional[str] = ...,
+        refresh_token: Optional[str] = ...,
+        code: Optional[str] = ...,
+        redirect_uri: Optional[str] = ...,
+        body: TokensGrantV2Body,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> OAuth2TokenResponse: ...
+
+    def grant_v2(
+        self,
+        *,
+        grant_type: Optional[Literal["authorization_code", "client_credentials", "password", "refresh_token"]] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        refresh_token: Optional[str] = None,
+        code: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        body: Optional[TokensGrantV2Body] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OAuth2TokenResponse:
+        """Create an access token v2.
+
+        ``POST /api/v2/token`` (operation ``grant_token_v2``).
+
+        Args:
+            grant_type (Literal["authorization_code", "client_credentials", "password",
+                "refresh_token"], required unless ``body=`` holds it): body field
+                ``grant_type``.
+            client_id (str, optional): body field ``client_id``.
+            client_secret (str, optional): body field ``client_secret``.
+            username (str, optional): body field ``username``.
+            password (str, optional): body field ``password``.
+            refresh_token (str, optional): body field ``refresh_token``.
+            code (str, optional): body field ``code``.
+            redirect_uri (str, optional): body field ``redirect_uri``.
+            body (TokensGrantV2Body, optional): the raw request body, sent as is; keyword fields
+                are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OAuth2TokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"grant_type": grant_type, "client_id": client_id, "client_secret": client_secret, "username": username, "password": password, "refresh_token": refresh_token, "code": code, "redirect_uri": redirect_uri, "body": body}
+        return self._client._core_client().call(
+            "grant_token_v2", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_app_token(
+        self,
+        *,
+        id: str,
+        name: str,
+        secret: str,
+        body: Optional[AppTokenRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AppTokenResponse: ...
+
+    @overload
+    def legacy_app_token(
+        self,
+        *,
+        id: Optional[str] = ...,
+        name: Optional[str] = ...,
+        secret: Optional[str] = ...,
+        body: AppTokenRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AppTokenResponse: ...
+
+    def legacy_app_token(
+        self,
+        *,
+        id: Optional[str] = None,
+        name: Optional[str] = None,
+        secret: Optional[str] = None,
+        body: Optional[AppTokenRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AppTokenResponse:
+        """get application token.
+
+        ``POST /v1/k8s/auth/oauth/apptoken`` (operation ``app_token``).
+
+        Deprecated: use ``tokens.grant()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            id (str, required unless ``body=`` holds it): body field ``id``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            secret (str, required unless ``body=`` holds it): body field ``secret``.
+            body (AppTokenRequest, optional): the raw request body, sent as is; keyword fields
+                are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AppTokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "tokens.legacy_app_token() calls a deprecated operation (app_token); use tokens.grant() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"id": id, "name": name, "secret": secret, "body": body}
+        return self._client._core_client().call(
+            "app_token", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class UserApplicationsNamespace(Namespace):
     """``client.user_applications`` of the blocking client."""
     __slots__ = ()
@@ -5295,9 +6797,17 @@ class LegacyNamespace:
     """``client.legacy``: a group of namespaces."""
 
     clusters: LegacyClustersNamespace
+    departments: LegacyDepartmentsNamespace
+    node_types: LegacyNodeTypesNamespace
+    projects: LegacyProjectsNamespace
+    users: LegacyUsersNamespace
 
     def __init__(self, client: BaseClient) -> None:
         self.clusters = LegacyClustersNamespace(client)
+        self.departments = LegacyDepartmentsNamespace(client)
+        self.node_types = LegacyNodeTypesNamespace(client)
+        self.projects = LegacyProjectsNamespace(client)
+        self.users = LegacyUsersNamespace(client)
 
     def __repr__(self) -> str:
         return "<namespace legacy>"
@@ -5321,6 +6831,7 @@ class _ClientNamespaces(BaseClient):
     roles: RolesNamespace
     service_accounts: ServiceAccountsNamespace
     settings: SettingsNamespace
+    tokens: TokensNamespace
     user_applications: UserApplicationsNamespace
     users: UsersNamespace
 
@@ -5340,6 +6851,7 @@ class _ClientNamespaces(BaseClient):
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
         self.settings = SettingsNamespace(self)
+        self.tokens = TokensNamespace(self)
         self.user_applications = UserApplicationsNamespace(self)
         self.users = UsersNamespace(self)
 
@@ -7997,6 +9509,173 @@ class AsyncLegacyClustersNamespace(Namespace):
     """``client.legacy.clusters`` of the asyncio client."""
     __slots__ = ()
 
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        description: Optional[str] = ...,
+        body: Optional[LegacyClustersCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyClustersListResultItem: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        description: Optional[str] = ...,
+        body: LegacyClustersCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyClustersListResultItem: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        body: Optional[LegacyClustersCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyClustersListResultItem:
+        """Create a cluster (seed era).
+
+        ``POST /v1/k8s/clusters`` (operation ``legacy_create_cluster``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            description (str, optional): body field ``description``.
+            body (LegacyClustersCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyClustersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "description": description, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_create_cluster", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a cluster and everything in it (seed era).
+
+        ``DELETE /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_delete_cluster``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_delete_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        cluster_uuid: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyClustersListResultItem:
+        """Get a cluster by its uuid (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_get_cluster``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyClustersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_get_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def install_file(
+        self,
+        cluster_uuid: str,
+        *,
+        cloud: Optional[Literal["gke", "aws", "aks", "op", "airgapped"]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """The cluster's installation values file (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/installfile`` (operation
+            ``legacy_get_install_file``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            cloud (Literal["gke", "aws", "aks", "op", "airgapped"], optional): query parameter
+                ``cloud``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"cloud": cloud}
+        return await self._client._core_client().call_async(
+            "legacy_get_install_file", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
     def list(
         self,
         *,
@@ -8018,6 +9697,8 @@ class AsyncLegacyClustersNamespace(Namespace):
             AsyncPager[LegacyClustersListResultItem]: the items of the body (one request).
 
         Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
@@ -8034,6 +9715,1093 @@ class AsyncLegacyClustersNamespace(Namespace):
             None,
             timeout,
             max_retries,
+        )
+
+
+class AsyncLegacyDepartmentsNamespace(Namespace):
+    """``client.legacy.departments`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        body: Optional[LegacyDepartmentsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        body: LegacyDepartmentsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        body: Optional[LegacyDepartmentsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Create a department (seed era).
+
+        ``POST /v1/k8s/departments`` (operation ``legacy_create_department``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            body (LegacyDepartmentsCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_create_department", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        department_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a department (seed era).
+
+        ``DELETE /v1/k8s/departments/{departmentId}`` (operation ``legacy_delete_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_delete_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        department_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Get a department by id (seed era).
+
+        ``GET /v1/k8s/departments/{departmentId}`` (operation ``legacy_get_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_get_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[LegacyDepartmentsListResultItem]:
+        """List the departments (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/departments`` (operation
+            ``legacy_get_departments``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[LegacyDepartmentsListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "legacy_get_departments",
+            "legacy.departments.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def update(
+        self,
+        department_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        body: Optional[LegacyDepartmentsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    @overload
+    async def update(
+        self,
+        department_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        body: LegacyDepartmentsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyDepartmentsListResultItem: ...
+
+    async def update(
+        self,
+        department_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        body: Optional[LegacyDepartmentsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyDepartmentsListResultItem:
+        """Replace a department: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/departments/{departmentId}`` (operation ``legacy_update_department``).
+
+        Args:
+            department_id (int, required): path parameter ``departmentId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            body (LegacyDepartmentsCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyDepartmentsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_update_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncLegacyNodeTypesNamespace(Namespace):
+    """``client.legacy.node_types`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        body: Optional[LegacyNodeTypesCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        body: LegacyNodeTypesCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        body: Optional[LegacyNodeTypesCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Create a node type (seed era).
+
+        ``POST /v1/k8s/nodetypes`` (operation ``legacy_create_node_type``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            body (LegacyNodeTypesCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_create_node_type", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        node_type_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a node type (seed era).
+
+        ``DELETE /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_delete_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_delete_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        node_type_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Get a node type by id (seed era).
+
+        ``GET /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_get_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_get_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[LegacyNodeTypesListResultItem]:
+        """List the node types (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/nodeTypes`` (operation ``legacy_get_node_types``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[LegacyNodeTypesListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "legacy_get_node_types",
+            "legacy.node_types.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def update(
+        self,
+        node_type_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        body: Optional[LegacyNodeTypesCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    @overload
+    async def update(
+        self,
+        node_type_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        body: LegacyNodeTypesCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyNodeTypesListResultItem: ...
+
+    async def update(
+        self,
+        node_type_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        body: Optional[LegacyNodeTypesCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyNodeTypesListResultItem:
+        """Replace a node type: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_update_node_type``).
+
+        Args:
+            node_type_id (int, required): path parameter ``nodeTypeId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            body (LegacyNodeTypesCreateBody, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyNodeTypesListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_update_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncLegacyProjectsNamespace(Namespace):
+    """``client.legacy.projects`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        cluster_uuid: str,
+        department_id: int,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: Optional[LegacyProjectsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        department_id: Optional[int] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: LegacyProjectsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        department_id: Optional[int] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        interactive_job_time_limit_secs: Optional[int] = None,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = None,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = None,
+        body: Optional[LegacyProjectsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Create a project (seed era).
+
+        ``POST /v1/k8s/projects`` (operation ``legacy_create_project``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            department_id (int, required unless ``body=`` holds it): body field
+                ``departmentId``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            interactive_job_time_limit_secs (int, optional): body field
+                ``interactiveJobTimeLimitSecs``.
+            permissions (LegacyProjectsListResultItemPermissions, optional): body field
+                ``permissions``.
+            node_affinity (LegacyProjectsListResultItemNodeAffinity, optional): body field
+                ``nodeAffinity``.
+            body (LegacyProjectsCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "department_id": department_id, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "permissions": permissions, "node_affinity": node_affinity, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_create_project", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        project_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Delete a project (seed era).
+
+        ``DELETE /v1/k8s/projects/{projectId}`` (operation ``legacy_delete_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_delete_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        project_id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Get a project by id (seed era).
+
+        ``GET /v1/k8s/projects/{projectId}`` (operation ``legacy_get_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_get_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        cluster_uuid: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[LegacyProjectsListResultItem]:
+        """List the projects (seed era).
+
+        ``GET /v1/k8s/clusters/{cluster_uuid}/projects`` (operation ``legacy_get_projects``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``cluster_uuid``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[LegacyProjectsListResultItem]: the items of the body (one request).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "legacy_get_projects",
+            "legacy.projects.list",
+            (cluster_uuid,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def update(
+        self,
+        project_id: int,
+        *,
+        name: str,
+        cluster_uuid: str,
+        department_id: int,
+        deserved_gpus: float,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: Optional[LegacyProjectsCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: int,
+        *,
+        name: Optional[str] = ...,
+        cluster_uuid: Optional[str] = ...,
+        department_id: Optional[int] = ...,
+        deserved_gpus: Optional[float] = ...,
+        max_allowed_gpus: Optional[float] = ...,
+        interactive_job_time_limit_secs: Optional[int] = ...,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = ...,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = ...,
+        body: LegacyProjectsCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyProjectsListResultItem: ...
+
+    async def update(
+        self,
+        project_id: int,
+        *,
+        name: Optional[str] = None,
+        cluster_uuid: Optional[str] = None,
+        department_id: Optional[int] = None,
+        deserved_gpus: Optional[float] = None,
+        max_allowed_gpus: Optional[float] = None,
+        interactive_job_time_limit_secs: Optional[int] = None,
+        permissions: Optional[LegacyProjectsListResultItemPermissions] = None,
+        node_affinity: Optional[LegacyProjectsListResultItemNodeAffinity] = None,
+        body: Optional[LegacyProjectsCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyProjectsListResultItem:
+        """Replace a project: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/projects/{projectId}`` (operation ``legacy_update_project``).
+
+        Args:
+            project_id (int, required): path parameter ``projectId``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_uuid (str, required unless ``body=`` holds it): body field ``clusterUuid``.
+            department_id (int, required unless ``body=`` holds it): body field
+                ``departmentId``.
+            deserved_gpus (float, required unless ``body=`` holds it): body field
+                ``deservedGpus``.
+            max_allowed_gpus (float, optional): body field ``maxAllowedGpus``.
+            interactive_job_time_limit_secs (int, optional): body field
+                ``interactiveJobTimeLimitSecs``.
+            permissions (LegacyProjectsListResultItemPermissions, optional): body field
+                ``permissions``.
+            node_affinity (LegacyProjectsListResultItemNodeAffinity, optional): body field
+                ``nodeAffinity``.
+            body (LegacyProjectsCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyProjectsListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "cluster_uuid": cluster_uuid, "department_id": department_id, "deserved_gpus": deserved_gpus, "max_allowed_gpus": max_allowed_gpus, "interactive_job_time_limit_secs": interactive_job_time_limit_secs, "permissions": permissions, "node_affinity": node_affinity, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_update_project", (project_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncLegacyUsersNamespace(Namespace):
+    """``client.legacy.users`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def create(
+        self,
+        *,
+        email: str,
+        password: str,
+        roles: Sequence[Literal["admin", "editor", "researcher", "viewer"]],
+        permitted_clusters: Sequence[str],
+        permit_all_clusters: bool,
+        need_to_change_password: Optional[bool] = ...,
+        body: Optional[LegacyUsersCreateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        email: Optional[str] = ...,
+        password: Optional[str] = ...,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = ...,
+        permitted_clusters: Optional[Sequence[str]] = ...,
+        permit_all_clusters: Optional[bool] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: LegacyUsersCreateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    async def create(
+        self,
+        *,
+        email: Optional[str] = None,
+        password: Optional[str] = None,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = None,
+        permitted_clusters: Optional[Sequence[str]] = None,
+        permit_all_clusters: Optional[bool] = None,
+        need_to_change_password: Optional[bool] = None,
+        body: Optional[LegacyUsersCreateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Create a user (seed era).
+
+        ``POST /v1/k8s/users`` (operation ``legacy_create_user``).
+
+        Args:
+            email (str, required unless ``body=`` holds it): body field ``email``.
+            password (str, required unless ``body=`` holds it): body field ``password``.
+            roles (Sequence[Literal["admin", "editor", "researcher", "viewer"]], required unless
+                ``body=`` holds it): body field ``roles``.
+            permitted_clusters (Sequence[str], required unless ``body=`` holds it): body field
+                ``permittedClusters``.
+            permit_all_clusters (bool, required unless ``body=`` holds it): body field
+                ``permitAllClusters``.
+            need_to_change_password (bool, optional): body field ``needToChangePassword``.
+            body (LegacyUsersCreateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_create_user", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        user_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Delete a user (seed era).
+
+        ``DELETE /v1/k8s/users/{userId}`` (operation ``legacy_delete_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_delete_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        user_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Get a user by id (seed era).
+
+        ``GET /v1/k8s/users/{userId}`` (operation ``legacy_get_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "legacy_get_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[LegacyUsersListResultItem]:
+        """List the users (seed era).
+
+        ``GET /v1/k8s/users`` (operation ``legacy_get_users``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[LegacyUsersListResultItem]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "legacy_get_users",
+            "legacy.users.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    @overload
+    async def update(
+        self,
+        user_id: str,
+        *,
+        email: str,
+        roles: Sequence[Literal["admin", "editor", "researcher", "viewer"]],
+        permitted_clusters: Sequence[str],
+        permit_all_clusters: bool,
+        password: Optional[str] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: Optional[LegacyUsersUpdateBody] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    @overload
+    async def update(
+        self,
+        user_id: str,
+        *,
+        email: Optional[str] = ...,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = ...,
+        permitted_clusters: Optional[Sequence[str]] = ...,
+        permit_all_clusters: Optional[bool] = ...,
+        password: Optional[str] = ...,
+        need_to_change_password: Optional[bool] = ...,
+        body: LegacyUsersUpdateBody,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> LegacyUsersListResultItem: ...
+
+    async def update(
+        self,
+        user_id: str,
+        *,
+        email: Optional[str] = None,
+        roles: Optional[Sequence[Literal["admin", "editor", "researcher", "viewer"]]] = None,
+        permitted_clusters: Optional[Sequence[str]] = None,
+        permit_all_clusters: Optional[bool] = None,
+        password: Optional[str] = None,
+        need_to_change_password: Optional[bool] = None,
+        body: Optional[LegacyUsersUpdateBody] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> LegacyUsersListResultItem:
+        """Replace a user: fields left out are removed (seed era).
+
+        ``PUT /v1/k8s/users/{userId}`` (operation ``legacy_update_user``).
+
+        Args:
+            user_id (str, required): path parameter ``userId``.
+            email (str, required unless ``body=`` holds it): body field ``email``.
+            roles (Sequence[Literal["admin", "editor", "researcher", "viewer"]], required unless
+                ``body=`` holds it): body field ``roles``.
+            permitted_clusters (Sequence[str], required unless ``body=`` holds it): body field
+                ``permittedClusters``.
+            permit_all_clusters (bool, required unless ``body=`` holds it): body field
+                ``permitAllClusters``.
+            password (str, optional): body field ``password``.
+            need_to_change_password (bool, optional): body field ``needToChangePassword``.
+            body (LegacyUsersUpdateBody, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            LegacyUsersListResultItem: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
+        return await self._client._core_client().call_async(
+            "legacy_update_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -9763,6 +12531,224 @@ class AsyncSettingsNamespace(Namespace):
         )
 
 
+class AsyncTokensNamespace(Namespace):
+    """``client.tokens`` of the asyncio client."""
+    __slots__ = ()
+
+    async def grant(
+        self,
+        *,
+        grant_type: Optional[Literal["app_token", "client_credentials", "refresh_token", "exchange_token", "password", "external_token_exchange"]] = None,
+        app_id: Optional[str] = None,
+        app_secret: Optional[str] = None,
+        code: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        refresh_token: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        external_token: Optional[str] = None,
+        body: Optional[TokenRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TokenResponse:
+        """Create an access token v1.
+
+        ``POST /api/v1/token`` (operation ``grant_token``).
+
+        Args:
+            grant_type (Literal["app_token", "client_credentials", "refresh_token",
+                "exchange_token", "password", "external_token_exchange"], optional): body field
+                ``grantType``.
+            app_id (str, optional): body field ``appID``.
+            app_secret (str, optional): body field ``appSecret``.
+            code (str, optional): body field ``code``.
+            redirect_uri (str, optional): body field ``redirectUri``.
+            refresh_token (str, optional): body field ``refreshToken``.
+            username (str, optional): body field ``username``.
+            password (str, optional): body field ``password``.
+            client_id (str, optional): body field ``clientID``.
+            client_secret (str, optional): body field ``clientSecret``.
+            external_token (str, optional): body field ``externalToken``.
+            body (TokenRequest, optional): the raw request body, sent as is; keyword fields are
+                merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"grant_type": grant_type, "app_id": app_id, "app_secret": app_secret, "code": code, "redirect_uri": redirect_uri, "refresh_token": refresh_token, "username": username, "password": password, "client_id": client_id, "client_secret": client_secret, "external_token": external_token, "body": body}
+        return await self._client._core_client().call_async(
+            "grant_token", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def grant_v2(
+        self,
+        *,
+        grant_type: Literal["authorization_code", "client_credentials", "password", "refresh_token"],
+        client_id: Optional[str] = ...,
+        client_secret: Optional[str] = ...,
+        username: Optional[str] = ...,
+        password: Optional[str] = ...,
+        refresh_token: Optional[str] = ...,
+        code: Optional[str] = ...,
+        redirect_uri: Optional[str] = ...,
+        body: Optional[TokensGrantV2Body] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> OAuth2TokenResponse: ...
+
+    @overload
+    async def grant_v2(
+        self,
+        *,
+        grant_type: Optional[Literal["authorization_code", "client_credentials", "password", "refresh_token"]] = ...,
+        client_id: Optional[str] = ...,
+        client_secret: Optional[str] = ...,
+        username: Optional[str] = ...,
+        password: Optional[str] = ...,
+        refresh_token: Optional[str] = ...,
+        code: Optional[str] = ...,
+        redirect_uri: Optional[str] = ...,
+        body: TokensGrantV2Body,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> OAuth2TokenResponse: ...
+
+    async def grant_v2(
+        self,
+        *,
+        grant_type: Optional[Literal["authorization_code", "client_credentials", "password", "refresh_token"]] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        refresh_token: Optional[str] = None,
+        code: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        body: Optional[TokensGrantV2Body] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> OAuth2TokenResponse:
+        """Create an access token v2.
+
+        ``POST /api/v2/token`` (operation ``grant_token_v2``).
+
+        Args:
+            grant_type (Literal["authorization_code", "client_credentials", "password",
+                "refresh_token"], required unless ``body=`` holds it): body field
+                ``grant_type``.
+            client_id (str, optional): body field ``client_id``.
+            client_secret (str, optional): body field ``client_secret``.
+            username (str, optional): body field ``username``.
+            password (str, optional): body field ``password``.
+            refresh_token (str, optional): body field ``refresh_token``.
+            code (str, optional): body field ``code``.
+            redirect_uri (str, optional): body field ``redirect_uri``.
+            body (TokensGrantV2Body, optional): the raw request body, sent as is; keyword fields
+                are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            OAuth2TokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"grant_type": grant_type, "client_id": client_id, "client_secret": client_secret, "username": username, "password": password, "refresh_token": refresh_token, "code": code, "redirect_uri": redirect_uri, "body": body}
+        return await self._client._core_client().call_async(
+            "grant_token_v2", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_app_token(
+        self,
+        *,
+        id: str,
+        name: str,
+        secret: str,
+        body: Optional[AppTokenRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AppTokenResponse: ...
+
+    @overload
+    async def legacy_app_token(
+        self,
+        *,
+        id: Optional[str] = ...,
+        name: Optional[str] = ...,
+        secret: Optional[str] = ...,
+        body: AppTokenRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> AppTokenResponse: ...
+
+    async def legacy_app_token(
+        self,
+        *,
+        id: Optional[str] = None,
+        name: Optional[str] = None,
+        secret: Optional[str] = None,
+        body: Optional[AppTokenRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AppTokenResponse:
+        """get application token.
+
+        ``POST /v1/k8s/auth/oauth/apptoken`` (operation ``app_token``).
+
+        Deprecated: use ``tokens.grant()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            id (str, required unless ``body=`` holds it): body field ``id``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            secret (str, required unless ``body=`` holds it): body field ``secret``.
+            body (AppTokenRequest, optional): the raw request body, sent as is; keyword fields
+                are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AppTokenResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "tokens.legacy_app_token() calls a deprecated operation (app_token); use tokens.grant() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"id": id, "name": name, "secret": secret, "body": body}
+        return await self._client._core_client().call_async(
+            "app_token", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncUserApplicationsNamespace(Namespace):
     """``client.user_applications`` of the asyncio client."""
     __slots__ = ()
@@ -10490,9 +13476,17 @@ class AsyncLegacyNamespace:
     """``client.legacy``: a group of namespaces."""
 
     clusters: AsyncLegacyClustersNamespace
+    departments: AsyncLegacyDepartmentsNamespace
+    node_types: AsyncLegacyNodeTypesNamespace
+    projects: AsyncLegacyProjectsNamespace
+    users: AsyncLegacyUsersNamespace
 
     def __init__(self, client: BaseClient) -> None:
         self.clusters = AsyncLegacyClustersNamespace(client)
+        self.departments = AsyncLegacyDepartmentsNamespace(client)
+        self.node_types = AsyncLegacyNodeTypesNamespace(client)
+        self.projects = AsyncLegacyProjectsNamespace(client)
+        self.users = AsyncLegacyUsersNamespace(client)
 
     def __repr__(self) -> str:
         return "<namespace legacy>"
@@ -10516,6 +13510,7 @@ class _AsyncClientNamespaces(BaseClient):
     roles: AsyncRolesNamespace
     service_accounts: AsyncServiceAccountsNamespace
     settings: AsyncSettingsNamespace
+    tokens: AsyncTokensNamespace
     user_applications: AsyncUserApplicationsNamespace
     users: AsyncUsersNamespace
 
@@ -10535,5 +13530,6 @@ class _AsyncClientNamespaces(BaseClient):
         self.roles = AsyncRolesNamespace(self)
         self.service_accounts = AsyncServiceAccountsNamespace(self)
         self.settings = AsyncSettingsNamespace(self)
+        self.tokens = AsyncTokensNamespace(self)
         self.user_applications = AsyncUserApplicationsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -183,6 +183,17 @@ class AggregatedResources(TypedDict):
     memory: NotRequired[AggregatedResourcesMemory]
 
 
+class AppTokenRequest(TypedDict):
+    id: str
+    name: str
+    secret: str
+
+
+class AppTokenResponse(TypedDict):
+    access_token: str
+    id_token: str
+
+
 class Application(TypedDict):
     name: str
     createdBy: str
@@ -837,12 +848,120 @@ class KubernetesPermissions(TypedDict):
     predefinedRole: NotRequired[Optional[str]]
 
 
+class LegacyClustersCreateBody(TypedDict):
+    name: str
+    description: NotRequired[str]
+
+
 class LegacyClustersListResultItem(TypedDict):
     name: str
     clusterUuid: str
     tenantId: NotRequired[int]
     createdAt: NotRequired[str]
     description: NotRequired[str]
+
+
+class LegacyDepartmentsCreateBody(TypedDict):
+    name: str
+    clusterUuid: str
+    deservedGpus: float
+    maxAllowedGpus: NotRequired[float]
+
+
+class LegacyDepartmentsListResultItem(TypedDict):
+    id: int
+    tenantId: NotRequired[int]
+    createdAt: NotRequired[str]
+    projectsDeservedGpus: NotRequired[str]
+    name: str
+    clusterUuid: str
+    deservedGpus: float
+    maxAllowedGpus: NotRequired[float]
+
+
+class LegacyNodeTypesCreateBody(TypedDict):
+    name: str
+    clusterUuid: str
+
+
+class LegacyNodeTypesListResultItem(TypedDict):
+    id: int
+    name: str
+    tenantId: NotRequired[int]
+    clusterUuid: str
+    createdAt: NotRequired[str]
+
+
+class LegacyProjectsListResultItemNodeAffinityTrainSelectedTypesItem(TypedDict):
+    id: NotRequired[int]
+
+
+class LegacyProjectsListResultItemNodeAffinityTrain(TypedDict):
+    affinityType: NotRequired[Literal["only_selected", "no_limit"]]
+    selectedTypes: NotRequired[list[LegacyProjectsListResultItemNodeAffinityTrainSelectedTypesItem]]
+
+
+class LegacyProjectsListResultItemNodeAffinity(TypedDict):
+    train: NotRequired[LegacyProjectsListResultItemNodeAffinityTrain]
+    interactive: NotRequired[LegacyProjectsListResultItemNodeAffinityTrain]
+
+
+class LegacyProjectsListResultItemPermissions(TypedDict):
+    users: NotRequired[list[str]]
+
+
+class LegacyProjectsCreateBody(TypedDict):
+    name: str
+    clusterUuid: str
+    departmentId: int
+    deservedGpus: float
+    maxAllowedGpus: NotRequired[float]
+    interactiveJobTimeLimitSecs: NotRequired[int]
+    permissions: NotRequired[LegacyProjectsListResultItemPermissions]
+    nodeAffinity: NotRequired[LegacyProjectsListResultItemNodeAffinity]
+
+
+class LegacyProjectsListResultItem(TypedDict):
+    id: int
+    tenantId: NotRequired[int]
+    createdAt: NotRequired[str]
+    name: str
+    clusterUuid: str
+    departmentId: int
+    deservedGpus: float
+    maxAllowedGpus: NotRequired[float]
+    interactiveJobTimeLimitSecs: NotRequired[int]
+    permissions: NotRequired[LegacyProjectsListResultItemPermissions]
+    nodeAffinity: NotRequired[LegacyProjectsListResultItemNodeAffinity]
+
+
+class LegacyUsersCreateBody(TypedDict):
+    email: str
+    password: str
+    roles: list[Literal["admin", "editor", "researcher", "viewer"]]
+    permittedClusters: list[str]
+    permitAllClusters: bool
+    needToChangePassword: NotRequired[bool]
+
+
+class LegacyUsersListResultItem(TypedDict):
+    userId: str
+    lastLogin: NotRequired[Optional[str]]
+    createdAt: NotRequired[str]
+    email: str
+    roles: list[Literal["admin", "editor", "researcher", "viewer"]]
+    permittedClusters: list[str]
+    permitAllClusters: bool
+    needToChangePassword: NotRequired[bool]
+
+
+class LegacyUsersUpdateBody(TypedDict):
+    email: str
+    password: NotRequired[str]
+    roles: list[Literal["admin", "editor", "researcher", "viewer"]]
+    permittedClusters: list[str]
+    permitAllClusters: bool
+    needToChangePassword: NotRequired[bool]
 
 
 class LogoutRedirectUriSetting(TypedDict):
@@ -887,6 +1006,15 @@ class NodePoolAssignedResourcesCreate(TypedDict):
     gpu: NotRequired[Resource1]
     cpu: NotRequired[Resource1]
     memory: NotRequired[Resource1]
+
+
+class OAuth2TokenResponse(TypedDict):
+    access_token: str
+    token_type: str
+    expires_in: NotRequired[int]
+    refresh_token: NotRequired[str]
+    id_token: NotRequired[str]
+    scope: NotRequired[str]
 
 
 class Priority(TypedDict):
@@ -1227,6 +1355,47 @@ class TelemetryResponse(TypedDict):
     type: str
     timestamp: str
     values: list[TelemetryResponseValuesItem]
+
+
+class TokenRequest(TypedDict):
+    grantType: NotRequired[
+        Literal[
+            "app_token",
+            "client_credentials",
+            "refresh_token",
+            "exchange_token",
+            "password",
+            "external_token_exchange",
+        ]
+    ]
+    appID: NotRequired[str]
+    appSecret: NotRequired[str]
+    code: NotRequired[str]
+    redirectUri: NotRequired[str]
+    refreshToken: NotRequired[str]
+    username: NotRequired[str]
+    password: NotRequired[str]
+    clientID: NotRequired[str]
+    clientSecret: NotRequired[str]
+    externalToken: NotRequired[str]
+
+
+class TokenResponse(TypedDict):
+    accessToken: NotRequired[str]
+    idToken: NotRequired[str]
+    refreshToken: NotRequired[str]
+    expiresIn: NotRequired[int]
+
+
+class TokensGrantV2Body(TypedDict):
+    grant_type: Literal["authorization_code", "client_credentials", "password", "refresh_token"]
+    client_id: NotRequired[str]
+    client_secret: NotRequired[str]
+    username: NotRequired[str]
+    password: NotRequired[str]
+    refresh_token: NotRequired[str]
+    code: NotRequired[str]
+    redirect_uri: NotRequired[str]
 
 
 class User2(TypedDict):

@@ -28,6 +28,7 @@ from runai_admin.types import (
     Application,
     ApplicationPostResponse,
     ApplicationsRegenerateSecretResult,
+    AppTokenResponse,
     AuditLog,
     CountResponse,
     Department,
@@ -36,9 +37,14 @@ from runai_admin.types import (
     Idp1,
     IdpPostResponse,
     LegacyClustersListResultItem,
+    LegacyDepartmentsListResultItem,
+    LegacyNodeTypesListResultItem,
+    LegacyProjectsListResultItem,
+    LegacyUsersListResultItem,
     Mappers,
     MeAccessRule,
     MetricsResponse,
+    OAuth2TokenResponse,
     OidcCreationData,
     OrgUnitsPrioritiesResult,
     Permission,
@@ -51,6 +57,7 @@ from runai_admin.types import (
     ServiceAccount,
     ServiceAccountPostResponse,
     SettingsGetResponse,
+    TokenResponse,
     User2,
     UserApp,
     UserAppAdministration,
@@ -108,8 +115,44 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.users.list(max_items=3), SyncPager[User2])
     assert_type(client.users.count(), UsersCountResult)
 
-    # legacy: a group of namespaces
+    # legacy: a group of namespaces, integer ids (users' are text)
     assert_type(client.legacy.clusters.list(), SyncPager[LegacyClustersListResultItem])
+    assert_type(client.legacy.clusters.delete(cluster_id), str)
+    seed_project = client.legacy.projects.create(
+        name="p", cluster_uuid=cluster_id, department_id=1, deserved_gpus=2
+    )
+    assert_type(seed_project, LegacyProjectsListResultItem)
+    assert_type(client.legacy.projects.get(1), LegacyProjectsListResultItem)
+    assert_type(client.legacy.projects.list(cluster_id), SyncPager[LegacyProjectsListResultItem])
+    assert_type(
+        client.legacy.departments.update(1, name="d", cluster_uuid=cluster_id, deserved_gpus=1),
+        LegacyDepartmentsListResultItem,
+    )
+    seed_user = client.legacy.users.create(
+        email="ada@example.com",
+        password="pw",
+        roles=["researcher"],
+        permitted_clusters=[],
+        permit_all_clusters=True,
+    )
+    assert_type(seed_user, LegacyUsersListResultItem)
+    assert_type(seed_user["userId"], str)
+    assert_type(client.legacy.users.delete(seed_user["userId"]), str)
+    assert_type(client.legacy.node_types.list(cluster_id), SyncPager[LegacyNodeTypesListResultItem])
+    boss: list[Literal["boss"]] = ["boss"]
+    seed_users = client.legacy.users
+    seed_users.update("u", email="a", roles=boss, permitted_clusters=[], permit_all_clusters=True)  # type: ignore[arg-type]
+    client.legacy.projects.create(name="p", cluster_uuid=cluster_id, department_id=1)  # type: ignore[call-overload]
+
+    # tokens
+    granted = client.tokens.grant(grant_type="client_credentials", client_id="a", client_secret="s")
+    assert_type(granted, TokenResponse)
+    assert_type(
+        client.tokens.grant_v2(grant_type="password", username="u", password="p"),
+        OAuth2TokenResponse,
+    )
+    assert_type(client.tokens.legacy_app_token(id="a", name="n", secret="s"), AppTokenResponse)
+    client.tokens.grant_v2(grant_type="magic")  # type: ignore[call-overload]
 
     # access control
     rule = client.access_rules.create(
@@ -242,7 +285,7 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     project["colour"]  # type: ignore[typeddict-item]
     dept["gpuQuota"]  # type: ignore[typeddict-item]
     print(client.namespaces)  # type: ignore[attr-defined]
-    print(client.legacy.projects)  # type: ignore[attr-defined]
+    print(client.legacy.widgets)  # type: ignore[attr-defined]
 
 
 async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
@@ -274,6 +317,21 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
 
     # legacy
     assert_type(client.legacy.clusters.list(), AsyncPager[LegacyClustersListResultItem])
+    assert_type(await client.legacy.projects.get(1), LegacyProjectsListResultItem)
+    assert_type(await client.legacy.users.list(), list[LegacyUsersListResultItem])
+    assert_type(await client.legacy.node_types.delete(1), str)
+    assert_type(await client.legacy.departments.get(1), LegacyDepartmentsListResultItem)
+
+    # tokens
+    assert_type(
+        await client.tokens.grant(grant_type="refresh_token", refresh_token="r"), TokenResponse
+    )
+    assert_type(
+        await client.tokens.grant_v2(
+            grant_type="client_credentials", client_id="a", client_secret="s"
+        ),
+        OAuth2TokenResponse,
+    )
 
     # access control
     rule = await client.access_rules.create(

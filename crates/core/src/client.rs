@@ -111,7 +111,11 @@ impl Core {
         let transport = self.transport()?;
         let mut refreshed_after_401 = false;
         loop {
-            let bearer = self.bearer(&transport, &policy, &deadline).await?;
+            let bearer = if op.signs_in {
+                None
+            } else {
+                self.bearer(&transport, &policy, &deadline).await?
+            };
             let token = bearer.as_ref().map(|b| &b.header);
             let attempt = self
                 .send_with_retries(

@@ -10,7 +10,7 @@
 //!
 //! | Path                                                 | Module                |
 //! |------------------------------------------------------|-----------------------|
-//! | `/api/v1/token`, `/api/v2/token`, `/v1/k8s/auth/login`, `/auth/realms/{realm}/…/token` | `routes::tokens` |
+//! | `/api/v1/token`, `/api/v2/token`, `/v1/k8s/auth/login`, `/v1/k8s/auth/oauth/apptoken`, `/auth/realms/{realm}/…/token` | `routes::tokens` |
 //! | any path ending in `/metrics` or `/telemetry`        | `routes::metrics`     |
 //! | `/api/v1/clusters…`                                  | `routes::clusters`    |
 //! | `/api/v1/org-unit/departments…`                      | `routes::departments` |

@@ -377,8 +377,6 @@ pub(crate) fn role(id: i64) -> Option<&'static Role> {
 }
 
 /// The predefined role a seed-era role name stands for.
-// The seed-era users operations, which speak these names, are not served yet.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn seed_era_role(name: &str) -> Option<&'static Role> {
     SEED_ERA_ROLES
         .iter()
@@ -387,7 +385,6 @@ pub(crate) fn seed_era_role(name: &str) -> Option<&'static Role> {
 }
 
 /// The seed-era name of a predefined role, for those that had one.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn seed_era_name(id: i64) -> Option<&'static str> {
     SEED_ERA_ROLES
         .iter()

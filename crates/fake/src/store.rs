@@ -131,12 +131,47 @@ pub(crate) struct Store {
     pub priorities: Vec<Priority>,
     pub idps: Vec<Idp>,
     pub audit_log: AuditLog,
+    /// What only the seed-era `/v1/k8s` API keeps (see `SeedEra`).
+    pub seed_era: SeedEra,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
     // control plane: "1" is the seeded default department, then "2", "3", ...
     next_org_unit: u64,
     next_node_pool: u64,
 }
+
+// ---- seed era (`/v1/k8s`) ------------------------------------------------------------
+// Clusters, departments, projects and users are the same objects in both eras; these are
+// the seed-era facts that have no place in a current object.
+
+/// A seed-era node type: a name for a kind of node in one cluster, with an integer id.
+pub(crate) struct NodeType {
+    pub id: i64,
+    pub name: String,
+    pub cluster_id: String,
+    pub created_at: String,
+}
+
+#[derive(Default)]
+pub(crate) struct SeedEra {
+    pub node_types: Vec<NodeType>,
+    /// A cluster's description by uuid (current clusters have none).
+    pub cluster_descriptions: std::collections::HashMap<String, String>,
+    /// Users who must change their password at their next login, by user id.
+    pub password_change_due: std::collections::HashSet<String>,
+    /// A seed-era user's roles while no cluster is permitted to them, by user id: such
+    /// roles grant nothing, so no access rule holds them (otherwise the rules do).
+    pub unscoped_roles: std::collections::HashMap<String, Vec<String>>,
+    last_node_type: i64,
+}
+
+impl SeedEra {
+    pub fn next_node_type_id(&mut self) -> i64 {
+        self.last_node_type += 1;
+        self.last_node_type
+    }
+}
+// ---- end of seed era -----------------------------------------------------------------
 
 pub(crate) fn now() -> String {
     format_time(time::OffsetDateTime::now_utc())
@@ -183,6 +218,7 @@ impl Store {
             priorities: Vec::new(),
             idps: Vec::new(),
             audit_log: AuditLog::default(),
+            seed_era: SeedEra::default(),
             next_access_rule: 1,
             next_org_unit: 1,
             next_node_pool: 1,
@@ -279,6 +315,8 @@ impl Store {
         self.node_pools.retain(|p| p.cluster_id != uuid);
         self.departments.retain(|d| d.cluster_id != uuid);
         self.projects.retain(|p| p.cluster_id != uuid);
+        self.seed_era.node_types.retain(|t| t.cluster_id != uuid);
+        self.seed_era.cluster_descriptions.remove(uuid);
         self.clusters.len() != before
     }
 

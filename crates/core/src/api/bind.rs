@@ -179,6 +179,7 @@ fn build_body(
         (!object.is_empty() || spec.required).then_some(Value::Object(object))
     };
     match value {
+        Some(value) if spec.media == FORM_MEDIA => form_fields(call, value).map(Some),
         Some(value) => {
             let bytes = serde_json::to_vec(&value).map_err(|e| {
                 CoreError::ArgumentValue(format!("{call}: the body cannot be encoded: {e}"))
@@ -188,6 +189,42 @@ fn build_body(
         None if spec.required => Err(missing(call, RAW_BODY)),
         None => Ok(None),
     }
+}
+
+/// The media type of a form-encoded body, as the catalogue records it from the spec.
+const FORM_MEDIA: &str = "application/x-www-form-urlencoded";
+
+/// A form body is flat: each field a scalar (sent as its text) or a list of scalars (the
+/// field repeated). Values are never quoted in errors: these bodies carry secrets.
+fn form_fields(call: CallName<'_>, value: Value) -> CoreResult<RequestBody> {
+    let Value::Object(object) = value else {
+        return Err(CoreError::ArgumentType(format!(
+            "{call}: a form body must be a dict, not {}",
+            type_name(&value)
+        )));
+    };
+    let mut fields = Vec::with_capacity(object.len());
+    for (name, value) in object {
+        let items = match value {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        for item in items {
+            let text = match item {
+                Value::Null => continue,
+                Value::String(s) => s,
+                Value::Bool(_) | Value::Number(_) => item.to_string(),
+                other => {
+                    return Err(CoreError::ArgumentType(format!(
+                        "{call}: form field {name} must be a scalar or a list of scalars, not {}",
+                        type_name(&other)
+                    )));
+                }
+            };
+            fields.push((name.clone(), text));
+        }
+    }
+    Ok(RequestBody::Form(fields))
 }
 
 fn missing(call: CallName<'_>, name: &str) -> CoreError {
@@ -573,6 +610,52 @@ mod tests {
         )
         .expect("binds");
         assert_eq!(request.query.len(), 1);
+    }
+
+    #[test]
+    fn form_bodies_are_sent_as_form_fields_from_the_catalogue_media() {
+        let form = op("grant_token_v2");
+        assert_eq!(
+            form.body.as_ref().map(|b| b.media.as_str()),
+            Some(FORM_MEDIA)
+        );
+        let request = bind(
+            form,
+            vec![],
+            kw(&[
+                ("grant_type", json!("client_credentials")),
+                ("client_id", json!("app")),
+                ("client_secret", json!("hunter2")),
+            ]),
+        )
+        .expect("binds");
+        let Some(RequestBody::Form(fields)) = &request.body else {
+            panic!("not a form: {:?}", request.body);
+        };
+        assert!(fields.contains(&("client_secret".to_string(), "hunter2".to_string())));
+        assert!(!format!("{request:?}").contains("hunter2"));
+        let err = bind(
+            form,
+            vec![],
+            kw(&[(
+                "body",
+                json!({"grant_type": "password", "password": {"x": "hunter2"}}),
+            )]),
+        )
+        .expect_err("nested");
+        let text = err.to_string();
+        assert!(
+            text.contains("form field password") && !text.contains("hunter2"),
+            "{text}"
+        );
+        // A JSON operation's body stays JSON.
+        let request = bind(
+            op("grant_token"),
+            vec![],
+            kw(&[("grant_type", json!("client_credentials"))]),
+        )
+        .expect("binds");
+        assert!(matches!(request.body, Some(RequestBody::Json(_))));
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub struct Operation {
     pub errors: Vec<u16>,
     pub idempotent: bool,
     pub deprecated: bool,
+    /// The operation obtains a token: it is sent without one, and a 401 is its answer to
+    /// the credentials it carries, not a sign that the client's token expired.
+    #[serde(default)]
+    pub signs_in: bool,
     #[serde(default)]
     pub replacement: Option<String>,
 }
@@ -440,8 +444,8 @@ mod tests {
         // Clusters, departments, projects and users (48), access control (13), service
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
-        // priorities (1) and identity providers (7).
-        assert_eq!(exposed, 100);
+        // priorities (1), identity providers (7) and tokens (3).
+        assert_eq!(exposed, 103);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -47,7 +47,7 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
     org_units::create(call, store, Kind::Department, None)
 }
 
-fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
+pub(crate) fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("departmentId");
     let unit = existing_department(store, id)?;
     // Refuse rather than cascade: deleting a department must not silently take projects.

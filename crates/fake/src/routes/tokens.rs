@@ -1,16 +1,20 @@
 //! The token routes, answered before any bearer check: `/api/v1/token` (JSON),
 //! `/api/v2/token` (OAuth2 form), the seed-era Keycloak realm
-//! (`/auth/realms/{realm}/protocol/openid-connect/token`) and `/v1/k8s/auth/login`.
+//! (`/auth/realms/{realm}/protocol/openid-connect/token`), `/v1/k8s/auth/login` and the
+//! deprecated `/v1/k8s/auth/oauth/apptoken`. Every grant they answer, given or refused, is
+//! a sign-in in the audit log.
 
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::audit_log::AuditEntry;
 use crate::authority::{Issued, Subject};
 use crate::context::{Request, Shared};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::seed::{REALM, TENANT_ID};
+use crate::store::now;
 
 /// The answer of a token route, or `None` when the path is not one.
 pub(crate) fn route(shared: &Shared, req: &Request) -> Option<Reply> {
@@ -23,13 +27,83 @@ pub(crate) fn route(shared: &Shared, req: &Request) -> Option<Reply> {
         ("/api/v1/token", _) => token_v1,
         ("/api/v2/token", _) => token_v2,
         ("/v1/k8s/auth/login", _) => legacy_login,
+        ("/v1/k8s/auth/oauth/apptoken", _) => app_token,
         (_, Some(_)) => keycloak,
         _ => return None,
     };
     if !req.method.eq_ignore_ascii_case("POST") {
         return Some(ApiError::new(405, "method not allowed; use POST").into());
     }
-    Some(route(shared, req))
+    let reply = route(shared, req);
+    record_sign_in(shared, req, &reply);
+    Some(reply)
+}
+
+/// The body's fields that name who signs in (never its secrets), lower-cased, and whether
+/// they name a user: JSON or form, whichever the route reads.
+fn claimed(body: &[u8]) -> Option<(String, bool)> {
+    let fields: HashMap<String, String> = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_string())))
+            .collect(),
+        _ => form(body)
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+    };
+    let pick = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| fields.get(*n).filter(|v| !v.is_empty()).cloned())
+    };
+    pick(&["username", "email"])
+        .map(|user| (user, true))
+        .or_else(|| pick(&["clientid", "client_id", "appid", "id"]).map(|app| (app, false)))
+}
+
+/// One audit entry per grant answered: the subject the issued token speaks for, or, when
+/// refused, the one the request claimed to be. A path no grant lives at (an unknown
+/// realm) is no sign-in.
+fn record_sign_in(shared: &Shared, req: &Request, reply: &Reply) {
+    if !matches!(reply.status, 200 | 400 | 401) {
+        return;
+    }
+    let issued = serde_json::from_slice::<Value>(&reply.body)
+        .ok()
+        .and_then(|body| {
+            ["accessToken", "access_token"]
+                .iter()
+                .find_map(|key| body.get(key)?.as_str().map(str::to_string))
+        });
+    let mut store = shared.store();
+    let signed_in = issued.and_then(|token| shared.authority.check(&token, &store).ok());
+    let (subject, is_user) = match &signed_in {
+        Some(subject) => (subject.actor().to_string(), subject.email.is_some()),
+        None => claimed(&req.body).unwrap_or_else(|| ("unknown".into(), false)),
+    };
+    let entity_id = store
+        .users
+        .iter()
+        .find(|u| is_user && u.username.eq_ignore_ascii_case(&subject))
+        .map(|u| u.id.clone());
+    store.audit_log.push(AuditEntry {
+        id: uuid::Uuid::new_v4().to_string(),
+        timestamp: now(),
+        subject: subject.clone(),
+        subject_type: if is_user { "User" } else { "App" },
+        action: "sign-in",
+        http_method: "POST".into(),
+        url: format!("{}{}", shared.url, req.path),
+        entity_type: if is_user { "user" } else { "application" }.into(),
+        entity_id,
+        entity_name: Some(subject),
+        succeeded: reply.status == 200,
+        http_status_code: reply.status,
+        cluster_id: None,
+        cluster_name: None,
+        request_id: uuid::Uuid::new_v4().to_string(),
+    });
 }
 
 fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
@@ -182,6 +256,14 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
             };
             issue(shared, subject)
         }
+        // The fake hands out no authorization codes: any code is one it never issued.
+        "authorization_code" => {
+            return Err(oauth_error(
+                400,
+                "invalid_grant",
+                "the authorization code is invalid or expired",
+            ))
+        }
         _ => {
             return Err(oauth_error(
                 400,
@@ -244,16 +326,19 @@ fn keycloak(shared: &Shared, req: &Request) -> Reply {
     }
 }
 
+/// A non-empty text field of a JSON body, or the 400 naming it.
+fn required_text(body: &Map<String, Value>, name: &str) -> Result<String, ApiError> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request(format!("missing field: {name}")))
+}
+
 /// `POST /v1/k8s/auth/login` with `{email, password}`.
 fn legacy_login(shared: &Shared, req: &Request) -> Reply {
     let result = json_object(&req.body).and_then(|body| {
-        let text = |name: &str| {
-            body.get(name)
-                .and_then(Value::as_str)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| ApiError::bad_request(format!("missing field: {name}")))
-        };
+        let text = |name: &str| required_text(&body, name);
         let (email, password) = (text("email")?, text("password")?);
         if !user_login(shared, &email, &password) {
             return Err(ApiError::unauthorized("invalid email or password"));
@@ -269,6 +354,40 @@ fn legacy_login(shared: &Shared, req: &Request) -> Reply {
                 "token_type": "bearer",
                 "expires_in": issued.expires_in,
             }),
+        ),
+        Err(err) => err.into(),
+    }
+}
+
+/// `POST /v1/k8s/auth/oauth/apptoken` (deprecated) with `{id, name, secret}`: an
+/// application's token. `id` is its client id (or, for a service account, its id too).
+fn app_token(shared: &Shared, req: &Request) -> Reply {
+    let result = json_object(&req.body).and_then(|body| {
+        // Present, as the schema requires; an empty id or secret is a wrong one (401).
+        let text = |name: &str| {
+            body.get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::bad_request(format!("missing field: {name}")))
+        };
+        let (id, _name, secret) = (text("id")?, text("name")?, text("secret")?);
+        let mut store = shared.store();
+        let client_id = store
+            .service_accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map_or(id, |a| a.client_id.clone());
+        let subject = shared
+            .authority
+            .client(&mut store, &client_id, &secret)
+            .ok_or_else(|| ApiError::unauthorized("invalid application credentials"))?;
+        drop(store);
+        issue(shared, subject)
+    });
+    match result {
+        Ok(issued) => Reply::json(
+            200,
+            &json!({"access_token": issued.access, "id_token": issued.id}),
         ),
         Err(err) => err.into(),
     }

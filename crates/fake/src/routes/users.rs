@@ -50,26 +50,44 @@ fn get(call: &Call<'_>, store: &Store) -> Answer {
 
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {
     let email = call.text("email").unwrap_or_default();
+    let user = add(store, email, temp_password(), call.actor())?;
+    let body = json!({"id": user.id, "username": user.username, "tempPassword": user.password});
+    Ok(Reply::json(201, &body))
+}
+
+/// A new local user, unless the e-mail is taken (409). The seed-era users share it.
+pub(crate) fn add<'s>(
+    store: &'s mut Store,
+    email: String,
+    password: String,
+    actor: &str,
+) -> Result<&'s User, ApiError> {
     if user_by_email(store, &email).is_some() {
         return Err(ApiError::conflict(format!("user {email:?} already exists")));
     }
     let created = now();
-    let user = User {
+    store.users.push(User {
         id: uuid::Uuid::new_v4().to_string(),
         username: email,
-        password: temp_password(),
-        created_by: call.actor().to_string(),
+        password,
+        created_by: actor.to_string(),
         created_at: created.clone(),
         updated_at: created,
         last_login: None,
-    };
-    let body = json!({"id": user.id, "username": user.username, "tempPassword": user.password});
-    store.users.push(user);
-    Ok(Reply::json(201, &body))
+    });
+    store
+        .users
+        .last()
+        .ok_or_else(|| ApiError::new(500, "the new user was not stored"))
 }
 
 fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
-    let id = call.param("userId");
+    remove(call, store, call.param("userId"))?;
+    Ok(Reply::empty(204))
+}
+
+/// Remove a user with what only they could use. The seed-era users share it.
+pub(crate) fn remove(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), ApiError> {
     let username = existing_user(store, id)?.username.clone();
     store.users.retain(|u| u.id != id);
     // Their tokens and refresh grants die with them, so that a user created again with
@@ -79,7 +97,7 @@ fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     store
         .access_keys
         .retain(|k| !k.owner.eq_ignore_ascii_case(&username));
-    Ok(Reply::empty(204))
+    Ok(())
 }
 
 fn reset_password(call: &Call<'_>, store: &mut Store) -> Answer {

@@ -574,3 +574,181 @@ fn has_negative_zero(value: &Value) -> bool {
         _ => false,
     }
 }
+
+// ---------------------------------------------------------------- the seed era's own
+
+/// An answer of a seed-era operation against the result schema the catalogue writes for it.
+fn conforms_to_result(op_id: &str, value: &Value) {
+    let catalogue = runai_admin_core::api::Catalogue::get();
+    let op = catalogue.operation(op_id).expect("in the catalogue");
+    let schema = op
+        .result
+        .as_ref()
+        .and_then(|r| r.inline.as_ref())
+        .expect("an inline result");
+    if let Err(err) = crate::validate::validate_shape(catalogue, schema, value) {
+        panic!("{op_id}: {err}\n{value:#}");
+    }
+}
+
+#[tokio::test]
+async fn seed_era_users_hold_their_roles_as_access_rules() {
+    let h = harness().await;
+    let cluster = h.server.cluster_id();
+    let (status, user) = h
+        .post(
+            "/v1/k8s/users",
+            json!({
+                "email": "ada@example.com",
+                "password": "ada-password",
+                "roles": ["viewer", "researcher"],
+                "permittedClusters": [cluster],
+                "permitAllClusters": false,
+                "needToChangePassword": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{user}");
+    conforms_to_result("legacy_create_user", &user);
+    assert_eq!(user["roles"], json!(["researcher", "viewer"]));
+    assert!(user.get("password").is_none(), "{user}");
+    let id = user["userId"].as_str().expect("id").to_string();
+    let (_, rules) = h
+        .get("/api/v1/authorization/access-rules?subjectType=user&subjectIds=ada@example.com")
+        .await;
+    let mut held: Vec<(&str, &str)> = rules["accessRules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| Some((r["roleName"].as_str()?, r["scopeType"].as_str()?)))
+        .collect();
+    held.sort_unstable();
+    assert_eq!(held, [("L1 researcher", "cluster"), ("Viewer", "cluster")]);
+    // A replacing PUT: what it leaves out goes.
+    let (status, replaced) = h
+        .put(
+            &format!("/v1/k8s/users/{id}"),
+            json!({"email": "ada@example.com", "roles": [], "permittedClusters": [], "permitAllClusters": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{replaced}");
+    conforms_to_result("legacy_update_user", &replaced);
+    assert_eq!(replaced["roles"], json!([]));
+    assert_eq!(replaced["needToChangePassword"], false);
+    let (status, listed) = h.get("/v1/k8s/users").await;
+    assert_eq!(status, 200);
+    conforms_to_result("legacy_get_users", &listed);
+    let (status, text) = h.delete(&format!("/v1/k8s/users/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(text.as_str().is_some_and(|t| t.contains(&id)), "{text}");
+    let (status, err) = h.get(&format!("/v1/k8s/users/{id}")).await;
+    assert_404(status, &err);
+}
+
+#[tokio::test]
+async fn seed_era_clusters_departments_projects_and_node_types_answer_their_shapes() {
+    let h = harness().await;
+    let (status, cluster) = h
+        .post(
+            "/v1/k8s/clusters",
+            json!({"name": "edge", "description": "far"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{cluster}");
+    conforms_to_result("legacy_create_cluster", &cluster);
+    let uuid = cluster["clusterUuid"].as_str().expect("uuid").to_string();
+    let (status, dept) = h
+        .post(
+            "/v1/k8s/departments",
+            json!({"name": "physics", "clusterUuid": uuid, "deservedGpus": 4}),
+        )
+        .await;
+    assert_eq!(status, 200, "{dept}");
+    conforms_to_result("legacy_create_department", &dept);
+    let (status, project) = h
+        .post(
+            "/v1/k8s/projects",
+            json!({"name": "p", "clusterUuid": uuid, "departmentId": dept["id"], "deservedGpus": 1}),
+        )
+        .await;
+    assert_eq!(status, 200, "{project}");
+    conforms_to_result("legacy_create_project", &project);
+    let (status, listed) = h.get(&format!("/v1/k8s/clusters/{uuid}/projects")).await;
+    assert_eq!(status, 200);
+    conforms_to_result("legacy_get_projects", &listed);
+    let (status, node_type) = h
+        .post(
+            "/v1/k8s/nodetypes",
+            json!({"name": "a100", "clusterUuid": uuid}),
+        )
+        .await;
+    assert_eq!(status, 200, "{node_type}");
+    conforms_to_result("legacy_create_node_type", &node_type);
+    assert_eq!(node_type["id"], 1);
+    let (status, types) = h.get(&format!("/v1/k8s/clusters/{uuid}/nodeTypes")).await;
+    assert_eq!(status, 200);
+    conforms_to_result("legacy_get_node_types", &types);
+    // Seed-era ids are integers: anything else names nothing.
+    let (status, err) = h.get("/v1/k8s/nodetypes/a100").await;
+    assert!(matches!(status, 400 | 404), "{status} {err}");
+    // A department with projects stays, as in the current API.
+    let (status, _) = h
+        .delete(&format!("/v1/k8s/departments/{}", dept["id"]))
+        .await;
+    assert_eq!(status, 409);
+    let (status, gone) = h.delete(&format!("/v1/k8s/clusters/{uuid}")).await;
+    assert_eq!(status, 200, "{gone}");
+    let (status, err) = h.get("/v1/k8s/nodetypes/1").await;
+    assert_404(status, &err);
+    let (status, err) = h.get(&format!("/v1/k8s/projects/{}", project["id"])).await;
+    assert_404(status, &err);
+}
+
+#[tokio::test]
+async fn seed_era_sign_ins_are_audited_without_their_secrets() {
+    let h = harness().await;
+    let url = format!("{}/v1/k8s/auth/login", h.server.url());
+    for password in [crate::seed::ADMIN_PASSWORD, "wrong-password-42"] {
+        let status = reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(json!({"email": crate::seed::ADMIN_EMAIL, "password": password}).to_string())
+            .send()
+            .await
+            .expect("send")
+            .status()
+            .as_u16();
+        assert!(matches!(status, 200 | 401), "{status}");
+    }
+    let end = crate::store::now();
+    let (status, log) = h
+        .get(&format!(
+            "/api/v1/audit/log?start=2000-01-01T00:00:00Z&end={end}&filterBy=action==sign-in"
+        ))
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let entries = log["audit_logs"].as_array().expect("entries");
+    let logins: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .filter(|e| {
+            e["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/v1/k8s/auth/login"))
+        })
+        .filter_map(|e| {
+            Some((
+                e["subject"].as_str()?,
+                e["subject_type"].as_str()?,
+                e["result"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        logins,
+        [
+            (crate::seed::ADMIN_EMAIL, "User", "Succeeded"),
+            (crate::seed::ADMIN_EMAIL, "User", "Failed"),
+        ]
+    );
+    assert!(!log.to_string().contains("wrong-password-42"));
+}

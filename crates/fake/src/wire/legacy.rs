@@ -1,12 +1,16 @@
-//! The seed-era (`/v1/k8s`) objects: `Cluster`, `Project2` and `Department2` built from
-//! the store, and the seed-era request fields (`deservedGpus`, `nodePoolsResources`,
-//! `interactiveJobTimeLimitSecs`, `nodeAffinity`, ...) mapped onto a stored project.
+//! The seed-era (`/v1/k8s`) objects: `Cluster`, `Project2`, `Department2`, `User` and
+//! `NodeType` built from the store, and the seed-era request fields (`deservedGpus`,
+//! `nodePoolsResources`, `interactiveJobTimeLimitSecs`, `nodeAffinity`, ...) mapped onto a
+//! stored project. A seed-era user's `roles` are read from, and written as, access rules.
 
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
+use runai_admin_core::api::Catalogue;
+
+use crate::roles;
 use crate::seed::TENANT_ID;
-use crate::store::{Cluster, OrgUnit, Store};
+use crate::store::{AccessRule, Cluster, NodeType, OrgUnit, Store, User};
 use crate::wire::org_units::namespace;
 use crate::wire::resources::{node_pool_quota_statuses, normalise_resources, pool_of};
 
@@ -175,13 +179,95 @@ fn affinity(unit: &OrgUnit, workload: &str) -> (Value, String) {
 }
 
 /// The seed-era `/v1/k8s` Cluster.
-pub(crate) fn cluster(cluster: &Cluster) -> Value {
+pub(crate) fn cluster(store: &Store, cluster: &Cluster) -> Value {
+    let description = store.seed_era.cluster_descriptions.get(&cluster.uuid);
     json!({
         "name": cluster.name,
         "clusterUuid": cluster.uuid,
         "tenantId": TENANT_ID,
         "createdAt": cluster.created_at,
-        "description": "",
+        "description": description.map_or("", String::as_str),
+    })
+}
+
+/// The predefined role a seed-era role name stands for (the table is in `roles`).
+pub(crate) fn seed_role_id(name: &str) -> Option<i64> {
+    roles::seed_era_role(name).map(|r| r.id)
+}
+
+/// The seed-era role names a seed-era `User` may carry, in the schema's order: its
+/// `roles` enum in the catalogue, which is narrower than the roles table's seed-era names.
+fn user_role_names() -> Vec<&'static str> {
+    Catalogue::get()
+        .operation("legacy_create_user")
+        .and_then(|op| op.body.as_ref())
+        .and_then(|body| body.inline.as_ref())
+        .and_then(|schema| schema.pointer("/properties/roles/items/enum"))
+        .and_then(Value::as_array)
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The seed-era name of a role a seed-era `User` can speak of.
+fn seed_role_name(role_id: i64) -> Option<&'static str> {
+    roles::seed_era_name(role_id).filter(|name| user_role_names().contains(name))
+}
+
+/// The user's live rules the seed era can speak of: one of its roles on the whole tenant
+/// (`permitAllClusters`) or on a cluster (`permittedClusters`).
+pub(crate) fn seed_rules<'s>(
+    store: &'s Store,
+    email: &'s str,
+) -> impl Iterator<Item = &'s AccessRule> {
+    store.access_rules.iter().filter(move |r| {
+        r.deleted_at.is_none()
+            && r.subject_type == "user"
+            && r.subject_id.eq_ignore_ascii_case(email)
+            && matches!(r.scope_type.as_str(), "tenant" | "cluster")
+            && seed_role_name(r.role_id).is_some()
+    })
+}
+
+/// The seed-era `User`; the password is never shown.
+pub(crate) fn user(store: &Store, user: &User) -> Value {
+    let mut clusters: Vec<&str> = Vec::new();
+    let mut all_clusters = false;
+    let mut held = Vec::new();
+    for rule in seed_rules(store, &user.username) {
+        held.extend(seed_role_name(rule.role_id));
+        if rule.scope_type == "tenant" {
+            all_clusters = true;
+        } else if !clusters.contains(&rule.scope_id.as_str()) {
+            clusters.push(&rule.scope_id);
+        }
+    }
+    if let Some(unscoped) = store.seed_era.unscoped_roles.get(&user.id) {
+        held.extend(unscoped.iter().map(String::as_str));
+    }
+    let roles: Vec<&str> = user_role_names()
+        .into_iter()
+        .filter(|seed| held.contains(seed))
+        .collect();
+    json!({
+        "userId": user.id,
+        "email": user.username,
+        "roles": roles,
+        "permittedClusters": clusters,
+        "permitAllClusters": all_clusters,
+        "needToChangePassword": store.seed_era.password_change_due.contains(&user.id),
+        "lastLogin": user.last_login,
+        "createdAt": user.created_at,
+    })
+}
+
+/// The seed-era `NodeType`.
+pub(crate) fn node_type(node_type: &NodeType) -> Value {
+    json!({
+        "id": node_type.id,
+        "name": node_type.name,
+        "tenantId": TENANT_ID,
+        "clusterUuid": node_type.cluster_id,
+        "createdAt": node_type.created_at,
     })
 }
 
@@ -244,15 +330,57 @@ pub(crate) fn project2(store: &Store, unit: &OrgUnit, render: Render) -> Value {
     map.insert("trainNodeAffinity".into(), json!(train_names));
     map.insert("interactiveNodeAffinity".into(), json!(interactive_names));
     if render.permissions {
-        let permissions = unit
+        let mut permissions = unit
             .fields
             .get("permissions")
-            .filter(|p| p.is_object())
+            .and_then(Value::as_object)
             .cloned()
-            .unwrap_or_else(|| json!({"users": [], "groups": [], "applications": []}));
-        map.insert("permissions".into(), permissions);
+            .unwrap_or_else(|| {
+                let empty = json!({"users": [], "groups": [], "applications": []});
+                empty.as_object().cloned().unwrap_or_default()
+            });
+        let kept = permissions.remove("users");
+        permissions.insert("users".into(), permitted_users(store, unit, kept));
+        map.insert("permissions".into(), Value::Object(permissions));
     }
     Value::Object(map)
+}
+
+/// The project's researchers: the users its seed-era researcher rules name.
+pub(crate) fn project_researchers<'s>(
+    store: &'s Store,
+    project_id: &'s str,
+) -> impl Iterator<Item = &'s AccessRule> {
+    let researcher = seed_role_id("researcher");
+    store.access_rules.iter().filter(move |r| {
+        r.deleted_at.is_none()
+            && r.subject_type == "user"
+            && Some(r.role_id) == researcher
+            && r.scope_type == "project"
+            && r.scope_id == project_id
+    })
+}
+
+/// A project's `permissions.users`: its researchers by user id, then the names written
+/// that are no user of the tenant (`kept`), as they were written.
+fn permitted_users(store: &Store, unit: &OrgUnit, kept: Option<Value>) -> Value {
+    let mut users: Vec<Value> = project_researchers(store, &unit.id)
+        .map(|rule| {
+            let user = store
+                .users
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(&rule.subject_id));
+            json!(user.map_or(&rule.subject_id, |u| &u.id))
+        })
+        .collect();
+    if let Some(Value::Array(kept)) = kept {
+        for name in kept {
+            if !users.contains(&name) {
+                users.push(name);
+            }
+        }
+    }
+    Value::Array(users)
 }
 
 /// The seed-era `Department2`, with its projects.
