@@ -57,6 +57,9 @@ EXPOSED_TAGS = [
     "Settings",
     "Org unit",
     "Idps",
+    "Reports",
+    "Network Topologies",
+    "Tenant",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -441,7 +441,7 @@ mod tests {
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
         // priorities (1) and identity providers (7).
-        assert_eq!(exposed, 100);
+        assert_eq!(exposed, 116);
         assert_eq!(c.source.sha256.len(), 64);
     }
 
