@@ -112,16 +112,24 @@ async def test_a_name_is_unique_in_its_cluster(api, cp: FakeControlPlane):
     assert await resolve(api.network_topologies.count()) == {"count": 1}
 
 
-async def test_a_viewer_reads_topologies_and_makes_none(api, cp: FakeControlPlane):
+async def test_a_cluster_viewer_sees_its_clusters_topologies_only(api, cp: FakeControlPlane):
     made = await tenant(api, cp)
     topology = await resolve(
         api.network_topologies.create(name="racks", cluster_id=cp.cluster_id, levels=["rack"])
     )
-    await grant(api, made["user"], VIEWER, "tenant", "1001")
+    other = await resolve(api.clusters.create(name="cluster-2"))
+    elsewhere = await resolve(
+        api.network_topologies.create(name="racks", cluster_id=other["uuid"], levels=["rack"])
+    )
+    await grant(api, made["user"], VIEWER, "cluster", cp.cluster_id)
     viewer = signed_in_as(api, cp, made["user"], made["password"])
     try:
         assert (await resolve(viewer.network_topologies.get(topology["id"])))["name"] == "racks"
+        listed = await resolve(viewer.network_topologies.list())
+        assert [t["id"] for t in listed["networkTopologies"]] == [topology["id"]]
         assert await resolve(viewer.network_topologies.count()) == {"count": 1}
+        with pytest.raises(ra.PermissionDeniedError):
+            await resolve(viewer.network_topologies.get(elsewhere["id"]))
         with pytest.raises(ra.PermissionDeniedError):
             await resolve(
                 viewer.network_topologies.create(
@@ -132,4 +140,4 @@ async def test_a_viewer_reads_topologies_and_makes_none(api, cp: FakeControlPlan
             await resolve(viewer.network_topologies.delete(topology["id"]))
     finally:
         viewer.close()
-    assert await resolve(api.network_topologies.count()) == {"count": 1}
+    assert await resolve(api.network_topologies.count()) == {"count": 2}

@@ -215,6 +215,14 @@ mod tests {
             needs("security-settings", "update")
         );
         assert_eq!(need_of("getTenantSettings"), needs("settings", "read"));
+        assert_eq!(need_of("updateTenantSetting"), needs("settings", "update"));
+        assert_eq!(need_of("download_report_by_id"), needs("tenant", "read"));
+        assert_eq!(need_of("create_report"), needs("tenant", "create"));
+        assert_eq!(need_of("are_reports_available"), None);
+        assert_eq!(
+            need_of("delete_network_topology"),
+            needs("network-topologies", "delete")
+        );
         assert_eq!(need_of("get_me_access_rules"), None);
         assert_eq!(need_of("get_permitted_scopes"), None);
         assert_eq!(need_of("change_user_password"), None);
