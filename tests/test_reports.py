@@ -75,7 +75,7 @@ async def test_report_lifecycle(api, cp: FakeControlPlane):
     assert made["createdBy"] and made["createdAt"] == made["statusUpdatedAt"]
 
     # Not ready yet: no file.
-    with pytest.raises(ra.BadRequestError) as caught:
+    with pytest.raises(ra.NotFoundError) as caught:
         await resolve(api.reports.download(made["id"]))
     assert "Processing" in caught.value.message
     done = await resolve(api.reports.get(made["id"]))
@@ -165,7 +165,7 @@ async def test_a_filter_naming_nothing_fails_the_report(api, cp: FakeControlPlan
     failed = await ready(api, made)
     assert failed["status"] == "Failed"
     assert "projectName==ghost" in failed["statusMessage"]
-    with pytest.raises(ra.BadRequestError) as caught:
+    with pytest.raises(ra.NotFoundError) as caught:
         await resolve(api.reports.download(made["id"]))
     assert "Failed" in caught.value.message
 

@@ -134,7 +134,8 @@ fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::empty(204))
 }
 
-/// The report's CSV once it is Ready; before that, or when it failed, a 400 saying so.
+/// The report's CSV once it is Ready. Before that, or when it failed, the file does not
+/// exist: a 404 (which the spec lists) that says where the report stands.
 fn download(call: &Call<'_>, store: &Store) -> Answer {
     let r = find(store, call)?;
     match (&r.file, r.status) {
@@ -149,7 +150,7 @@ fn download(call: &Call<'_>, store: &Store) -> Answer {
             ],
             body: csv.clone().into_bytes().into(),
         }),
-        _ => Err(ApiError::bad_request(format!(
+        _ => Err(ApiError::not_found(format!(
             "report {} has no file: it is {} ({})",
             r.id,
             r.status.as_str(),
