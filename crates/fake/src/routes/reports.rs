@@ -5,9 +5,9 @@
 //! seconds, so that a report's progress is the same on every run: each call to this area
 //! (availability aside) first moves every unfinished report one step, Pending to
 //! Processing, then Processing to Ready (its file made) or Failed (a filter naming nothing
-//! in the tenant), and only then answers. A report is created Pending, so the second read
-//! after its creation finds it Ready. Reports are available while a connected cluster
-//! reports in metrics.
+//! in the tenant), and only then answers. A report is created Pending, so the second call
+//! after its creation finds it Ready; until then its file is a 404. Reports are available
+//! while a connected cluster reports in metrics.
 
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
+use crate::listing::Row;
 use crate::reply::Reply;
 use crate::routes::paging;
 use crate::store::{now, Report, ReportStatus, Store};
@@ -42,7 +43,7 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     Some(answer)
 }
 
-fn rows(store: &Store) -> Vec<crate::listing::Row> {
+fn rows(store: &Store) -> Vec<Row> {
     store.reports.iter().map(row).collect()
 }
 
