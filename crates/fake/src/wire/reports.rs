@@ -276,3 +276,95 @@ pub(crate) fn file(store: &Store, r: &Report) -> Result<String, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed;
+    use crate::store::ReportStatus;
+
+    fn asked(group_by: Option<&str>, filter_by: &[&str]) -> Report {
+        Report {
+            id: "r".into(),
+            name: "r".into(),
+            description: None,
+            start: "2026-01-01T00:00:00Z".into(),
+            end: "2026-01-01T01:30:00+00:00".into(),
+            group_by: group_by.map(str::to_string),
+            filter_by: filter_by.iter().map(|s| s.to_string()).collect(),
+            created_at: String::new(),
+            created_by: String::new(),
+            status: ReportStatus::Processing,
+            status_updated_at: String::new(),
+            status_message: String::new(),
+            file: None,
+        }
+    }
+
+    /// The seeded tenant with projects of 2 and 0.5 GPUs in its default department.
+    fn store() -> Store {
+        let (mut store, cluster) = seed::tenant();
+        let department = store
+            .default_department(&cluster)
+            .map(|d| d.id.clone())
+            .expect("seeded");
+        let pool = store
+            .default_node_pool(&cluster)
+            .map(|p| p.id.clone())
+            .expect("seeded");
+        for (name, gpus) in [("b-team", 0.5), ("a-team", 2.0)] {
+            let resources = vec![
+                json!({"nodePool": {"id": pool, "name": "default"}, "gpu": {"deserved": gpus}}),
+            ];
+            let project = store.new_org_unit(
+                name.into(),
+                cluster.clone(),
+                Some(department.clone()),
+                resources,
+                Default::default(),
+                "t",
+            );
+            store.projects.push(project);
+        }
+        store
+    }
+
+    #[test]
+    fn lines_sum_the_groups_quota_over_the_window() {
+        let store = store();
+        let text = file(&store, &asked(None, &[])).expect("made");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(
+            lines.first().copied(),
+            Some(
+                "Cluster,Department,Project,Node pool,Start,End,GPU quota,GPU quota hours,\
+                 GPU allocation hours,GPU utilization (%),CPU quota (cores),\
+                 CPU allocation (core hours),Memory quota (MiB),Memory allocation (MiB hours)"
+            )
+        );
+        // Sorted by group; one and a half hours.
+        assert!(lines[1].starts_with("cluster-1,default,a-team,default,"));
+        assert!(lines[1].contains(",2,3,0,0,"), "{}", lines[1]);
+        assert!(lines[2].contains(",0.5,0.75,0,0,"), "{}", lines[2]);
+
+        let text = file(&store, &asked(Some("Cluster"), &[])).expect("made");
+        assert!(
+            text.contains("\r\ncluster-1,2026-01-01T00:00:00Z,"),
+            "{text}"
+        );
+        assert!(text.contains(",2.5,3.75,"), "{text}");
+    }
+
+    #[test]
+    fn filters_keep_their_lines_and_fail_on_what_does_not_exist() {
+        let store = store();
+        let text = file(&store, &asked(Some("Project"), &["projectName==b-team"])).expect("made");
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains("b-team"));
+        let err = file(&store, &asked(None, &["departmentName==nope"])).expect_err("no such");
+        assert!(err.contains("departmentName==nope"), "{err}");
+        assert_eq!(filter_of("clusterId==x"), Some(("clusterId", "x")));
+        assert_eq!(filter_of("clusterId=="), None);
+        assert_eq!(filter_of("projectName!=x"), None);
+    }
+}
