@@ -58,6 +58,9 @@ EXPOSED_TAGS = [
     "Org unit",
     "Idps",
     "Tokens",
+    "Reports",
+    "Network Topologies",
+    "Tenant",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -195,6 +195,32 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     secret = {"client_id": cp.client_id, "client_secret": cp.client_secret}
     call("grant_token", client.tokens.grant(grant_type="client_credentials", **secret))
     call("grant_token_v2", client.tokens.grant_v2(grant_type="client_credentials", **secret))
+    call("are_reports_available", client.reports.availability())
+    report = call(
+        "create_report",
+        client.reports.create(
+            name="q1", group_by="Project", filter_by=[f"clusterId=={cp.cluster_id}"], **WINDOW
+        ),
+    )
+    # Each call to the reports area moves the report on: Processing, then Ready.
+    call("list_reports", raw("list_reports"))
+    call("count_reports", client.reports.count())
+    call("get_report_by_id", client.reports.get(report["id"]))
+    call("download_report_by_id", client.reports.download(report["id"]))
+    call("delete_report_by_id", client.reports.delete(report["id"]))
+    topology = call(
+        "create_network_topology",
+        client.network_topologies.create(
+            name="racks", cluster_id=cp.cluster_id, levels=["kubernetes.io/hostname"]
+        ),
+    )
+    call("get_network_topologies", client.network_topologies.list())
+    call("get_network_topologies_count", client.network_topologies.count())
+    call("get_network_topology_by_id", client.network_topologies.get(topology["id"]))
+    call("delete_network_topology", client.network_topologies.delete(topology["id"]))
+    call("getTenantSettings", raw("getTenantSettings"))
+    call("updateTenantSetting", client.tenant_settings.update(key="gpu.memory_swap", value=True))
+    call("getTenantSettingsByKey", client.tenant_settings.get("gpu.memory_swap"))
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

@@ -31,9 +31,6 @@ TABLES = ROOT / "tests" / "operation_tests"
 NOT_YET_EXPOSED_TAGS = {
     "NodePools",
     "Nodes",
-    "Network Topologies",
-    "Reports",
-    "Tenant",
     "Logo",
     "Administrator Command Line Interface",
     "Researcher Command Line Interface",

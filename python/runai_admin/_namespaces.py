@@ -79,6 +79,9 @@ if TYPE_CHECKING:
         Mappers,
         MeAccessRule,
         MetricsResponse,
+        NetworkTopologiesListResult,
+        NetworkTopology,
+        NetworkTopologyCreateRequest,
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
         NodeTypesPerWorkload,
@@ -99,6 +102,9 @@ if TYPE_CHECKING:
         ProjectUpdateRequest,
         ProjectUpdateRequest1,
         RegenerateServiceAccountSecretResponse,
+        Report,
+        ReportRequestFields,
+        ReportsAvailabilityResult,
         ResourcePermissions,
         Resources,
         ResourcesNullable,
@@ -109,8 +115,11 @@ if TYPE_CHECKING:
         ServiceAccountCreationRequest,
         ServiceAccountPatchRequest,
         ServiceAccountPostResponse,
+        Setting,
         SettingsGetResponse,
         TelemetryResponse,
+        TenantSettingCreationRequest,
+        TenantSettingCreationResponse,
         TokenRequest,
         TokenResponse,
         TokensGrantV2Body,
@@ -145,12 +154,15 @@ __all__ = [
     "AsyncLegacyProjectsNamespace",
     "AsyncLegacyUsersNamespace",
     "AsyncMeNamespace",
+    "AsyncNetworkTopologiesNamespace",
     "AsyncOrgUnitsNamespace",
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
+    "AsyncReportsNamespace",
     "AsyncRolesNamespace",
     "AsyncServiceAccountsNamespace",
     "AsyncSettingsNamespace",
+    "AsyncTenantSettingsNamespace",
     "AsyncTokensNamespace",
     "AsyncUserApplicationsNamespace",
     "AsyncUsersNamespace",
@@ -165,12 +177,15 @@ __all__ = [
     "LegacyProjectsNamespace",
     "LegacyUsersNamespace",
     "MeNamespace",
+    "NetworkTopologiesNamespace",
     "OrgUnitsNamespace",
     "PermissionsNamespace",
     "ProjectsNamespace",
+    "ReportsNamespace",
     "RolesNamespace",
     "ServiceAccountsNamespace",
     "SettingsNamespace",
+    "TenantSettingsNamespace",
     "TokensNamespace",
     "UserApplicationsNamespace",
     "UsersNamespace",
@@ -4212,6 +4227,219 @@ class MeNamespace(Namespace):
         )
 
 
+class NetworkTopologiesNamespace(Namespace):
+    """``client.network_topologies`` of the blocking client."""
+    __slots__ = ()
+
+    def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> CountResponse:
+        """Count the amount of network topologies in a tenant.
+
+        ``GET /api/v1/network-topologies/count`` (operation ``get_network_topologies_count``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, source,
+                phase; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            CountResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return self._client._core_client().call(
+            "get_network_topologies_count", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        levels: Sequence[str],
+        name: str,
+        cluster_id: str,
+        body: Optional[NetworkTopologyCreateRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> NetworkTopology: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        levels: Optional[Sequence[str]] = ...,
+        name: Optional[str] = ...,
+        cluster_id: Optional[str] = ...,
+        body: NetworkTopologyCreateRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> NetworkTopology: ...
+
+    def create(
+        self,
+        *,
+        levels: Optional[Sequence[str]] = None,
+        name: Optional[str] = None,
+        cluster_id: Optional[str] = None,
+        body: Optional[NetworkTopologyCreateRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopology:
+        """Create network topologies.
+
+        ``POST /api/v1/network-topologies`` (operation ``create_network_topology``).
+
+        Args:
+            levels (Sequence[str], required unless ``body=`` holds it): body field ``levels``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
+            body (NetworkTopologyCreateRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopology: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"levels": levels, "name": name, "cluster_id": cluster_id, "body": body}
+        return self._client._core_client().call(
+            "create_network_topology", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        network_topology_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete network topology by ID.
+
+        ``DELETE /api/v1/network-topologies/{networkTopologyId}`` (operation
+            ``delete_network_topology``).
+
+        Args:
+            network_topology_id (str, required): path parameter ``networkTopologyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_network_topology", (network_topology_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        network_topology_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopology:
+        """Get network topology by id.
+
+        ``GET /api/v1/network-topologies/{networkTopologyId}`` (operation
+            ``get_network_topology_by_id``).
+
+        Args:
+            network_topology_id (str, required): path parameter ``networkTopologyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopology: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_network_topology_by_id", (network_topology_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopologiesListResult:
+        """Get network topologies.
+
+        ``GET /api/v1/network-topologies`` (operation ``get_network_topologies``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, source,
+                phase; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopologiesListResult: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return self._client._core_client().call(
+            "get_network_topologies", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class OrgUnitsNamespace(Namespace):
     """``client.org_units`` of the blocking client."""
     __slots__ = ()
@@ -5380,6 +5608,322 @@ class ProjectsNamespace(Namespace):
         )
 
 
+class ReportsNamespace(Namespace):
+    """``client.reports`` of the blocking client."""
+    __slots__ = ()
+
+    def availability(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ReportsAvailabilityResult:
+        """Reports availability.
+
+        ``GET /api/v1/org-unit/reports/availability`` (operation ``are_reports_available``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ReportsAvailabilityResult: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "are_reports_available", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> CountResponse:
+        """Count reports.
+
+        ``GET /api/v1/org-unit/reports/count`` (operation ``count_reports``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, createdAt, createdBy,
+                status; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            CountResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return self._client._core_client().call(
+            "count_reports", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        start: str,
+        end: str,
+        description: Optional[str] = ...,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = ...,
+        filter_by: Optional[Sequence[str]] = ...,
+        body: Optional[ReportRequestFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Report: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        start: Optional[str] = ...,
+        end: Optional[str] = ...,
+        description: Optional[str] = ...,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = ...,
+        filter_by: Optional[Sequence[str]] = ...,
+        body: ReportRequestFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Report: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+        description: Optional[str] = None,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = NOT_GIVEN,
+        filter_by: Optional[Sequence[str]] = None,
+        body: Optional[ReportRequestFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Report:
+        """Create a new report request.
+
+        ``POST /api/v1/org-unit/reports`` (operation ``create_report``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            start (str, required unless ``body=`` holds it): body field ``start``.
+            end (str, required unless ``body=`` holds it): body field ``end``.
+            description (str, optional): body field ``description``.
+            group_by (Literal["Nodepool", "Project", "Department", "Cluster", None], optional;
+                None sends null): body field ``groupBy``.
+            filter_by (Sequence[str], optional): body field ``filterBy``.
+            body (ReportRequestFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Report: the HTTP 202 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "description": description, "start": start, "end": end, "filter_by": filter_by, "body": body}
+        if group_by is not NOT_GIVEN:
+            _kw["group_by"] = group_by
+        return self._client._core_client().call(
+            "create_report", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete report.
+
+        ``DELETE /api/v1/org-unit/reports/{reportId}`` (operation ``delete_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def download(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Download report.
+
+        ``GET /api/v1/org-unit/reports/{reportId}/file`` (operation ``download_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "download_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Report:
+        """Get report.
+
+        ``GET /api/v1/org-unit/reports/{reportId}`` (operation ``get_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Report: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "createdAt", "createdBy", "status"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Report]:
+        """List reports.
+
+        ``GET /api/v1/org-unit/reports`` (operation ``list_reports``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, createdAt, createdBy,
+                status; operators: == != <= >= =@ !@ =^ =$.
+            sort_by (Literal["name", "createdAt", "createdBy", "status"], optional): query
+                parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Report]: the items of ``reports`` (pages are fetched as it is walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return SyncPager(
+            self._client,
+            "list_reports",
+            "reports.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
 class RolesNamespace(Namespace):
     """``client.roles`` of the blocking client."""
     __slots__ = ()
@@ -5849,6 +6393,126 @@ class SettingsNamespace(Namespace):
         _kw: dict[str, Any] = {"body": body}
         return self._client._core_client().call(
             "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class TenantSettingsNamespace(Namespace):
+    """``client.tenant_settings`` of the blocking client."""
+    __slots__ = ()
+
+    def get(
+        self,
+        setting_key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> bool:
+        """Get a tenant setting by key.
+
+        ``GET /v1/k8s/setting/{settingKey}`` (operation ``getTenantSettingsByKey``).
+
+        Args:
+            setting_key (str, required): path parameter ``settingKey``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            bool: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "getTenantSettingsByKey", (setting_key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Setting]:
+        """Get all tenant settings.
+
+        ``GET /v1/k8s/setting`` (operation ``getTenantSettings``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Setting]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "getTenantSettings",
+            "tenant_settings.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def update(
+        self,
+        *,
+        key: Optional[str] = None,
+        value: Optional[Any] = None,
+        body: Optional[TenantSettingCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TenantSettingCreationResponse:
+        """Update a tenant setting.
+
+        ``PUT /v1/k8s/setting`` (operation ``updateTenantSetting``).
+
+        Args:
+            key (str, optional): body field ``key``.
+            value (Any, optional): body field ``value``.
+            body (TenantSettingCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TenantSettingCreationResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"key": key, "value": value, "body": body}
+        return self._client._core_client().call(
+            "updateTenantSetting", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -6825,12 +7489,15 @@ class _ClientNamespaces(BaseClient):
     idps: IdpsNamespace
     legacy: LegacyNamespace
     me: MeNamespace
+    network_topologies: NetworkTopologiesNamespace
     org_units: OrgUnitsNamespace
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
+    reports: ReportsNamespace
     roles: RolesNamespace
     service_accounts: ServiceAccountsNamespace
     settings: SettingsNamespace
+    tenant_settings: TenantSettingsNamespace
     tokens: TokensNamespace
     user_applications: UserApplicationsNamespace
     users: UsersNamespace
@@ -6845,12 +7512,15 @@ class _ClientNamespaces(BaseClient):
         self.idps = IdpsNamespace(self)
         self.legacy = LegacyNamespace(self)
         self.me = MeNamespace(self)
+        self.network_topologies = NetworkTopologiesNamespace(self)
         self.org_units = OrgUnitsNamespace(self)
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
+        self.reports = ReportsNamespace(self)
         self.roles = RolesNamespace(self)
         self.service_accounts = ServiceAccountsNamespace(self)
         self.settings = SettingsNamespace(self)
+        self.tenant_settings = TenantSettingsNamespace(self)
         self.tokens = TokensNamespace(self)
         self.user_applications = UserApplicationsNamespace(self)
         self.users = UsersNamespace(self)
@@ -10891,6 +11561,219 @@ class AsyncMeNamespace(Namespace):
         )
 
 
+class AsyncNetworkTopologiesNamespace(Namespace):
+    """``client.network_topologies`` of the asyncio client."""
+    __slots__ = ()
+
+    async def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> CountResponse:
+        """Count the amount of network topologies in a tenant.
+
+        ``GET /api/v1/network-topologies/count`` (operation ``get_network_topologies_count``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, source,
+                phase; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            CountResponse: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return await self._client._core_client().call_async(
+            "get_network_topologies_count", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def create(
+        self,
+        *,
+        levels: Sequence[str],
+        name: str,
+        cluster_id: str,
+        body: Optional[NetworkTopologyCreateRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> NetworkTopology: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        levels: Optional[Sequence[str]] = ...,
+        name: Optional[str] = ...,
+        cluster_id: Optional[str] = ...,
+        body: NetworkTopologyCreateRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> NetworkTopology: ...
+
+    async def create(
+        self,
+        *,
+        levels: Optional[Sequence[str]] = None,
+        name: Optional[str] = None,
+        cluster_id: Optional[str] = None,
+        body: Optional[NetworkTopologyCreateRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopology:
+        """Create network topologies.
+
+        ``POST /api/v1/network-topologies`` (operation ``create_network_topology``).
+
+        Args:
+            levels (Sequence[str], required unless ``body=`` holds it): body field ``levels``.
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
+            body (NetworkTopologyCreateRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopology: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"levels": levels, "name": name, "cluster_id": cluster_id, "body": body}
+        return await self._client._core_client().call_async(
+            "create_network_topology", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        network_topology_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete network topology by ID.
+
+        ``DELETE /api/v1/network-topologies/{networkTopologyId}`` (operation
+            ``delete_network_topology``).
+
+        Args:
+            network_topology_id (str, required): path parameter ``networkTopologyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_network_topology", (network_topology_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        network_topology_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopology:
+        """Get network topology by id.
+
+        ``GET /api/v1/network-topologies/{networkTopologyId}`` (operation
+            ``get_network_topology_by_id``).
+
+        Args:
+            network_topology_id (str, required): path parameter ``networkTopologyId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopology: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_network_topology_by_id", (network_topology_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> NetworkTopologiesListResult:
+        """Get network topologies.
+
+        ``GET /api/v1/network-topologies`` (operation ``get_network_topologies``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, source,
+                phase; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            NetworkTopologiesListResult: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return await self._client._core_client().call_async(
+            "get_network_topologies", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncOrgUnitsNamespace(Namespace):
     """``client.org_units`` of the asyncio client."""
     __slots__ = ()
@@ -12059,6 +12942,322 @@ class AsyncProjectsNamespace(Namespace):
         )
 
 
+class AsyncReportsNamespace(Namespace):
+    """``client.reports`` of the asyncio client."""
+    __slots__ = ()
+
+    async def availability(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ReportsAvailabilityResult:
+        """Reports availability.
+
+        ``GET /api/v1/org-unit/reports/availability`` (operation ``are_reports_available``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ReportsAvailabilityResult: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "are_reports_available", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> CountResponse:
+        """Count reports.
+
+        ``GET /api/v1/org-unit/reports/count`` (operation ``count_reports``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, createdAt, createdBy,
+                status; operators: == != <= >= =@ !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            CountResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return await self._client._core_client().call_async(
+            "count_reports", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        start: str,
+        end: str,
+        description: Optional[str] = ...,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = ...,
+        filter_by: Optional[Sequence[str]] = ...,
+        body: Optional[ReportRequestFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Report: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        start: Optional[str] = ...,
+        end: Optional[str] = ...,
+        description: Optional[str] = ...,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = ...,
+        filter_by: Optional[Sequence[str]] = ...,
+        body: ReportRequestFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Report: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+        description: Optional[str] = None,
+        group_by: Union[Literal["Nodepool", "Project", "Department", "Cluster", None], NotGiven, None] = NOT_GIVEN,
+        filter_by: Optional[Sequence[str]] = None,
+        body: Optional[ReportRequestFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Report:
+        """Create a new report request.
+
+        ``POST /api/v1/org-unit/reports`` (operation ``create_report``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            start (str, required unless ``body=`` holds it): body field ``start``.
+            end (str, required unless ``body=`` holds it): body field ``end``.
+            description (str, optional): body field ``description``.
+            group_by (Literal["Nodepool", "Project", "Department", "Cluster", None], optional;
+                None sends null): body field ``groupBy``.
+            filter_by (Sequence[str], optional): body field ``filterBy``.
+            body (ReportRequestFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Report: the HTTP 202 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "description": description, "start": start, "end": end, "filter_by": filter_by, "body": body}
+        if group_by is not NOT_GIVEN:
+            _kw["group_by"] = group_by
+        return await self._client._core_client().call_async(
+            "create_report", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete report.
+
+        ``DELETE /api/v1/org-unit/reports/{reportId}`` (operation ``delete_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 204 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def download(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> str:
+        """Download report.
+
+        ``GET /api/v1/org-unit/reports/{reportId}/file`` (operation ``download_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "download_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        report_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Report:
+        """Get report.
+
+        ``GET /api/v1/org-unit/reports/{reportId}`` (operation ``get_report_by_id``).
+
+        Args:
+            report_id (str, required): path parameter ``reportId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Report: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "createdAt", "createdBy", "status"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Report]:
+        """List reports.
+
+        ``GET /api/v1/org-unit/reports`` (operation ``list_reports``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, createdAt, createdBy,
+                status; operators: == != <= >= =@ !@ =^ =$.
+            sort_by (Literal["name", "createdAt", "createdBy", "status"], optional): query
+                parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Report]: the items of ``reports`` (pages are fetched as it is walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return AsyncPager(
+            self._client,
+            "list_reports",
+            "reports.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+
 class AsyncRolesNamespace(Namespace):
     """``client.roles`` of the asyncio client."""
     __slots__ = ()
@@ -12528,6 +13727,126 @@ class AsyncSettingsNamespace(Namespace):
         _kw: dict[str, Any] = {"body": body}
         return await self._client._core_client().call_async(
             "update_security_setting_by_key", (key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncTenantSettingsNamespace(Namespace):
+    """``client.tenant_settings`` of the asyncio client."""
+    __slots__ = ()
+
+    async def get(
+        self,
+        setting_key: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> bool:
+        """Get a tenant setting by key.
+
+        ``GET /v1/k8s/setting/{settingKey}`` (operation ``getTenantSettingsByKey``).
+
+        Args:
+            setting_key (str, required): path parameter ``settingKey``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            bool: the HTTP 200 response body.
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "getTenantSettingsByKey", (setting_key,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Setting]:
+        """Get all tenant settings.
+
+        ``GET /v1/k8s/setting`` (operation ``getTenantSettings``).
+
+        Args:
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Setting]: the items of the body (one request).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "getTenantSettings",
+            "tenant_settings.list",
+            (),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    async def update(
+        self,
+        *,
+        key: Optional[str] = None,
+        value: Optional[Any] = None,
+        body: Optional[TenantSettingCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TenantSettingCreationResponse:
+        """Update a tenant setting.
+
+        ``PUT /v1/k8s/setting`` (operation ``updateTenantSetting``).
+
+        Args:
+            key (str, optional): body field ``key``.
+            value (Any, optional): body field ``value``.
+            body (TenantSettingCreationRequest, optional): the raw request body, sent as is;
+                keyword fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TenantSettingCreationResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"key": key, "value": value, "body": body}
+        return await self._client._core_client().call_async(
+            "updateTenantSetting", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -13504,12 +14823,15 @@ class _AsyncClientNamespaces(BaseClient):
     idps: AsyncIdpsNamespace
     legacy: AsyncLegacyNamespace
     me: AsyncMeNamespace
+    network_topologies: AsyncNetworkTopologiesNamespace
     org_units: AsyncOrgUnitsNamespace
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
+    reports: AsyncReportsNamespace
     roles: AsyncRolesNamespace
     service_accounts: AsyncServiceAccountsNamespace
     settings: AsyncSettingsNamespace
+    tenant_settings: AsyncTenantSettingsNamespace
     tokens: AsyncTokensNamespace
     user_applications: AsyncUserApplicationsNamespace
     users: AsyncUsersNamespace
@@ -13524,12 +14846,15 @@ class _AsyncClientNamespaces(BaseClient):
         self.idps = AsyncIdpsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)
         self.me = AsyncMeNamespace(self)
+        self.network_topologies = AsyncNetworkTopologiesNamespace(self)
         self.org_units = AsyncOrgUnitsNamespace(self)
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)
+        self.reports = AsyncReportsNamespace(self)
         self.roles = AsyncRolesNamespace(self)
         self.service_accounts = AsyncServiceAccountsNamespace(self)
         self.settings = AsyncSettingsNamespace(self)
+        self.tenant_settings = AsyncTenantSettingsNamespace(self)
         self.tokens = AsyncTokensNamespace(self)
         self.user_applications = AsyncUserApplicationsNamespace(self)
         self.users = AsyncUsersNamespace(self)

@@ -1001,6 +1001,30 @@ class MetricsResponse(TypedDict):
     measurements: list[MeasurementResponse]
 
 
+class NetworkTopology(TypedDict):
+    levels: list[str]
+    name: str
+    clusterId: str
+    id: str
+    tenantId: int
+    createdAt: str
+    createdBy: NotRequired[str]
+    phase: NotRequired[str]
+    source: NotRequired[str]
+    nodePools: NotRequired[Optional[list[str]]]
+    status: Any
+
+
+class NetworkTopologiesListResult(TypedDict):
+    networkTopologies: NotRequired[list[NetworkTopology]]
+
+
+class NetworkTopologyCreateRequest(TypedDict):
+    levels: list[str]
+    name: str
+    clusterId: str
+
+
 class NodePoolAssignedResourcesCreate(TypedDict):
     nodePool: NodePoolResources
     gpu: NotRequired[Resource1]
@@ -1292,6 +1316,39 @@ class RegenerateServiceAccountSecretResponse(TypedDict):
     clientSecret: NotRequired[str]
 
 
+class Report(TypedDict):
+    name: str
+    description: NotRequired[str]
+    start: str
+    end: str
+    groupBy: NotRequired[Literal["Nodepool", "Project", "Department", "Cluster", None]]
+    filterBy: NotRequired[list[str]]
+    id: str
+    createdAt: str
+    createdBy: str
+    tenantId: int
+    status: Literal["Pending", "Processing", "Ready", "Failed"]
+    statusUpdatedAt: str
+    statusMessage: NotRequired[str]
+
+
+class ReportRequestFields(TypedDict):
+    name: str
+    description: NotRequired[str]
+    start: str
+    end: str
+    groupBy: NotRequired[Literal["Nodepool", "Project", "Department", "Cluster", None]]
+    filterBy: NotRequired[list[str]]
+
+
+class ReportsAvailabilityResult(TypedDict):
+    isAvailable: bool
+
+
+class ReportsListResult(TypedDict):
+    reports: list[Report]
+
+
 class RoleV1(TypedDict):
     id: int
     createdAt: str
@@ -1334,6 +1391,18 @@ class ServiceAccountPostResponse(TypedDict):
     clientId: NotRequired[str]
 
 
+class Setting(TypedDict):
+    active: NotRequired[bool]
+    category: NotRequired[str]
+    description: NotRequired[str]
+    source: NotRequired[str]
+    label: NotRequired[str]
+    stage: NotRequired[str]
+    type: NotRequired[str]
+    key: NotRequired[str]
+    value: NotRequired[str]
+
+
 class SettingsGetResponse(TypedDict):
     autoRedirectSSO: NotRequired[AutoRedirectSsoSetting]
     browserSessionTimeout: NotRequired[BrowserSessionTimeoutSetting]
@@ -1355,6 +1424,15 @@ class TelemetryResponse(TypedDict):
     type: str
     timestamp: str
     values: list[TelemetryResponseValuesItem]
+
+
+class TenantSettingCreationRequest(TypedDict):
+    key: NotRequired[str]
+    value: NotRequired[Any]
+
+
+class TenantSettingCreationResponse(TypedDict):
+    msg: NotRequired[str]
 
 
 class TokenRequest(TypedDict):

@@ -45,6 +45,8 @@ from runai_admin.types import (
     MeAccessRule,
     MetricsResponse,
     OAuth2TokenResponse,
+    NetworkTopologiesListResult,
+    NetworkTopology,
     OidcCreationData,
     OrgUnitsPrioritiesResult,
     Permission,
@@ -52,12 +54,16 @@ from runai_admin.types import (
     Project,
     Project2,
     RegenerateServiceAccountSecretResponse,
+    Report,
+    ReportsAvailabilityResult,
     Resources,
     RoleV1,
     ServiceAccount,
     ServiceAccountPostResponse,
+    Setting,
     SettingsGetResponse,
     TokenResponse,
+    TenantSettingCreationResponse,
     User2,
     UserApp,
     UserAppAdministration,
@@ -273,6 +279,38 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.idps.delete("oidc"), None)
     client.idps.create(type="ldap")  # type: ignore[call-overload]
 
+    # reports
+    assert_type(client.reports.availability(), ReportsAvailabilityResult)
+    report = client.reports.create(
+        name="gpu", start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z", group_by="Project"
+    )
+    assert_type(report, Report)
+    assert_type(client.reports.list(sort_by="createdAt"), SyncPager[Report])
+    assert_type(client.reports.count(filter_by="status==Ready"), CountResponse)
+    assert_type(client.reports.get(report["id"]), Report)
+    assert_type(client.reports.download(report["id"]), str)
+    assert_type(client.reports.delete(report["id"]), None)
+    client.reports.create(name="gpu", start="a", end="b", group_by="Team")  # type: ignore[call-overload]
+
+    # network topologies
+    topology = client.network_topologies.create(
+        name="racks", cluster_id=cluster_id, levels=["kubernetes.io/hostname"]
+    )
+    assert_type(topology, NetworkTopology)
+    assert_type(client.network_topologies.list(), NetworkTopologiesListResult)
+    assert_type(client.network_topologies.count(), CountResponse)
+    assert_type(client.network_topologies.get(topology["id"]), NetworkTopology)
+    assert_type(client.network_topologies.delete(topology["id"]), None)
+    client.network_topologies.create(name="racks", cluster_id=cluster_id)  # type: ignore[call-overload]
+
+    # tenant settings
+    assert_type(client.tenant_settings.list(), SyncPager[Setting])
+    assert_type(client.tenant_settings.get("department.use"), bool)
+    assert_type(
+        client.tenant_settings.update(key="department.use", value=True),
+        TenantSettingCreationResponse,
+    )
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -420,6 +458,26 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.idps.mappers("oidc"), Mappers)
     assert_type(await client.idps.update_mappers("oidc", uid="uid"), None)
     assert_type(await client.idps.delete("oidc"), None)
+
+    # reports
+    assert_type(await client.reports.availability(), ReportsAvailabilityResult)
+    areport = await client.reports.create(
+        name="gpu", start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z"
+    )
+    assert_type(client.reports.list(), AsyncPager[Report])
+    assert_type(await client.reports.download(areport["id"]), str)
+    assert_type(await client.reports.delete(areport["id"]), None)
+
+    # network topologies
+    atopology = await client.network_topologies.create(
+        name="racks", cluster_id="c", levels=["rack"]
+    )
+    assert_type(atopology, NetworkTopology)
+    assert_type(await client.network_topologies.list(), NetworkTopologiesListResult)
+
+    # tenant settings
+    assert_type(client.tenant_settings.list(), AsyncPager[Setting])
+    assert_type(await client.tenant_settings.get("department.use"), bool)
 
     # security settings
     assert_type(await client.settings.get_all(), SettingsGetResponse)

@@ -19,7 +19,7 @@ pub(crate) struct Need {
 
 /// Paths every signed-in caller may use: they answer about the caller alone (their own
 /// access keys included), or hand out the command-line tools.
-const OPEN: [&str; 10] = [
+const OPEN: [&str; 11] = [
     "/api/v1/me/",
     "/api/v1/access-keys",
     "/api/v1/user-applications",
@@ -30,12 +30,14 @@ const OPEN: [&str; 10] = [
     "/api/v1/cli-exposer/",
     "/v1/k8s/auth/",
     "/v1/k8s/admin-cli/",
+    // Whether reports can be made: the spec gives this read no 403.
+    "/api/v1/org-unit/reports/availability",
 ];
 
 /// A path's area: the last of its literal segments found here names the resource type
 /// (`/org-unit/projects/{projectId}/metrics` is about a project). A path with none of
 /// them is the tenant's business: only rules on the whole tenant reach it.
-const AREAS: [(&str, &str); 19] = [
+const AREAS: [(&str, &str); 20] = [
     ("clusters", "cluster"),
     ("nodepools", "nodepools"),
     ("node-pools", "nodepools"),
@@ -56,6 +58,8 @@ const AREAS: [(&str, &str); 19] = [
     ("network-topologies", "network-topologies"),
     ("idps", "security-settings"),
     ("logo", "branding-settings"),
+    // The spec's resource types have none for reports: they cover the whole tenant.
+    ("reports", "tenant"),
 ];
 
 /// Path prefixes whose resource type their segments do not name: the security settings'
@@ -228,6 +232,14 @@ mod tests {
             needs("security-settings", "update")
         );
         assert_eq!(need_of("getTenantSettings"), needs("settings", "read"));
+        assert_eq!(need_of("updateTenantSetting"), needs("settings", "update"));
+        assert_eq!(need_of("download_report_by_id"), needs("tenant", "read"));
+        assert_eq!(need_of("create_report"), needs("tenant", "create"));
+        assert_eq!(need_of("are_reports_available"), None);
+        assert_eq!(
+            need_of("delete_network_topology"),
+            needs("network-topologies", "delete")
+        );
         assert_eq!(need_of("get_me_access_rules"), None);
         assert_eq!(need_of("get_permitted_scopes"), None);
         assert_eq!(need_of("change_user_password"), None);

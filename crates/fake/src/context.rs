@@ -119,6 +119,21 @@ impl Call<'_> {
             .map(str::to_string)
     }
 
+    /// The strings of the body's array `field`; empty when it is absent.
+    pub fn texts(&self, field: &str) -> Vec<String> {
+        self.body
+            .get(field)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Who made the call, for `createdBy`/`updatedBy`.
     pub fn actor(&self) -> &str {
         self.subject.actor()

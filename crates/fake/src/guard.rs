@@ -90,6 +90,23 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
                 return Target::Scope(Scope::Project(id));
             }
         }
+        // A topology lives in its cluster: the one it names, or the one it was made in.
+        "network-topologies" => {
+            let named = param("networkTopologyId").map(|id| {
+                store
+                    .network_topologies
+                    .iter()
+                    .find(|t| t.id == id)
+                    .map(|t| t.cluster_id.clone())
+            });
+            match (named, text(body, "clusterId")) {
+                (Some(Some(cluster)), _) => return Target::Scope(Scope::Cluster(cluster)),
+                (None, Some(cluster)) if need.action == "create" => {
+                    return Target::Scope(Scope::Cluster(cluster.to_string()))
+                }
+                _ => {}
+            }
+        }
         _ => {}
     }
     if let Some(id) = param("departmentId").or_else(|| param("department-id")) {
@@ -124,7 +141,8 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
     {
         return Target::Scope(Scope::Cluster(uuid));
     }
-    let lists = call.op.returns_list || call.op.name == "count";
+    // A list whose items sit in an object (`{"networkTopologies": [...]}`) lists too.
+    let lists = call.op.returns_list || matches!(call.op.name.as_str(), "count" | "list");
     if lists && call.op.path.starts_with("/api/") {
         Target::Anywhere
     } else {
@@ -140,6 +158,7 @@ fn row_scope(resource: &str, fields: &Map<String, Value>) -> Option<Scope> {
         "project" => Scope::Project(field("id")),
         "department" => Scope::Department(field("id")),
         "cluster" => Scope::Cluster(field("uuid")),
+        "network-topologies" => Scope::Cluster(field("clusterId")),
         "access_rules" => Scope::parse(&field("scopeType"), &field("scopeId"))?,
         _ => Scope::Tenant,
     })

@@ -29,6 +29,9 @@
 //! | `/api/v1/org-unit/priorities`                      | `routes::org_units`   |
 //! | `/api/v1/idps…`                                     | `routes::idps`        |
 //! | `/api/v1/security/settings…`                       | `routes::security_settings` |
+//! | `/api/v1/org-unit/reports…`                        | `routes::reports`     |
+//! | `/api/v1/network-topologies…`                      | `routes::network_topologies` |
+//! | `/v1/k8s/setting…` (the seed-era tenant settings)   | `routes::tenant_settings` |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.

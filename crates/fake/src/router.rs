@@ -18,6 +18,7 @@ use crate::routes::{
 };
 use crate::routes::{applications, user_applications};
 use crate::routes::{idps, org_units, security_settings};
+use crate::routes::{network_topologies, reports, tenant_settings};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -27,7 +28,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 21] = [
+const AREAS: [(&str, Area); 24] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -54,6 +55,10 @@ const AREAS: [(&str, Area); 21] = [
     ("/api/v1/security/settings", security_settings::handle),
     ("/api/v1/org-unit/priorities", org_units::handle),
     ("/api/v1/idps", idps::handle),
+    ("/api/v1/org-unit/reports", reports::handle),
+    ("/api/v1/network-topologies", network_topologies::handle),
+    // Before `/v1/k8s`: the seed-era settings are an area of their own.
+    ("/v1/k8s/setting", tenant_settings::handle),
     ("/v1/k8s", legacy::handle),
 ];
 

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::roles::SYSTEM_ADMINISTRATOR;
-use crate::store::{now, Priority, Store, User};
+use crate::store::{now, Priority, Store, TenantSetting, User};
 
 /// The seeded admin user.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -81,5 +81,146 @@ pub(crate) fn tenant() -> (Store, String) {
         is_default,
     })
     .collect();
+    store.tenant_settings = tenant_settings();
     (store, cluster_id)
 }
+
+// ---- Tenant settings -------------------------------------------------------------
+
+/// The seed-era settings a new tenant has: feature switches (`Boolean`), one price
+/// (`Number`) and one address (`String`). `department.use` is the spec's own example;
+/// the other keys follow its `area.name` form. The topology-aware scheduling switch is
+/// still an Alpha feature, not active on new tenants.
+/// Key, type, category, label, description, stage, active, value.
+type SettingRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+);
+
+fn tenant_settings() -> Vec<TenantSetting> {
+    const SETTINGS: [SettingRow; 10] = [
+        (
+            "department.use",
+            "Boolean",
+            "Department",
+            "Show departments",
+            "Organise projects under departments",
+            "GA",
+            true,
+            "true",
+        ),
+        (
+            "nodepools.use",
+            "Boolean",
+            "Resources",
+            "Enable node pools",
+            "Divide each cluster's nodes into pools with quotas of their own",
+            "GA",
+            true,
+            "true",
+        ),
+        (
+            "gpu.dynamic_fractions",
+            "Boolean",
+            "Resources",
+            "Enable GPU dynamic fractions",
+            "Let a workload ask for a GPU fraction with a higher limit",
+            "Beta",
+            true,
+            "false",
+        ),
+        (
+            "gpu.memory_swap",
+            "Boolean",
+            "Resources",
+            "Enable GPU memory swap",
+            "Move idle workloads' GPU memory to the host",
+            "Beta",
+            true,
+            "false",
+        ),
+        (
+            "policies.use",
+            "Boolean",
+            "Workloads",
+            "Enable policies",
+            "Hold workload submissions to administrators' defaults and limits",
+            "GA",
+            true,
+            "true",
+        ),
+        (
+            "consumption_report.use",
+            "Boolean",
+            "Analytics",
+            "Show the consumption report",
+            "Offer reports of GPU, CPU and memory use",
+            "GA",
+            true,
+            "true",
+        ),
+        (
+            "consumption_report.gpu_hour_price",
+            "Number",
+            "Analytics",
+            "GPU hour price",
+            "The price of one GPU hour in consumption reports",
+            "GA",
+            true,
+            "0",
+        ),
+        (
+            "notifications.email",
+            "Boolean",
+            "Notifications",
+            "Enable email notifications",
+            "Tell users by email when their workloads change state",
+            "GA",
+            true,
+            "false",
+        ),
+        (
+            "support.contact_email",
+            "String",
+            "General",
+            "Support contact",
+            "Where users' requests for help go",
+            "GA",
+            true,
+            "support@example.com",
+        ),
+        (
+            "network_topology.use",
+            "Boolean",
+            "Resources",
+            "Enable topology-aware scheduling",
+            "Place a workload's pods on nodes close in the network",
+            "Alpha",
+            false,
+            "false",
+        ),
+    ];
+    SETTINGS
+        .into_iter()
+        .map(
+            |(key, kind, category, label, description, stage, active, value)| TenantSetting {
+                key,
+                kind,
+                category,
+                label,
+                description,
+                stage,
+                active,
+                value: value.to_string(),
+            },
+        )
+        .collect()
+}
+
+// ---- End of tenant settings ------------------------------------------------------

@@ -113,6 +113,72 @@ pub(crate) struct AccessRule {
     pub deleted_at: Option<String>,
 }
 
+// ---- Reports, network topologies and tenant settings -------------------------------
+
+/// Where a report is on its way to a file: the spec's `ReportStatus` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReportStatus {
+    Pending,
+    Processing,
+    Ready,
+    Failed,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Pending => "Pending",
+            ReportStatus::Processing => "Processing",
+            ReportStatus::Ready => "Ready",
+            ReportStatus::Failed => "Failed",
+        }
+    }
+}
+
+/// A requested report: what was asked (the `ReportRequestFields`), where its processing
+/// stands, and once `Ready` the CSV file it produced.
+pub(crate) struct Report {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub start: String,
+    pub end: String,
+    pub group_by: Option<String>,
+    pub filter_by: Vec<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub status: ReportStatus,
+    pub status_updated_at: String,
+    pub status_message: String,
+    pub file: Option<String>,
+}
+
+/// A cluster's network topology: the node labels of its levels, outermost first.
+pub(crate) struct NetworkTopology {
+    pub id: String,
+    pub name: String,
+    pub cluster_id: String,
+    pub levels: Vec<String>,
+    pub source: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// One seed-era tenant setting (`/v1/k8s/setting`). The wire carries every value as text;
+/// `kind` (`Boolean`, `Number`, `String`) says what text it may hold.
+pub(crate) struct TenantSetting {
+    pub key: &'static str,
+    pub kind: &'static str,
+    pub category: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub stage: &'static str,
+    pub active: bool,
+    pub value: String,
+}
+
+// ---- End of reports, network topologies and tenant settings ------------------------
+
 pub(crate) struct Store {
     /// When the tenant came to be: the predefined roles carry it.
     pub created_at: String,
@@ -130,6 +196,11 @@ pub(crate) struct Store {
     /// The tenant's over-quota priorities, lowest first.
     pub priorities: Vec<Priority>,
     pub idps: Vec<Idp>,
+    // ---- Reports, network topologies and tenant settings
+    pub reports: Vec<Report>,
+    pub network_topologies: Vec<NetworkTopology>,
+    pub tenant_settings: Vec<TenantSetting>,
+    // ---- End of reports, network topologies and tenant settings
     pub audit_log: AuditLog,
     /// What only the seed-era `/v1/k8s` API keeps (see `SeedEra`).
     pub seed_era: SeedEra,
@@ -217,6 +288,9 @@ impl Store {
             security_settings: Map::new(),
             priorities: Vec::new(),
             idps: Vec::new(),
+            reports: Vec::new(),
+            network_topologies: Vec::new(),
+            tenant_settings: Vec::new(),
             audit_log: AuditLog::default(),
             seed_era: SeedEra::default(),
             next_access_rule: 1,
@@ -317,6 +391,7 @@ impl Store {
         self.projects.retain(|p| p.cluster_id != uuid);
         self.seed_era.node_types.retain(|t| t.cluster_id != uuid);
         self.seed_era.cluster_descriptions.remove(uuid);
+        self.network_topologies.retain(|t| t.cluster_id != uuid);
         self.clusters.len() != before
     }
 

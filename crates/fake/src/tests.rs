@@ -1381,7 +1381,7 @@ fn the_public_handle_can_be_shared_across_threads() {
 #[tokio::test]
 async fn unimplemented_operations_say_so() {
     let h = harness().await;
-    let (status, err) = h.get("/api/v1/network-topologies").await;
+    let (status, err) = h.get("/api/v1/logo").await;
     assert_eq!(status, 501, "{err}");
     assert_eq!(err["code"], 501);
     assert_eq!(h.send(Method::PATCH, "/api/v1/clusters", None).await.0, 405);

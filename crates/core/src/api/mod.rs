@@ -444,8 +444,9 @@ mod tests {
         // Clusters, departments, projects and users (48), access control (13), service
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
-        // priorities (1), identity providers (7) and tokens (3).
-        assert_eq!(exposed, 103);
+        // priorities (1), identity providers (7), tokens (3), reports (7), network
+        // topologies (5) and the seed-era tenant settings (3).
+        assert_eq!(exposed, 118);
         assert_eq!(c.source.sha256.len(), 64);
     }
 
