@@ -136,7 +136,18 @@ async def test_an_administrators_day(api, cp):
     # Evening: the day in the audit log, oldest first.
     end = datetime.now(timezone.utc) + timedelta(seconds=1)
     log = await collect(api.audit_logs.list(start=start.isoformat(), end=end.isoformat()))
-    changes = [(e["action"], e["entity_type"], e.get("entity_name")) for e in log]
+    # The robot's sign-ins: its first secret, that secret refused twice after the
+    # rotation (the raw grant and the stale client), then the new one.
+    robot_sign_ins = [
+        e["result"] for e in log if e["action"] == "sign-in" and e["subject"] == "trainer"
+    ]
+    assert robot_sign_ins == ["Succeeded", "Failed", "Failed", "Succeeded"]
+    assert any(e["action"] == "sign-in" and e["subject"] == "lead@example.com" for e in log)
+    changes = [
+        (e["action"], e["entity_type"], e.get("entity_name"))
+        for e in log
+        if e["action"] != "sign-in"
+    ]
     assert changes == [
         ("create", "department", "research"),
         ("create", "project", "vision"),
