@@ -57,6 +57,8 @@ EXPOSED_TAGS = [
     "Settings",
     "Org unit",
     "Idps",
+    "NodePools",
+    "Nodes",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

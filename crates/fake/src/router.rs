@@ -18,6 +18,7 @@ use crate::routes::{
 };
 use crate::routes::{applications, user_applications};
 use crate::routes::{idps, org_units, security_settings};
+use crate::routes::{node_pools, nodes};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -27,8 +28,12 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 21] = [
+const AREAS: [(&str, Area); 25] = [
+    // A cluster's nodes before the cluster itself.
+    ("/api/v1/clusters/{clusterUuid}/nodes", nodes::handle),
     ("/api/v1/clusters", clusters::handle),
+    ("/api/v1/node-pools", node_pools::handle),
+    ("/api/v1/nodes", nodes::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
     ("/api/v1/users", users::handle),
@@ -54,6 +59,11 @@ const AREAS: [(&str, Area); 21] = [
     ("/api/v1/security/settings", security_settings::handle),
     ("/api/v1/org-unit/priorities", org_units::handle),
     ("/api/v1/idps", idps::handle),
+    // The seed era's node pools act on the same pools as /api/v1/node-pools.
+    (
+        "/v1/k8s/clusters/{clusterId}/node-pools",
+        node_pools::handle,
+    ),
     ("/v1/k8s", legacy::handle),
 ];
 

@@ -440,8 +440,8 @@ mod tests {
         // Clusters, departments, projects and users (48), access control (13), service
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
-        // priorities (1) and identity providers (7).
-        assert_eq!(exposed, 100);
+        // priorities (1), identity providers (7), node pools (13) and nodes (6).
+        assert_eq!(exposed, 119);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -269,6 +269,22 @@ fn sample_times(
     end: Option<&str>,
     samples: Option<&str>,
 ) -> Result<Option<Vec<String>>, ApiError> {
+    Ok(sample_instants(start, end, samples)?.map(|instants| {
+        instants
+            .into_iter()
+            .filter_map(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
+            .map(format_time)
+            .collect()
+    }))
+}
+
+/// Evenly spaced instants (Unix seconds) from `start` to `end`, both included:
+/// `numberOfSamples` of them (20 when not given, at most 1000); `None` without a window.
+pub(crate) fn sample_instants(
+    start: Option<&str>,
+    end: Option<&str>,
+    samples: Option<&str>,
+) -> Result<Option<Vec<i64>>, ApiError> {
     let (start, end) = match (start, end) {
         (None, None) => return Ok(None),
         (Some(start), Some(end)) => (start, end),
@@ -299,12 +315,7 @@ fn sample_times(
         )));
     }
     let step = if n > 1 { (to - from) / (n - 1) } else { 0 };
-    Ok(Some(
-        (0..n)
-            .filter_map(|i| time::OffsetDateTime::from_unix_timestamp(from + step * i).ok())
-            .map(format_time)
-            .collect(),
-    ))
+    Ok(Some((0..n).map(|i| from + step * i).collect()))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` as Unix seconds.
