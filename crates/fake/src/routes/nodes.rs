@@ -32,13 +32,18 @@ fn rows(store: &Store, cluster_id: Option<&str>) -> Vec<Row> {
         .collect()
 }
 
-/// The deprecated `nodeName` picks one node by name and goes with no other listing
-/// parameter.
+/// The deprecated `nodeName` picks one node by name and goes with no filter, sorting or
+/// search. Paging parameters are let through: a pager sends them with every request.
 fn in_cluster(call: &Call<'_>, store: &Store, list: bool) -> Answer {
     let cluster = existing_cluster(store, call.param("clusterUuid"))?;
     let mut rows = rows(store, Some(&cluster.uuid));
     if let Some(name) = call.query_value("nodeName") {
-        if let Some((other, _)) = call.query.iter().find(|(k, _)| k != "nodeName") {
+        let listing = ["filterBy", "sortBy", "sortOrder", "search"];
+        if let Some((other, _)) = call
+            .query
+            .iter()
+            .find(|(k, _)| listing.contains(&k.as_str()))
+        {
             return Err(ApiError::bad_request(format!(
                 "query parameter nodeName cannot be used together with {other}"
             )));
