@@ -11,8 +11,10 @@ import pytest
 
 import runai_admin as ra
 
+
 from .conftest import collect, resolve
 
+VIEWER = 8
 A100 = {"label_key": "nvidia.com/gpu.product", "label_value": "NVIDIA-A100-SXM4-40GB"}
 WINDOW = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T12:00:00Z"}
 POOL_METRICS = [
@@ -232,3 +234,33 @@ async def test_unknown_pool_metric_types_are_refused(api: Any, cp: Any) -> None:
                 )
             )
         assert "metricType" in refused.value.message and wrong in refused.value.message
+
+
+async def test_who_may_read_and_change_node_pools(api: Any, cp: Any) -> None:
+    made = await resolve(api.users.create(email="ada@example.com"))
+    await resolve(
+        api.access_rules.create(
+            subject_id=made["username"],
+            subject_type="user",
+            role_id=VIEWER,
+            scope_id="1001",  # the fake's tenant
+            scope_type="tenant",
+        )
+    )
+    auth = ra.auth.Password(made["username"], made["tempPassword"])
+    viewer = cp.async_client(auth=auth) if isinstance(api, ra.AsyncClient) else cp.client(auth=auth)
+    try:
+        pools = await collect(viewer.node_pools.list())
+        assert [p["name"] for p in pools] == ["default", "h100"]
+        assert (await resolve(viewer.nodes.count()))["count"] == 5
+        for change in (
+            lambda: viewer.node_pools.create(name="a100", cluster_id=cp.cluster_id, **A100),
+            lambda: viewer.node_pools.patch(pools[1]["id"], over_provisioning_ratio=2),
+            lambda: viewer.node_pools.delete(pools[1]["id"]),
+        ):
+            with pytest.raises(ra.PermissionDeniedError, match="nodepools"):
+                await resolve(change())
+    finally:
+        closing = viewer.close()
+        if closing is not None:
+            await closing

@@ -33,12 +33,16 @@ from runai_admin.types import (
     Department,
     DepartmentForList,
     DisplayedCluster,
+    HttpResponse,
     Idp1,
     IdpPostResponse,
     LegacyClustersListResultItem,
     Mappers,
     MeAccessRule,
     MetricsResponse,
+    Node,
+    Nodepool,
+    NodePool1,
     OidcCreationData,
     OrgUnitsPrioritiesResult,
     Permission,
@@ -51,6 +55,7 @@ from runai_admin.types import (
     ServiceAccount,
     ServiceAccountPostResponse,
     SettingsGetResponse,
+    TelemetryResponse,
     User2,
     UserApp,
     UserAppAdministration,
@@ -230,6 +235,41 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.idps.delete("oidc"), None)
     client.idps.create(type="ldap")  # type: ignore[call-overload]
 
+    # node pools and nodes
+    pool = client.node_pools.create(
+        name="a100", cluster_id=cluster_id, label_key="gpu", label_value="a100"
+    )
+    assert_type(pool, Nodepool)
+    assert_type(client.node_pools.list(sort_by="name"), SyncPager[Nodepool])
+    assert_type(client.node_pools.count(), UsersCountResult)
+    assert_type(client.node_pools.get(pool["id"]), Nodepool)
+    assert_type(client.node_pools.update(pool["id"], over_provisioning_ratio=2), Nodepool)
+    assert_type(client.node_pools.patch(pool["id"], label_value="h100"), Nodepool)
+    assert_type(client.node_pools.delete(pool["id"]), Optional[HttpResponse])
+    start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    assert_type(
+        client.node_pools.metrics(
+            cluster_id, "h100", metric_type="TOTAL_GPU", start=start, end=end
+        ),
+        MetricsResponse,
+    )
+    assert_type(client.node_pools.legacy_list(cluster_id), SyncPager[NodePool1])
+    assert_type(client.node_pools.legacy_create(cluster_id, name="p"), None)
+    assert_type(client.node_pools.legacy_update(cluster_id, 3, label_value="x"), None)
+    assert_type(client.node_pools.legacy_update_labels(cluster_id, 3, label_key="k"), None)
+    assert_type(client.node_pools.legacy_delete(cluster_id, 3), None)
+    assert_type(client.nodes.list(sort_by="gpuType"), SyncPager[Node])
+    assert_type(client.nodes.count(search="h100"), UsersCountResult)
+    assert_type(client.nodes.list_in_cluster(cluster_id), SyncPager[Node])
+    assert_type(client.nodes.count_in_cluster(cluster_id), UsersCountResult)
+    assert_type(
+        client.nodes.metrics("n", metric_type=["GPU_UTILIZATION"], start=start, end=end),
+        MetricsResponse,
+    )
+    assert_type(client.nodes.telemetry(telemetry_type="TOTAL_GPUS"), TelemetryResponse)
+    client.nodes.telemetry(telemetry_type="GPUS")  # type: ignore[arg-type]
+    client.node_pools.legacy_delete(cluster_id, "3")  # type: ignore[arg-type]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -362,6 +402,15 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.idps.mappers("oidc"), Mappers)
     assert_type(await client.idps.update_mappers("oidc", uid="uid"), None)
     assert_type(await client.idps.delete("oidc"), None)
+
+    # node pools and nodes
+    assert_type(client.node_pools.list(), AsyncPager[Nodepool])
+    assert_type(await client.node_pools.get("2"), Nodepool)
+    assert_type(await client.node_pools.delete("2"), Optional[HttpResponse])
+    assert_type(client.node_pools.legacy_list(cluster_id), AsyncPager[NodePool1])
+    assert_type(client.nodes.list(), AsyncPager[Node])
+    assert_type(await client.nodes.count(), UsersCountResult)
+    assert_type(await client.nodes.telemetry(telemetry_type="FREE_GPUS"), TelemetryResponse)
 
     # security settings
     assert_type(await client.settings.get_all(), SettingsGetResponse)

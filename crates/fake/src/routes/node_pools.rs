@@ -85,11 +85,6 @@ fn check_selector(
     cluster_id: &str,
     selector: &(String, String),
 ) -> Result<(), ApiError> {
-    if pool.is_some_and(NodePool::is_default) {
-        return Err(ApiError::bad_request(
-            "body.labelKey: the default node pool holds the nodes no other pool selects; its label cannot be set",
-        ));
-    }
     let pool_id = pool.map(|p| p.id.as_str());
     if let Some(other) = store
         .node_pools_of(cluster_id)
@@ -133,7 +128,7 @@ fn update(
     actor: &str,
 ) -> Result<(), ApiError> {
     let pool = existing(store, id)?;
-    let selector = selector_of(body)?;
+    let selector = changed_selector(pool, body)?;
     if let Some(selector) = &selector {
         check_selector(store, Some(pool), &pool.cluster_id, selector)?;
     }
@@ -149,6 +144,29 @@ fn update(
         pool.updated_by = actor.to_string();
     }
     Ok(())
+}
+
+/// The selector a change gives the pool: a half the body leaves out (or sends as null)
+/// stays as it was; `None` when the body names neither.
+fn changed_selector(pool: &NodePool, body: &Value) -> Result<Option<(String, String)>, ApiError> {
+    let half = |field: &str| {
+        body.get(field)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (key, value) = (half("labelKey"), half("labelValue"));
+    if key.is_none() && value.is_none() {
+        return Ok(None);
+    }
+    if pool.is_default() {
+        return Err(ApiError::bad_request(
+            "body.labelKey: the default node pool holds the nodes no other pool selects; its label cannot be set",
+        ));
+    }
+    let (old_key, old_value) = pool.selector.clone().unwrap_or_default();
+    Ok(Some((key.unwrap_or(old_key), value.unwrap_or(old_value))))
 }
 
 /// The departments and projects whose quota in the pool is more than zero.

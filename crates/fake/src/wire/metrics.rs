@@ -342,6 +342,8 @@ fn parse_time(text: &str) -> Option<i64> {
     let hour: u8 = hms.next()?.parse().ok()?;
     let minute: u8 = hms.next()?.parse().ok()?;
     let second: u8 = hms.next()?.parse().ok()?;
+    // RFC 3339 allows a leap second; it is counted as the second before it.
+    let second = if second == 60 { 59 } else { second };
     let date =
         time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
     let time = time::Time::from_hms(hour, minute, second).ok()?;
@@ -362,6 +364,8 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T00:00:10Z"), Some(10));
         assert_eq!(parse_time("1970-01-01T01:00:00.250+01:00"), Some(0));
         assert_eq!(parse_time("1970-01-01T00:00:00-00:30"), Some(1800));
+        assert_eq!(parse_time("1970-01-01T00:00:60Z"), Some(59));
+        assert_eq!(parse_time("1970-01-01T00:00:61Z"), None);
         assert_eq!(parse_time("1970-13-01T00:00:00Z"), None);
         assert_eq!(parse_time("yesterday"), None);
     }
