@@ -11,7 +11,7 @@ use crate::lookup::existing_cluster;
 use crate::reply::Reply;
 use crate::routes::paging;
 use crate::store::{now, NodePool, OrgUnit, Store};
-use crate::wire::node_pools::{self as wire, apply_settings, selector_of};
+use crate::wire::node_pools::{self as wire, apply_settings, label_halves, selector_of};
 use crate::wire::resources::pool_of;
 
 /// `None` when the operation is not one of this area's.
@@ -149,14 +149,7 @@ fn update(
 /// The selector a change gives the pool: a half the body leaves out (or sends as null)
 /// stays as it was; `None` when the body names neither.
 fn changed_selector(pool: &NodePool, body: &Value) -> Result<Option<(String, String)>, ApiError> {
-    let half = |field: &str| {
-        body.get(field)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let (key, value) = (half("labelKey"), half("labelValue"));
+    let (key, value) = label_halves(body);
     if key.is_none() && value.is_none() {
         return Ok(None);
     }

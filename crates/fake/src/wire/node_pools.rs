@@ -34,16 +34,21 @@ pub(crate) fn selector(pool: &NodePool) -> (String, String) {
     })
 }
 
-/// The label selector a body sets: both halves or neither; `None` when it sets none.
-pub(crate) fn selector_of(body: &Value) -> Result<Option<(String, String)>, ApiError> {
-    let text = |field: &str| {
+/// The label key and value a body sends (blank or null count as not sent).
+pub(crate) fn label_halves(body: &Value) -> (Option<String>, Option<String>) {
+    let half = |field: &str| {
         body.get(field)
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    match (text("labelKey"), text("labelValue")) {
+    (half("labelKey"), half("labelValue"))
+}
+
+/// The label selector a body sets: both halves or neither; `None` when it sets none.
+pub(crate) fn selector_of(body: &Value) -> Result<Option<(String, String)>, ApiError> {
+    match label_halves(body) {
         (Some(key), Some(value)) => Ok(Some((key, value))),
         (None, None) => Ok(None),
         (Some(_), None) => Err(ApiError::bad_request(
