@@ -11,7 +11,6 @@ import pytest
 
 import runai_admin as ra
 
-
 from .conftest import collect, resolve
 
 VIEWER = 8
@@ -79,7 +78,9 @@ async def test_a_pool_claims_the_nodes_its_label_selects(api: Any, cp: Any) -> N
     swapping = await collect(api.node_pools.list(filter_by=["swapEnabled==true"]))
     assert [p["name"] for p in swapping] == ["a100"]
     moved = await resolve(
-        api.node_pools.patch(made["id"], label_key="kubernetes.io/hostname", label_value="cpu-node-1")
+        api.node_pools.patch(
+            made["id"], label_key="kubernetes.io/hostname", label_value="cpu-node-1"
+        )
     )
     assert moved["status"]["nodes"] == ["cpu-node-1"]
     default = await pool_named(api, "default")
@@ -221,7 +222,9 @@ async def test_pool_metrics_are_consistent_and_repeat(api: Any, cp: Any) -> None
     for i in range(25):
         assert sum(float(b["values"][i]["value"]) for b in buckets) == 16
     with pytest.raises(ra.NotFoundError):
-        await resolve(api.node_pools.metrics(cp.cluster_id, "nope", metric_type="TOTAL_GPU", **WINDOW))
+        await resolve(
+            api.node_pools.metrics(cp.cluster_id, "nope", metric_type="TOTAL_GPU", **WINDOW)
+        )
 
 
 async def test_unknown_pool_metric_types_are_refused(api: Any, cp: Any) -> None:

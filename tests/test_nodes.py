@@ -169,9 +169,7 @@ async def test_telemetry_adds_up_what_the_nodes_have(api: Any, cp: Any) -> None:
     assert counted == {"default": "2", "h100": "2"}
     assert {v["groups"][0]["name"] for v in by_pool["values"]} == {"cluster-1"}
     free = await resolve(api.nodes.telemetry(telemetry_type="FREE_GPUS", nodepool_name="h100"))
-    held = await resolve(
-        api.nodes.telemetry(telemetry_type="ALLOCATED_GPUS", nodepool_name="h100")
-    )
+    held = await resolve(api.nodes.telemetry(telemetry_type="ALLOCATED_GPUS", nodepool_name="h100"))
     if free["timestamp"] == held["timestamp"]:
         assert int(free["values"][0]["value"]) + int(held["values"][0]["value"]) == 16
     per_node = await resolve(
