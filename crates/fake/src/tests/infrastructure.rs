@@ -234,3 +234,30 @@ async fn telemetry_groups_what_the_nodes_report() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[test]
+fn node_pool_and_node_operations_need_their_resource_types() {
+    let need = |id: &str| {
+        let op = runai_admin_core::api::Catalogue::get()
+            .operations
+            .iter()
+            .find(|op| op.id == id)
+            .expect("in the catalogue");
+        crate::access::need(op).map(|n| (n.resource, n.action))
+    };
+    for (id, resource, action) in [
+        ("get_nodepools", "nodepools", "read"),
+        ("create_nodepool", "nodepools", "create"),
+        ("patch_nodepool", "nodepools", "update"),
+        ("delete_nodepool", "nodepools", "delete"),
+        ("get_nodepool_metrics", "nodepools", "read"),
+        ("createNodePool", "nodepools", "create"),
+        ("updateNodePoolLabels", "nodepools", "update"),
+        ("get_tenant_nodes", "nodes", "read"),
+        ("count_nodes", "nodes", "read"),
+        ("get_node_metrics", "nodes", "read"),
+        ("get_node_telemetry", "nodes", "read"),
+    ] {
+        assert_eq!(need(id), Some((resource, action)), "{id}");
+    }
+}
