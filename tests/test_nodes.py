@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import runai_admin as ra
+from runai_admin.testing import FakeControlPlane
 
 from .conftest import collect, resolve
 
@@ -180,3 +181,12 @@ async def test_telemetry_adds_up_what_the_nodes_have(api: Any, cp: Any) -> None:
     assert len(per_node["values"]) == 5
     with pytest.raises(ra.NotFoundError):
         await resolve(api.nodes.telemetry(telemetry_type="TOTAL_GPUS", nodepool_name="nope"))
+
+
+def test_another_fake_gives_the_same_series(client: Any) -> None:
+    ask = dict(metric_type=["GPU_UTILIZATION", "CPU_USAGE_CORES"], **WINDOW)
+    node = next(n for n in client.nodes.list() if n["name"] == "a100-node-2")
+    with FakeControlPlane() as other, other.client() as again:
+        same = next(n for n in again.nodes.list() if n["name"] == "a100-node-2")
+        assert same["id"] == node["id"]
+        assert again.nodes.metrics(same["id"], **ask) == client.nodes.metrics(node["id"], **ask)

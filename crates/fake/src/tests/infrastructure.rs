@@ -124,6 +124,15 @@ async fn projects_stay_within_their_department_where_the_tenant_asks_for_it() {
             .contains("physics"),
         "{err}"
     );
+    // Nor may the department give up what its projects already deserve.
+    let resources = format!(
+        "/api/v1/org-unit/departments/{}/resources",
+        dept["id"].as_str().expect("id")
+    );
+    let lower = |gpus: u32| Some(json!([{"nodePool": h100(), "gpu": {"deserved": gpus}}]));
+    let (status, err) = h.send(Method::PATCH, &resources, lower(9)).await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(h.send(Method::PATCH, &resources, lower(10)).await.0, 200);
 }
 
 #[tokio::test]
