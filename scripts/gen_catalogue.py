@@ -61,6 +61,8 @@ EXPOSED_TAGS = [
     "Reports",
     "Network Topologies",
     "Tenant",
+    "NodePools",
+    "Nodes",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI

@@ -221,6 +221,34 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
     call("getTenantSettings", raw("getTenantSettings"))
     call("updateTenantSetting", client.tenant_settings.update(key="gpu.memory_swap", value=True))
     call("getTenantSettingsByKey", client.tenant_settings.get("gpu.memory_swap"))
+    # node pools and nodes
+    label = {"label_key": "nvidia.com/gpu.product", "label_value": "NVIDIA-A100-SXM4-40GB"}
+    pool = call(
+        "create_nodepool", client.node_pools.create(name="a100", cluster_id=cp.cluster_id, **label)
+    )
+    call("get_nodepools", raw("get_nodepools"))
+    call("count_nodepools", client.node_pools.count())
+    call("get_nodepool", client.node_pools.get(pool["id"]))
+    call("update_nodepool", client.node_pools.update(pool["id"], over_provisioning_ratio=2))
+    call("patch_nodepool", client.node_pools.patch(pool["id"], label_value="NVIDIA-A100"))
+    call(
+        "get_nodepool_metrics",
+        client.node_pools.metrics(cp.cluster_id, "h100", metric_type=["TOTAL_GPU"], **WINDOW),
+    )
+    call("delete_nodepool", client.node_pools.delete(pool["id"]))
+    nodes = call("get_tenant_nodes", raw("get_tenant_nodes"))
+    call("count_tenant_nodes", client.nodes.count())
+    call("count_nodes", client.nodes.count_in_cluster(cp.cluster_id))
+    call(
+        "get_node_metrics",
+        client.nodes.metrics(
+            nodes["nodes"][0]["id"], metric_type=["GPU_UTILIZATION_PER_GPU"], **WINDOW
+        ),
+    )
+    call(
+        "get_node_telemetry",
+        client.nodes.telemetry(telemetry_type="TOTAL_GPUS", group_by=["ClusterId", "Node"]),
+    )
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         Departments,
         DepartmentUpdateRequest,
         DisplayedCluster,
+        GPUResourceOptimization,
         GroupedMetricsResponse,
         HttpResponse,
         Idp1,
@@ -82,8 +83,16 @@ if TYPE_CHECKING:
         NetworkTopologiesListResult,
         NetworkTopology,
         NetworkTopologyCreateRequest,
+        Node,
+        Nodepool,
+        NodePool1,
         NodePoolAssignedResources,
         NodePoolAssignedResourcesCreate,
+        NodepoolCreateFields,
+        NodePoolCreateRequest,
+        NodePoolLabelsRequest,
+        NodepoolPlacementStrategy,
+        NodepoolUpdateFields,
         NodeTypesPerWorkload,
         OAuth2TokenResponse,
         OcpCreationData,
@@ -93,6 +102,7 @@ if TYPE_CHECKING:
         Permission,
         PermissionsPermittedScopesBody,
         PermittedScopesActions,
+        PlacementStrategy1,
         Project,
         Project2,
         Project3,
@@ -110,6 +120,7 @@ if TYPE_CHECKING:
         ResourcesNullable,
         RoleV1,
         SamlCreationData,
+        SchedulingConfiguration,
         SchedulingRules,
         ServiceAccount,
         ServiceAccountCreationRequest,
@@ -123,6 +134,7 @@ if TYPE_CHECKING:
         TokenRequest,
         TokenResponse,
         TokensGrantV2Body,
+        UpdateNodePoolRequest,
         User2,
         UserApp,
         UserAppAdministration,
@@ -155,6 +167,8 @@ __all__ = [
     "AsyncLegacyUsersNamespace",
     "AsyncMeNamespace",
     "AsyncNetworkTopologiesNamespace",
+    "AsyncNodePoolsNamespace",
+    "AsyncNodesNamespace",
     "AsyncOrgUnitsNamespace",
     "AsyncPermissionsNamespace",
     "AsyncProjectsNamespace",
@@ -178,6 +192,8 @@ __all__ = [
     "LegacyUsersNamespace",
     "MeNamespace",
     "NetworkTopologiesNamespace",
+    "NodePoolsNamespace",
+    "NodesNamespace",
     "OrgUnitsNamespace",
     "PermissionsNamespace",
     "ProjectsNamespace",
@@ -4440,6 +4456,1096 @@ class NetworkTopologiesNamespace(Namespace):
         )
 
 
+class NodePoolsNamespace(Namespace):
+    """``client.node_pools`` of the blocking client."""
+    __slots__ = ()
+
+    def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count nodepools.
+
+        ``GET /api/v1/node-pools/count`` (operation ``count_nodepools``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, phase,
+                createdAt, updatedAt, gpuNetworkAccelerationDetection, networkTopologyName,
+                gpuNetworkAccelerationDetected, gpuNetworkAccelerationLabelKey, swapEnabled,
+                nodeLevelSchedulerEnabled; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return self._client._core_client().call(
+            "count_nodepools", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        label_key: str,
+        label_value: str,
+        cluster_id: str,
+        over_provisioning_ratio: Union[int, NotGiven, None] = ...,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = ...,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = ...,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = ...,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = ...,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = ...,
+        network_topology_id: Union[str, NotGiven, None] = ...,
+        body: Optional[NodepoolCreateFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Nodepool: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        label_key: Optional[str] = ...,
+        label_value: Optional[str] = ...,
+        cluster_id: Optional[str] = ...,
+        over_provisioning_ratio: Union[int, NotGiven, None] = ...,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = ...,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = ...,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = ...,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = ...,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = ...,
+        network_topology_id: Union[str, NotGiven, None] = ...,
+        body: NodepoolCreateFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Nodepool: ...
+
+    def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        cluster_id: Optional[str] = None,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolCreateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Create nodepool.
+
+        ``POST /api/v1/node-pools`` (operation ``create_nodepool``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            label_key (str, required unless ``body=`` holds it): body field ``labelKey``.
+            label_value (str, required unless ``body=`` holds it): body field ``labelValue``.
+            cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolCreateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "label_key": label_key, "label_value": label_value, "cluster_id": cluster_id, "placement_strategy": placement_strategy, "body": body}
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return self._client._core_client().call(
+            "create_nodepool", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def delete(
+        self,
+        nodepool_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Optional[HttpResponse]:
+        """Delete nodepool.
+
+        ``DELETE /api/v1/node-pools/{nodepoolId}`` (operation ``delete_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Optional[HttpResponse]: the HTTP 202 response body.
+            None when the control plane answers with no body (a 204).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "delete_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def get(
+        self,
+        nodepool_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Get nodepool.
+
+        ``GET /api/v1/node-pools/{nodepoolId}`` (operation ``get_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_create(
+        self,
+        cluster_id: str,
+        *,
+        name: Optional[str] = None,
+        over_provisioning_ratio: Optional[int] = None,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        placement_strategy: Optional[PlacementStrategy1] = None,
+        body: Optional[NodePoolCreateRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Create a Node Pool.
+
+        ``POST /v1/k8s/clusters/{clusterId}/node-pools`` (operation ``createNodePool``).
+
+        Deprecated: use ``node_pools.create()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            name (str, optional): body field ``name``.
+            over_provisioning_ratio (int, optional): body field ``overProvisioningRatio``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            placement_strategy (PlacementStrategy1, optional): body field ``placementStrategy``.
+            body (NodePoolCreateRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 201 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            ConflictError: HTTP 409.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_create() calls a deprecated operation (createNodePool); use node_pools.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "over_provisioning_ratio": over_provisioning_ratio, "label_key": label_key, "label_value": label_value, "placement_strategy": placement_strategy, "body": body}
+        return self._client._core_client().call(
+            "createNodePool", (cluster_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_delete(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a Node Pool by id.§.
+
+        ``DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`` (operation ``deleteNodePool``).
+
+        Deprecated: use ``node_pools.delete()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_delete() calls a deprecated operation (deleteNodePool); use node_pools.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "deleteNodePool", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_list(
+        self,
+        cluster_id: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[NodePool1]:
+        """Get the cluster's Node Pools.
+
+        ``GET /v1/k8s/clusters/{clusterId}/node-pools`` (operation ``getNodePools``).
+
+        Deprecated: use ``node_pools.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[NodePool1]: the items of the body (one request).
+
+        Raises:
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_list() calls a deprecated operation (getNodePools); use node_pools.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return SyncPager(
+            self._client,
+            "getNodePools",
+            "node_pools.legacy_list",
+            (cluster_id,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    def legacy_update(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        over_provisioning_ratio: Optional[int] = None,
+        placement_strategy: Optional[PlacementStrategy1] = None,
+        body: Optional[UpdateNodePoolRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update a Node Pool.
+
+        ``PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`` (operation ``updateNodePool``).
+
+        Deprecated: use ``node_pools.patch()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            over_provisioning_ratio (int, optional): body field ``overProvisioningRatio``.
+            placement_strategy (PlacementStrategy1, optional): body field ``placementStrategy``.
+            body (UpdateNodePoolRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_update() calls a deprecated operation (updateNodePool); use node_pools.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"label_key": label_key, "label_value": label_value, "over_provisioning_ratio": over_provisioning_ratio, "placement_strategy": placement_strategy, "body": body}
+        return self._client._core_client().call(
+            "updateNodePool", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_update_labels(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        body: Optional[NodePoolLabelsRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update labels of a Node Pool.
+
+        ``PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`` (operation
+            ``updateNodePoolLabels``).
+
+        Deprecated: use ``node_pools.patch()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            body (NodePoolLabelsRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_update_labels() calls a deprecated operation (updateNodePoolLabels); use node_pools.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"label_key": label_key, "label_value": label_value, "body": body}
+        return self._client._core_client().call(
+            "updateNodePoolLabels", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "phase", "clusterId", "createdAt", "updatedAt", "networkTopologyName", "gpuNetworkAccelerationDetection", "gpuNetworkAccelerationDetected", "gpuNetworkAccelerationLabelKey", "swapEnabled", "nodeLevelSchedulerEnabled"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Nodepool]:
+        """Get nodepools.
+
+        ``GET /api/v1/node-pools`` (operation ``get_nodepools``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, phase,
+                createdAt, updatedAt, gpuNetworkAccelerationDetection, networkTopologyName,
+                gpuNetworkAccelerationDetected, gpuNetworkAccelerationLabelKey, swapEnabled,
+                nodeLevelSchedulerEnabled; operators: == != <= >= =@ !@ =^ =$.
+            sort_by (Literal["name", "phase", "clusterId", "createdAt", "updatedAt",
+                "networkTopologyName", "gpuNetworkAccelerationDetection",
+                "gpuNetworkAccelerationDetected", "gpuNetworkAccelerationLabelKey",
+                "swapEnabled", "nodeLevelSchedulerEnabled"], optional): query parameter
+                ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Nodepool]: the items of ``nodepools`` (pages are fetched as it is walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order}
+        return SyncPager(
+            self._client,
+            "get_nodepools",
+            "node_pools.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    def metrics(
+        self,
+        cluster_uuid: str,
+        nodepool_name: str,
+        *,
+        start: str,
+        end: str,
+        metric_type: Union[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION", "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION", "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU", "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"], Sequence[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION", "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION", "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU", "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"]]],
+        number_of_samples: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> MetricsResponse:
+        """Get the node pool metrics data.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`` (operation
+            ``get_nodepool_metrics``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            nodepool_name (str, required): path parameter ``nodepoolName``.
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            metric_type (Union[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION",
+                "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION",
+                "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU",
+                "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"],
+                Sequence[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION",
+                "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION",
+                "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU",
+                "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"]]], required):
+                query parameter ``metricType``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            MetricsResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "metric_type": metric_type}
+        return self._client._core_client().call(
+            "get_nodepool_metrics", (cluster_uuid, nodepool_name), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def patch(
+        self,
+        nodepool_id: str,
+        *,
+        label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        label_value: Union[str, NotGiven, None] = NOT_GIVEN,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolUpdateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Patch nodepool fields.
+
+        ``PATCH /api/v1/node-pools/{nodepoolId}`` (operation ``patch_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            label_key (str, optional; None sends null): body field ``labelKey``.
+            label_value (str, optional; None sends null): body field ``labelValue``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolUpdateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"placement_strategy": placement_strategy, "body": body}
+        if label_key is not NOT_GIVEN:
+            _kw["label_key"] = label_key
+        if label_value is not NOT_GIVEN:
+            _kw["label_value"] = label_value
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return self._client._core_client().call(
+            "patch_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def update(
+        self,
+        nodepool_id: str,
+        *,
+        label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        label_value: Union[str, NotGiven, None] = NOT_GIVEN,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolUpdateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Update nodepool.
+
+        ``PUT /api/v1/node-pools/{nodepoolId}`` (operation ``update_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            label_key (str, optional; None sends null): body field ``labelKey``.
+            label_value (str, optional; None sends null): body field ``labelValue``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolUpdateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"placement_strategy": placement_strategy, "body": body}
+        if label_key is not NOT_GIVEN:
+            _kw["label_key"] = label_key
+        if label_value is not NOT_GIVEN:
+            _kw["label_value"] = label_value
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return self._client._core_client().call(
+            "update_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class NodesNamespace(Namespace):
+    """``client.nodes`` of the blocking client."""
+    __slots__ = ()
+
+    def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count tenant nodes.
+
+        ``GET /api/v1/nodes/count`` (operation ``count_tenant_nodes``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return self._client._core_client().call(
+            "count_tenant_nodes", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def count_in_cluster(
+        self,
+        cluster_uuid: str,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count nodes.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodes/count`` (operation ``count_nodes``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return self._client._core_client().call(
+            "count_nodes", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid", "nvLinkCliqueId", "clusterUuid"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Node]:
+        """Get a list of nodes.
+
+        ``GET /api/v1/nodes`` (operation ``get_tenant_nodes``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            sort_by (Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid",
+                "nvLinkCliqueId", "clusterUuid"], optional): query parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Node]: the items of ``nodes`` (pages are fetched as it is walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return SyncPager(
+            self._client,
+            "get_tenant_nodes",
+            "nodes.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    def list_in_cluster(
+        self,
+        cluster_uuid: str,
+        *,
+        node_name: Optional[str] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid", "nvLinkCliqueId", "clusterUuid"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> SyncPager[Node]:
+        """Get a list of nodes.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodes`` (operation ``get_nodes``).
+
+        Deprecated: use ``nodes.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            node_name (str, optional): query parameter ``nodeName``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            sort_by (Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid",
+                "nvLinkCliqueId", "clusterUuid"], optional): query parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            SyncPager[Node]: the items of ``nodes`` (pages are fetched as it is walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "nodes.list_in_cluster() calls a deprecated operation (get_nodes); use nodes.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"node_name": node_name, "filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return SyncPager(
+            self._client,
+            "get_nodes",
+            "nodes.list_in_cluster",
+            (cluster_uuid,),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    def metrics(
+        self,
+        node_id: str,
+        *,
+        metric_type: Union[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION", "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION", "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES", "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU", "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION", "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION", "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU", "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU", "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU", "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU", "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU", "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU", "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU", "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU", "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"], Sequence[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION", "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION", "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES", "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU", "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION", "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION", "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU", "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU", "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU", "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU", "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU", "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU", "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU", "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU", "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"]]],
+        start: str,
+        end: str,
+        number_of_samples: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> MetricsResponse:
+        """Get the node metrics data.
+
+        ``GET /api/v1/nodes/{nodeId}/metrics`` (operation ``get_node_metrics``).
+
+        Args:
+            node_id (str, required): path parameter ``nodeId``.
+            metric_type (Union[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION",
+                "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION",
+                "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES",
+                "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU",
+                "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION",
+                "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION",
+                "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU",
+                "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU",
+                "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU",
+                "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU",
+                "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU",
+                "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU",
+                "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU",
+                "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU",
+                "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU",
+                "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"],
+                Sequence[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION",
+                "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION",
+                "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES",
+                "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU",
+                "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION",
+                "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION",
+                "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU",
+                "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU",
+                "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU",
+                "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU",
+                "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU",
+                "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU",
+                "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU",
+                "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU",
+                "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU",
+                "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"]]], required): query
+                parameter ``metricType``.
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            MetricsResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"metric_type": metric_type, "start": start, "end": end, "number_of_samples": number_of_samples}
+        return self._client._core_client().call(
+            "get_node_metrics", (node_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def telemetry(
+        self,
+        *,
+        telemetry_type: Literal["READY_GPU_NODES", "READY_GPUS", "TOTAL_GPU_NODES", "TOTAL_GPUS", "IDLE_ALLOCATED_GPUS", "FREE_GPUS", "ALLOCATED_GPUS", "TOTAL_CPU_CORES", "USED_CPU_CORES", "ALLOCATED_CPU_CORES", "TOTAL_GPU_MEMORY_BYTES", "USED_GPU_MEMORY_BYTES", "TOTAL_CPU_MEMORY_BYTES", "USED_CPU_MEMORY_BYTES", "ALLOCATED_CPU_MEMORY_BYTES", "FULLY_FREE_GPU_NODES"],
+        cluster_id: Optional[str] = None,
+        nodepool_name: Optional[str] = None,
+        group_by: Optional[Union[Literal["ClusterId", "Nodepool", "Node"], Sequence[Literal["ClusterId", "Nodepool", "Node"]]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TelemetryResponse:
+        """Get node telemetry data.
+
+        ``GET /api/v1/nodes/telemetry`` (operation ``get_node_telemetry``).
+
+        Args:
+            telemetry_type (Literal["READY_GPU_NODES", "READY_GPUS", "TOTAL_GPU_NODES",
+                "TOTAL_GPUS", "IDLE_ALLOCATED_GPUS", "FREE_GPUS", "ALLOCATED_GPUS",
+                "TOTAL_CPU_CORES", "USED_CPU_CORES", "ALLOCATED_CPU_CORES",
+                "TOTAL_GPU_MEMORY_BYTES", "USED_GPU_MEMORY_BYTES", "TOTAL_CPU_MEMORY_BYTES",
+                "USED_CPU_MEMORY_BYTES", "ALLOCATED_CPU_MEMORY_BYTES", "FULLY_FREE_GPU_NODES"],
+                required): query parameter ``telemetryType``.
+            cluster_id (str, optional): query parameter ``clusterId``.
+            nodepool_name (str, optional): query parameter ``nodepoolName``.
+            group_by (Union[Literal["ClusterId", "Nodepool", "Node"],
+                Sequence[Literal["ClusterId", "Nodepool", "Node"]]], optional): query parameter
+                ``groupBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TelemetryResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"cluster_id": cluster_id, "nodepool_name": nodepool_name, "group_by": group_by, "telemetry_type": telemetry_type}
+        return self._client._core_client().call(
+            "get_node_telemetry", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class OrgUnitsNamespace(Namespace):
     """``client.org_units`` of the blocking client."""
     __slots__ = ()
@@ -7490,6 +8596,8 @@ class _ClientNamespaces(BaseClient):
     legacy: LegacyNamespace
     me: MeNamespace
     network_topologies: NetworkTopologiesNamespace
+    node_pools: NodePoolsNamespace
+    nodes: NodesNamespace
     org_units: OrgUnitsNamespace
     permissions: PermissionsNamespace
     projects: ProjectsNamespace
@@ -7513,6 +8621,8 @@ class _ClientNamespaces(BaseClient):
         self.legacy = LegacyNamespace(self)
         self.me = MeNamespace(self)
         self.network_topologies = NetworkTopologiesNamespace(self)
+        self.node_pools = NodePoolsNamespace(self)
+        self.nodes = NodesNamespace(self)
         self.org_units = OrgUnitsNamespace(self)
         self.permissions = PermissionsNamespace(self)
         self.projects = ProjectsNamespace(self)
@@ -11774,6 +12884,1097 @@ class AsyncNetworkTopologiesNamespace(Namespace):
         )
 
 
+class AsyncNodePoolsNamespace(Namespace):
+    """``client.node_pools`` of the asyncio client."""
+    __slots__ = ()
+
+    async def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count nodepools.
+
+        ``GET /api/v1/node-pools/count`` (operation ``count_nodepools``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, phase,
+                createdAt, updatedAt, gpuNetworkAccelerationDetection, networkTopologyName,
+                gpuNetworkAccelerationDetected, gpuNetworkAccelerationLabelKey, swapEnabled,
+                nodeLevelSchedulerEnabled; operators: == != <= >= =@ !@ =^ =$.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by}
+        return await self._client._core_client().call_async(
+            "count_nodepools", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        label_key: str,
+        label_value: str,
+        cluster_id: str,
+        over_provisioning_ratio: Union[int, NotGiven, None] = ...,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = ...,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = ...,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = ...,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = ...,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = ...,
+        network_topology_id: Union[str, NotGiven, None] = ...,
+        body: Optional[NodepoolCreateFields] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Nodepool: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: Optional[str] = ...,
+        label_key: Optional[str] = ...,
+        label_value: Optional[str] = ...,
+        cluster_id: Optional[str] = ...,
+        over_provisioning_ratio: Union[int, NotGiven, None] = ...,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = ...,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = ...,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = ...,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = ...,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = ...,
+        network_topology_id: Union[str, NotGiven, None] = ...,
+        body: NodepoolCreateFields,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Nodepool: ...
+
+    async def create(
+        self,
+        *,
+        name: Optional[str] = None,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        cluster_id: Optional[str] = None,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolCreateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Create nodepool.
+
+        ``POST /api/v1/node-pools`` (operation ``create_nodepool``).
+
+        Args:
+            name (str, required unless ``body=`` holds it): body field ``name``.
+            label_key (str, required unless ``body=`` holds it): body field ``labelKey``.
+            label_value (str, required unless ``body=`` holds it): body field ``labelValue``.
+            cluster_id (str, required unless ``body=`` holds it): body field ``clusterId``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolCreateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 201 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"name": name, "label_key": label_key, "label_value": label_value, "cluster_id": cluster_id, "placement_strategy": placement_strategy, "body": body}
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return await self._client._core_client().call_async(
+            "create_nodepool", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def delete(
+        self,
+        nodepool_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Optional[HttpResponse]:
+        """Delete nodepool.
+
+        ``DELETE /api/v1/node-pools/{nodepoolId}`` (operation ``delete_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Optional[HttpResponse]: the HTTP 202 response body.
+            None when the control plane answers with no body (a 204).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "delete_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def get(
+        self,
+        nodepool_id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Get nodepool.
+
+        ``GET /api/v1/node-pools/{nodepoolId}`` (operation ``get_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_create(
+        self,
+        cluster_id: str,
+        *,
+        name: Optional[str] = None,
+        over_provisioning_ratio: Optional[int] = None,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        placement_strategy: Optional[PlacementStrategy1] = None,
+        body: Optional[NodePoolCreateRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Create a Node Pool.
+
+        ``POST /v1/k8s/clusters/{clusterId}/node-pools`` (operation ``createNodePool``).
+
+        Deprecated: use ``node_pools.create()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            name (str, optional): body field ``name``.
+            over_provisioning_ratio (int, optional): body field ``overProvisioningRatio``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            placement_strategy (PlacementStrategy1, optional): body field ``placementStrategy``.
+            body (NodePoolCreateRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 201 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            ConflictError: HTTP 409.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_create() calls a deprecated operation (createNodePool); use node_pools.create() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"name": name, "over_provisioning_ratio": over_provisioning_ratio, "label_key": label_key, "label_value": label_value, "placement_strategy": placement_strategy, "body": body}
+        return await self._client._core_client().call_async(
+            "createNodePool", (cluster_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_delete(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Delete a Node Pool by id.§.
+
+        ``DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`` (operation ``deleteNodePool``).
+
+        Deprecated: use ``node_pools.delete()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_delete() calls a deprecated operation (deleteNodePool); use node_pools.delete() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "deleteNodePool", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_list(
+        self,
+        cluster_id: str,
+        *,
+        max_items: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[NodePool1]:
+        """Get the cluster's Node Pools.
+
+        ``GET /v1/k8s/clusters/{clusterId}/node-pools`` (operation ``getNodePools``).
+
+        Deprecated: use ``node_pools.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[NodePool1]: the items of the body (one request).
+
+        Raises:
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_list() calls a deprecated operation (getNodePools); use node_pools.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return AsyncPager(
+            self._client,
+            "getNodePools",
+            "node_pools.legacy_list",
+            (cluster_id,),
+            _kw,
+            None,
+            max_items,
+            None,
+            timeout,
+            max_retries,
+        )
+
+    async def legacy_update(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        over_provisioning_ratio: Optional[int] = None,
+        placement_strategy: Optional[PlacementStrategy1] = None,
+        body: Optional[UpdateNodePoolRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update a Node Pool.
+
+        ``PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`` (operation ``updateNodePool``).
+
+        Deprecated: use ``node_pools.patch()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            over_provisioning_ratio (int, optional): body field ``overProvisioningRatio``.
+            placement_strategy (PlacementStrategy1, optional): body field ``placementStrategy``.
+            body (UpdateNodePoolRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_update() calls a deprecated operation (updateNodePool); use node_pools.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"label_key": label_key, "label_value": label_value, "over_provisioning_ratio": over_provisioning_ratio, "placement_strategy": placement_strategy, "body": body}
+        return await self._client._core_client().call_async(
+            "updateNodePool", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_update_labels(
+        self,
+        cluster_id: str,
+        id: int,
+        *,
+        label_key: Optional[str] = None,
+        label_value: Optional[str] = None,
+        body: Optional[NodePoolLabelsRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Update labels of a Node Pool.
+
+        ``PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`` (operation
+            ``updateNodePoolLabels``).
+
+        Deprecated: use ``node_pools.patch()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_id (str, required): path parameter ``clusterId``.
+            id (int, required): path parameter ``id``.
+            label_key (str, optional): body field ``labelKey``.
+            label_value (str, optional): body field ``labelValue``.
+            body (NodePoolLabelsRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 202 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "node_pools.legacy_update_labels() calls a deprecated operation (updateNodePoolLabels); use node_pools.patch() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"label_key": label_key, "label_value": label_value, "body": body}
+        return await self._client._core_client().call_async(
+            "updateNodePoolLabels", (cluster_id, id), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "phase", "clusterId", "createdAt", "updatedAt", "networkTopologyName", "gpuNetworkAccelerationDetection", "gpuNetworkAccelerationDetected", "gpuNetworkAccelerationLabelKey", "swapEnabled", "nodeLevelSchedulerEnabled"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Nodepool]:
+        """Get nodepools.
+
+        ``GET /api/v1/node-pools`` (operation ``get_nodepools``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, clusterId, phase,
+                createdAt, updatedAt, gpuNetworkAccelerationDetection, networkTopologyName,
+                gpuNetworkAccelerationDetected, gpuNetworkAccelerationLabelKey, swapEnabled,
+                nodeLevelSchedulerEnabled; operators: == != <= >= =@ !@ =^ =$.
+            sort_by (Literal["name", "phase", "clusterId", "createdAt", "updatedAt",
+                "networkTopologyName", "gpuNetworkAccelerationDetection",
+                "gpuNetworkAccelerationDetected", "gpuNetworkAccelerationLabelKey",
+                "swapEnabled", "nodeLevelSchedulerEnabled"], optional): query parameter
+                ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Nodepool]: the items of ``nodepools`` (pages are fetched as it is
+                walked).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order}
+        return AsyncPager(
+            self._client,
+            "get_nodepools",
+            "node_pools.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    async def metrics(
+        self,
+        cluster_uuid: str,
+        nodepool_name: str,
+        *,
+        start: str,
+        end: str,
+        metric_type: Union[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION", "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION", "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU", "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"], Sequence[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION", "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION", "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU", "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"]]],
+        number_of_samples: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> MetricsResponse:
+        """Get the node pool metrics data.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`` (operation
+            ``get_nodepool_metrics``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            nodepool_name (str, required): path parameter ``nodepoolName``.
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            metric_type (Union[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION",
+                "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION",
+                "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU",
+                "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"],
+                Sequence[Literal["TOTAL_GPU_NODES", "GPU_UTILIZATION",
+                "GPU_UTILIZATION_DISTRIBUTION", "GPU_MEMORY_UTILIZATION", "CPU_UTILIZATION",
+                "CPU_MEMORY_UTILIZATION", "TOTAL_GPU", "GPU_QUOTA", "ALLOCATED_GPU",
+                "UNALLOCATED_GPU", "AVG_WORKLOAD_WAIT_TIME", "WORKLOADS_COUNT"]]], required):
+                query parameter ``metricType``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            MetricsResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"start": start, "end": end, "number_of_samples": number_of_samples, "metric_type": metric_type}
+        return await self._client._core_client().call_async(
+            "get_nodepool_metrics", (cluster_uuid, nodepool_name), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def patch(
+        self,
+        nodepool_id: str,
+        *,
+        label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        label_value: Union[str, NotGiven, None] = NOT_GIVEN,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolUpdateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Patch nodepool fields.
+
+        ``PATCH /api/v1/node-pools/{nodepoolId}`` (operation ``patch_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            label_key (str, optional; None sends null): body field ``labelKey``.
+            label_value (str, optional; None sends null): body field ``labelValue``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolUpdateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"placement_strategy": placement_strategy, "body": body}
+        if label_key is not NOT_GIVEN:
+            _kw["label_key"] = label_key
+        if label_value is not NOT_GIVEN:
+            _kw["label_value"] = label_value
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return await self._client._core_client().call_async(
+            "patch_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def update(
+        self,
+        nodepool_id: str,
+        *,
+        label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        label_value: Union[str, NotGiven, None] = NOT_GIVEN,
+        over_provisioning_ratio: Union[int, NotGiven, None] = NOT_GIVEN,
+        placement_strategy: Optional[NodepoolPlacementStrategy] = None,
+        gpu_network_acceleration_label_key: Union[str, NotGiven, None] = NOT_GIVEN,
+        gpu_network_acceleration_detection: Union[Literal["Use", "DontUse", "Auto", None], NotGiven, None] = NOT_GIVEN,
+        gpu_resource_optimization: Union[GPUResourceOptimization, NotGiven, None] = NOT_GIVEN,
+        scheduling_configuration: Union[SchedulingConfiguration, NotGiven, None] = NOT_GIVEN,
+        network_topology_id: Union[str, NotGiven, None] = NOT_GIVEN,
+        body: Optional[NodepoolUpdateFields] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Nodepool:
+        """Update nodepool.
+
+        ``PUT /api/v1/node-pools/{nodepoolId}`` (operation ``update_nodepool``).
+
+        Args:
+            nodepool_id (str, required): path parameter ``nodepoolId``.
+            label_key (str, optional; None sends null): body field ``labelKey``.
+            label_value (str, optional; None sends null): body field ``labelValue``.
+            over_provisioning_ratio (int, optional; None sends null): body field
+                ``overProvisioningRatio``.
+            placement_strategy (NodepoolPlacementStrategy, optional): body field
+                ``placementStrategy``.
+            gpu_network_acceleration_label_key (str, optional; None sends null): body field
+                ``gpuNetworkAccelerationLabelKey``.
+            gpu_network_acceleration_detection (Literal["Use", "DontUse", "Auto", None],
+                optional; None sends null): body field ``gpuNetworkAccelerationDetection``.
+            gpu_resource_optimization (GPUResourceOptimization, optional; None sends null): body
+                field ``gpuResourceOptimization``.
+            scheduling_configuration (SchedulingConfiguration, optional; None sends null): body
+                field ``schedulingConfiguration``.
+            network_topology_id (str, optional; None sends null): body field
+                ``networkTopologyId``.
+            body (NodepoolUpdateFields, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Nodepool: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"placement_strategy": placement_strategy, "body": body}
+        if label_key is not NOT_GIVEN:
+            _kw["label_key"] = label_key
+        if label_value is not NOT_GIVEN:
+            _kw["label_value"] = label_value
+        if over_provisioning_ratio is not NOT_GIVEN:
+            _kw["over_provisioning_ratio"] = over_provisioning_ratio
+        if gpu_network_acceleration_label_key is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_label_key"] = gpu_network_acceleration_label_key
+        if gpu_network_acceleration_detection is not NOT_GIVEN:
+            _kw["gpu_network_acceleration_detection"] = gpu_network_acceleration_detection
+        if gpu_resource_optimization is not NOT_GIVEN:
+            _kw["gpu_resource_optimization"] = gpu_resource_optimization
+        if scheduling_configuration is not NOT_GIVEN:
+            _kw["scheduling_configuration"] = scheduling_configuration
+        if network_topology_id is not NOT_GIVEN:
+            _kw["network_topology_id"] = network_topology_id
+        return await self._client._core_client().call_async(
+            "update_nodepool", (nodepool_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncNodesNamespace(Namespace):
+    """``client.nodes`` of the asyncio client."""
+    __slots__ = ()
+
+    async def count(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count tenant nodes.
+
+        ``GET /api/v1/nodes/count`` (operation ``count_tenant_nodes``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return await self._client._core_client().call_async(
+            "count_tenant_nodes", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def count_in_cluster(
+        self,
+        cluster_uuid: str,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        search: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> UsersCountResult:
+        """Count nodes.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodes/count`` (operation ``count_nodes``).
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            search (str, optional): query parameter ``search``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            UsersCountResult: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "search": search}
+        return await self._client._core_client().call_async(
+            "count_nodes", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def list(
+        self,
+        *,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid", "nvLinkCliqueId", "clusterUuid"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Node]:
+        """Get a list of nodes.
+
+        ``GET /api/v1/nodes`` (operation ``get_tenant_nodes``).
+
+        Args:
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            sort_by (Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid",
+                "nvLinkCliqueId", "clusterUuid"], optional): query parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Node]: the items of ``nodes`` (pages are fetched as it is walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return AsyncPager(
+            self._client,
+            "get_tenant_nodes",
+            "nodes.list",
+            (),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    def list_in_cluster(
+        self,
+        cluster_uuid: str,
+        *,
+        node_name: Optional[str] = None,
+        filter_by: Optional[Union[str, Sequence[str]]] = None,
+        sort_by: Optional[Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid", "nvLinkCliqueId", "clusterUuid"]] = None,
+        sort_order: Optional[Literal["asc", "desc"]] = None,
+        search: Optional[str] = None,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        offset: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPager[Node]:
+        """Get a list of nodes.
+
+        ``GET /api/v1/clusters/{clusterUuid}/nodes`` (operation ``get_nodes``).
+
+        Deprecated: use ``nodes.list()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            cluster_uuid (str, required): path parameter ``clusterUuid``.
+            node_name (str, optional): query parameter ``nodeName``.
+            filter_by (Union[str, Sequence[str]], optional): query parameter ``filterBy``. Each
+                expression is ``<field><operator><value>``; fields: name, status, nodePool,
+                gpuType, nvLinkDomainUid, nvLinkCliqueId, clusterUuid; operators: == != <= >= =@
+                !@ =^ =$.
+            sort_by (Literal["name", "status", "nodePool", "gpuType", "nvLinkDomainUid",
+                "nvLinkCliqueId", "clusterUuid"], optional): query parameter ``sortBy``.
+            sort_order (Literal["asc", "desc"], optional): query parameter ``sortOrder``.
+            search (str, optional): query parameter ``search``.
+            page_size (int, optional): items per request (the core's default; at most 500).
+            offset (int, optional): where the walk starts (0 by default).
+            max_items (int, optional): stop after this many items.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            AsyncPager[Node]: the items of ``nodes`` (pages are fetched as it is walked).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "nodes.list_in_cluster() calls a deprecated operation (get_nodes); use nodes.list() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {"node_name": node_name, "filter_by": filter_by, "sort_by": sort_by, "sort_order": sort_order, "search": search}
+        return AsyncPager(
+            self._client,
+            "get_nodes",
+            "nodes.list_in_cluster",
+            (cluster_uuid,),
+            _kw,
+            page_size,
+            max_items,
+            offset,
+            timeout,
+            max_retries,
+        )
+
+    async def metrics(
+        self,
+        node_id: str,
+        *,
+        metric_type: Union[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION", "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION", "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES", "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU", "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION", "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION", "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU", "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU", "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU", "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU", "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU", "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU", "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU", "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU", "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"], Sequence[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION", "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION", "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES", "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU", "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION", "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION", "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU", "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU", "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU", "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU", "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU", "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU", "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU", "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU", "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"]]],
+        start: str,
+        end: str,
+        number_of_samples: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> MetricsResponse:
+        """Get the node metrics data.
+
+        ``GET /api/v1/nodes/{nodeId}/metrics`` (operation ``get_node_metrics``).
+
+        Args:
+            node_id (str, required): path parameter ``nodeId``.
+            metric_type (Union[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION",
+                "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION",
+                "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES",
+                "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU",
+                "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION",
+                "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION",
+                "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU",
+                "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU",
+                "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU",
+                "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU",
+                "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU",
+                "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU",
+                "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU",
+                "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU",
+                "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU",
+                "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"],
+                Sequence[Literal["GPU_UTILIZATION_PER_GPU", "GPU_UTILIZATION",
+                "GPU_MEMORY_UTILIZATION_PER_GPU", "GPU_MEMORY_UTILIZATION",
+                "GPU_MEMORY_USAGE_BYTES_PER_GPU", "GPU_MEMORY_USAGE_BYTES",
+                "GPU_ALLOCATION_PER_GPU", "GPU_MEMORY_ALLOCATION_BYTES_PER_GPU",
+                "GPU_IDLE_TIME_SECONDS_PER_GPU", "CPU_USAGE_CORES", "CPU_UTILIZATION",
+                "CPU_MEMORY_USAGE_BYTES", "CPU_MEMORY_UTILIZATION",
+                "GPU_OOMKILL_BURST_COUNT_PER_GPU", "GPU_OOMKILL_IDLE_COUNT_PER_GPU",
+                "GPU_OOMKILL_SWAP_OUT_OF_RAM_COUNT_PER_GPU",
+                "GPU_GRAPHICS_ENGINE_ACTIVITY_PER_GPU", "GPU_SM_ACTIVITY_PER_GPU",
+                "GPU_SM_OCCUPANCY_PER_GPU", "GPU_TENSOR_ACTIVITY_PER_GPU",
+                "GPU_FP64_ENGINE_ACTIVITY_PER_GPU", "GPU_FP32_ENGINE_ACTIVITY_PER_GPU",
+                "GPU_FP16_ENGINE_ACTIVITY_PER_GPU", "GPU_MEMORY_BANDWIDTH_UTILIZATION_PER_GPU",
+                "GPU_NVLINK_TRANSMITTED_BANDWIDTH_PER_GPU",
+                "GPU_NVLINK_RECEIVED_BANDWIDTH_PER_GPU",
+                "GPU_PCIE_TRANSMITTED_BANDWIDTH_PER_GPU", "GPU_PCIE_RECEIVED_BANDWIDTH_PER_GPU",
+                "NVLINK_BANDWIDTH_TOTAL", "NVLINK_BANDWIDTH_TOTAL_PER_GPU"]]], required): query
+                parameter ``metricType``.
+            start (str, required): query parameter ``start``.
+            end (str, required): query parameter ``end``.
+            number_of_samples (int, optional): query parameter ``numberOfSamples``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            MetricsResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"metric_type": metric_type, "start": start, "end": end, "number_of_samples": number_of_samples}
+        return await self._client._core_client().call_async(
+            "get_node_metrics", (node_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def telemetry(
+        self,
+        *,
+        telemetry_type: Literal["READY_GPU_NODES", "READY_GPUS", "TOTAL_GPU_NODES", "TOTAL_GPUS", "IDLE_ALLOCATED_GPUS", "FREE_GPUS", "ALLOCATED_GPUS", "TOTAL_CPU_CORES", "USED_CPU_CORES", "ALLOCATED_CPU_CORES", "TOTAL_GPU_MEMORY_BYTES", "USED_GPU_MEMORY_BYTES", "TOTAL_CPU_MEMORY_BYTES", "USED_CPU_MEMORY_BYTES", "ALLOCATED_CPU_MEMORY_BYTES", "FULLY_FREE_GPU_NODES"],
+        cluster_id: Optional[str] = None,
+        nodepool_name: Optional[str] = None,
+        group_by: Optional[Union[Literal["ClusterId", "Nodepool", "Node"], Sequence[Literal["ClusterId", "Nodepool", "Node"]]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> TelemetryResponse:
+        """Get node telemetry data.
+
+        ``GET /api/v1/nodes/telemetry`` (operation ``get_node_telemetry``).
+
+        Args:
+            telemetry_type (Literal["READY_GPU_NODES", "READY_GPUS", "TOTAL_GPU_NODES",
+                "TOTAL_GPUS", "IDLE_ALLOCATED_GPUS", "FREE_GPUS", "ALLOCATED_GPUS",
+                "TOTAL_CPU_CORES", "USED_CPU_CORES", "ALLOCATED_CPU_CORES",
+                "TOTAL_GPU_MEMORY_BYTES", "USED_GPU_MEMORY_BYTES", "TOTAL_CPU_MEMORY_BYTES",
+                "USED_CPU_MEMORY_BYTES", "ALLOCATED_CPU_MEMORY_BYTES", "FULLY_FREE_GPU_NODES"],
+                required): query parameter ``telemetryType``.
+            cluster_id (str, optional): query parameter ``clusterId``.
+            nodepool_name (str, optional): query parameter ``nodepoolName``.
+            group_by (Union[Literal["ClusterId", "Nodepool", "Node"],
+                Sequence[Literal["ClusterId", "Nodepool", "Node"]]], optional): query parameter
+                ``groupBy``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            TelemetryResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"cluster_id": cluster_id, "nodepool_name": nodepool_name, "group_by": group_by, "telemetry_type": telemetry_type}
+        return await self._client._core_client().call_async(
+            "get_node_telemetry", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
 class AsyncOrgUnitsNamespace(Namespace):
     """``client.org_units`` of the asyncio client."""
     __slots__ = ()
@@ -14824,6 +17025,8 @@ class _AsyncClientNamespaces(BaseClient):
     legacy: AsyncLegacyNamespace
     me: AsyncMeNamespace
     network_topologies: AsyncNetworkTopologiesNamespace
+    node_pools: AsyncNodePoolsNamespace
+    nodes: AsyncNodesNamespace
     org_units: AsyncOrgUnitsNamespace
     permissions: AsyncPermissionsNamespace
     projects: AsyncProjectsNamespace
@@ -14847,6 +17050,8 @@ class _AsyncClientNamespaces(BaseClient):
         self.legacy = AsyncLegacyNamespace(self)
         self.me = AsyncMeNamespace(self)
         self.network_topologies = AsyncNetworkTopologiesNamespace(self)
+        self.node_pools = AsyncNodePoolsNamespace(self)
+        self.nodes = AsyncNodesNamespace(self)
         self.org_units = AsyncOrgUnitsNamespace(self)
         self.permissions = AsyncPermissionsNamespace(self)
         self.projects = AsyncProjectsNamespace(self)

@@ -735,6 +735,18 @@ class DisplayedCluster(TypedDict):
     deleteRequestedAt: NotRequired[Optional[str]]
 
 
+class GPUResourceOptimization(TypedDict):
+    swapEnabled: NotRequired[Optional[bool]]
+    cpuSwapMemorySize: NotRequired[Optional[str]]
+    reservedGpuMemoryForSwapOperations: NotRequired[Optional[str]]
+    nodeLevelSchedulerEnabled: NotRequired[Optional[bool]]
+
+
+class GpuInfo(TypedDict):
+    gpuType: str
+    gpuCount: int
+
+
 class GroupedMeasurementGroup(TypedDict):
     key: str
     value: str
@@ -1025,11 +1037,173 @@ class NetworkTopologyCreateRequest(TypedDict):
     clusterId: str
 
 
+class NodeStatusConditionDetails(TypedDict):
+    type: str
+    reason: str
+    message: NotRequired[str]
+
+
+class NodeTaint(TypedDict):
+    key: str
+    value: NotRequired[str]
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class Node(TypedDict):
+    status: Literal["Ready", "NotReady", "Unknown"]
+    conditions: NotRequired[list[NodeStatusConditionDetails]]
+    taints: NotRequired[list[NodeTaint]]
+    nodePool: str
+    createdAt: str
+    gpuInfo: NotRequired[Optional[GpuInfo]]
+    nvLinkDomainUid: NotRequired[Optional[str]]
+    nvLinkCliqueId: NotRequired[Optional[str]]
+    name: str
+    id: NotRequired[str]
+    clusterUuid: str
+    updatedAt: str
+
+
+class PlacementStrategy1(TypedDict):
+    cpu: NotRequired[Literal["spread", "binpack"]]
+    gpu: NotRequired[Literal["spread", "binpack"]]
+
+
+class NodePool1(TypedDict):
+    name: NotRequired[str]
+    overProvisioningRatio: NotRequired[int]
+    labelKey: NotRequired[str]
+    labelValue: NotRequired[str]
+    placementStrategy: NotRequired[PlacementStrategy1]
+    id: NotRequired[float]
+    clusterId: NotRequired[str]
+    createdAt: NotRequired[str]
+    updatedAt: NotRequired[str]
+    deletedAt: NotRequired[str]
+    status: NotRequired[
+        Literal["Creating", "Updating", "Deleting", "Empty", "Unschedulable", "Ready", "Deleted"]
+    ]
+    statusMessage: NotRequired[str]
+    nodes: NotRequired[str]
+    createdBy: NotRequired[str]
+    updatedBy: NotRequired[str]
+    isDefault: NotRequired[bool]
+
+
 class NodePoolAssignedResourcesCreate(TypedDict):
     nodePool: NodePoolResources
     gpu: NotRequired[Resource1]
     cpu: NotRequired[Resource1]
     memory: NotRequired[Resource1]
+
+
+class NodePoolCreateRequest(TypedDict):
+    name: NotRequired[str]
+    overProvisioningRatio: NotRequired[int]
+    labelKey: NotRequired[str]
+    labelValue: NotRequired[str]
+    placementStrategy: NotRequired[PlacementStrategy1]
+
+
+class NodePoolLabelsRequest(TypedDict):
+    labelKey: NotRequired[str]
+    labelValue: NotRequired[str]
+
+
+class NodepoolPlacementStrategy(TypedDict):
+    cpu: NotRequired[Literal["spread", "binpack", None]]
+    gpu: NotRequired[Literal["spread", "binpack", None]]
+
+
+class NodepoolConditionDetails(TypedDict):
+    type: str
+    reason: str
+    message: NotRequired[str]
+    status: NotRequired[Literal["True", "False"]]
+    nodes: NotRequired[list[str]]
+
+
+class SchedulingConfiguration(TypedDict):
+    placementStrategy: NotRequired[NodepoolPlacementStrategy]
+    minGuaranteedRuntime: NotRequired[Optional[str]]
+
+
+class NodepoolStatus(TypedDict):
+    labelKey: NotRequired[Optional[str]]
+    labelValue: NotRequired[Optional[str]]
+    overProvisioningRatio: NotRequired[Optional[int]]
+    placementStrategy: NotRequired[NodepoolPlacementStrategy]
+    gpuNetworkAccelerationLabelKey: NotRequired[str]
+    gpuNetworkAccelerationDetection: NotRequired[Literal["Use", "DontUse", "Auto", None]]
+    gpuResourceOptimization: NotRequired[Optional[GPUResourceOptimization]]
+    schedulingConfiguration: NotRequired[Optional[SchedulingConfiguration]]
+    conditions: NotRequired[list[NodepoolConditionDetails]]
+    gpuNetworkAccelerationDetected: NotRequired[bool]
+    nodes: NotRequired[list[str]]
+
+
+class Nodepool(TypedDict):
+    name: str
+    labelKey: str
+    labelValue: str
+    clusterId: str
+    overProvisioningRatio: NotRequired[Optional[int]]
+    placementStrategy: NotRequired[NodepoolPlacementStrategy]
+    gpuNetworkAccelerationLabelKey: NotRequired[str]
+    gpuNetworkAccelerationDetection: NotRequired[Literal["Use", "DontUse", "Auto", None]]
+    networkTopologyName: NotRequired[Optional[str]]
+    networkTopologyId: NotRequired[Optional[str]]
+    gpuResourceOptimization: NotRequired[Optional[GPUResourceOptimization]]
+    schedulingConfiguration: NotRequired[Optional[SchedulingConfiguration]]
+    phase: NotRequired[
+        Literal["Creating", "Updating", "Deleting", "Empty", "Unschedulable", "Ready", "Deleted"]
+    ]
+    phaseMessage: NotRequired[str]
+    status: NotRequired[NodepoolStatus]
+    id: str
+    tenantId: int
+    clusterName: str
+    createdBy: str
+    createdAt: str
+    updatedBy: str
+    updatedAt: str
+    deletedBy: NotRequired[str]
+    deletedAt: NotRequired[Optional[str]]
+    isDefault: bool
+
+
+class NodePoolsListResult(TypedDict):
+    nodepools: NotRequired[list[Nodepool]]
+
+
+class NodepoolCreateFields(TypedDict):
+    name: str
+    labelKey: str
+    labelValue: str
+    clusterId: str
+    overProvisioningRatio: NotRequired[Optional[int]]
+    placementStrategy: NotRequired[NodepoolPlacementStrategy]
+    gpuNetworkAccelerationLabelKey: NotRequired[Optional[str]]
+    gpuNetworkAccelerationDetection: NotRequired[Literal["Use", "DontUse", "Auto", None]]
+    gpuResourceOptimization: NotRequired[Optional[GPUResourceOptimization]]
+    schedulingConfiguration: NotRequired[Optional[SchedulingConfiguration]]
+    networkTopologyId: NotRequired[Optional[str]]
+
+
+class NodepoolUpdateFields(TypedDict):
+    labelKey: NotRequired[Optional[str]]
+    labelValue: NotRequired[Optional[str]]
+    overProvisioningRatio: NotRequired[Optional[int]]
+    placementStrategy: NotRequired[NodepoolPlacementStrategy]
+    gpuNetworkAccelerationLabelKey: NotRequired[Optional[str]]
+    gpuNetworkAccelerationDetection: NotRequired[Literal["Use", "DontUse", "Auto", None]]
+    gpuResourceOptimization: NotRequired[Optional[GPUResourceOptimization]]
+    schedulingConfiguration: NotRequired[Optional[SchedulingConfiguration]]
+    networkTopologyId: NotRequired[Optional[str]]
+
+
+class Nodes(TypedDict):
+    nodes: list[Node]
 
 
 class OAuth2TokenResponse(TypedDict):
@@ -1474,6 +1648,13 @@ class TokensGrantV2Body(TypedDict):
     refresh_token: NotRequired[str]
     code: NotRequired[str]
     redirect_uri: NotRequired[str]
+
+
+class UpdateNodePoolRequest(TypedDict):
+    labelKey: NotRequired[str]
+    labelValue: NotRequired[str]
+    overProvisioningRatio: NotRequired[int]
+    placementStrategy: NotRequired[PlacementStrategy1]
 
 
 class User2(TypedDict):

@@ -34,6 +34,7 @@ from runai_admin.types import (
     Department,
     DepartmentForList,
     DisplayedCluster,
+    HttpResponse,
     Idp1,
     IdpPostResponse,
     LegacyClustersListResultItem,
@@ -47,6 +48,9 @@ from runai_admin.types import (
     OAuth2TokenResponse,
     NetworkTopologiesListResult,
     NetworkTopology,
+    Node,
+    Nodepool,
+    NodePool1,
     OidcCreationData,
     OrgUnitsPrioritiesResult,
     Permission,
@@ -64,6 +68,7 @@ from runai_admin.types import (
     SettingsGetResponse,
     TokenResponse,
     TenantSettingCreationResponse,
+    TelemetryResponse,
     User2,
     UserApp,
     UserAppAdministration,
@@ -310,6 +315,40 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
         client.tenant_settings.update(key="department.use", value=True),
         TenantSettingCreationResponse,
     )
+    # node pools and nodes
+    pool = client.node_pools.create(
+        name="a100", cluster_id=cluster_id, label_key="gpu", label_value="a100"
+    )
+    assert_type(pool, Nodepool)
+    assert_type(client.node_pools.list(sort_by="name"), SyncPager[Nodepool])
+    assert_type(client.node_pools.count(), UsersCountResult)
+    assert_type(client.node_pools.get(pool["id"]), Nodepool)
+    assert_type(client.node_pools.update(pool["id"], over_provisioning_ratio=2), Nodepool)
+    assert_type(client.node_pools.patch(pool["id"], label_value="h100"), Nodepool)
+    assert_type(client.node_pools.delete(pool["id"]), Optional[HttpResponse])
+    start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    assert_type(
+        client.node_pools.metrics(
+            cluster_id, "h100", metric_type="TOTAL_GPU", start=start, end=end
+        ),
+        MetricsResponse,
+    )
+    assert_type(client.node_pools.legacy_list(cluster_id), SyncPager[NodePool1])
+    assert_type(client.node_pools.legacy_create(cluster_id, name="p"), None)
+    assert_type(client.node_pools.legacy_update(cluster_id, 3, label_value="x"), None)
+    assert_type(client.node_pools.legacy_update_labels(cluster_id, 3, label_key="k"), None)
+    assert_type(client.node_pools.legacy_delete(cluster_id, 3), None)
+    assert_type(client.nodes.list(sort_by="gpuType"), SyncPager[Node])
+    assert_type(client.nodes.count(search="h100"), UsersCountResult)
+    assert_type(client.nodes.list_in_cluster(cluster_id), SyncPager[Node])
+    assert_type(client.nodes.count_in_cluster(cluster_id), UsersCountResult)
+    assert_type(
+        client.nodes.metrics("n", metric_type=["GPU_UTILIZATION"], start=start, end=end),
+        MetricsResponse,
+    )
+    assert_type(client.nodes.telemetry(telemetry_type="TOTAL_GPUS"), TelemetryResponse)
+    client.nodes.telemetry(telemetry_type="GPUS")  # type: ignore[arg-type]
+    client.node_pools.legacy_delete(cluster_id, "3")  # type: ignore[arg-type]
 
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
@@ -478,6 +517,14 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     # tenant settings
     assert_type(client.tenant_settings.list(), AsyncPager[Setting])
     assert_type(await client.tenant_settings.get("department.use"), bool)
+    # node pools and nodes
+    assert_type(client.node_pools.list(), AsyncPager[Nodepool])
+    assert_type(await client.node_pools.get("2"), Nodepool)
+    assert_type(await client.node_pools.delete("2"), Optional[HttpResponse])
+    assert_type(client.node_pools.legacy_list(cluster_id), AsyncPager[NodePool1])
+    assert_type(client.nodes.list(), AsyncPager[Node])
+    assert_type(await client.nodes.count(), UsersCountResult)
+    assert_type(await client.nodes.telemetry(telemetry_type="FREE_GPUS"), TelemetryResponse)
 
     # security settings
     assert_type(await client.settings.get_all(), SettingsGetResponse)

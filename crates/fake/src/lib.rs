@@ -12,7 +12,9 @@
 //! |------------------------------------------------------|-----------------------|
 //! | `/api/v1/token`, `/api/v2/token`, `/v1/k8s/auth/login`, `/v1/k8s/auth/oauth/apptoken`, `/auth/realms/{realm}/…/token` | `routes::tokens` |
 //! | any path ending in `/metrics` or `/telemetry`        | `routes::metrics`     |
+//! | `/api/v1/clusters/{clusterUuid}/nodes…`, `/api/v1/nodes…` | `routes::nodes`  |
 //! | `/api/v1/clusters…`                                  | `routes::clusters`    |
+//! | `/api/v1/node-pools…`, `/v1/k8s/clusters/{clusterId}/node-pools…` | `routes::node_pools` |
 //! | `/api/v1/org-unit/departments…`                      | `routes::departments` |
 //! | `/api/v1/org-unit/projects…`                         | `routes::projects`    |
 //! | `/api/v1/users…`                                     | `routes::users`       |

@@ -19,6 +19,7 @@ use crate::routes::{
 use crate::routes::{applications, user_applications};
 use crate::routes::{idps, org_units, security_settings};
 use crate::routes::{network_topologies, reports, tenant_settings};
+use crate::routes::{node_pools, nodes};
 use crate::scopes::drop_orphaned_rules;
 use crate::store::Store;
 use crate::validate;
@@ -28,8 +29,12 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 24] = [
+const AREAS: [(&str, Area); 28] = [
+    // A cluster's nodes before the cluster itself.
+    ("/api/v1/clusters/{clusterUuid}/nodes", nodes::handle),
     ("/api/v1/clusters", clusters::handle),
+    ("/api/v1/node-pools", node_pools::handle),
+    ("/api/v1/nodes", nodes::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
     ("/api/v1/users", users::handle),
@@ -59,6 +64,11 @@ const AREAS: [(&str, Area); 24] = [
     ("/api/v1/network-topologies", network_topologies::handle),
     // Before `/v1/k8s`: the seed-era settings are an area of their own.
     ("/v1/k8s/setting", tenant_settings::handle),
+    // The seed era's node pools act on the same pools as /api/v1/node-pools.
+    (
+        "/v1/k8s/clusters/{clusterId}/node-pools",
+        node_pools::handle,
+    ),
     ("/v1/k8s", legacy::handle),
 ];
 

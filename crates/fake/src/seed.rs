@@ -2,12 +2,19 @@
 //! (with its default node pool and department), a local admin user, and access rules
 //! making the admin user and the built-in application system administrators, its security
 //! settings, plus the fixed names and credentials that tests and demos rely on. The
-//! predefined roles are in `roles`.
+//! predefined roles are in `roles`. The cluster has GPU nodes: two A100 servers and a CPU
+//! server in its default pool, and two 8-GPU H100 servers that its `h100` pool selects by
+//! their GPU product label.
 
 use serde_json::json;
 
 use crate::roles::SYSTEM_ADMINISTRATOR;
-use crate::store::{now, Priority, Store, TenantSetting, User};
+use std::collections::BTreeMap;
+
+use serde_json::Map;
+use sha2::{Digest, Sha256};
+
+use crate::store::{now, Node, Priority, Store, TenantSetting, User};
 
 /// The seeded admin user.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -32,6 +39,121 @@ const CLUSTER_VERSION: &str = "2.21.0";
 /// Who created the seeded objects.
 const SYSTEM: &str = "system";
 
+/// The label the NVIDIA GPU operator gives a node: its GPU product.
+pub(crate) const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
+const H100: &str = "NVIDIA-H100-80GB-HBM3";
+const A100: &str = "NVIDIA-A100-SXM4-40GB";
+const GIB: u64 = 1 << 30;
+
+/// One of the seeded cluster's machines.
+struct Machine {
+    name: &'static str,
+    gpu: Option<&'static str>,
+    gpus: u32,
+    gpu_gib: u64,
+    cores: u32,
+    gib: u64,
+    nvlink: Option<&'static str>,
+}
+
+const fn machine(
+    name: &'static str,
+    gpu: Option<&'static str>,
+    (gpus, gpu_gib): (u32, u64),
+    (cores, gib): (u32, u64),
+    nvlink: Option<&'static str>,
+) -> Machine {
+    Machine {
+        name,
+        gpu,
+        gpus,
+        gpu_gib,
+        cores,
+        gib,
+        nvlink,
+    }
+}
+
+/// Name, GPU product, (GPUs, GiB each), (CPU cores, GiB of memory), NVLink domain.
+const MACHINES: [Machine; 5] = [
+    machine("a100-node-1", Some(A100), (4, 40), (64, 512), None),
+    machine("a100-node-2", Some(A100), (4, 40), (64, 512), None),
+    machine("cpu-node-1", None, (0, 0), (32, 128), None),
+    machine(
+        "h100-node-1",
+        Some(H100),
+        (8, 80),
+        (224, 2048),
+        Some("nvl-domain-1"),
+    ),
+    machine(
+        "h100-node-2",
+        Some(H100),
+        (8, 80),
+        (224, 2048),
+        Some("nvl-domain-1"),
+    ),
+];
+
+/// A uuid that depends only on `what`: seeded objects keep their ids from one fake to the
+/// next, so what is derived from them (metrics) is the same too.
+pub(crate) fn stable_uuid(what: &str) -> String {
+    let digest = Sha256::digest(what.as_bytes());
+    let mut bytes = [0u8; 16];
+    for (slot, byte) in bytes.iter_mut().zip(digest.iter()) {
+        *slot = *byte;
+    }
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// The seeded cluster's nodes, and its `h100` pool selecting the H100 servers.
+fn machines(store: &mut Store, cluster_id: &str) {
+    let created = now();
+    for Machine {
+        name,
+        gpu,
+        gpus,
+        gpu_gib,
+        cores,
+        gib,
+        nvlink,
+    } in MACHINES
+    {
+        let mut labels = BTreeMap::from([
+            ("kubernetes.io/hostname".to_string(), name.to_string()),
+            ("kubernetes.io/os".to_string(), "linux".to_string()),
+        ]);
+        if let Some(product) = gpu {
+            labels.insert(GPU_PRODUCT_LABEL.into(), product.into());
+        }
+        store.nodes.push(Node {
+            id: stable_uuid(&format!("{CLUSTER_NAME}/{name}")),
+            name: name.into(),
+            cluster_id: cluster_id.into(),
+            labels,
+            status: "Ready".into(),
+            gpu_type: gpu.map(str::to_string),
+            gpu_count: gpus,
+            gpu_memory_bytes: gpu_gib * GIB,
+            cpu_cores: cores,
+            memory_bytes: gib * GIB,
+            nvlink_domain: nvlink.map(str::to_string),
+            nvlink_clique: nvlink.map(|_| "clique-1".to_string()),
+            created_at: created.clone(),
+            updated_at: created.clone(),
+        });
+    }
+    store.add_node_pool(
+        "h100".into(),
+        cluster_id.into(),
+        Some((GPU_PRODUCT_LABEL.into(), H100.into())),
+        Map::new(),
+        SYSTEM,
+    );
+}
+
 /// The seeded store, and the uuid of its cluster.
 pub(crate) fn tenant() -> (Store, String) {
     let mut store = Store::empty();
@@ -42,6 +164,7 @@ pub(crate) fn tenant() -> (Store, String) {
         true,
         SYSTEM,
     );
+    machines(&mut store, &cluster_id);
     let created = now();
     store.users.push(User {
         id: uuid::Uuid::new_v4().to_string(),

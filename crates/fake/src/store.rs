@@ -21,10 +21,53 @@ pub(crate) struct Cluster {
     pub delete_requested_at: Option<String>,
 }
 
+/// A node pool: the nodes of its cluster whose label `label_key` is `label_value`. The
+/// cluster's default pool selects no label and holds the nodes no other pool claims.
 pub(crate) struct NodePool {
     pub id: String,
     pub name: String,
     pub cluster_id: String,
+    /// `None` for the default pool.
+    pub selector: Option<(String, String)>,
+    /// The scheduling settings as last written (`placementStrategy`,
+    /// `gpuResourceOptimization`, `schedulingConfiguration`, ...).
+    pub settings: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+impl NodePool {
+    pub fn is_default(&self) -> bool {
+        self.selector.is_none()
+    }
+
+    /// Whether this pool's label selects the node (the default pool selects none).
+    pub fn selects(&self, node: &Node) -> bool {
+        self.selector
+            .as_ref()
+            .is_some_and(|(key, value)| node.labels.get(key) == Some(value))
+    }
+}
+
+/// A worker node of a cluster, as its kubelet and GPU operator report it.
+pub(crate) struct Node {
+    pub id: String,
+    pub name: String,
+    pub cluster_id: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// `Ready`, `NotReady` or `Unknown`.
+    pub status: String,
+    pub gpu_type: Option<String>,
+    pub gpu_count: u32,
+    pub gpu_memory_bytes: u64,
+    pub cpu_cores: u32,
+    pub memory_bytes: u64,
+    pub nvlink_domain: Option<String>,
+    pub nvlink_clique: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 /// A department or a project.
@@ -184,6 +227,11 @@ pub(crate) struct Store {
     pub created_at: String,
     pub clusters: Vec<Cluster>,
     pub node_pools: Vec<NodePool>,
+    pub nodes: Vec<Node>,
+    /// Whether a department's projects may together deserve no more of a node pool's
+    /// resources than the department does. The spec only recommends it (the Departments
+    /// tag), so a tenant starts without it.
+    pub projects_within_department_quota: bool,
     pub departments: Vec<OrgUnit>,
     pub projects: Vec<OrgUnit>,
     pub users: Vec<User>,
@@ -279,6 +327,8 @@ impl Store {
             created_at: now(),
             clusters: Vec::new(),
             node_pools: Vec::new(),
+            nodes: Vec::new(),
+            projects_within_department_quota: false,
             departments: Vec::new(),
             projects: Vec::new(),
             users: Vec::new(),
@@ -326,15 +376,9 @@ impl Store {
             connected,
             delete_requested_at: None,
         });
-        let pool_id = self.next_node_pool;
-        self.next_node_pool += 1;
-        self.node_pools.push(NodePool {
-            id: pool_id.to_string(),
-            name: "default".into(),
-            cluster_id: uuid.clone(),
-        });
+        let pool_id = self.add_node_pool("default".into(), uuid.clone(), None, Map::new(), by);
         let resources = vec![serde_json::json!({
-            "nodePool": {"id": pool_id.to_string(), "name": "default"},
+            "nodePool": {"id": pool_id, "name": "default"},
             "gpu": {"deserved": 0},
         })];
         let department = self.new_org_unit(
@@ -347,6 +391,63 @@ impl Store {
         );
         self.departments.push(department);
         uuid
+    }
+
+    /// A node pool with the next id, created and updated now by `actor`; its id.
+    pub fn add_node_pool(
+        &mut self,
+        name: String,
+        cluster_id: String,
+        selector: Option<(String, String)>,
+        settings: Map<String, Value>,
+        actor: &str,
+    ) -> String {
+        let id = self.next_node_pool.to_string();
+        self.next_node_pool += 1;
+        let created = now();
+        self.node_pools.push(NodePool {
+            id: id.clone(),
+            name,
+            cluster_id,
+            selector,
+            settings,
+            created_at: created.clone(),
+            updated_at: created,
+            created_by: actor.to_string(),
+            updated_by: actor.to_string(),
+        });
+        id
+    }
+
+    pub fn node_pool(&self, id: &str) -> Option<&NodePool> {
+        self.node_pools.iter().find(|p| p.id == id)
+    }
+
+    pub fn node_pool_mut(&mut self, id: &str) -> Option<&mut NodePool> {
+        self.node_pools.iter_mut().find(|p| p.id == id)
+    }
+
+    /// The pool a node is in: the oldest pool of its cluster whose label selects it, else
+    /// the cluster's default pool.
+    pub fn pool_of_node(&self, node: &Node) -> Option<&NodePool> {
+        let in_cluster = |p: &&NodePool| p.cluster_id == node.cluster_id;
+        self.node_pools
+            .iter()
+            .filter(in_cluster)
+            .find(|p| p.selects(node))
+            .or_else(|| {
+                self.node_pools
+                    .iter()
+                    .filter(in_cluster)
+                    .find(|p| p.is_default())
+            })
+    }
+
+    /// The nodes a pool holds now.
+    pub fn nodes_in<'a>(&'a self, pool: &'a NodePool) -> impl Iterator<Item = &'a Node> {
+        self.nodes
+            .iter()
+            .filter(move |n| self.pool_of_node(n).is_some_and(|p| p.id == pool.id))
     }
 
     /// A department or project with the next id, created and updated now by `actor`.
@@ -387,6 +488,7 @@ impl Store {
         let before = self.clusters.len();
         self.clusters.retain(|c| c.uuid != uuid);
         self.node_pools.retain(|p| p.cluster_id != uuid);
+        self.nodes.retain(|n| n.cluster_id != uuid);
         self.departments.retain(|d| d.cluster_id != uuid);
         self.projects.retain(|p| p.cluster_id != uuid);
         self.seed_era.node_types.retain(|t| t.cluster_id != uuid);
@@ -406,7 +508,7 @@ impl Store {
         self.node_pools
             .iter()
             .filter(in_cluster)
-            .find(|p| p.name == "default")
+            .find(|p| p.is_default())
             .or_else(|| self.node_pools.iter().find(in_cluster))
     }
 

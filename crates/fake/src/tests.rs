@@ -11,6 +11,7 @@ use runai_admin_core::api::Catalogue;
 mod access;
 mod audit;
 mod clusters;
+mod infrastructure;
 mod legacy;
 mod metrics;
 mod users;

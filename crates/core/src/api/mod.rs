@@ -445,8 +445,8 @@ mod tests {
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
         // priorities (1), identity providers (7), tokens (3), reports (7), network
-        // topologies (5) and the seed-era tenant settings (3).
-        assert_eq!(exposed, 118);
+        // topologies (5), the seed-era tenant settings (3), node pools (13) and nodes (6).
+        assert_eq!(exposed, 137);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

@@ -13,6 +13,8 @@ pub(crate) mod legacy;
 pub(crate) mod me;
 pub(crate) mod metrics;
 pub(crate) mod network_topologies;
+pub(crate) mod node_pools;
+pub(crate) mod nodes;
 pub(crate) mod org_units;
 pub(crate) mod paging;
 pub(crate) mod permissions;

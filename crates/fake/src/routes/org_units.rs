@@ -10,7 +10,7 @@ use crate::lookup::{existing_department, existing_project, free_unit_name};
 use crate::reply::Reply;
 use crate::store::{now, OrgUnit, Store};
 use crate::wire::org_units as wire;
-use crate::wire::resources::{normalise_resources, patch_resources};
+use crate::wire::resources::{deserved_gpus, normalise_resources, patch_resources};
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Kind {
@@ -100,6 +100,7 @@ pub(crate) fn create(
     let cluster_id = call.text("clusterId").unwrap_or_default();
     free_unit_name(kind.units(store), kind.noun(), &cluster_id, &name)?;
     let resources = normalise_resources(store, &cluster_id, call.body.get("resources"))?;
+    within_department(store, kind, None, parent_id.as_deref(), &resources)?;
     let mut fields = writable_fields(call, kind);
     if let Some(namespace) = call
         .body
@@ -120,8 +121,10 @@ pub(crate) fn create(
 /// PUT: the writable fields and the resources are replaced by what the body sends.
 pub(crate) fn update(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
     let id = call.param(kind.id_param()).to_string();
-    let cluster_id = kind.find(store, &id)?.cluster_id.clone();
+    let unit = kind.find(store, &id)?;
+    let (cluster_id, parent_id) = (unit.cluster_id.clone(), unit.parent_id.clone());
     let resources = normalise_resources(store, &cluster_id, call.body.get("resources"))?;
+    within_department(store, kind, Some(&id), parent_id.as_deref(), &resources)?;
     let fields = writable_fields(call, kind);
     if let Some(unit) = kind.find_mut(store, &id) {
         // What this PUT cannot express stays: the namespace, and the seed era's
@@ -149,12 +152,68 @@ pub(crate) fn resources(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answe
     } else {
         normalise_resources(store, &unit.cluster_id, Some(&call.body))?
     };
+    within_department(
+        store,
+        kind,
+        Some(&id),
+        unit.parent_id.as_deref(),
+        &resources,
+    )?;
     if let Some(unit) = kind.find_mut(store, &id) {
         unit.resources = resources.clone();
         unit.updated_at = now();
         unit.updated_by = call.actor().to_string();
     }
     Ok(Reply::json(200, &Value::Array(resources)))
+}
+
+/// Where the tenant keeps projects within their department's quota
+/// (`Store::projects_within_department_quota`): in every node pool, the GPUs a
+/// department's projects deserve together may not exceed what the department deserves.
+/// `unit_id` is the department or project being changed (`None` while it is created),
+/// `parent_id` a project's department, `resources` its new quota.
+fn within_department(
+    store: &Store,
+    kind: Kind,
+    unit_id: Option<&str>,
+    parent_id: Option<&str>,
+    resources: &[Value],
+) -> Result<(), ApiError> {
+    if !store.projects_within_department_quota {
+        return Ok(());
+    }
+    let department_id = match kind {
+        Kind::Department => unit_id,
+        Kind::Project => parent_id,
+    };
+    let Some(department) = department_id.and_then(|id| store.department(id)) else {
+        return Ok(());
+    };
+    let department_resources = match kind {
+        Kind::Department => resources,
+        Kind::Project => &department.resources,
+    };
+    // Every project of the department with its quota as it would be after this change.
+    let mut projects: Vec<&[Value]> = store
+        .projects_of(&department.id)
+        .filter(|p| kind == Kind::Department || Some(p.id.as_str()) != unit_id)
+        .map(|p| p.resources.as_slice())
+        .collect();
+    if kind == Kind::Project {
+        projects.push(resources);
+    }
+    for pool in store.node_pools_of(&department.cluster_id) {
+        let wanted: f64 = projects.iter().map(|r| deserved_gpus(r, &pool.id)).sum();
+        let allowed = deserved_gpus(department_resources, &pool.id);
+        if wanted > allowed {
+            return Err(ApiError::bad_request(format!(
+                "body.resources: the projects of department {:?} would deserve {wanted} GPUs in node pool {:?}, more than the department's {allowed}",
+                department.name, pool.name
+            ))
+            .with_details("the projects of a department may not together deserve more than it does"));
+        }
+    }
+    Ok(())
 }
 
 /// `None` when the operation is not one of this area's.

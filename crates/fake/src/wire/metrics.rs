@@ -269,6 +269,22 @@ fn sample_times(
     end: Option<&str>,
     samples: Option<&str>,
 ) -> Result<Option<Vec<String>>, ApiError> {
+    Ok(sample_instants(start, end, samples)?.map(|instants| {
+        instants
+            .into_iter()
+            .filter_map(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
+            .map(format_time)
+            .collect()
+    }))
+}
+
+/// Evenly spaced instants (Unix seconds) from `start` to `end`, both included:
+/// `numberOfSamples` of them (20 when not given, at most 1000); `None` without a window.
+pub(crate) fn sample_instants(
+    start: Option<&str>,
+    end: Option<&str>,
+    samples: Option<&str>,
+) -> Result<Option<Vec<i64>>, ApiError> {
     let (start, end) = match (start, end) {
         (None, None) => return Ok(None),
         (Some(start), Some(end)) => (start, end),
@@ -299,12 +315,7 @@ fn sample_times(
         )));
     }
     let step = if n > 1 { (to - from) / (n - 1) } else { 0 };
-    Ok(Some(
-        (0..n)
-            .filter_map(|i| time::OffsetDateTime::from_unix_timestamp(from + step * i).ok())
-            .map(format_time)
-            .collect(),
-    ))
+    Ok(Some((0..n).map(|i| from + step * i).collect()))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` as Unix seconds.
@@ -331,6 +342,8 @@ fn parse_time(text: &str) -> Option<i64> {
     let hour: u8 = hms.next()?.parse().ok()?;
     let minute: u8 = hms.next()?.parse().ok()?;
     let second: u8 = hms.next()?.parse().ok()?;
+    // RFC 3339 allows a leap second; it is counted as the second before it.
+    let second = if second == 60 { 59 } else { second };
     let date =
         time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
     let time = time::Time::from_hms(hour, minute, second).ok()?;
@@ -351,6 +364,8 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T00:00:10Z"), Some(10));
         assert_eq!(parse_time("1970-01-01T01:00:00.250+01:00"), Some(0));
         assert_eq!(parse_time("1970-01-01T00:00:00-00:30"), Some(1800));
+        assert_eq!(parse_time("1970-01-01T00:00:60Z"), Some(59));
+        assert_eq!(parse_time("1970-01-01T00:00:61Z"), None);
         assert_eq!(parse_time("1970-13-01T00:00:00Z"), None);
         assert_eq!(parse_time("yesterday"), None);
     }

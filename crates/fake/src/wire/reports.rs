@@ -342,10 +342,14 @@ mod tests {
                  CPU allocation (core hours),Memory quota (MiB),Memory allocation (MiB hours)"
             )
         );
-        // Sorted by group; one and a half hours.
+        // Sorted by group, a line per project and pool (the h100 pool's quotas are 0);
+        // one and a half hours.
         assert!(lines[1].starts_with("cluster-1,default,a-team,default,"));
         assert!(lines[1].contains(",2,3,0,0,"), "{}", lines[1]);
-        assert!(lines[2].contains(",0.5,0.75,0,0,"), "{}", lines[2]);
+        assert!(lines[2].starts_with("cluster-1,default,a-team,h100,"));
+        assert!(lines[2].contains(",0,0,0,0,"), "{}", lines[2]);
+        assert!(lines[3].starts_with("cluster-1,default,b-team,default,"));
+        assert!(lines[3].contains(",0.5,0.75,0,0,"), "{}", lines[3]);
 
         let text = file(&store, &asked(Some("Cluster"), &[])).expect("made");
         assert!(

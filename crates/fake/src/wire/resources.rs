@@ -44,6 +44,15 @@ pub(crate) fn node_pool_quota_statuses(resources: &[Value]) -> Value {
     )
 }
 
+/// The GPUs a quota deserves in one node pool (0 when it names the pool not at all).
+pub(crate) fn deserved_gpus(resources: &[Value], pool_id: &str) -> f64 {
+    resources
+        .iter()
+        .filter(|r| pool_of(r).0 == pool_id)
+        .filter_map(|r| r.get("gpu")?.get("deserved")?.as_f64())
+        .fold(0.0, |a, b| a + b)
+}
+
 /// Sum of one resource's `deserved` over the node pools; null when no pool sets it.
 pub(crate) fn total(resources: &[Value], kind: &str) -> Value {
     let values: Vec<f64> = resources
