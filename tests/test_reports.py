@@ -117,14 +117,18 @@ async def test_report_lifecycle(api, cp: FakeControlPlane):
             ["Cluster", "Department"],
             [("cluster-1", "chemistry"), ("cluster-1", "physics")],
         ),
-        ("Nodepool", ["Cluster", "Node pool"], [("cluster-1", "default")]),
+        # Every project has a line in each of the cluster's pools, h100 with no quota.
+        ("Nodepool", ["Cluster", "Node pool"], [("cluster-1", "default"), ("cluster-1", "h100")]),
         (
             None,
             ["Cluster", "Department", "Project", "Node pool"],
             [
                 ("cluster-1", "chemistry", "labs", "default"),
+                ("cluster-1", "chemistry", "labs", "h100"),
                 ("cluster-1", "physics", "lasers", "default"),
+                ("cluster-1", "physics", "lasers", "h100"),
                 ("cluster-1", "physics", "optics", "default"),
+                ("cluster-1", "physics", "optics", "h100"),
             ],
         ),
     ],
