@@ -41,8 +41,9 @@ def check_answer(op_id: str, answer: Any) -> None:
     if op["success"] == 204 or (op["result"] is None) or answer is None:
         assert answer is None or op["result"] is not None, f"{op_id} answered a body"
         return
-    if op["result"]["type"] == "text":
-        assert isinstance(answer, str), f"{op_id} answered {type(answer).__name__}"
+    if op["result"]["kind"] != "json":
+        expected = str if op["result"]["kind"] == "text" else bytes
+        assert isinstance(answer, expected), f"{op_id} answered {type(answer).__name__}"
         return
     assert_valid(answer, response_schema(op_id), f"{op_id} answer")
 

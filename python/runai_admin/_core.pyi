@@ -3,6 +3,7 @@
 
 import os
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any, Optional, Union, final
 
 from .auth import Auth
@@ -68,6 +69,26 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[tuple[list[Any], Optional[int]]]: ...
+    def download(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        to: Union[str, os.PathLike[str], None] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, str, Path]: ...
+    def download_async(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        to: Union[str, os.PathLike[str], None] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Awaitable[Union[bytes, str, Path]]: ...
     def check(
         self,
         operation_id: str,

@@ -264,6 +264,12 @@ class BrowserSessionTimeoutSetting(TypedDict):
     idleTimeout: NotRequired[Optional[float]]
 
 
+class ChecksumResponse(TypedDict):
+    description: NotRequired[str]
+    md5Hash: NotRequired[str]
+    crc32c: NotRequired[str]
+
+
 class ResourceData(TypedDict):
     quota: float
     allocated: float
@@ -387,6 +393,10 @@ class ClusterInstallationInfoResponse(TypedDict):
 
 class ClusterUpdateRequest(TypedDict):
     name: str
+
+
+class Command1(TypedDict):
+    command: str
 
 
 class CountResponse(TypedDict):
@@ -843,6 +853,14 @@ class LegacyClustersListResultItem(TypedDict):
     tenantId: NotRequired[int]
     createdAt: NotRequired[str]
     description: NotRequired[str]
+
+
+class LogoCreationRequest(TypedDict):
+    logo: str
+
+
+class LogoGetResult(TypedDict):
+    logo: str
 
 
 class LogoutRedirectUriSetting(TypedDict):
