@@ -14,8 +14,8 @@ use super::errors::{internal, to_pyerr};
 use super::runtime::{awaitable, wait};
 use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, MediaKind, Operation};
 use runai_admin_core::client::{CallOptions, Core};
-use runai_admin_core::download::{Destination, Downloaded};
 use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
+use runai_admin_core::download::{Destination, Downloaded};
 use runai_admin_core::error::CoreError;
 use runai_admin_core::http::{Request, Response};
 use runai_admin_core::secret::Secret;
@@ -179,7 +179,8 @@ impl CoreClient {
         timeout: Option<&Bound<'py, PyAny>>,
         max_retries: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let call = self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
+        let call =
+            self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
         let kind = call.kind;
         let downloaded = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
         downloaded_to_python(py, kind, downloaded)
@@ -199,7 +200,8 @@ impl CoreClient {
         timeout: Option<&Bound<'py, PyAny>>,
         max_retries: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let call = self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
+        let call =
+            self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
         let kind = call.kind;
         awaitable(py, async move {
             let outcome = call.send().await;

@@ -3,7 +3,6 @@
 
 import os
 from collections.abc import Awaitable
-from pathlib import Path
 from typing import Any, Optional, Union, final
 
 from .auth import Auth
@@ -78,7 +77,7 @@ class CoreClient:
         *,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> Union[bytes, str, Path]: ...
+    ) -> Any: ...
     def download_async(
         self,
         operation_id: str,
@@ -88,7 +87,7 @@ class CoreClient:
         *,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> Awaitable[Union[bytes, str, Path]]: ...
+    ) -> Awaitable[Any]: ...
     def check(
         self,
         operation_id: str,
@@ -114,7 +113,13 @@ class CoreClient:
 
 @final
 class FakeServer:
-    def __new__(cls, *, port: int = 0, token_lifetime: Optional[float] = None) -> FakeServer: ...
+    def __new__(
+        cls,
+        *,
+        port: int = 0,
+        token_lifetime: Optional[float] = None,
+        cli_binary_size: Optional[int] = None,
+    ) -> FakeServer: ...
     @property
     def url(self) -> str: ...
     @property
@@ -138,6 +143,7 @@ class FakeServer:
         delay: Optional[float] = None,
         drop_connection: bool = False,
         body: Any = None,
+        cut_body_after: Optional[int] = None,
     ) -> None: ...
     def expire_tokens(self) -> None: ...
     def set_token_lifetime(self, lifetime: float) -> None: ...

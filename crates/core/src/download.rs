@@ -18,7 +18,7 @@
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use crate::api::Operation;
@@ -41,9 +41,6 @@ pub enum Downloaded {
     File(PathBuf),
 }
 
-/// A body announced larger than this is not reserved up front: the announcement may lie.
-const MAX_RESERVE: u64 = 64 << 20;
-
 impl Core {
     /// Send a download's request and hand its body over as `to` says.
     pub async fn download(
@@ -58,18 +55,18 @@ impl Core {
                 let response = self
                     .exchange(op, &request, options, Reading::Streamed)
                     .await?;
-                let mut body = BytesMut::new();
-                if !response.body.is_empty() {
-                    body.extend_from_slice(&response.body);
-                }
+                let mut body = Vec::new();
+                body.extend_from_slice(&response.body);
                 let mut stream = Stream::of(self, &request, options, response);
                 if let Some(length) = stream.announced_length() {
-                    body.reserve(usize::try_from(length.min(MAX_RESERVE)).unwrap_or(0));
+                    // Room for the announced length at once, rather than doubling (and
+                    // copying) on the way; a length that cannot be had is not reserved.
+                    let _ = body.try_reserve_exact(usize::try_from(length).unwrap_or(0));
                 }
                 while let Some(chunk) = stream.next().await? {
                     body.extend_from_slice(&chunk);
                 }
-                Ok(Downloaded::Bytes(body.freeze()))
+                Ok(Downloaded::Bytes(Bytes::from(body)))
             }
             Destination::File(target) => {
                 // Made before sending: a folder that does not exist or cannot be written
@@ -116,18 +113,21 @@ impl Stream {
         let Some(unread) = self.unread.as_mut() else {
             return Ok(None);
         };
-        unread.chunk(self.gap).await.map_err(|failure| match failure {
-            Failure::TimedOut => CoreError::Timeout {
-                method: self.method.clone(),
-                url: self.url.clone(),
-                seconds: self.gap.as_secs_f64(),
-            },
-            Failure::Connect(message) | Failure::Broken(message) => CoreError::Connection {
-                method: self.method.clone(),
-                url: self.url.clone(),
-                message: format!("the download broke off: {message}"),
-            },
-        })
+        unread
+            .chunk(self.gap)
+            .await
+            .map_err(|failure| match failure {
+                Failure::TimedOut => CoreError::Timeout {
+                    method: self.method.clone(),
+                    url: self.url.clone(),
+                    seconds: self.gap.as_secs_f64(),
+                },
+                Failure::Connect(message) | Failure::Broken(message) => CoreError::Connection {
+                    method: self.method.clone(),
+                    url: self.url.clone(),
+                    message: format!("the download broke off: {message}"),
+                },
+            })
     }
 }
 
@@ -185,7 +185,9 @@ impl PartFile {
     async fn finish(&mut self, target: &Path) -> CoreResult<()> {
         if let Some(mut file) = self.file.take() {
             file.flush().await.map_err(|e| io_error(&self.path, &e))?;
-            file.sync_all().await.map_err(|e| io_error(&self.path, &e))?;
+            file.sync_all()
+                .await
+                .map_err(|e| io_error(&self.path, &e))?;
         }
         tokio::fs::rename(&self.path, target)
             .await
@@ -246,7 +248,12 @@ mod tests {
     fn entries(folder: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(folder)
             .expect("readable")
-            .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -283,8 +290,7 @@ mod tests {
     #[test]
     fn a_folder_or_a_missing_folder_is_refused_by_name() {
         let folder = scratch("refused");
-        let CoreError::File { path, errno, .. } =
-            PartFile::beside(&folder).err().expect("refused")
+        let CoreError::File { path, errno, .. } = PartFile::beside(&folder).err().expect("refused")
         else {
             unreachable!("a file error")
         };

@@ -29,6 +29,8 @@
 //! | `/api/v1/org-unit/priorities`                      | `routes::org_units`   |
 //! | `/api/v1/idps…`                                     | `routes::idps`        |
 //! | `/api/v1/security/settings…`                       | `routes::security_settings` |
+//! | `/api/v1/cli-exposer…`, `/api/v1/cli…`, `/v1/k8s/admin-cli…` | `routes::cli` |
+//! | `/api/v1/logo`                                       | `routes::logo`        |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.
@@ -99,6 +101,9 @@ pub struct FakeConfig {
     pub port: u16,
     /// Lifetime of the tokens the fake issues.
     pub token_lifetime: Duration,
+    /// Bytes in each of the researcher CLI's placeholder programs (`cli.binary`): made as
+    /// they are sent, so a test can ask for a large, deterministic download.
+    pub cli_binary_size: u64,
 }
 
 impl Default for FakeConfig {
@@ -106,6 +111,7 @@ impl Default for FakeConfig {
         FakeConfig {
             port: 0,
             token_lifetime: Duration::from_secs(3600),
+            cli_binary_size: 256 * 1024,
         }
     }
 }
@@ -128,6 +134,7 @@ impl FakeServer {
         let state = Arc::new(ServerState::new(
             format!("http://127.0.0.1:{port}"),
             config.token_lifetime,
+            config.cli_binary_size,
         )?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -27,7 +27,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 21] = [
+const AREAS: [(&str, Area); 25] = [
     ("/api/v1/clusters", clusters::handle),
     ("/api/v1/org-unit/departments", departments::handle),
     ("/api/v1/org-unit/projects", projects::handle),
@@ -54,6 +54,11 @@ const AREAS: [(&str, Area); 21] = [
     ("/api/v1/security/settings", security_settings::handle),
     ("/api/v1/org-unit/priorities", org_units::handle),
     ("/api/v1/idps", idps::handle),
+    ("/api/v1/cli-exposer", crate::routes::cli::handle),
+    ("/api/v1/cli", crate::routes::cli::handle),
+    ("/api/v1/logo", crate::routes::logo::handle),
+    // Before the rest of the seed era's paths.
+    ("/v1/k8s/admin-cli", crate::routes::cli::handle),
     ("/v1/k8s", legacy::handle),
 ];
 

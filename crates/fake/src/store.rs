@@ -130,6 +130,8 @@ pub(crate) struct Store {
     /// The tenant's over-quota priorities, lowest first.
     pub priorities: Vec<Priority>,
     pub idps: Vec<Idp>,
+    /// The tenant's logo as uploaded (base64 of a PNG or SVG image); `None` until one is.
+    pub logo: Option<String>,
     pub audit_log: AuditLog,
     next_access_rule: i64,
     // Departments and projects draw from one sequence, as org units do on the real
@@ -182,6 +184,7 @@ impl Store {
             security_settings: Map::new(),
             priorities: Vec::new(),
             idps: Vec::new(),
+            logo: None,
             audit_log: AuditLog::default(),
             next_access_rule: 1,
             next_org_unit: 1,

@@ -60,6 +60,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::metrics",
             "routes::legacy",
             "routes::audit",
+            "routes::cli",
+            "routes::logo",
         ],
     ),
     ("router", &["router"]),
