@@ -65,7 +65,7 @@ async def test_admin_cli_releases_come_with_matching_checksums(api: Any) -> None
 
 
 async def test_unknown_admin_cli_releases_and_systems_are_refused(api: Any) -> None:
-    with pytest.raises(ra.NotFoundError, match="v0.0.1"):
+    with pytest.raises(ra.NotFoundError, match=r"v0\.0\.1"):
         await resolve(api.cli.admin_release_by_version("v0.0.1", "linux"))
     with pytest.raises(ra.NotFoundError):
         await resolve(api.cli.admin_release_by_version_checksum("v0.0.1", "darwin"))
@@ -102,14 +102,15 @@ async def test_installers_and_their_commands(api: Any, cp: FakeControlPlane) -> 
             "command": f"curl -fsSL {cp.url}/api/v1/cli-exposer/installer/{name} | sh"
         }
     windows = await resolve(api.cli.installer_windows_commands())
-    assert windows["command"].startswith("Invoke-WebRequest") and dist + "windows" in windows["command"]
+    assert windows["command"].startswith("Invoke-WebRequest")
+    assert dist + "windows" in windows["command"]
 
 
 async def test_manual_documents(api: Any) -> None:
     page = await resolve(api.cli.manual_document("runai_login.md"))
     assert isinstance(page, str)
     assert page.startswith("<!DOCTYPE html>") and "<h1>runai login</h1>" in page
-    with pytest.raises(ra.NotFoundError, match="nosuch.md"):
+    with pytest.raises(ra.NotFoundError, match=r"nosuch\.md"):
         await resolve(api.cli.manual_document("nosuch.md"))
 
 

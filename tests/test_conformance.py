@@ -193,6 +193,17 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
         client.settings.update("browserSessionTimeout", body=timeout),
     )
     call("get_security_setting_by_key", client.settings.get("browserSessionTimeout"))
+    # command-line tools and logo
+    cli = client.cli
+    call("get_binary", cli.binary("linux", "amd64"))
+    call("get_manual_document", cli.manual_document("runai.md"))
+    for system in ("linux", "mac", "unix"):
+        call(f"get_installer_{system}", getattr(cli, f"installer_{system}")())
+        call(f"get_installer_{system}_commands", getattr(cli, f"installer_{system}_commands")())
+    call("get_installer_windows_commands", cli.installer_windows_commands())
+    call("get_tenant_logo", client.logo.get())
+    call("upload_tenant_logo", client.logo.upload(logo=b"\x89PNG\r\n\x1a\n"))
+    call("get_tenant_logo", client.logo.get())
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

@@ -51,9 +51,9 @@ async def test_a_logo_from_a_path_or_the_raw_body(api: Any, tmp_path: Path) -> N
 
 async def test_what_is_no_image_is_refused_by_name(api: Any, cp: FakeControlPlane) -> None:
     await resolve(api.logo.upload(logo=PNG))
-    with pytest.raises(ra.BadRequestError, match="logo.*neither PNG nor SVG"):
+    with pytest.raises(ra.BadRequestError, match=r"logo.*neither PNG nor SVG"):
         await resolve(api.logo.upload(logo=b"GIF89a"))
-    with pytest.raises(ra.BadRequestError, match="logo.*not base64"):
+    with pytest.raises(ra.BadRequestError, match=r"logo.*not base64"):
         await resolve(api.logo.upload(body={"logo": "not base64!"}))
     with pytest.raises(ra.APIStatusError) as too_large:
         await resolve(api.logo.upload(logo=PNG + bytes(1024 * 1024)))
@@ -70,7 +70,7 @@ async def test_bad_arguments_fail_before_anything_is_sent(
         await resolve(api.logo.upload(logo=42))
     with pytest.raises(ValueError, match="logo is empty"):
         await resolve(api.logo.upload(logo=b""))
-    with pytest.raises(FileNotFoundError, match="missing.png"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.png"):
         await resolve(api.logo.upload(logo=tmp_path / "missing.png"))
     with pytest.raises(TypeError, match="logo"):
         await resolve(api.logo.upload())
