@@ -141,3 +141,22 @@ async def test_deprecated_paths_warn_and_answer_as_their_replacement(
     elif isinstance(current, str):
         current = current.replace("/cli-exposer/", "/cli/")
     assert old == current
+
+
+def test_the_command_line_writes_files_as_they_are(
+    monkeypatch: pytest.MonkeyPatch, cp: FakeControlPlane, capsysbinary: Any, tmp_path: Any
+) -> None:
+    from runai_admin.cli import main
+
+    monkeypatch.setenv("RUNAI_BASE_URL", cp.url)
+    monkeypatch.setenv("RUNAI_CLIENT_ID", cp.client_id)
+    monkeypatch.setenv("RUNAI_CLIENT_SECRET", cp.client_secret)
+    monkeypatch.delenv("RUNAI_TOKEN", raising=False)
+    with cp.client() as client:
+        program = client.cli.binary("darwin", "arm64")
+    assert main(["cli", "binary", "darwin", "arm64"]) == 0
+    assert capsysbinary.readouterr().out == program  # raw bytes, not a repr
+    target = tmp_path / "runai"
+    assert main(["cli", "binary", "darwin", "arm64", "--to", str(target)]) == 0
+    assert capsysbinary.readouterr().out.decode().strip() == str(target)
+    assert target.read_bytes() == program

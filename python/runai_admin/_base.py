@@ -81,7 +81,8 @@ class BaseClient:
     ) -> None:
         """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
-        ``timeout`` 30 seconds for a whole call (retries included), ``max_retries`` 3,
+        ``timeout`` 30 seconds for a whole call (retries included; for a download, for
+        its answer and then for each chunk), ``max_retries`` 3,
         ``verify`` True (the system's trust store; a path adds a CA bundle)."""
         self._core: Optional[_core.CoreClient] = _core.CoreClient(
             base_url=base_url,
