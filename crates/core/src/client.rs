@@ -11,6 +11,7 @@ use crate::api::bind::bind;
 use crate::api::{Catalogue, Operation};
 use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
 use crate::config::{AuthMethod, ClientConfig};
+use crate::download::{Destination, Downloaded};
 use crate::error::{CoreError, CoreResult};
 use crate::http::{
     Attempt, Backoff, Failure, Reading, Request, Response, RetryDecision, RetryPolicy, Transport,
@@ -89,11 +90,22 @@ impl Core {
         keywords: Vec<(String, Value)>,
         options: CallOptions,
     ) -> CoreResult<Response> {
-        let op = Catalogue::get().operation(operation_id).ok_or_else(|| {
-            CoreError::ArgumentValue(format!("no operation {operation_id:?} in the catalogue"))
-        })?;
-        let request = bind(op, positional, keywords)?;
+        let (op, request) = bound(operation_id, positional, keywords)?;
         self.call(op, request, options).await
+    }
+
+    /// `call_operation` for an operation that answers a file: its body in memory, or
+    /// streamed into the file `to` names (see `download`).
+    pub async fn download_operation(
+        &self,
+        operation_id: &str,
+        positional: Vec<Value>,
+        keywords: Vec<(String, Value)>,
+        options: CallOptions,
+        to: Destination,
+    ) -> CoreResult<Downloaded> {
+        let (op, request) = bound(operation_id, positional, keywords)?;
+        self.download(op, request, options, to).await
     }
 
     /// Send an operation's request with auth, retries and the call's time budget.
@@ -231,6 +243,18 @@ impl Core {
             }
         }
     }
+}
+
+/// A catalogue operation and its request, bound from plain Rust values.
+fn bound(
+    operation_id: &str,
+    positional: Vec<Value>,
+    keywords: Vec<(String, Value)>,
+) -> CoreResult<(&'static Operation, Request)> {
+    let op = Catalogue::get().operation(operation_id).ok_or_else(|| {
+        CoreError::ArgumentValue(format!("no operation {operation_id:?} in the catalogue"))
+    })?;
+    Ok((op, bind(op, positional, keywords)?))
 }
 
 fn finish(

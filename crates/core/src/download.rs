@@ -145,7 +145,7 @@ impl PartFile {
             .file_name()
             .ok_or_else(|| file_error(target, "names no file", None))?;
         if target.is_dir() {
-            return Err(file_error(target, "is a folder", Some(libc_eisdir())));
+            return Err(file_error(target, "is a folder", Some(EISDIR)));
         }
         let folder = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -226,10 +226,9 @@ fn file_error(path: &Path, message: &str, errno: Option<i32>) -> CoreError {
     }
 }
 
-/// `EISDIR`, the number every POSIX system and Windows' C runtime give "is a directory".
-fn libc_eisdir() -> i32 {
-    21
-}
+/// `EISDIR`, the number Linux, the BSDs, macOS and Windows' C runtime give "is a
+/// directory" (Python turns it into `IsADirectoryError`).
+const EISDIR: i32 = 21;
 
 #[cfg(test)]
 mod tests {
