@@ -22,9 +22,23 @@ import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
 from .conftest import paths, resolve
+from .spec import catalogue
 
 BINARY = "/api/v1/cli-exposer/dist/linux/amd64/runai"
 SIZE = 256 * 1024  # the fake's researcher CLI program, by default
+
+
+def test_the_catalogue_knows_each_result_by_its_media() -> None:
+    """From the spec's success content types: JSON whenever offered (the metrics also offer
+    CSV), text for text/*, bytes for the rest."""
+    kinds = {op["id"]: (op["result"] or {}).get("kind") for op in catalogue()["operations"]}
+    assert kinds["getAdminCLIRelease"] == "binary"  # application/x-tar
+    assert kinds["getAdminCLIReleaseChecksum"] == "json"
+    assert kinds["get_binary"] == kinds["downloadAuditLogs"] == "binary"  # octet-stream
+    assert kinds["get_installer_linux"] == kinds["get_manual_document"] == "text"
+    assert kinds["download_report_by_id"] == "text"  # text/csv
+    assert kinds["get_project_metrics"] == kinds["get_installer_linux_commands"] == "json"
+    assert kinds["upload_tenant_logo"] is None  # no content
 
 
 def entries(folder: Path) -> list[str]:
