@@ -233,6 +233,71 @@ const EISDIR: i32 = 21;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::bind::bind;
+    use crate::api::Catalogue;
+    use crate::config::ConfigInput;
+    use crate::secret::Secret;
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncReadExt;
+
+    /// A server of one answer whose six body bytes come one by one, `gap` apart.
+    async fn trickling(gap: Duration) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bound");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("a connection");
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                socket.read_exact(&mut byte).await.expect("the request");
+                head.push(byte[0]);
+            }
+            let answer =
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\n";
+            socket.write_all(answer).await.expect("the head");
+            for byte in b"abcdef" {
+                tokio::time::sleep(gap).await;
+                if socket.write_all(&[*byte]).await.is_err() {
+                    return;
+                }
+            }
+        });
+        url
+    }
+
+    async fn download_from(url: String, timeout: f64) -> CoreResult<Downloaded> {
+        let input = ConfigInput {
+            base_url: Some(url),
+            token: Some(Secret::new("a-token".to_string())),
+            timeout: Some(timeout),
+            max_retries: Some(0),
+            ..ConfigInput::default()
+        };
+        let core = Core::new(input.resolve(&|_| None).expect("settings").config).expect("core");
+        let op = Catalogue::get()
+            .operation("get_installer_linux")
+            .expect("in the catalogue");
+        let request = bind(op, vec![], vec![]).expect("bound");
+        core.download(op, request, CallOptions::default(), Destination::Memory)
+            .await
+    }
+
+    #[tokio::test]
+    async fn the_timeout_bounds_each_gap_not_the_whole_transfer() {
+        // Six gaps of 150 ms: 900 ms in all, each well within the 500 ms timeout.
+        let started = Instant::now();
+        let body = download_from(trickling(Duration::from_millis(150)).await, 0.5).await;
+        assert!(matches!(body, Ok(Downloaded::Bytes(ref b)) if b.as_ref() == b"abcdef"));
+        assert!(started.elapsed() > Duration::from_millis(500));
+        // One gap longer than the timeout ends it.
+        let stalled = download_from(trickling(Duration::from_millis(800)).await, 0.3).await;
+        assert!(
+            matches!(stalled, Err(CoreError::Timeout { .. })),
+            "{stalled:?}"
+        );
+    }
 
     fn scratch(name: &str) -> PathBuf {
         let folder = std::env::temp_dir().join(format!(
