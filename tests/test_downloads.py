@@ -70,6 +70,19 @@ async def test_to_streams_into_the_file_and_returns_its_path(api: Any, tmp_path:
     assert entries(tmp_path) == ["install.sh", "runai"]
 
 
+async def test_the_audit_log_downloads_as_bytes_or_into_a_file(
+    api: Any, cp: FakeControlPlane, tmp_path: Path
+) -> None:
+    await resolve(api.logo.upload(logo=b"\x89PNG\r\n\x1a\n"))  # a change to log
+    window = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
+    log = await resolve(api.audit_logs.download(**window))
+    assert isinstance(log, bytes)
+    rows = log.decode().splitlines()
+    assert rows[0].startswith("id,timestamp,") and "/api/v1/logo" in rows[-1]
+    written = await resolve(api.audit_logs.download(**window, to=tmp_path / "audit.csv"))
+    assert written == tmp_path / "audit.csv" and written.read_bytes() == log
+
+
 async def test_a_failed_download_leaves_no_file(
     api: Any, cp: FakeControlPlane, tmp_path: Path
 ) -> None:
