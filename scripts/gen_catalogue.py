@@ -63,6 +63,10 @@ EXPOSED_TAGS = [
     "Tenant",
     "NodePools",
     "Nodes",
+    "Administrator Command Line Interface",
+    "Researcher Command Line Interface",
+    "Researcher Command Line Interface Deprecated",
+    "Logo",
 ]
 
 # The seed-era /v1/k8s surface that older installations speak. It is not in the OpenAPI
@@ -592,6 +596,18 @@ def body_entry(spec: Spec, op: dict) -> dict | None:
 RESULT_SCHEMAS = {"get_idp": "Idp1"}
 
 
+def media_kind(content_types: list[str]) -> str:
+    """How a client hands a success body over: `json` when JSON is offered (an operation
+    that also offers CSV, such as the metrics, stays JSON), `text` for text/* (CSV, plain,
+    HTML, YAML: returned as `str`), `binary` for anything else (an archive, a program,
+    `application/octet-stream`: returned as `bytes`)."""
+    if "application/json" in content_types:
+        return "json"
+    if any(kind.startswith("text/") for kind in content_types):
+        return "text"
+    return "binary"
+
+
 def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     responses = op.get("responses", {})
     status = min(int(code) for code in responses if code.isdigit() and code.startswith("2"))
@@ -600,7 +616,9 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     media = content.get("application/json")
     if media is None:
         if content:
-            return status, {"type": "text", "media": next(iter(content))}
+            # A file: its body is one string of text or bytes, written to a path on demand.
+            kind = media_kind(list(content))
+            return status, {"type": "string", "kind": kind, "media": next(iter(content))}
         return status, None
     # JSON the spec leaves unshaped (examples only) may be anything.
     schema = media.get("schema", {})
@@ -613,6 +631,7 @@ def result_entry(spec: Spec, op: dict) -> tuple[int, dict | None]:
     else:
         result["inline"] = structural(schema)
     result["media"] = "application/json"
+    result["kind"] = "json"
     if any(no_content(spec, op, code) for code in responses if code != str(status)):
         # Another success answers with no body (a forced delete's 204): the call may
         # return nothing.
@@ -633,7 +652,7 @@ def error_statuses(op: dict) -> list[int]:
 
 
 def result_schema(result: dict | None) -> dict | None:
-    if not result or result["type"] == "text":
+    if not result or result["kind"] != "json":
         return None
     if result.get("schema"):
         return {"$ref": SCHEMA_PREFIX + result["schema"]}
@@ -771,8 +790,10 @@ def legacy_entry(spec: Spec, legacy: dict) -> dict:
     path_types = legacy.get("path_types", {})
     names = re.findall(r"\{([^}]+)\}", legacy["path"])
     result = legacy["result"]
-    if result["type"] != "text":
-        result = {**result, "media": "application/json"}
+    if result["type"] == "text":
+        result = {**result, "media": "text/plain", "kind": "text"}
+    else:
+        result = {**result, "media": "application/json", "kind": "json"}
     body = None
     if "body" in legacy:
         content = {"application/json": {"schema": legacy["body"]}}

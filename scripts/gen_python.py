@@ -39,7 +39,18 @@ import gen_types  # noqa: E402 (a sibling script, found through the line above)
 CALL_OPTIONS = ("timeout", "max_retries")
 PAGER_OPTIONS = ("page_size", "max_items", "offset")
 # Names the generated method bodies use.
-RESERVED = {"self", "body", "warnings", "SyncPager", "AsyncPager", "NOT_GIVEN", "_kw"}
+RESERVED = {
+    *("self", "body", "to", "warnings", "SyncPager", "AsyncPager", "NOT_GIVEN", "_kw"),
+    "_encoded_file",
+}
+# What a download returns without and with ``to=``, by the result's media kind.
+DOWNLOADS = {"text": "str", "binary": "bytes"}
+DESTINATION = "Union[str, os.PathLike[str]]"
+# Body fields that carry a file base64-encoded, as the spec describes them: the method
+# takes the file's bytes or its path and encodes it (`_base._encoded_file`).
+FILE_FIELDS = {("upload_tenant_logo", "logo")}
+FILE_ARGUMENT = "Union[bytes, str, os.PathLike[str]]"
+FILE_NOTE = " The file's bytes, or its path (str or os.PathLike); sent base64-encoded."
 SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 # Builtins that a namespace method shadows inside its class body (`list`), and the typing
 # names that stand for them in signatures.
@@ -165,6 +176,7 @@ class Keyword:
     nullable: bool
     annotation: str
     note: str = ""
+    file: bool = False  # a file sent base64-encoded (FILE_FIELDS)
 
 
 @dataclass
@@ -181,6 +193,7 @@ class Method:
     returns_list: bool = False
     paginated: bool = False
     items_path: tuple[str, ...] = ()
+    download: str = ""  # "text" or "binary" for an operation that answers a file
 
     @property
     def where(self) -> str:
@@ -195,6 +208,13 @@ class Method:
         """Object bodies with required fields: one signature with the fields, one with a
         raw `body=` that may carry them instead."""
         return self.body_kind == "object" and bool(self.required_fields)
+
+    @property
+    def destinations(self) -> tuple[Optional[bool], ...]:
+        """The signatures of the method: a download has one without ``to`` (the body in
+        memory) and one with it (the file's path); `None` stands for the one signature of
+        any other method."""
+        return (False, True) if self.download else (None,)
 
 
 def returns_list(op: dict[str, Any]) -> bool:
@@ -255,6 +275,7 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
             if not isinstance(f.get("schema"), dict):
                 found = field_schema(schemas, schema, f["name"])
                 f = {**f, "schema": found} if isinstance(found, dict) else f
+            file = (op["id"], f["name"]) in FILE_FIELDS
             method.keywords.append(
                 Keyword(
                     f["py"],
@@ -262,12 +283,14 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
                     "body",
                     bool(f.get("required")),
                     bool(f.get("nullable")),
-                    as_parameter(annotate(f)),
+                    FILE_ARGUMENT if file else as_parameter(annotate(f)),
+                    note=FILE_NOTE if file else "",
+                    file=file,
                 )
             )
     result = op.get("result")
     result_schema = gen_types.part_schema(result) if result else None
-    if result_schema is None and result and result.get("type") not in (None, "text"):
+    if result_schema is None and result and result.get("kind", "json") == "json":
         result_schema = {k: v for k, v in result.items() if k != "media"}
     if method.returns_list:
         pagination = op.get("pagination") or {}
@@ -278,10 +301,11 @@ def build_method(op: dict[str, Any], builder: Any, schemas: dict[str, Any]) -> M
         )
     elif not result:
         method.returns = "None"
-    elif result.get("type") in ("string", "text") or (
-        result.get("media") and "json" not in result["media"]
-    ):
-        method.returns = "str"
+    elif result.get("kind", "json") != "json":
+        method.download = result["kind"]
+        method.returns = DOWNLOADS[result["kind"]]
+        if method.overloaded or method.returns_list:
+            raise SystemExit(f"{op['id']}: a download with a required body or a list")
     else:
         method.returns = builder.annotation(result_schema or {}, name_hint=hint + "Result")
         if result.get("optional"):
@@ -339,19 +363,43 @@ def docstring(m: Method, *, asynchronous: bool) -> list[str]:
         ]
     if m.returns_list:
         lines.append("    max_items (int, optional): stop after this many items.")
-    lines += [
-        "    timeout (float, optional): seconds for this call, retries included; the",
-        "        client's by default.",
-        "    max_retries (int, optional): retries for this call; the client's by default.",
-        "",
-        "Returns:",
-    ]
+    if m.download:
+        lines += [
+            "    to (str | os.PathLike, optional): a file to stream the body into instead of",
+            "        returning it; created or replaced only once the download is complete.",
+            "    timeout (float, optional): seconds to wait for the answer (retries",
+            "        included), then for each next chunk of the body; the client's by default.",
+        ]
+    else:
+        lines += [
+            "    timeout (float, optional): seconds for this call, retries included; the",
+            "        client's by default.",
+        ]
+    if m.download:
+        lines += [
+            "    max_retries (int, optional): retries for this call, made only before the",
+            "        body starts; the client's by default.",
+        ]
+    else:
+        lines.append(
+            "    max_retries (int, optional): retries for this call; the client's by default."
+        )
+    lines += ["", "Returns:"]
     status = op.get("success")
     if m.returns_list:
         pager = "AsyncPager" if asynchronous else "SyncPager"
         where = " > ".join(f"``{k}``" for k in m.items_path) or "the body"
         how = "pages are fetched as it is walked" if m.paginated else "one request"
         lines.append(f"    {pager}[{m.returns}]: the items of {where} ({how}).")
+    elif m.download:
+        media = (op.get("result") or {}).get("media")
+        how = "text" if m.download == "text" else "bytes"
+        lines += [
+            f"    {m.returns}: the HTTP {status} response body ({media}), as {how}; with",
+            "        ``to``, the ``pathlib.Path`` of the file written instead (the body",
+            "        goes to a temporary file beside it, renamed when complete: a failed or",
+            "        interrupted download leaves no file behind).",
+        ]
     elif m.returns == "None":
         lines.append(f"    None: HTTP {status} without a body.")
     else:
@@ -373,6 +421,8 @@ def docstring(m: Method, *, asynchronous: bool) -> list[str]:
         "    APITimeoutError: no answer within the timeout.",
         "    TypeError, ValueError: an argument is wrong (nothing is sent).",
     ]
+    if m.download:
+        lines.append("    OSError: the file given as ``to`` cannot be written.")
     return lines
 
 
@@ -403,9 +453,18 @@ def quoted_doc(lines: list[str], indent: str) -> list[str]:
 # Source ----------------------------------------------------------------------------------
 
 
-def param_lines(m: Method, *, body_first: bool, stub: bool, asynchronous: bool) -> list[str]:
+def param_lines(
+    m: Method,
+    *,
+    body_first: bool,
+    stub: bool,
+    asynchronous: bool,
+    to_file: Optional[bool] = None,
+) -> list[str]:
     """The parameters of one signature. `body_first`: the overload whose raw body carries
-    the required fields; `stub`: an overload (defaults written `...`)."""
+    the required fields; `stub`: an overload (defaults written `...`); `to_file`: for a
+    download, the overload with ``to`` (True), without it (False), or the implementation
+    that takes both (None)."""
 
     def default(value: str) -> str:
         return "..." if stub else value
@@ -437,6 +496,13 @@ def param_lines(m: Method, *, body_first: bool, stub: bool, asynchronous: bool) 
     if m.returns_list:
         names = PAGER_OPTIONS if m.paginated else ("max_items",)
         out += [f"{name}: Optional[int] = {default('None')}," for name in names]
+    if m.download:
+        if to_file is None:
+            out.append(f"to: Optional[{DESTINATION}] = None,")
+        elif to_file:
+            out.append(f"to: {DESTINATION},")
+        else:
+            out.append("to: None = None,")
     out += [
         f"timeout: Optional[float] = {default('None')},",
         f"max_retries: Optional[int] = {default('None')},",
@@ -444,8 +510,10 @@ def param_lines(m: Method, *, body_first: bool, stub: bool, asynchronous: bool) 
     return out
 
 
-def return_annotation(m: Method, asynchronous: bool) -> str:
+def return_annotation(m: Method, asynchronous: bool, to_file: Optional[bool] = None) -> str:
     returns = qualify_builtins(m.returns)
+    if m.download:
+        return {None: f"Union[{returns}, Path]", False: returns, True: "Path"}[to_file]
     if m.returns_list:
         return f"{'AsyncPager' if asynchronous else 'SyncPager'}[{returns}]"
     return returns
@@ -463,6 +531,15 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
             params = param_lines(m, body_first=body_first, stub=True, asynchronous=asynchronous)
             out += [i2 + p for p in params]
             out += [f"{i1}) -> {returns}: ...", ""]
+    if m.download:
+        for to_file in (False, True):
+            out += [f"{i1}@overload", f"{i1}{define} {m.name}("]
+            params = param_lines(
+                m, body_first=False, stub=True, asynchronous=asynchronous, to_file=to_file
+            )
+            out += [i2 + p for p in params]
+            out += [f"{i1}) -> {return_annotation(m, asynchronous, to_file)}: ...", ""]
+        returns = return_annotation(m, asynchronous)
     out.append(f"{i1}{define} {m.name}(")
     params = param_lines(m, body_first=False, stub=False, asynchronous=asynchronous)
     out += [i2 + p for p in params]
@@ -485,7 +562,10 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
         args = f"({m.path_params[0][0]},)"
     given = [k for k in m.keywords if not (k.nullable and k.where == "body")]
     pending = [k.py for k in m.keywords if k.nullable and k.where == "body"]
-    entries = [f'"{k.py}": {k.py}' for k in given]
+    entries = [
+        f'"{k.py}": _encoded_file("{m.where}", "{k.py}", {k.py})' if k.file else f'"{k.py}": {k.py}'
+        for k in given
+    ]
     if m.body is not None:
         if m.body_kind == "array" and not m.body_required:
             pending.append("body")
@@ -509,6 +589,14 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
             *(f"{i3}{a}," for a in page_args),
             f"{i3}timeout,",
             f"{i3}max_retries,",
+            f"{i2})",
+        ]
+    elif m.download:
+        send = "await self._client._core_client().download"
+        send = f"{send}_async" if coroutine else send.replace("await ", "")
+        out += [
+            f"{i2}return {send}(",
+            f'{i3}"{op["id"]}", {args}, _kw, to, timeout=timeout, max_retries=max_retries',
             f"{i2})",
         ]
     else:
@@ -594,6 +682,13 @@ def render(catalogue: dict[str, Any], builder: Any) -> str:
         return re.search(rf"(?<![\w.]){name}\b", text) is not None
 
     runtime = ", ".join(n for n in ("Any", "Optional", "Union", "overload") if uses(n))
+    base_names = ", ".join(
+        n
+        for n in ("NOT_GIVEN", "BaseClient", "Namespace", "NotGiven", "_encoded_file")
+        if n != "_encoded_file" or uses(n)
+    )
+    downloads = uses("Path")
+    paths = "os.PathLike" in text
     checking = ", ".join(n for n in ("Dict", "List", "Literal") if uses(n))
     head = [
         '"""The namespaces of both clients, one method per exposed operation.',
@@ -607,13 +702,17 @@ def render(catalogue: dict[str, Any], builder: Any) -> str:
         "import warnings",
         f"from typing import TYPE_CHECKING, {runtime}",
         "",
-        "from ._base import NOT_GIVEN, BaseClient, Namespace, NotGiven",
+        f"from ._base import {base_names}",
         "from .pagination import AsyncPager, SyncPager",
         "",
         "if TYPE_CHECKING:",
     ]
+    if paths:
+        head.append(f"{INDENT}import os")
     if uses("Sequence"):
         head.append(f"{INDENT}from collections.abc import Sequence")
+    if downloads:
+        head.append(f"{INDENT}from pathlib import Path")
     if checking:
         head.append(f"{INDENT}from typing import {checking}")
     if used_types:

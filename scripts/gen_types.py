@@ -593,7 +593,7 @@ def result_annotation(builder: TypeBuilder, op: Schema) -> str | None:
     """The annotation of an operation's JSON result, or None when it has none (no content,
     or text, bytes or files)."""
     result = op.get("result")
-    if not result or result.get("type") == "text":
+    if not result or result.get("kind", "json") != "json":
         return None
     return builder.annotation(part_schema(result) or {}, name_hint=operation_hint(op) + "Result")
 

@@ -5,16 +5,17 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 use super::convert::{to_value, Path};
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
 use super::runtime::{awaitable, wait};
-use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, Operation};
+use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, MediaKind, Operation};
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
+use runai_admin_core::download::{Destination, Downloaded};
 use runai_admin_core::error::CoreError;
 use runai_admin_core::http::{Request, Response};
 use runai_admin_core::secret::Secret;
@@ -163,6 +164,54 @@ impl CoreClient {
         })
     }
 
+    /// Call a download (an operation answering a file) and wait with the GIL released:
+    /// `bytes` for a binary file, `str` for text, or with `to` the body streamed into
+    /// that file and its `pathlib.Path` returned.
+    #[pyo3(signature = (operation_id, args, kwargs=None, to=None, *, timeout=None, max_retries=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn download<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        to: Option<&Bound<'py, PyAny>>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let call =
+            self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
+        let kind = call.kind;
+        let downloaded = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        downloaded_to_python(py, kind, downloaded)
+    }
+
+    /// The same download as an awaitable; cancelling the task stops the transfer (and
+    /// removes its temporary file).
+    #[pyo3(signature = (operation_id, args, kwargs=None, to=None, *, timeout=None, max_retries=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn download_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        to: Option<&Bound<'py, PyAny>>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let call =
+            self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
+        let kind = call.kind;
+        awaitable(py, async move {
+            let outcome = call.send().await;
+            Python::attach(|py| {
+                let downloaded = outcome.map_err(|e| to_pyerr(py, e))?;
+                downloaded_to_python(py, kind, downloaded).map(Bound::unbind)
+            })
+        })
+    }
+
     /// Check and bind the arguments of a call without sending it (list methods check
     /// before handing out a pager, so a mistake surfaces on the line that made it).
     #[pyo3(signature = (operation_id, args, kwargs=None))]
@@ -257,7 +306,61 @@ impl PreparedCall {
     }
 }
 
+/// A download checked and bound, ready to send on any thread.
+struct PreparedDownload {
+    call: PreparedCall,
+    kind: MediaKind,
+    to: Destination,
+}
+
+impl PreparedDownload {
+    async fn send(self) -> Result<Downloaded, CoreError> {
+        let PreparedCall {
+            core,
+            op,
+            request,
+            options,
+        } = self.call;
+        core.download(op, request, options, self.to).await
+    }
+}
+
 impl CoreClient {
+    #[allow(clippy::too_many_arguments)]
+    fn prepare_download(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        to: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PreparedDownload> {
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let kind = match &call.op.result {
+            Some(result) if result.media_kind != MediaKind::Json => result.media_kind,
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "{} answers JSON, not a file: call it, do not download it",
+                    CallName(call.op)
+                )))
+            }
+        };
+        let to = match to {
+            None => Destination::Memory,
+            Some(path) if path.is_none() => Destination::Memory,
+            Some(path) => Destination::File(path.extract::<PathBuf>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{}: to must be a path (str or os.PathLike), not {}",
+                    CallName(call.op),
+                    type_name(path)
+                ))
+            })?),
+        };
+        Ok(PreparedDownload { call, kind, to })
+    }
+
     /// A list call for one page: the bound request plus the page's query pairs.
     #[allow(clippy::too_many_arguments)]
     fn prepare_page(
@@ -443,6 +546,22 @@ fn to_python<'py>(
             },
         )
     })
+}
+
+/// A download for Python: `bytes`, `str` (text, decoded as UTF-8 with replacement of
+/// bytes that are not), or the `pathlib.Path` of the file written.
+fn downloaded_to_python(
+    py: Python<'_>,
+    kind: MediaKind,
+    downloaded: Downloaded,
+) -> PyResult<Bound<'_, PyAny>> {
+    match downloaded {
+        Downloaded::File(path) => py.import("pathlib")?.getattr("Path")?.call1((path,)),
+        Downloaded::Bytes(body) if kind == MediaKind::Text => {
+            Ok(PyString::new(py, &String::from_utf8_lossy(&body)).into_any())
+        }
+        Downloaded::Bytes(body) => Ok(PyBytes::new(py, &body).into_any()),
+    }
 }
 
 /// A list answer as `(items, next_offset)`: the items found where the catalogue says (an

@@ -2,7 +2,7 @@
 //! the classes (and the parsing of the control plane's error bodies); this side only
 //! hands over what happened. Each class is looked up once per process, not per error.
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBytes;
@@ -80,6 +80,15 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
             url,
         ))?,
         CoreError::Configuration(message) => CONFIGURATION_ERROR.get(py)?.call1((message,))?,
+        // OSError(errno, message, path) becomes its subclass (FileNotFoundError, ...).
+        CoreError::File {
+            path,
+            message,
+            errno: Some(errno),
+        } => return Ok(PyOSError::new_err((errno, message, path))),
+        CoreError::File { path, message, .. } => {
+            return Ok(PyOSError::new_err(format!("{path}: {message}")))
+        }
         CoreError::ArgumentType(message) => return Ok(PyTypeError::new_err(message)),
         CoreError::ArgumentValue(message) => return Ok(PyValueError::new_err(message)),
     };

@@ -28,15 +28,23 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
 #[pymethods]
 impl FakeServer {
     #[new]
-    /// `token_lifetime` in seconds; `None` keeps the fake's own default.
-    #[pyo3(signature = (*, port=0, token_lifetime=None))]
-    fn new(py: Python<'_>, port: u16, token_lifetime: Option<f64>) -> PyResult<Self> {
+    /// `token_lifetime` in seconds; `None` keeps the fake's own default, and so does
+    /// `cli_binary_size` (bytes of each researcher CLI program).
+    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None))]
+    fn new(
+        py: Python<'_>,
+        port: u16,
+        token_lifetime: Option<f64>,
+        cli_binary_size: Option<u64>,
+    ) -> PyResult<Self> {
+        let defaults = FakeConfig::default();
         let config = FakeConfig {
             port,
             token_lifetime: match token_lifetime {
                 Some(value) => seconds("token_lifetime", value)?,
-                None => FakeConfig::default().token_lifetime,
+                None => defaults.token_lifetime,
             },
+            cli_binary_size: cli_binary_size.unwrap_or(defaults.cli_binary_size),
         };
         let server = py.detach(|| Server::start(config)).map_err(|e| {
             PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))
@@ -91,7 +99,7 @@ impl FakeServer {
         self.server.clear_requests();
     }
 
-    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None))]
+    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None, cut_body_after=None))]
     #[allow(clippy::too_many_arguments)]
     fn inject(
         &self,
@@ -103,10 +111,11 @@ impl FakeServer {
         delay: Option<f64>,
         drop_connection: bool,
         body: Option<&Bound<'_, PyAny>>,
+        cut_body_after: Option<u64>,
     ) -> PyResult<()> {
-        if status.is_none() && delay.is_none() && !drop_connection {
+        if status.is_none() && delay.is_none() && !drop_connection && cut_body_after.is_none() {
             return Err(PyValueError::new_err(
-                "inject: give a status, a delay or drop_connection=True",
+                "inject: give a status, a delay, drop_connection=True or cut_body_after",
             ));
         }
         if let Some(s) = status {
@@ -130,6 +139,7 @@ impl FakeServer {
             body: body
                 .map(|b| to_value(b, &Path::Argument(&"inject()", "body")))
                 .transpose()?,
+            cut_body_after,
         });
         Ok(())
     }

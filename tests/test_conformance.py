@@ -41,8 +41,9 @@ def check_answer(op_id: str, answer: Any) -> None:
     if op["success"] == 204 or (op["result"] is None) or answer is None:
         assert answer is None or op["result"] is not None, f"{op_id} answered a body"
         return
-    if op["result"]["type"] == "text":
-        assert isinstance(answer, str), f"{op_id} answered {type(answer).__name__}"
+    if op["result"]["kind"] != "json":
+        expected = str if op["result"]["kind"] == "text" else bytes
+        assert isinstance(answer, expected), f"{op_id} answered {type(answer).__name__}"
         return
     assert_valid(answer, response_schema(op_id), f"{op_id} answer")
 
@@ -249,6 +250,17 @@ def scenario(client, cp) -> list[tuple[str, Any]]:
         "get_node_telemetry",
         client.nodes.telemetry(telemetry_type="TOTAL_GPUS", group_by=["ClusterId", "Node"]),
     )
+    # command-line tools and logo
+    cli = client.cli
+    call("get_binary", cli.binary("linux", "amd64"))
+    call("get_manual_document", cli.manual_document("runai.md"))
+    for system in ("linux", "mac", "unix"):
+        call(f"get_installer_{system}", getattr(cli, f"installer_{system}")())
+        call(f"get_installer_{system}_commands", getattr(cli, f"installer_{system}_commands")())
+    call("get_installer_windows_commands", cli.installer_windows_commands())
+    call("get_tenant_logo", client.logo.get())
+    call("upload_tenant_logo", client.logo.upload(logo=b"\x89PNG\r\n\x1a\n"))
+    call("get_tenant_logo", client.logo.get())
     # Last, so that the log holds an entry for every change above.
     ever = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
     logs = call("getAuditLogs", raw("getAuditLogs", **ever))

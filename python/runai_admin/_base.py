@@ -4,8 +4,10 @@ that their rules and defaults live in one place."""
 
 from __future__ import annotations
 
+import base64
 import os
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from . import _core
@@ -41,6 +43,27 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
+def _encoded_file(
+    where: str, field: str, value: Union[bytes, str, os.PathLike[str], None]
+) -> Optional[str]:
+    """A file argument as the API takes it, base64-encoded: its bytes as given, or read
+    from its path (a str is a path; the encoded text itself goes through ``body=``)."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+    elif isinstance(value, (str, os.PathLike)):
+        data = Path(value).read_bytes()
+    else:
+        raise TypeError(
+            f"{where}(): {field} must be the file's bytes or its path (str or os.PathLike),"
+            f" not {type(value).__name__}"
+        )
+    if not data:
+        raise ValueError(f"{where}(): {field} is empty")
+    return base64.b64encode(data).decode("ascii")
+
+
 class BaseClient:
     """The state both clients share: the compiled core client, until ``close()``."""
 
@@ -58,7 +81,8 @@ class BaseClient:
     ) -> None:
         """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
-        ``timeout`` 30 seconds for a whole call (retries included), ``max_retries`` 3,
+        ``timeout`` 30 seconds for a whole call (retries included; for a download, for
+        its answer and then for each chunk), ``max_retries`` 3,
         ``verify`` True (the system's trust store; a path adds a CA bundle)."""
         self._core: Optional[_core.CoreClient] = _core.CoreClient(
             base_url=base_url,

@@ -68,6 +68,26 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[tuple[list[Any], Optional[int]]]: ...
+    def download(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        to: Union[str, os.PathLike[str], None] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Any: ...
+    def download_async(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        to: Union[str, os.PathLike[str], None] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Awaitable[Any]: ...
     def check(
         self,
         operation_id: str,
@@ -93,7 +113,13 @@ class CoreClient:
 
 @final
 class FakeServer:
-    def __new__(cls, *, port: int = 0, token_lifetime: Optional[float] = None) -> FakeServer: ...
+    def __new__(
+        cls,
+        *,
+        port: int = 0,
+        token_lifetime: Optional[float] = None,
+        cli_binary_size: Optional[int] = None,
+    ) -> FakeServer: ...
     @property
     def url(self) -> str: ...
     @property
@@ -117,6 +143,7 @@ class FakeServer:
         delay: Optional[float] = None,
         drop_connection: bool = False,
         body: Any = None,
+        cut_body_after: Optional[int] = None,
     ) -> None: ...
     def expire_tokens(self) -> None: ...
     def set_token_lifetime(self, lifetime: float) -> None: ...

@@ -9,11 +9,13 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
-from ._base import NOT_GIVEN, BaseClient, Namespace, NotGiven
+from ._base import NOT_GIVEN, BaseClient, Namespace, NotGiven, _encoded_file
 from .pagination import AsyncPager, SyncPager
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Dict, List, Literal
 
     from .types import (
@@ -42,10 +44,12 @@ if TYPE_CHECKING:
         AuditLog,
         AutoRedirectSsoSetting,
         BrowserSessionTimeoutSetting,
+        ChecksumResponse,
         Cluster,
         ClusterCreationRequest,
         ClusterInstallationInfoResponse,
         ClusterUpdateRequest,
+        Command1,
         CountResponse,
         Department,
         Department2,
@@ -76,6 +80,8 @@ if TYPE_CHECKING:
         LegacyUsersCreateBody,
         LegacyUsersListResultItem,
         LegacyUsersUpdateBody,
+        LogoCreationRequest,
+        LogoGetResult,
         LogoutRedirectUriSetting,
         Mappers,
         MeAccessRule,
@@ -156,6 +162,7 @@ __all__ = [
     "AsyncAccessRulesNamespace",
     "AsyncApplicationsNamespace",
     "AsyncAuditLogsNamespace",
+    "AsyncCliNamespace",
     "AsyncClustersNamespace",
     "AsyncDepartmentsNamespace",
     "AsyncIdpsNamespace",
@@ -165,6 +172,7 @@ __all__ = [
     "AsyncLegacyNodeTypesNamespace",
     "AsyncLegacyProjectsNamespace",
     "AsyncLegacyUsersNamespace",
+    "AsyncLogoNamespace",
     "AsyncMeNamespace",
     "AsyncNetworkTopologiesNamespace",
     "AsyncNodePoolsNamespace",
@@ -181,6 +189,7 @@ __all__ = [
     "AsyncUserApplicationsNamespace",
     "AsyncUsersNamespace",
     "AuditLogsNamespace",
+    "CliNamespace",
     "ClustersNamespace",
     "DepartmentsNamespace",
     "IdpsNamespace",
@@ -190,6 +199,7 @@ __all__ = [
     "LegacyNodeTypesNamespace",
     "LegacyProjectsNamespace",
     "LegacyUsersNamespace",
+    "LogoNamespace",
     "MeNamespace",
     "NetworkTopologiesNamespace",
     "NodePoolsNamespace",
@@ -1200,6 +1210,34 @@ class AuditLogsNamespace(Namespace):
     """``client.audit_logs`` of the blocking client."""
     __slots__ = ()
 
+    @overload
+    def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = ...,
+        number_of_samples: Optional[int] = ...,
+        filter_by: Optional[Union[str, Sequence[str]]] = ...,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = ...,
+        number_of_samples: Optional[int] = ...,
+        filter_by: Optional[Union[str, Sequence[str]]] = ...,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
     def download(
         self,
         *,
@@ -1208,9 +1246,10 @@ class AuditLogsNamespace(Namespace):
         file_type: Optional[Literal["CSV", "JSON"]] = None,
         number_of_samples: Optional[int] = None,
         filter_by: Optional[Union[str, Sequence[str]]] = None,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[bytes, Path]:
         """Download audit logs.
 
         ``GET /api/v1/audit/log/file`` (operation ``downloadAuditLogs``).
@@ -1224,12 +1263,18 @@ class AuditLogsNamespace(Namespace):
                 expression is ``<field><operator><value>``; fields: timestamp, subject,
                 subject_type, source_ip, action, result, url, entity_type, entity_name,
                 cluster_name; operators: == != <= >= =@ !@ =^ =$.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             AuthenticationError: HTTP 401.
@@ -1238,10 +1283,11 @@ class AuditLogsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {"file_type": file_type, "start": start, "end": end, "number_of_samples": number_of_samples, "filter_by": filter_by}
-        return self._client._core_client().call(
-            "downloadAuditLogs", (), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "downloadAuditLogs", (), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def list(
@@ -1304,6 +1350,1139 @@ class AuditLogsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class CliNamespace(Namespace):
+    """``client.cli`` of the blocking client."""
+    __slots__ = ()
+
+    @overload
+    def admin_release(
+        self,
+        os: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    def admin_release(
+        self,
+        os: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def admin_release(
+        self,
+        os: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Get Administrator Command Line Interface release.
+
+        ``GET /v1/k8s/admin-cli/{os}`` (operation ``getAdminCLIRelease``).
+
+        Args:
+            os (str, required): path parameter ``os``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/x-tar), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "getAdminCLIRelease", (os,), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Get Administrator Command Line Interface release by version.
+
+        ``GET /v1/k8s/admin-cli/{version}/{os}`` (operation ``getAdminCLIReleaseByVersion``).
+
+        Args:
+            version (str, required): path parameter ``version``.
+            os (str, required): path parameter ``os``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/x-tar), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "getAdminCLIReleaseByVersion", (version, os), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def admin_release_by_version_checksum(
+        self,
+        version: str,
+        os: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ChecksumResponse:
+        """Get Administrator Command Line Interface release checksums.
+
+        ``GET /v1/k8s/admin-cli/{version}/{os}/checksum`` (operation
+            ``getAdminCLIReleaseByVersionChecksum``).
+
+        Args:
+            version (str, required): path parameter ``version``.
+            os (str, required): path parameter ``os``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ChecksumResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "getAdminCLIReleaseByVersionChecksum", (version, os), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def admin_release_checksum(
+        self,
+        os: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ChecksumResponse:
+        """Get Administrator Command Line Interface release details.
+
+        ``GET /v1/k8s/admin-cli/{os}/checksum`` (operation ``getAdminCLIReleaseChecksum``).
+
+        Args:
+            os (str, required): path parameter ``os``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ChecksumResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "getAdminCLIReleaseChecksum", (os,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Download RunAI Researcher command line binary.
+
+        ``GET /api/v1/cli-exposer/dist/{operatingSystem}/{architecture}/runai`` (operation
+            ``get_binary``).
+
+        Args:
+            operating_system (str, required): path parameter ``operatingSystem``.
+            architecture (str, required): path parameter ``architecture``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_binary", (operating_system, architecture), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def installer_linux(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def installer_linux(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def installer_linux(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Linux installer script.
+
+        ``GET /api/v1/cli-exposer/installer/linux`` (operation ``get_installer_linux``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_linux", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def installer_linux_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Linux installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/linux/commands`` (operation
+            ``get_installer_linux_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_linux_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def installer_mac(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def installer_mac(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def installer_mac(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Mac installer script.
+
+        ``GET /api/v1/cli-exposer/installer/mac`` (operation ``get_installer_mac``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_mac", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def installer_mac_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Mac installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/mac/commands`` (operation
+            ``get_installer_mac_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_mac_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def installer_unix(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def installer_unix(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def installer_unix(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Unix installer script.
+
+        ``GET /api/v1/cli-exposer/installer/unix`` (operation ``get_installer_unix``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_unix", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def installer_unix_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Unix installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/unix/commands`` (operation
+            ``get_installer_unix_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_unix_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def installer_windows_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Windows MSI installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/windows/commands`` (operation
+            ``get_installer_windows_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_windows_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Download RunAI Researcher command line binary.
+
+        ``GET /api/v1/cli/dist/{operatingSystem}/{architecture}/runai`` (operation
+            ``get_binary_deprecated``).
+
+        Deprecated: use ``cli.binary()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            operating_system (str, required): path parameter ``operatingSystem``.
+            architecture (str, required): path parameter ``architecture``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_binary() calls a deprecated operation (get_binary_deprecated); use cli.binary() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_binary_deprecated", (operating_system, architecture), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_installer_linux(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def legacy_installer_linux(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def legacy_installer_linux(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Linux installer script.
+
+        ``GET /api/v1/cli/installer/linux`` (operation ``get_installer_linux_deprecated``).
+
+        Deprecated: use ``cli.installer_linux()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_linux() calls a deprecated operation (get_installer_linux_deprecated); use cli.installer_linux() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_linux_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_installer_linux_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Linux installer script commands.
+
+        ``GET /api/v1/cli/installer/linux/commands`` (operation
+            ``get_installer_linux_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_linux_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_linux_commands() calls a deprecated operation (get_installer_linux_commands_deprecated); use cli.installer_linux_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_linux_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_installer_mac(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def legacy_installer_mac(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def legacy_installer_mac(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Mac installer script.
+
+        ``GET /api/v1/cli/installer/mac`` (operation ``get_installer_mac_deprecated``).
+
+        Deprecated: use ``cli.installer_mac()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_mac() calls a deprecated operation (get_installer_mac_deprecated); use cli.installer_mac() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_mac_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_installer_mac_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Mac installer script commands.
+
+        ``GET /api/v1/cli/installer/mac/commands`` (operation
+            ``get_installer_mac_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_mac_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_mac_commands() calls a deprecated operation (get_installer_mac_commands_deprecated); use cli.installer_mac_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_mac_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_installer_unix(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def legacy_installer_unix(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def legacy_installer_unix(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Unix installer script.
+
+        ``GET /api/v1/cli/installer/unix`` (operation ``get_installer_unix_deprecated``).
+
+        Deprecated: use ``cli.installer_unix()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_unix() calls a deprecated operation (get_installer_unix_deprecated); use cli.installer_unix() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_installer_unix_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_installer_unix_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Unix installer script commands.
+
+        ``GET /api/v1/cli/installer/unix/commands`` (operation
+            ``get_installer_unix_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_unix_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_unix_commands() calls a deprecated operation (get_installer_unix_commands_deprecated); use cli.installer_unix_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_unix_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    def legacy_installer_windows_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Windows MSI installer script commands.
+
+        ``GET /api/v1/cli/installer/windows/commands`` (operation
+            ``get_installer_windows_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_windows_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_windows_commands() calls a deprecated operation (get_installer_windows_commands_deprecated); use cli.installer_windows_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_installer_windows_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Get CLI document by name.
+
+        ``GET /api/v1/cli/docs/{documentName}`` (operation ``get_manual_document_deprecated``).
+
+        Deprecated: use ``cli.manual_document()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            document_name (str, required): path parameter ``documentName``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/html), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_manual_document() calls a deprecated operation (get_manual_document_deprecated); use cli.manual_document() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_manual_document_deprecated", (document_name,), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Get CLI document by name.
+
+        ``GET /api/v1/cli-exposer/docs/{documentName}`` (operation ``get_manual_document``).
+
+        Args:
+            document_name (str, required): path parameter ``documentName``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/html), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().download(
+            "get_manual_document", (document_name,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -2922,25 +4101,52 @@ class LegacyClustersNamespace(Namespace):
             "legacy_create_cluster", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     def delete(
         self,
         cluster_uuid: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a cluster and everything in it (seed era).
 
         ``DELETE /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_delete_cluster``).
 
         Args:
             cluster_uuid (str, required): path parameter ``cluster_uuid``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -2950,10 +4156,11 @@ class LegacyClustersNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return self._client._core_client().call(
-            "legacy_delete_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "legacy_delete_cluster", (cluster_uuid,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def get(
@@ -3144,25 +4351,52 @@ class LegacyDepartmentsNamespace(Namespace):
             "legacy_create_department", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     def delete(
         self,
         department_id: int,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def delete(
+        self,
+        department_id: int,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def delete(
+        self,
+        department_id: int,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a department (seed era).
 
         ``DELETE /v1/k8s/departments/{departmentId}`` (operation ``legacy_delete_department``).
 
         Args:
             department_id (int, required): path parameter ``departmentId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -3172,10 +4406,11 @@ class LegacyDepartmentsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return self._client._core_client().call(
-            "legacy_delete_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "legacy_delete_department", (department_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def get(
@@ -3398,25 +4633,52 @@ class LegacyNodeTypesNamespace(Namespace):
             "legacy_create_node_type", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     def delete(
         self,
         node_type_id: int,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def delete(
+        self,
+        node_type_id: int,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def delete(
+        self,
+        node_type_id: int,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a node type (seed era).
 
         ``DELETE /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_delete_node_type``).
 
         Args:
             node_type_id (int, required): path parameter ``nodeTypeId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -3426,10 +4688,11 @@ class LegacyNodeTypesNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return self._client._core_client().call(
-            "legacy_delete_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "legacy_delete_node_type", (node_type_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def get(
@@ -3963,25 +5226,52 @@ class LegacyUsersNamespace(Namespace):
             "legacy_create_user", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     def delete(
         self,
         user_id: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def delete(
+        self,
+        user_id: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def delete(
+        self,
+        user_id: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a user (seed era).
 
         ``DELETE /v1/k8s/users/{userId}`` (operation ``legacy_delete_user``).
 
         Args:
             user_id (str, required): path parameter ``userId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -3991,10 +5281,11 @@ class LegacyUsersNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return self._client._core_client().call(
-            "legacy_delete_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "legacy_delete_user", (user_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def get(
@@ -4154,6 +5445,106 @@ class LegacyUsersNamespace(Namespace):
         _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
         return self._client._core_client().call(
             "legacy_update_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class LogoNamespace(Namespace):
+    """``client.logo`` of the blocking client."""
+    __slots__ = ()
+
+    def get(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Optional[LogoGetResult]:
+        """Get tenant logo. (base64).
+
+        ``GET /api/v1/logo`` (operation ``get_tenant_logo``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Optional[LogoGetResult]: the HTTP 200 response body.
+            None when the control plane answers with no body (a 204).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return self._client._core_client().call(
+            "get_tenant_logo", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    def upload(
+        self,
+        *,
+        logo: Union[bytes, str, os.PathLike[str]],
+        body: Optional[LogoCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    def upload(
+        self,
+        *,
+        logo: Optional[Union[bytes, str, os.PathLike[str]]] = ...,
+        body: LogoCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    def upload(
+        self,
+        *,
+        logo: Optional[Union[bytes, str, os.PathLike[str]]] = None,
+        body: Optional[LogoCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Upload logo for tenant. (base64).
+
+        ``POST /api/v1/logo`` (operation ``upload_tenant_logo``).
+
+        Args:
+            logo (Union[bytes, str, os.PathLike[str]], required unless ``body=`` holds it): body
+                field ``logo``. The file's bytes, or its path (str or os.PathLike); sent
+                base64-encoded.
+            body (LogoCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIStatusError: HTTP 413, 415.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"logo": _encoded_file("logo.upload", "logo", logo), "body": body}
+        return self._client._core_client().call(
+            "upload_tenant_logo", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -6901,25 +8292,52 @@ class ReportsNamespace(Namespace):
             "delete_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     def download(
         self,
         report_id: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    def download(
+        self,
+        report_id: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    def download(
+        self,
+        report_id: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Download report.
 
         ``GET /api/v1/org-unit/reports/{reportId}/file`` (operation ``download_report_by_id``).
 
         Args:
             report_id (str, required): path parameter ``reportId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/csv), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -6930,10 +8348,11 @@ class ReportsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return self._client._core_client().call(
-            "download_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        return self._client._core_client().download(
+            "download_report_by_id", (report_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def get(
@@ -8590,10 +10009,12 @@ class _ClientNamespaces(BaseClient):
     access_rules: AccessRulesNamespace
     applications: ApplicationsNamespace
     audit_logs: AuditLogsNamespace
+    cli: CliNamespace
     clusters: ClustersNamespace
     departments: DepartmentsNamespace
     idps: IdpsNamespace
     legacy: LegacyNamespace
+    logo: LogoNamespace
     me: MeNamespace
     network_topologies: NetworkTopologiesNamespace
     node_pools: NodePoolsNamespace
@@ -8615,10 +10036,12 @@ class _ClientNamespaces(BaseClient):
         self.access_rules = AccessRulesNamespace(self)
         self.applications = ApplicationsNamespace(self)
         self.audit_logs = AuditLogsNamespace(self)
+        self.cli = CliNamespace(self)
         self.clusters = ClustersNamespace(self)
         self.departments = DepartmentsNamespace(self)
         self.idps = IdpsNamespace(self)
         self.legacy = LegacyNamespace(self)
+        self.logo = LogoNamespace(self)
         self.me = MeNamespace(self)
         self.network_topologies = NetworkTopologiesNamespace(self)
         self.node_pools = NodePoolsNamespace(self)
@@ -9628,6 +11051,34 @@ class AsyncAuditLogsNamespace(Namespace):
     """``client.audit_logs`` of the asyncio client."""
     __slots__ = ()
 
+    @overload
+    async def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = ...,
+        number_of_samples: Optional[int] = ...,
+        filter_by: Optional[Union[str, Sequence[str]]] = ...,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def download(
+        self,
+        *,
+        start: str,
+        end: str,
+        file_type: Optional[Literal["CSV", "JSON"]] = ...,
+        number_of_samples: Optional[int] = ...,
+        filter_by: Optional[Union[str, Sequence[str]]] = ...,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
     async def download(
         self,
         *,
@@ -9636,9 +11087,10 @@ class AsyncAuditLogsNamespace(Namespace):
         file_type: Optional[Literal["CSV", "JSON"]] = None,
         number_of_samples: Optional[int] = None,
         filter_by: Optional[Union[str, Sequence[str]]] = None,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[bytes, Path]:
         """Download audit logs.
 
         ``GET /api/v1/audit/log/file`` (operation ``downloadAuditLogs``).
@@ -9652,12 +11104,18 @@ class AsyncAuditLogsNamespace(Namespace):
                 expression is ``<field><operator><value>``; fields: timestamp, subject,
                 subject_type, source_ip, action, result, url, entity_type, entity_name,
                 cluster_name; operators: == != <= >= =@ !@ =^ =$.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             AuthenticationError: HTTP 401.
@@ -9666,10 +11124,11 @@ class AsyncAuditLogsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {"file_type": file_type, "start": start, "end": end, "number_of_samples": number_of_samples, "filter_by": filter_by}
-        return await self._client._core_client().call_async(
-            "downloadAuditLogs", (), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "downloadAuditLogs", (), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     def list(
@@ -9732,6 +11191,1139 @@ class AsyncAuditLogsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+        )
+
+
+class AsyncCliNamespace(Namespace):
+    """``client.cli`` of the asyncio client."""
+    __slots__ = ()
+
+    @overload
+    async def admin_release(
+        self,
+        os: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def admin_release(
+        self,
+        os: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def admin_release(
+        self,
+        os: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Get Administrator Command Line Interface release.
+
+        ``GET /v1/k8s/admin-cli/{os}`` (operation ``getAdminCLIRelease``).
+
+        Args:
+            os (str, required): path parameter ``os``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/x-tar), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "getAdminCLIRelease", (os,), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def admin_release_by_version(
+        self,
+        version: str,
+        os: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Get Administrator Command Line Interface release by version.
+
+        ``GET /v1/k8s/admin-cli/{version}/{os}`` (operation ``getAdminCLIReleaseByVersion``).
+
+        Args:
+            version (str, required): path parameter ``version``.
+            os (str, required): path parameter ``os``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/x-tar), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "getAdminCLIReleaseByVersion", (version, os), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def admin_release_by_version_checksum(
+        self,
+        version: str,
+        os: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ChecksumResponse:
+        """Get Administrator Command Line Interface release checksums.
+
+        ``GET /v1/k8s/admin-cli/{version}/{os}/checksum`` (operation
+            ``getAdminCLIReleaseByVersionChecksum``).
+
+        Args:
+            version (str, required): path parameter ``version``.
+            os (str, required): path parameter ``os``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ChecksumResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "getAdminCLIReleaseByVersionChecksum", (version, os), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def admin_release_checksum(
+        self,
+        os: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ChecksumResponse:
+        """Get Administrator Command Line Interface release details.
+
+        ``GET /v1/k8s/admin-cli/{os}/checksum`` (operation ``getAdminCLIReleaseChecksum``).
+
+        Args:
+            os (str, required): path parameter ``os``.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            ChecksumResponse: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "getAdminCLIReleaseChecksum", (os,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Download RunAI Researcher command line binary.
+
+        ``GET /api/v1/cli-exposer/dist/{operatingSystem}/{architecture}/runai`` (operation
+            ``get_binary``).
+
+        Args:
+            operating_system (str, required): path parameter ``operatingSystem``.
+            architecture (str, required): path parameter ``architecture``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_binary", (operating_system, architecture), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def installer_linux(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def installer_linux(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def installer_linux(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Linux installer script.
+
+        ``GET /api/v1/cli-exposer/installer/linux`` (operation ``get_installer_linux``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_linux", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def installer_linux_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Linux installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/linux/commands`` (operation
+            ``get_installer_linux_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_linux_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def installer_mac(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def installer_mac(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def installer_mac(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Mac installer script.
+
+        ``GET /api/v1/cli-exposer/installer/mac`` (operation ``get_installer_mac``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_mac", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def installer_mac_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Mac installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/mac/commands`` (operation
+            ``get_installer_mac_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_mac_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def installer_unix(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def installer_unix(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def installer_unix(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Unix installer script.
+
+        ``GET /api/v1/cli-exposer/installer/unix`` (operation ``get_installer_unix``).
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_unix", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def installer_unix_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Unix installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/unix/commands`` (operation
+            ``get_installer_unix_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_unix_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def installer_windows_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Windows MSI installer script commands.
+
+        ``GET /api/v1/cli-exposer/installer/windows/commands`` (operation
+            ``get_installer_windows_commands``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_windows_commands", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def legacy_binary(
+        self,
+        operating_system: str,
+        architecture: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[bytes, Path]:
+        """Download RunAI Researcher command line binary.
+
+        ``GET /api/v1/cli/dist/{operatingSystem}/{architecture}/runai`` (operation
+            ``get_binary_deprecated``).
+
+        Deprecated: use ``cli.binary()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            operating_system (str, required): path parameter ``operatingSystem``.
+            architecture (str, required): path parameter ``architecture``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            bytes: the HTTP 200 response body (application/octet-stream), as bytes; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_binary() calls a deprecated operation (get_binary_deprecated); use cli.binary() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_binary_deprecated", (operating_system, architecture), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_installer_linux(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def legacy_installer_linux(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def legacy_installer_linux(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Linux installer script.
+
+        ``GET /api/v1/cli/installer/linux`` (operation ``get_installer_linux_deprecated``).
+
+        Deprecated: use ``cli.installer_linux()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_linux() calls a deprecated operation (get_installer_linux_deprecated); use cli.installer_linux() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_linux_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_installer_linux_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Linux installer script commands.
+
+        ``GET /api/v1/cli/installer/linux/commands`` (operation
+            ``get_installer_linux_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_linux_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_linux_commands() calls a deprecated operation (get_installer_linux_commands_deprecated); use cli.installer_linux_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_linux_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_installer_mac(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def legacy_installer_mac(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def legacy_installer_mac(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Mac installer script.
+
+        ``GET /api/v1/cli/installer/mac`` (operation ``get_installer_mac_deprecated``).
+
+        Deprecated: use ``cli.installer_mac()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_mac() calls a deprecated operation (get_installer_mac_deprecated); use cli.installer_mac() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_mac_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_installer_mac_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Mac installer script commands.
+
+        ``GET /api/v1/cli/installer/mac/commands`` (operation
+            ``get_installer_mac_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_mac_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_mac_commands() calls a deprecated operation (get_installer_mac_commands_deprecated); use cli.installer_mac_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_mac_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_installer_unix(
+        self,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def legacy_installer_unix(
+        self,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def legacy_installer_unix(
+        self,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Download Unix installer script.
+
+        ``GET /api/v1/cli/installer/unix`` (operation ``get_installer_unix_deprecated``).
+
+        Deprecated: use ``cli.installer_unix()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_installer_unix() calls a deprecated operation (get_installer_unix_deprecated); use cli.installer_unix() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_installer_unix_deprecated", (), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_installer_unix_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Unix installer script commands.
+
+        ``GET /api/v1/cli/installer/unix/commands`` (operation
+            ``get_installer_unix_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_unix_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_unix_commands() calls a deprecated operation (get_installer_unix_commands_deprecated); use cli.installer_unix_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_unix_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    async def legacy_installer_windows_commands(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Command1:
+        """Get Windows MSI installer script commands.
+
+        ``GET /api/v1/cli/installer/windows/commands`` (operation
+            ``get_installer_windows_commands_deprecated``).
+
+        Deprecated: use ``cli.installer_windows_commands()`` instead; calls warn with
+            DeprecationWarning.
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Command1: the HTTP 200 response body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        warnings.warn(
+            "cli.legacy_installer_windows_commands() calls a deprecated operation (get_installer_windows_commands_deprecated); use cli.installer_windows_commands() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_installer_windows_commands_deprecated", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def legacy_manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Get CLI document by name.
+
+        ``GET /api/v1/cli/docs/{documentName}`` (operation ``get_manual_document_deprecated``).
+
+        Deprecated: use ``cli.manual_document()`` instead; calls warn with DeprecationWarning.
+
+        Args:
+            document_name (str, required): path parameter ``documentName``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/html), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        warnings.warn(
+            "cli.legacy_manual_document() calls a deprecated operation (get_manual_document_deprecated); use cli.manual_document() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_manual_document_deprecated", (document_name,), _kw, to, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def manual_document(
+        self,
+        document_name: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Union[str, Path]:
+        """Get CLI document by name.
+
+        ``GET /api/v1/cli-exposer/docs/{documentName}`` (operation ``get_manual_document``).
+
+        Args:
+            document_name (str, required): path parameter ``documentName``.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
+
+        Returns:
+            str: the HTTP 200 response body (text/html), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
+
+        Raises:
+            AuthenticationError: HTTP 401.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().download_async(
+            "get_manual_document", (document_name,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -11350,25 +13942,52 @@ class AsyncLegacyClustersNamespace(Namespace):
             "legacy_create_cluster", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     async def delete(
         self,
         cluster_uuid: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def delete(
+        self,
+        cluster_uuid: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a cluster and everything in it (seed era).
 
         ``DELETE /v1/k8s/clusters/{cluster_uuid}`` (operation ``legacy_delete_cluster``).
 
         Args:
             cluster_uuid (str, required): path parameter ``cluster_uuid``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -11378,10 +13997,11 @@ class AsyncLegacyClustersNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return await self._client._core_client().call_async(
-            "legacy_delete_cluster", (cluster_uuid,), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "legacy_delete_cluster", (cluster_uuid,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     async def get(
@@ -11572,25 +14192,52 @@ class AsyncLegacyDepartmentsNamespace(Namespace):
             "legacy_create_department", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     async def delete(
         self,
         department_id: int,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def delete(
+        self,
+        department_id: int,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def delete(
+        self,
+        department_id: int,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a department (seed era).
 
         ``DELETE /v1/k8s/departments/{departmentId}`` (operation ``legacy_delete_department``).
 
         Args:
             department_id (int, required): path parameter ``departmentId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -11600,10 +14247,11 @@ class AsyncLegacyDepartmentsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return await self._client._core_client().call_async(
-            "legacy_delete_department", (department_id,), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "legacy_delete_department", (department_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     async def get(
@@ -11826,25 +14474,52 @@ class AsyncLegacyNodeTypesNamespace(Namespace):
             "legacy_create_node_type", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     async def delete(
         self,
         node_type_id: int,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def delete(
+        self,
+        node_type_id: int,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def delete(
+        self,
+        node_type_id: int,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a node type (seed era).
 
         ``DELETE /v1/k8s/nodetypes/{nodeTypeId}`` (operation ``legacy_delete_node_type``).
 
         Args:
             node_type_id (int, required): path parameter ``nodeTypeId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -11854,10 +14529,11 @@ class AsyncLegacyNodeTypesNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return await self._client._core_client().call_async(
-            "legacy_delete_node_type", (node_type_id,), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "legacy_delete_node_type", (node_type_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     async def get(
@@ -12391,25 +15067,52 @@ class AsyncLegacyUsersNamespace(Namespace):
             "legacy_create_user", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     async def delete(
         self,
         user_id: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def delete(
+        self,
+        user_id: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def delete(
+        self,
+        user_id: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Delete a user (seed era).
 
         ``DELETE /v1/k8s/users/{userId}`` (operation ``legacy_delete_user``).
 
         Args:
             user_id (str, required): path parameter ``userId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/plain), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -12419,10 +15122,11 @@ class AsyncLegacyUsersNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return await self._client._core_client().call_async(
-            "legacy_delete_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "legacy_delete_user", (user_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     async def get(
@@ -12582,6 +15286,106 @@ class AsyncLegacyUsersNamespace(Namespace):
         _kw: dict[str, Any] = {"email": email, "password": password, "roles": roles, "permitted_clusters": permitted_clusters, "permit_all_clusters": permit_all_clusters, "need_to_change_password": need_to_change_password, "body": body}
         return await self._client._core_client().call_async(
             "legacy_update_user", (user_id,), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+
+class AsyncLogoNamespace(Namespace):
+    """``client.logo`` of the asyncio client."""
+    __slots__ = ()
+
+    async def get(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Optional[LogoGetResult]:
+        """Get tenant logo. (base64).
+
+        ``GET /api/v1/logo`` (operation ``get_tenant_logo``).
+
+        Args:
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            Optional[LogoGetResult]: the HTTP 200 response body.
+            None when the control plane answers with no body (a 204).
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {}
+        return await self._client._core_client().call_async(
+            "get_tenant_logo", (), _kw, timeout=timeout, max_retries=max_retries
+        )
+
+    @overload
+    async def upload(
+        self,
+        *,
+        logo: Union[bytes, str, os.PathLike[str]],
+        body: Optional[LogoCreationRequest] = ...,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    @overload
+    async def upload(
+        self,
+        *,
+        logo: Optional[Union[bytes, str, os.PathLike[str]]] = ...,
+        body: LogoCreationRequest,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> None: ...
+
+    async def upload(
+        self,
+        *,
+        logo: Optional[Union[bytes, str, os.PathLike[str]]] = None,
+        body: Optional[LogoCreationRequest] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        """Upload logo for tenant. (base64).
+
+        ``POST /api/v1/logo`` (operation ``upload_tenant_logo``).
+
+        Args:
+            logo (Union[bytes, str, os.PathLike[str]], required unless ``body=`` holds it): body
+                field ``logo``. The file's bytes, or its path (str or os.PathLike); sent
+                base64-encoded.
+            body (LogoCreationRequest, optional): the raw request body, sent as is; keyword
+                fields are merged over it.
+            timeout (float, optional): seconds for this call, retries included; the
+                client's by default.
+            max_retries (int, optional): retries for this call; the client's by default.
+
+        Returns:
+            None: HTTP 200 without a body.
+
+        Raises:
+            BadRequestError: HTTP 400.
+            AuthenticationError: HTTP 401.
+            PermissionDeniedError: HTTP 403.
+            NotFoundError: HTTP 404.
+            APIStatusError: HTTP 413, 415.
+            InternalServerError: HTTP 500, 503.
+            APIConnectionError: the control plane could not be reached.
+            APITimeoutError: no answer within the timeout.
+            TypeError, ValueError: an argument is wrong (nothing is sent).
+        """
+        _kw: dict[str, Any] = {"logo": _encoded_file("logo.upload", "logo", logo), "body": body}
+        return await self._client._core_client().call_async(
+            "upload_tenant_logo", (), _kw, timeout=timeout, max_retries=max_retries
         )
 
 
@@ -15330,25 +18134,52 @@ class AsyncReportsNamespace(Namespace):
             "delete_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
         )
 
+    @overload
     async def download(
         self,
         report_id: str,
         *,
+        to: None = None,
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> str: ...
+
+    @overload
+    async def download(
+        self,
+        report_id: str,
+        *,
+        to: Union[str, os.PathLike[str]],
+        timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+    ) -> Path: ...
+
+    async def download(
+        self,
+        report_id: str,
+        *,
+        to: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-    ) -> str:
+    ) -> Union[str, Path]:
         """Download report.
 
         ``GET /api/v1/org-unit/reports/{reportId}/file`` (operation ``download_report_by_id``).
 
         Args:
             report_id (str, required): path parameter ``reportId``.
-            timeout (float, optional): seconds for this call, retries included; the
-                client's by default.
-            max_retries (int, optional): retries for this call; the client's by default.
+            to (str | os.PathLike, optional): a file to stream the body into instead of
+                returning it; created or replaced only once the download is complete.
+            timeout (float, optional): seconds to wait for the answer (retries
+                included), then for each next chunk of the body; the client's by default.
+            max_retries (int, optional): retries for this call, made only before the
+                body starts; the client's by default.
 
         Returns:
-            str: the HTTP 200 response body.
+            str: the HTTP 200 response body (text/csv), as text; with
+                ``to``, the ``pathlib.Path`` of the file written instead (the body
+                goes to a temporary file beside it, renamed when complete: a failed or
+                interrupted download leaves no file behind).
 
         Raises:
             BadRequestError: HTTP 400.
@@ -15359,10 +18190,11 @@ class AsyncReportsNamespace(Namespace):
             APIConnectionError: the control plane could not be reached.
             APITimeoutError: no answer within the timeout.
             TypeError, ValueError: an argument is wrong (nothing is sent).
+            OSError: the file given as ``to`` cannot be written.
         """
         _kw: dict[str, Any] = {}
-        return await self._client._core_client().call_async(
-            "download_report_by_id", (report_id,), _kw, timeout=timeout, max_retries=max_retries
+        return await self._client._core_client().download_async(
+            "download_report_by_id", (report_id,), _kw, to, timeout=timeout, max_retries=max_retries
         )
 
     async def get(
@@ -17019,10 +19851,12 @@ class _AsyncClientNamespaces(BaseClient):
     access_rules: AsyncAccessRulesNamespace
     applications: AsyncApplicationsNamespace
     audit_logs: AsyncAuditLogsNamespace
+    cli: AsyncCliNamespace
     clusters: AsyncClustersNamespace
     departments: AsyncDepartmentsNamespace
     idps: AsyncIdpsNamespace
     legacy: AsyncLegacyNamespace
+    logo: AsyncLogoNamespace
     me: AsyncMeNamespace
     network_topologies: AsyncNetworkTopologiesNamespace
     node_pools: AsyncNodePoolsNamespace
@@ -17044,10 +19878,12 @@ class _AsyncClientNamespaces(BaseClient):
         self.access_rules = AsyncAccessRulesNamespace(self)
         self.applications = AsyncApplicationsNamespace(self)
         self.audit_logs = AsyncAuditLogsNamespace(self)
+        self.cli = AsyncCliNamespace(self)
         self.clusters = AsyncClustersNamespace(self)
         self.departments = AsyncDepartmentsNamespace(self)
         self.idps = AsyncIdpsNamespace(self)
         self.legacy = AsyncLegacyNamespace(self)
+        self.logo = AsyncLogoNamespace(self)
         self.me = AsyncMeNamespace(self)
         self.network_topologies = AsyncNetworkTopologiesNamespace(self)
         self.node_pools = AsyncNodePoolsNamespace(self)

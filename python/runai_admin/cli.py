@@ -28,6 +28,11 @@ from .testing import FakeControlPlane
 
 
 def _emit(title: str, value: Any, output: str, kind: str = "") -> None:
+    if isinstance(value, bytes):
+        # A downloaded file (`--to PATH` writes it instead): its bytes as they are.
+        sys.stdout.buffer.write(value)
+        sys.stdout.buffer.flush()
+        return
     if output == "json":
         print(json.dumps(value, indent=2, sort_keys=False, default=str))
         return

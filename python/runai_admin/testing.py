@@ -23,18 +23,33 @@ class FakeControlPlane:
 
     It starts one application (``client_id``/``client_secret``), one cluster
     (``cluster_id``), its default node pool and the default department.
+
+    ``cli_binary_size`` sets the size in bytes of the researcher CLI programs it serves
+    (``cli.binary``; 256 KiB by default): deterministic bytes, made as they are sent, so
+    that a test can download a large file without the fake holding it.
     """
 
-    def __init__(self, *, port: int = 0, token_lifetime: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        token_lifetime: Optional[float] = None,
+        cli_binary_size: Optional[int] = None,
+    ) -> None:
         self._port = port
         self._token_lifetime = token_lifetime
+        self._cli_binary_size = cli_binary_size
         self._server: Optional[_core.FakeServer] = None
 
     # Lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeControlPlane:
         if self._server is None:
-            self._server = _core.FakeServer(port=self._port, token_lifetime=self._token_lifetime)
+            self._server = _core.FakeServer(
+                port=self._port,
+                token_lifetime=self._token_lifetime,
+                cli_binary_size=self._cli_binary_size,
+            )
         return self
 
     def stop(self) -> None:
@@ -117,9 +132,14 @@ class FakeControlPlane:
         delay: Optional[float] = None,
         drop_connection: bool = False,
         body: Any = None,
+        cut_body_after: Optional[int] = None,
     ) -> None:
         """Queue a fault for the next ``times`` requests whose path matches ``path_glob``
-        (``*`` within a segment, ``**`` across) and, if given, whose method is ``method``."""
+        (``*`` within a segment, ``**`` across) and, if given, whose method is ``method``.
+
+        ``cut_body_after``: answer, but close the connection once that many bytes of the
+        body are sent (a download that breaks off); ``delay`` then stalls at the cut
+        instead of before the answer."""
         self._running.inject(
             path_glob,
             method=method,
@@ -129,6 +149,7 @@ class FakeControlPlane:
             delay=delay,
             drop_connection=drop_connection,
             body=body,
+            cut_body_after=cut_body_after,
         )
 
     def expire_tokens(self) -> None:

@@ -275,6 +275,12 @@ class BrowserSessionTimeoutSetting(TypedDict):
     idleTimeout: NotRequired[Optional[float]]
 
 
+class ChecksumResponse(TypedDict):
+    description: NotRequired[str]
+    md5Hash: NotRequired[str]
+    crc32c: NotRequired[str]
+
+
 class ResourceData(TypedDict):
     quota: float
     allocated: float
@@ -398,6 +404,10 @@ class ClusterInstallationInfoResponse(TypedDict):
 
 class ClusterUpdateRequest(TypedDict):
     name: str
+
+
+class Command1(TypedDict):
+    command: str
 
 
 class CountResponse(TypedDict):
@@ -974,6 +984,14 @@ class LegacyUsersUpdateBody(TypedDict):
     permittedClusters: list[str]
     permitAllClusters: bool
     needToChangePassword: NotRequired[bool]
+
+
+class LogoCreationRequest(TypedDict):
+    logo: str
+
+
+class LogoGetResult(TypedDict):
+    logo: str
 
 
 class LogoutRedirectUriSetting(TypedDict):

@@ -9,6 +9,7 @@ an ignore comment that silences nothing, so each of those lines proves a rejecti
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal, Optional
 
 from typing_extensions import assert_type
@@ -30,6 +31,8 @@ from runai_admin.types import (
     ApplicationsRegenerateSecretResult,
     AppTokenResponse,
     AuditLog,
+    ChecksumResponse,
+    Command1,
     CountResponse,
     Department,
     DepartmentForList,
@@ -42,6 +45,7 @@ from runai_admin.types import (
     LegacyNodeTypesListResultItem,
     LegacyProjectsListResultItem,
     LegacyUsersListResultItem,
+    LogoGetResult,
     Mappers,
     MeAccessRule,
     MetricsResponse,
@@ -201,10 +205,10 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(logs, SyncPager[AuditLog])
     for entry in logs:
         assert_type(entry["result"], Literal["Succeeded", "Failed"])
-    assert_type(client.audit_logs.download(start=start, end=end, file_type="JSON"), str)
+    assert_type(client.audit_logs.download(start=start, end=end, file_type="JSON"), bytes)
     client.roles.get("1")  # type: ignore[arg-type]
     client.audit_logs.list(end=end)  # type: ignore[call-arg]
-    client.audit_logs.download(start=start, end=end, file_type="XML")  # type: ignore[arg-type]
+    client.audit_logs.download(start=start, end=end, file_type="XML")  # type: ignore[call-overload]
 
     # service accounts
     account = client.service_accounts.create(name="ci-pipeline")
@@ -265,6 +269,28 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     assert_type(client.settings.get("browserSessionTimeout"), dict[str, Any])
     assert_type(client.settings.update("browserSessionTimeout", body={"idleTimeout": 30}), None)
     client.settings.update("logoutRedirectUri", body={"uri": 7})  # type: ignore[arg-type]
+
+    # command-line tools: files as bytes or str, or written where `to` says
+    assert_type(client.cli.binary("linux", "amd64"), bytes)
+    assert_type(client.cli.binary("linux", "amd64", to="runai"), Path)
+    assert_type(client.cli.binary("linux", "amd64", to=Path("runai"), timeout=60.0), Path)
+    assert_type(client.cli.installer_linux(), str)
+    assert_type(client.cli.installer_linux(to="install.sh"), Path)
+    assert_type(client.cli.manual_document("runai.md"), str)
+    assert_type(client.cli.installer_mac_commands(), Command1)
+    assert_type(client.cli.admin_release("linux"), bytes)
+    assert_type(client.cli.admin_release_by_version("v2.21.0", "darwin", to="adm.tar"), Path)
+    assert_type(client.cli.admin_release_checksum("linux"), ChecksumResponse)
+    assert_type(client.cli.legacy_binary("linux", "amd64"), bytes)
+    assert_type(client.audit_logs.download(start=start, end=end, to="audit.csv"), Path)
+    _text: str = client.cli.binary("linux", "amd64")  # type: ignore[assignment]
+    client.cli.binary("linux", "amd64", to=42)  # type: ignore[call-overload]
+
+    # logo
+    assert_type(client.logo.get(), Optional[LogoGetResult])
+    assert_type(client.logo.upload(logo=b"\x89PNG"), None)
+    assert_type(client.logo.upload(logo=Path("logo.svg")), None)
+    client.logo.upload(logo=42)  # type: ignore[call-overload]
 
     # org-unit priorities
     assert_type(client.org_units.priorities(), OrgUnitsPrioritiesResult)
@@ -442,7 +468,7 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.me.count_access_rules(), UsersCountResult)
     start, end = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
     assert_type(client.audit_logs.list(start=start, end=end), AsyncPager[AuditLog])
-    assert_type(await client.audit_logs.download(start=start, end=end), str)
+    assert_type(await client.audit_logs.download(start=start, end=end), bytes)
 
     # service accounts
     account = await client.service_accounts.create(name="ci-pipeline")
@@ -530,6 +556,19 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.settings.get_all(), SettingsGetResponse)
     assert_type(await client.settings.get("autoRedirectSSO"), dict[str, Any])
     assert_type(await client.settings.update("autoRedirectSSO", body={"enabled": False}), None)
+
+    # command-line tools and logo
+    assert_type(await client.cli.binary("darwin", "arm64"), bytes)
+    assert_type(await client.cli.binary("darwin", "arm64", to="runai"), Path)
+    assert_type(await client.cli.installer_unix(), str)
+    assert_type(await client.cli.installer_unix(to=Path("install.sh")), Path)
+    assert_type(await client.cli.installer_windows_commands(), Command1)
+    assert_type(
+        await client.cli.admin_release_by_version_checksum("v2.21.0", "linux"), ChecksumResponse
+    )
+    assert_type(await client.cli.legacy_manual_document("runai.md"), str)
+    assert_type(await client.logo.get(), Optional[LogoGetResult])
+    assert_type(await client.logo.upload(logo="logo.png"), None)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]

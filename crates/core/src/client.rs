@@ -11,9 +11,10 @@ use crate::api::bind::bind;
 use crate::api::{Catalogue, Operation};
 use crate::auth::{parse_token_answer, token_request, BearerToken, FetchedToken, TokenCache};
 use crate::config::{AuthMethod, ClientConfig};
+use crate::download::{Destination, Downloaded};
 use crate::error::{CoreError, CoreResult};
 use crate::http::{
-    Attempt, Backoff, Failure, Request, Response, RetryDecision, RetryPolicy, Transport,
+    Attempt, Backoff, Failure, Reading, Request, Response, RetryDecision, RetryPolicy, Transport,
 };
 
 pub struct Core {
@@ -89,11 +90,22 @@ impl Core {
         keywords: Vec<(String, Value)>,
         options: CallOptions,
     ) -> CoreResult<Response> {
-        let op = Catalogue::get().operation(operation_id).ok_or_else(|| {
-            CoreError::ArgumentValue(format!("no operation {operation_id:?} in the catalogue"))
-        })?;
-        let request = bind(op, positional, keywords)?;
+        let (op, request) = bound(operation_id, positional, keywords)?;
         self.call(op, request, options).await
+    }
+
+    /// `call_operation` for an operation that answers a file: its body in memory, or
+    /// streamed into the file `to` names (see `download`).
+    pub async fn download_operation(
+        &self,
+        operation_id: &str,
+        positional: Vec<Value>,
+        keywords: Vec<(String, Value)>,
+        options: CallOptions,
+        to: Destination,
+    ) -> CoreResult<Downloaded> {
+        let (op, request) = bound(operation_id, positional, keywords)?;
+        self.download(op, request, options, to).await
     }
 
     /// Send an operation's request with auth, retries and the call's time budget.
@@ -103,7 +115,25 @@ impl Core {
         request: Request,
         options: CallOptions,
     ) -> CoreResult<Response> {
-        let deadline = Deadline::new(options.timeout.unwrap_or(self.config.timeout));
+        self.exchange(op, &request, options, Reading::Whole).await
+    }
+
+    /// The timeout of one call: its own, else the client's.
+    pub(crate) fn timeout(&self, options: CallOptions) -> Duration {
+        options.timeout.unwrap_or(self.config.timeout)
+    }
+
+    /// `call`, reading the body whole or leaving a 2xx body to be streamed. Retries (and
+    /// the one token refresh after a 401) happen only here, before any byte of a success
+    /// is handed over.
+    pub(crate) async fn exchange(
+        &self,
+        op: &Operation,
+        request: &Request,
+        options: CallOptions,
+        reading: Reading,
+    ) -> CoreResult<Response> {
+        let deadline = Deadline::new(self.timeout(options));
         let policy = RetryPolicy {
             max_retries: options.max_retries.unwrap_or(self.policy.max_retries),
             ..self.policy
@@ -120,11 +150,11 @@ impl Core {
             let attempt = self
                 .send_with_retries(
                     &transport,
-                    &request,
+                    request,
                     token,
                     op.idempotent,
-                    &policy,
-                    &deadline,
+                    (&policy, &deadline),
+                    reading,
                 )
                 .await?;
             if let (Ok(response), Some(used)) = (&attempt, &bearer) {
@@ -136,7 +166,7 @@ impl Core {
                     continue;
                 }
             }
-            return finish(&transport, &request, attempt, &deadline);
+            return finish(&transport, request, attempt, &deadline);
         }
     }
 
@@ -177,7 +207,14 @@ impl Core {
         deadline: &Deadline,
     ) -> CoreResult<FetchedToken> {
         let attempt = self
-            .send_with_retries(transport, request, None, true, policy, deadline)
+            .send_with_retries(
+                transport,
+                request,
+                None,
+                true,
+                (policy, deadline),
+                Reading::Whole,
+            )
             .await?;
         let response = finish(transport, request, attempt, deadline)?;
         parse_token_answer(&response.body).map_err(|message| CoreError::Decode {
@@ -194,14 +231,13 @@ impl Core {
         request: &Request,
         bearer: Option<&HeaderValue>,
         idempotent: bool,
-        policy: &RetryPolicy,
-        deadline: &Deadline,
+        (policy, deadline): (&RetryPolicy, &Deadline),
+        reading: Reading,
     ) -> CoreResult<Attempt> {
         let mut retry = 0;
         loop {
-            let attempt = transport
-                .send(request, bearer, deadline.remaining(transport, request)?)
-                .await;
+            let limit = deadline.remaining(transport, request)?;
+            let attempt = transport.send(request, bearer, limit, reading).await;
             match policy.decide(&attempt, idempotent, retry) {
                 RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => {
                     tokio::time::sleep(wait).await;
@@ -211,6 +247,18 @@ impl Core {
             }
         }
     }
+}
+
+/// A catalogue operation and its request, bound from plain Rust values.
+fn bound(
+    operation_id: &str,
+    positional: Vec<Value>,
+    keywords: Vec<(String, Value)>,
+) -> CoreResult<(&'static Operation, Request)> {
+    let op = Catalogue::get().operation(operation_id).ok_or_else(|| {
+        CoreError::ArgumentValue(format!("no operation {operation_id:?} in the catalogue"))
+    })?;
+    Ok((op, bind(op, positional, keywords)?))
 }
 
 fn finish(

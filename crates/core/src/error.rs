@@ -36,6 +36,14 @@ pub enum CoreError {
     /// An argument of the right type with a value the operation does not accept (`ValueError`).
     #[error("{0}")]
     ArgumentValue(String),
+    /// A download's file could not be written (its folder is missing, a disk is full).
+    #[error("{path}: {message}")]
+    File {
+        path: String,
+        message: String,
+        /// The OS's error number, when it gave one.
+        errno: Option<i32>,
+    },
     /// A 2xx answer whose body is not what the operation promises.
     #[error("{method} {url}: cannot decode the response: {message}")]
     Decode {

@@ -148,7 +148,10 @@ impl Attempt {
     /// Append the entry for the route's answer.
     pub fn record(mut self, call: &Call<'_>, answer: &Answer, store: &mut Store) {
         let (status, reply) = match answer {
-            Ok(reply) => (reply.status, serde_json::from_slice(&reply.body).ok()),
+            Ok(reply) => (
+                reply.status,
+                serde_json::from_slice(reply.body.at_hand()).ok(),
+            ),
             Err(err) => (err.status, None),
         };
         if status == 501 {

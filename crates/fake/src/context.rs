@@ -26,15 +26,22 @@ pub(crate) type Answer = Result<Reply, ApiError>;
 pub(crate) struct Shared {
     pub url: String,
     pub seed_cluster_id: String,
+    /// The size of the researcher CLI's placeholder program (`FakeConfig::cli_binary_size`).
+    pub cli_binary_size: u64,
     pub authority: Authority,
     store: Mutex<Store>,
 }
 
 impl Shared {
-    pub fn new(url: String, token_lifetime: Duration) -> std::io::Result<Shared> {
+    pub fn new(
+        url: String,
+        token_lifetime: Duration,
+        cli_binary_size: u64,
+    ) -> std::io::Result<Shared> {
         let (store, seed_cluster_id) = seed::tenant();
         Ok(Shared {
             seed_cluster_id,
+            cli_binary_size,
             authority: Authority::new(url.clone(), token_lifetime)?,
             url,
             store: Mutex::new(store),

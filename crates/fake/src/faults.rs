@@ -20,15 +20,19 @@ pub struct Fault {
     pub times: u32,
     /// Seconds, sent as a `Retry-After` header.
     pub retry_after: Option<f64>,
-    /// Sleep before answering (then answer normally, or with `status`).
+    /// Sleep before answering (then answer normally, or with `status`); with
+    /// `cut_body_after`, sleep at the cut instead (a transfer that stalls, then breaks).
     pub delay: Option<Duration>,
     /// Close the connection without any response.
     pub drop_connection: bool,
     pub body: Option<serde_json::Value>,
+    /// Answer, but close the connection after this many bytes of the body.
+    pub cut_body_after: Option<u64>,
 }
 
 impl Default for Fault {
-    /// Applies once to any request; set at least one of `status`, `delay`, `drop_connection`.
+    /// Applies once to any request; set at least one of `status`, `delay`,
+    /// `drop_connection`, `cut_body_after`.
     fn default() -> Self {
         Fault {
             path_glob: "**".into(),
@@ -39,6 +43,7 @@ impl Default for Fault {
             delay: None,
             drop_connection: false,
             body: None,
+            cut_body_after: None,
         }
     }
 }

@@ -34,6 +34,8 @@
 //! | `/api/v1/org-unit/reports…`                        | `routes::reports`     |
 //! | `/api/v1/network-topologies…`                      | `routes::network_topologies` |
 //! | `/v1/k8s/setting…` (the seed-era tenant settings)   | `routes::tenant_settings` |
+//! | `/api/v1/cli-exposer…`, `/api/v1/cli…`, `/v1/k8s/admin-cli…` | `routes::cli` |
+//! | `/api/v1/logo`                                       | `routes::logo`        |
 //! | `/v1/k8s…` (the seed era)                            | `routes::legacy`      |
 //!
 //! Other catalogue operations answer 501 with their name.
@@ -104,6 +106,9 @@ pub struct FakeConfig {
     pub port: u16,
     /// Lifetime of the tokens the fake issues.
     pub token_lifetime: Duration,
+    /// Bytes in each of the researcher CLI's placeholder programs (`cli.binary`): made as
+    /// they are sent, so a test can ask for a large, deterministic download.
+    pub cli_binary_size: u64,
 }
 
 impl Default for FakeConfig {
@@ -111,6 +116,7 @@ impl Default for FakeConfig {
         FakeConfig {
             port: 0,
             token_lifetime: Duration::from_secs(3600),
+            cli_binary_size: 256 * 1024,
         }
     }
 }
@@ -133,6 +139,7 @@ impl FakeServer {
         let state = Arc::new(ServerState::new(
             format!("http://127.0.0.1:{port}"),
             config.token_lifetime,
+            config.cli_binary_size,
         )?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -29,7 +29,7 @@ type Area = fn(&Call<'_>, &mut Store) -> Option<Answer>;
 
 /// Operation path prefixes and the area that serves them, as in the crate doc's table.
 /// Metrics and telemetry paths go to `metrics` whatever their prefix.
-const AREAS: [(&str, Area); 28] = [
+const AREAS: [(&str, Area); 32] = [
     // A cluster's nodes before the cluster itself.
     ("/api/v1/clusters/{clusterUuid}/nodes", nodes::handle),
     ("/api/v1/clusters", clusters::handle),
@@ -69,6 +69,11 @@ const AREAS: [(&str, Area); 28] = [
         "/v1/k8s/clusters/{clusterId}/node-pools",
         node_pools::handle,
     ),
+    ("/api/v1/cli-exposer", crate::routes::cli::handle),
+    ("/api/v1/cli", crate::routes::cli::handle),
+    ("/api/v1/logo", crate::routes::logo::handle),
+    // Before the rest of the seed era's paths.
+    ("/v1/k8s/admin-cli", crate::routes::cli::handle),
     ("/v1/k8s", legacy::handle),
 ];
 

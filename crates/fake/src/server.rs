@@ -1,12 +1,15 @@
 //! The hyper loop: one task per connection, and around every request the recording and
 //! the fault queue.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -14,7 +17,7 @@ use hyper_util::rt::TokioIo;
 use crate::context::{Request, Shared};
 use crate::faults::{Fault, FaultQueue};
 use crate::recorder::{recorded_headers, redact_body, redact_form, RecordedRequest, Recorder};
-use crate::reply::Reply;
+use crate::reply::{Body, Reply};
 use crate::router;
 
 /// One running fake: the state the routes share, and around it what only the server
@@ -26,9 +29,13 @@ pub(crate) struct ServerState {
 }
 
 impl ServerState {
-    pub fn new(url: String, token_lifetime: Duration) -> std::io::Result<ServerState> {
+    pub fn new(
+        url: String,
+        token_lifetime: Duration,
+        cli_binary_size: u64,
+    ) -> std::io::Result<ServerState> {
         Ok(ServerState {
-            shared: Shared::new(url, token_lifetime)?,
+            shared: Shared::new(url, token_lifetime, cli_binary_size)?,
             recorder: Recorder::default(),
             faults: FaultQueue::default(),
         })
@@ -75,7 +82,7 @@ pub(crate) async fn serve(
 async fn answer(
     state: Arc<ServerState>,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
+) -> Result<hyper::Response<WireBody>, DropConnection> {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -102,7 +109,17 @@ async fn answer(
     });
 
     let fault = state.faults.take(&request.method, &request.path);
-    if let Some(delay) = fault.as_ref().and_then(|f| f.delay) {
+    let cut = fault.as_ref().and_then(|f| {
+        f.cut_body_after.map(|after| Cut {
+            after,
+            stall: Some(f.delay.unwrap_or(CUT_FLUSH)),
+        })
+    });
+    if let Some(delay) = fault
+        .as_ref()
+        .and_then(|f| f.delay)
+        .filter(|_| cut.is_none())
+    {
         tokio::time::sleep(delay).await;
     }
     if fault.as_ref().is_some_and(|f| f.drop_connection) {
@@ -116,7 +133,7 @@ async fn answer(
         reply = reply.with_header("retry-after", retry_after_value(seconds));
     }
     state.recorder.answered(seq, reply.status);
-    Ok(to_hyper(reply))
+    Ok(to_hyper(reply, cut))
 }
 
 fn fault_reply(fault: &Fault, status: u16) -> Reply {
@@ -146,14 +163,96 @@ fn retry_after_value(seconds: f64) -> String {
     }
 }
 
-fn to_hyper(reply: Reply) -> hyper::Response<Full<Bytes>> {
+fn to_hyper(reply: Reply, cut: Option<Cut>) -> hyper::Response<WireBody> {
     let mut builder = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    builder.body(Full::new(reply.body)).unwrap_or_else(|_| {
-        let mut fallback = hyper::Response::new(Full::new(Bytes::new()));
-        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        fallback
-    })
+    builder
+        .body(WireBody::new(reply.body, cut))
+        .unwrap_or_else(|_| {
+            let mut fallback = hyper::Response::new(WireBody::new(Body::Full(Bytes::new()), None));
+            *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
+}
+
+/// Where an injected fault breaks a body off, after stalling for `stall`.
+struct Cut {
+    after: u64,
+    stall: Option<Duration>,
+}
+
+/// The least pause before a cut.
+const CUT_FLUSH: Duration = Duration::from_millis(20);
+
+/// How many bytes of a body go out at once: hyper asks for the next chunk only when the
+/// last one is written, so a slow reader holds the fake to one chunk in memory.
+const CHUNK: u64 = 64 * 1024;
+
+/// A reply's body on the wire, in chunks, with its exact length announced.
+pub(crate) struct WireBody {
+    body: Body,
+    sent: u64,
+    cut: Option<Cut>,
+    stalling: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl WireBody {
+    fn new(body: Body, cut: Option<Cut>) -> WireBody {
+        WireBody {
+            body,
+            sent: 0,
+            cut,
+            stalling: None,
+        }
+    }
+}
+
+impl hyper::body::Body for WireBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        let this = self.get_mut();
+        let len = this.body.len();
+        let mut end = len.min(this.sent.saturating_add(CHUNK));
+        if let Some(cut) = this.cut.as_mut() {
+            if this.sent >= cut.after {
+                // A pause before the break even when none is asked for: hyper writes out
+                // what it holds while the body waits, so the client does get the bytes
+                // before the cut (a break after the first byte, not a lost answer).
+                if let Some(stall) = cut.stall.take() {
+                    this.stalling = Some(Box::pin(tokio::time::sleep(stall.max(CUT_FLUSH))));
+                }
+                if let Some(sleep) = this.stalling.as_mut() {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
+                return Poll::Ready(Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "body cut by an injected fault",
+                ))));
+            }
+            end = end.min(cut.after);
+        }
+        if this.sent >= len {
+            return Poll::Ready(None);
+        }
+        let chunk = this.body.range(this.sent, end);
+        this.sent = end;
+        Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.cut.is_none() && self.sent >= self.body.len()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.body.len().saturating_sub(self.sent))
+    }
 }

@@ -249,6 +249,8 @@ pub(crate) struct Store {
     pub network_topologies: Vec<NetworkTopology>,
     pub tenant_settings: Vec<TenantSetting>,
     // ---- End of reports, network topologies and tenant settings
+    /// The tenant's logo as uploaded (base64 of a PNG or SVG image); `None` until one is.
+    pub logo: Option<String>,
     pub audit_log: AuditLog,
     /// What only the seed-era `/v1/k8s` API keeps (see `SeedEra`).
     pub seed_era: SeedEra,
@@ -341,6 +343,7 @@ impl Store {
             reports: Vec::new(),
             network_topologies: Vec::new(),
             tenant_settings: Vec::new(),
+            logo: None,
             audit_log: AuditLog::default(),
             seed_era: SeedEra::default(),
             next_access_rule: 1,

@@ -6,6 +6,7 @@
 
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::ConfigInput;
+use runai_admin_core::download::{Destination, Downloaded};
 use runai_admin_core::error::CoreError;
 use runai_admin_core::secret::Secret;
 use runai_admin_fake::{FakeConfig, FakeServer};
@@ -79,4 +80,52 @@ async fn errors_name_the_status_and_unknown_operations_are_refused() {
         .call_operation("no_such_operation", vec![], vec![], CallOptions::default())
         .await;
     assert!(matches!(unknown, Err(CoreError::ArgumentValue(m)) if m.contains("no_such_operation")));
+}
+
+#[tokio::test]
+async fn a_plain_rust_caller_downloads_into_memory_or_a_file() {
+    let server = FakeServer::start(FakeConfig {
+        cli_binary_size: 3 * 1024 * 1024 + 5,
+        ..FakeConfig::default()
+    })
+    .expect("fake");
+    let core = core_for(&server);
+    let args = || vec![Value::from("linux"), Value::from("arm64")];
+    let Downloaded::Bytes(program) = core
+        .download_operation(
+            "get_binary",
+            args(),
+            vec![],
+            CallOptions::default(),
+            Destination::Memory,
+        )
+        .await
+        .expect("downloaded")
+    else {
+        unreachable!("into memory")
+    };
+    assert_eq!(program.len(), 3 * 1024 * 1024 + 5);
+
+    let folder = std::env::temp_dir().join(format!("runai-core-download-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let target = folder.join("runai");
+    let written = core
+        .download_operation(
+            "get_binary",
+            args(),
+            vec![],
+            CallOptions::default(),
+            Destination::File(target.clone()),
+        )
+        .await
+        .expect("downloaded");
+    assert!(matches!(written, Downloaded::File(ref path) if *path == target));
+    assert_eq!(std::fs::read(&target).expect("read"), program);
+    let names: Vec<_> = std::fs::read_dir(&folder)
+        .expect("listed")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("runai")]);
+    std::fs::remove_dir_all(&folder).expect("cleaned");
 }

@@ -71,6 +71,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "routes::reports",
             "routes::network_topologies",
             "routes::tenant_settings",
+            "routes::cli",
+            "routes::logo",
         ],
     ),
     ("router", &["router"]),

@@ -176,15 +176,39 @@ pub struct Body {
 #[derive(Debug, Deserialize)]
 pub struct ResultShape {
     /// The wire type of a JSON result (`object`, `array`, `boolean`, ..., `any` when the
-    /// spec leaves it unshaped), or `text` for other media.
+    /// spec leaves it unshaped), or `string` for a file.
     #[serde(rename = "type")]
     pub kind: String,
+    /// How the body is handed over: decoded JSON, or a file of text or bytes.
+    #[serde(rename = "kind", default)]
+    pub media_kind: MediaKind,
     #[serde(default)]
     pub schema: Option<String>,
     #[serde(default)]
     pub inline: Option<Value>,
     #[serde(default)]
     pub media: Option<String>,
+}
+
+/// What a success body is, from the media types the spec gives it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    #[default]
+    Json,
+    /// `text/*`: handed over as text, or written to a file.
+    Text,
+    /// Any other media (an archive, a program): handed over as bytes, or written to a file.
+    Binary,
+}
+
+impl Operation {
+    /// Whether the operation answers with a file (text or bytes) rather than JSON.
+    pub fn downloads(&self) -> bool {
+        self.result
+            .as_ref()
+            .is_some_and(|r| r.media_kind != MediaKind::Json)
+    }
 }
 
 /// How a list operation pages: the query parameters that ask for a page and the response
@@ -445,8 +469,10 @@ mod tests {
         // accounts (6), access keys (7), the audit log (2), their deprecated former names
         // applications (6) and user applications (7), security settings (3), org-unit
         // priorities (1), identity providers (7), tokens (3), reports (7), network
-        // topologies (5), the seed-era tenant settings (3), node pools (13) and nodes (6).
-        assert_eq!(exposed, 137);
+        // topologies (5), the seed-era tenant settings (3), node pools (13), nodes (6), the
+        // command-line tools' downloads (4 administrator, 9 researcher, 9 deprecated) and
+        // the logo (2): the whole Administrator API.
+        assert_eq!(exposed, 161);
         assert_eq!(c.source.sha256.len(), 64);
     }
 

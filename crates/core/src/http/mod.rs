@@ -5,4 +5,4 @@ mod retry;
 mod transport;
 
 pub use retry::{Backoff, RetryDecision, RetryPolicy};
-pub use transport::{Attempt, Failure, Request, RequestBody, Response, Transport};
+pub use transport::{Attempt, Failure, Reading, Request, RequestBody, Response, Transport, Unread};

@@ -92,6 +92,7 @@ mod tests {
             content_type: None,
             retry_after,
             body: Bytes::new(),
+            unread: None,
         })
     }
 

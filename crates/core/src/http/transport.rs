@@ -46,7 +46,39 @@ pub struct Response {
     pub status: u16,
     pub content_type: Option<String>,
     pub retry_after: Option<Duration>,
+    /// The whole body; empty when it is still `unread`.
     pub body: Bytes,
+    /// A streamed 2xx answer's body, not read yet (`Reading::Streamed`).
+    pub unread: Option<Unread>,
+}
+
+/// How much of an answer an attempt reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The whole body, within the attempt's time limit.
+    Whole,
+    /// Only the head of a 2xx answer, within the limit: its body is left to be read chunk
+    /// by chunk (a download). Error answers are still read whole, to be reported.
+    Streamed,
+}
+
+/// A body still on the wire.
+#[derive(Debug)]
+pub struct Unread(reqwest::Response);
+
+impl Unread {
+    /// The next chunk, `None` at the end. Each wait is bounded by `gap`.
+    pub async fn chunk(&mut self, gap: Duration) -> Result<Option<Bytes>, Failure> {
+        match tokio::time::timeout(gap, self.0.chunk()).await {
+            Ok(chunk) => chunk.map_err(classify),
+            Err(_) => Err(Failure::TimedOut),
+        }
+    }
+
+    /// The length the server announced, if any.
+    pub fn announced_length(&self) -> Option<u64> {
+        self.0.content_length()
+    }
 }
 
 /// Why an attempt got no HTTP answer.
@@ -118,18 +150,20 @@ impl Transport {
         format!("{}{}", self.base_url, path)
     }
 
-    /// Send once. `limit` bounds this attempt (the call's remaining budget).
+    /// Send once. `limit` bounds this attempt (the call's remaining budget): the whole
+    /// exchange, or for `Reading::Streamed` the wait for the answer's head.
     pub async fn send(
         &self,
         request: &Request,
         bearer: Option<&HeaderValue>,
         limit: Duration,
+        reading: Reading,
     ) -> Attempt {
         let url = self.url(&request.path);
-        let mut builder = self
-            .client
-            .request(request.method.clone(), url.as_str())
-            .timeout(limit);
+        let mut builder = self.client.request(request.method.clone(), url.as_str());
+        if reading == Reading::Whole {
+            builder = builder.timeout(limit);
+        }
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -143,7 +177,10 @@ impl Transport {
             Some(RequestBody::Form(fields)) => builder.form(fields),
             None => builder,
         };
-        let response = builder.send().await.map_err(classify)?;
+        let response = match tokio::time::timeout(limit, builder.send()).await {
+            Ok(response) => response.map_err(classify)?,
+            Err(_) => return Err(Failure::TimedOut),
+        };
         let status = response.status().as_u16();
         let headers = response.headers();
         let content_type = headers
@@ -154,13 +191,27 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = response.bytes().await.map_err(classify)?;
+        if reading == Reading::Streamed && (200..300).contains(&status) {
+            return Ok(Response {
+                url,
+                status,
+                content_type,
+                retry_after,
+                body: Bytes::new(),
+                unread: Some(Unread(response)),
+            });
+        }
+        let body = match tokio::time::timeout(limit, response.bytes()).await {
+            Ok(body) => body.map_err(classify)?,
+            Err(_) => return Err(Failure::TimedOut),
+        };
         Ok(Response {
             url,
             status,
             content_type,
             retry_after,
             body,
+            unread: None,
         })
     }
 }
