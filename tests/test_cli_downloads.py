@@ -93,11 +93,16 @@ async def test_researcher_cli_programs_per_system_and_architecture(api: Any) -> 
 
 async def test_installers_and_their_commands(api: Any, cp: FakeControlPlane) -> None:
     dist = f"{cp.url}/api/v1/cli-exposer/dist/"
-    for name, system in (("linux", "os=linux"), ("mac", "os=darwin"), ("unix", "os=$(uname")):
-        script = await resolve(getattr(api.cli, f"installer_{name}")())
+    installers = (
+        ("linux", "os=linux", api.cli.installer_linux, api.cli.installer_linux_commands),
+        ("mac", "os=darwin", api.cli.installer_mac, api.cli.installer_mac_commands),
+        ("unix", "os=$(uname", api.cli.installer_unix, api.cli.installer_unix_commands),
+    )
+    for name, system, installer, commands in installers:
+        script = await resolve(installer())
         assert isinstance(script, str)
         assert script.startswith("#!/bin/sh\n") and system in script and dist in script
-        command = await resolve(getattr(api.cli, f"installer_{name}_commands")())
+        command = await resolve(commands())
         assert command == {
             "command": f"curl -fsSL {cp.url}/api/v1/cli-exposer/installer/{name} | sh"
         }
@@ -114,28 +119,29 @@ async def test_manual_documents(api: Any) -> None:
         await resolve(api.cli.manual_document("nosuch.md"))
 
 
-# The deprecated paths: each method, its arguments, and how its answer relates to its
-# replacement's (the same, or the same with the old path in the URLs it names).
+# The deprecated paths: each method, its replacement, its arguments, and how its answer
+# relates to its replacement's (the same, or the same with the old path in the URLs it
+# names).
 DEPRECATED = [
-    ("binary", ("linux", "arm64")),
-    ("manual_document", ("runai.md",)),
-    ("installer_linux", ()),
-    ("installer_linux_commands", ()),
-    ("installer_mac", ()),
-    ("installer_mac_commands", ()),
-    ("installer_unix", ()),
-    ("installer_unix_commands", ()),
-    ("installer_windows_commands", ()),
+    ("legacy_binary", "binary", ("linux", "arm64")),
+    ("legacy_manual_document", "manual_document", ("runai.md",)),
+    ("legacy_installer_linux", "installer_linux", ()),
+    ("legacy_installer_linux_commands", "installer_linux_commands", ()),
+    ("legacy_installer_mac", "installer_mac", ()),
+    ("legacy_installer_mac_commands", "installer_mac_commands", ()),
+    ("legacy_installer_unix", "installer_unix", ()),
+    ("legacy_installer_unix_commands", "installer_unix_commands", ()),
+    ("legacy_installer_windows_commands", "installer_windows_commands", ()),
 ]
 
 
-@pytest.mark.parametrize(("name", "args"), DEPRECATED, ids=[d[0] for d in DEPRECATED])
+@pytest.mark.parametrize(("old_name", "name", "args"), DEPRECATED, ids=[d[0] for d in DEPRECATED])
 async def test_deprecated_paths_warn_and_answer_as_their_replacement(
-    api: Any, name: str, args: tuple[str, ...]
+    api: Any, old_name: str, name: str, args: tuple[str, ...]
 ) -> None:
     current = await resolve(getattr(api.cli, name)(*args))
     with pytest.warns(DeprecationWarning, match=rf"use cli\.{name}\(\) instead"):
-        old = await resolve(getattr(api.cli, f"legacy_{name}")(*args))
+        old = await resolve(getattr(api.cli, old_name)(*args))
     if isinstance(current, dict):
         current = {k: v.replace("/cli-exposer/", "/cli/") for k, v in current.items()}
     elif isinstance(current, str):

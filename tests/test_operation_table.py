@@ -83,8 +83,16 @@ def named_test(reference: str) -> Any:
     return function
 
 
+def parameters(function: Any) -> str:
+    """The values a test is parametrised with, as text: a test that calls each of several
+    methods by name takes their names as parameters."""
+    marks = getattr(function, "pytestmark", [])
+    return repr([mark.args for mark in marks if mark.name == "parametrize"])
+
+
 def mentions(source: str, op: dict) -> bool:
-    """Whether a test's source names the operation's method and its namespace."""
+    """Whether a test's source (or its parameters) names the operation's method and its
+    namespace."""
     namespace = op["namespace"].rsplit(".", 1)[-1]
     return all(re.search(rf"\b{re.escape(word)}\b", source) for word in (namespace, op["name"]))
 
@@ -133,7 +141,7 @@ def test_every_row_names_a_test_that_exists_and_calls_the_operation():
         except AssertionError as err:
             wrong.append(f"{row.where}: {err}")
             continue
-        if not mentions(inspect.getsource(function), op):
+        if not mentions(inspect.getsource(function) + parameters(function), op):
             wrong.append(
                 f"{row.where}: {row.test} never names {op['namespace']}.{op['name']} "
                 f"({row.operation})"

@@ -1379,11 +1379,27 @@ fn the_public_handle_can_be_shared_across_threads() {
     assert_send_sync::<RecordedRequest>();
 }
 
+/// Every operation of the catalogue reaches an area that answers it: none is a 501. A
+/// request with made-up path values and an empty body is refused (400, 404, ...) by the
+/// area or the checks before it, never left unimplemented.
 #[tokio::test]
-async fn unimplemented_operations_say_so() {
+async fn every_operation_is_implemented() {
     let h = harness().await;
-    let (status, err) = h.get("/api/v1/logo").await;
-    assert_eq!(status, 501, "{err}");
-    assert_eq!(err["code"], 501);
+    let mut unimplemented = Vec::new();
+    for op in &Catalogue::get().operations {
+        let path = op
+            .path
+            .split('/')
+            .map(|part| if part.starts_with('{') { "1" } else { part })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = Method::from_bytes(op.method.as_bytes()).expect("a method");
+        let body = op.body.as_ref().map(|_| json!({}));
+        let (status, _) = h.send(method, &path, body).await;
+        if status == 501 {
+            unimplemented.push(op.id.as_str());
+        }
+    }
+    assert!(unimplemented.is_empty(), "{unimplemented:?}");
     assert_eq!(h.send(Method::PATCH, "/api/v1/clusters", None).await.0, 405);
 }

@@ -99,11 +99,7 @@ fn same_cluster(call: &Call<'_>, cluster: &str) -> Result<(), ApiError> {
 
 /// The seed era answers deletions with a line of text.
 fn text(message: String) -> Answer {
-    Ok(Reply {
-        status: 200,
-        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
-        body: message.into(),
-    })
+    Ok(Reply::file("text/plain; charset=utf-8", message.into_bytes()))
 }
 
 /// A seed-era integer id from the path; anything else names nothing (404).

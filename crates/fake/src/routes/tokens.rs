@@ -69,7 +69,7 @@ fn record_sign_in(shared: &Shared, req: &Request, reply: &Reply) {
     if !matches!(reply.status, 200 | 400 | 401) {
         return;
     }
-    let issued = serde_json::from_slice::<Value>(&reply.body)
+    let issued = serde_json::from_slice::<Value>(reply.body.at_hand())
         .ok()
         .and_then(|body| {
             ["accessToken", "access_token"]
