@@ -190,7 +190,9 @@ def test_every_official_operation_is_exposed():
     """The whole Administrator API: each operation of the official list has a method on
     both clients (and, by the checks above, a row naming the tests that call it)."""
     ops = operations()
-    missing = [r["operationId"] for r in reference_operations() if not ops[r["operationId"]]["exposed"]]
+    missing = [
+        r["operationId"] for r in reference_operations() if not ops[r["operationId"]]["exposed"]
+    ]
     assert missing == []
     assert len(reference_operations()) == 161
 

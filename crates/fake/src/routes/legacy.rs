@@ -99,7 +99,10 @@ fn same_cluster(call: &Call<'_>, cluster: &str) -> Result<(), ApiError> {
 
 /// The seed era answers deletions with a line of text.
 fn text(message: String) -> Answer {
-    Ok(Reply::file("text/plain; charset=utf-8", message.into_bytes()))
+    Ok(Reply::file(
+        "text/plain; charset=utf-8",
+        message.into_bytes(),
+    ))
 }
 
 /// A seed-era integer id from the path; anything else names nothing (404).
