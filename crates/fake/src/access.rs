@@ -35,36 +35,51 @@ const OPEN: [&str; 11] = [
 ];
 
 /// A path's area: the last of its literal segments found here names the resource type
-/// (`/org-unit/projects/{projectId}/metrics` is about a project). A path with none of
-/// them is the tenant's business: only rules on the whole tenant reach it.
-const AREAS: [(&str, &str); 20] = [
-    ("clusters", "cluster"),
-    ("nodepools", "nodepools"),
-    ("node-pools", "nodepools"),
-    ("nodes", "nodes"),
-    ("departments", "department"),
-    ("projects", "project"),
-    ("users", "users"),
-    ("access-rules", "access_rules"),
-    ("access-control", "access_rules"),
-    ("roles", "roles"),
-    ("setting", "settings"),
-    ("settings", "settings"),
-    ("service-accounts", "service-account"),
-    ("apps", "apps"),
-    ("access-keys", "access-keys"),
+/// the permission check asks about (`/org-unit/projects/{projectId}/metrics` is about a
+/// project) and the entity type the audit log names for a change there (the spec leaves
+/// it free text; its examples are `project` and `cluster`, so each is the object's name
+/// in snake case). A path with none of them is the tenant's business: only rules on the
+/// whole tenant reach it.
+const AREAS: [(&str, &str, &str); 23] = [
+    ("clusters", "cluster", "cluster"),
+    ("nodepools", "nodepools", "node_pool"),
+    ("node-pools", "nodepools", "node_pool"),
+    ("nodes", "nodes", "node"),
+    // The seed era's node types label nodes for projects' node affinity, as node pools do
+    // now: the roles have no type of their own for them, so they count as node pools.
+    ("nodetypes", "nodepools", "node_type"),
+    ("nodeTypes", "nodepools", "node_type"),
+    ("departments", "department", "department"),
+    ("projects", "project", "project"),
+    ("users", "users", "user"),
+    ("access-rules", "access_rules", "access_rule"),
+    // A department's administrators, set through its access rules: the object is the
+    // department the path names.
+    ("access-control", "access_rules", "department"),
+    ("roles", "roles", "role"),
+    ("setting", "settings", "tenant_setting"),
+    ("settings", "settings", "setting"),
+    ("service-accounts", "service-account", "service_account"),
+    ("apps", "apps", "application"),
+    ("access-keys", "access-keys", "access_key"),
     // Access keys' former name.
-    ("user-applications", "access-keys"),
-    ("network-topologies", "network-topologies"),
-    ("idps", "security-settings"),
-    ("logo", "branding-settings"),
+    ("user-applications", "access-keys", "access_key"),
+    ("network-topologies", "network-topologies", "network_topology"),
+    ("idps", "security-settings", "idp"),
+    ("logo", "branding-settings", "logo"),
     // The spec's resource types have none for reports: they cover the whole tenant.
-    ("reports", "tenant"),
+    ("reports", "tenant", "report"),
+    // The caller's own password: the object is the caller's user.
+    ("me", "users", "user"),
 ];
 
 /// Path prefixes whose resource type their segments do not name: the security settings'
 /// last segment is `settings`, the general settings' type, yet the roles grant them apart.
-const PREFIXES: [(&str, &str); 1] = [("/api/v1/security/", "security-settings")];
+const PREFIXES: [(&str, &str, &str); 1] = [(
+    "/api/v1/security/",
+    "security-settings",
+    "security_setting",
+)];
 
 /// POSTs that do not simply create, by their path's last literal segment: the permission
 /// action they need and the audit log's action for them (`audit`). Other POSTs create.
@@ -90,23 +105,34 @@ fn literal_segments(path: &str) -> impl DoubleEndedIterator<Item = &str> {
         .filter(|s| !s.is_empty() && !s.starts_with('{'))
 }
 
-/// The resource type of the operation's area, open paths included (a user's own access
-/// keys are access keys); `tenant` for a path of no area.
-pub(crate) fn resource(op: &Operation) -> &'static str {
+/// The operation's area: its resource type and the audit log's entity type (`AREAS`),
+/// open paths included (a user's own access keys are access keys); the tenant for a
+/// path of no area.
+fn area(op: &Operation) -> (&'static str, &'static str) {
     let by_prefix = PREFIXES
         .iter()
-        .find(|(prefix, _)| op.path.starts_with(prefix))
-        .map(|(_, resource)| *resource);
+        .find(|(prefix, _, _)| op.path.starts_with(prefix))
+        .map(|(_, resource, entity)| (*resource, *entity));
     by_prefix
         .or_else(|| {
             literal_segments(&op.path).rev().find_map(|segment| {
                 AREAS
                     .iter()
-                    .find(|(area, _)| *area == segment)
-                    .map(|(_, resource)| *resource)
+                    .find(|(area, _, _)| *area == segment)
+                    .map(|(_, resource, entity)| (*resource, *entity))
             })
         })
-        .unwrap_or("tenant")
+        .unwrap_or(("tenant", "tenant"))
+}
+
+/// The resource type of the operation's area; `tenant` for a path of no area.
+pub(crate) fn resource(op: &Operation) -> &'static str {
+    area(op).0
+}
+
+/// What the audit log calls the object a change of this operation acts on.
+pub(crate) fn entity_type(op: &Operation) -> &'static str {
+    area(op).1
 }
 
 /// The permission the operation needs; `None` for the open paths.

@@ -20,19 +20,6 @@ use crate::context::{Answer, Call};
 use crate::lookup::user_by_email;
 use crate::store::{now, Store};
 
-/// The entity type the log names for each permission resource (`access::need`); others
-/// keep the resource's name in snake case.
-const ENTITY_TYPES: [(&str, &str); 8] = [
-    ("users", "user"),
-    ("access_rules", "access_rule"),
-    ("roles", "role"),
-    ("nodepools", "node_pool"),
-    ("nodes", "node"),
-    ("apps", "application"),
-    ("access-keys", "access_key"),
-    ("service-account", "service_account"),
-];
-
 /// Path parameters that name the cluster a call acts in.
 const CLUSTER_PARAMS: [&str; 3] = ["clusterId", "clusterUuid", "cluster_uuid"];
 
@@ -63,19 +50,6 @@ pub(crate) fn action(op: &Operation) -> Option<&'static str> {
     }
 }
 
-fn entity_type(op: &Operation) -> String {
-    // The caller's own password: the object is the caller's user.
-    if op.path.starts_with("/api/v1/me/") {
-        return "user".into();
-    }
-    // The area's resource, also on the paths every caller may use (their own access keys).
-    let resource = access::resource(op);
-    ENTITY_TYPES
-        .iter()
-        .find(|(from, _)| *from == resource)
-        .map_or_else(|| resource.replace('-', "_"), |(_, to)| (*to).to_string())
-}
-
 /// An id in an answer or a body: text, or a number (access rules).
 fn id_in(value: &Value, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| match value.get(key)? {
@@ -91,7 +65,7 @@ impl Attempt {
         let action = action(call.op)?;
         let mut attempt = Attempt {
             action,
-            entity_type: entity_type(call.op),
+            entity_type: access::entity_type(call.op).to_string(),
             entity_id: None,
             entity_name: None,
             cluster_id: CLUSTER_PARAMS
@@ -120,6 +94,18 @@ impl Attempt {
             "department" => store.department(id).map(|d| (&d.name, &d.cluster_id)),
             "project" => store.project(id).map(|p| (&p.name, &p.cluster_id)),
             "cluster" => store.cluster(id).map(|c| (&c.name, &c.uuid)),
+            "node_pool" => store.node_pool(id).map(|p| (&p.name, &p.cluster_id)),
+            "network_topology" => store
+                .network_topologies
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| (&t.name, &t.cluster_id)),
+            "node_type" => store
+                .seed_era
+                .node_types
+                .iter()
+                .find(|t| t.id.to_string() == id)
+                .map(|t| (&t.name, &t.cluster_id)),
             _ => None,
         }
         .unzip();
@@ -132,6 +118,7 @@ impl Attempt {
                 .iter()
                 .find(|k| k.id == id)
                 .map(|k| &k.name),
+            "report" => store.reports.iter().find(|r| r.id == id).map(|r| &r.name),
             _ => None,
         });
         if let Some(name) = name {
@@ -162,12 +149,16 @@ impl Attempt {
         if self.entity_id.is_none() && succeeded {
             self.entity_id = id_in(&reply, &["id", "uuid", "clusterUuid"]);
         }
+        // A setting changed through its body (`{"key", "value"}`) is named by its key.
+        if self.entity_id.is_none() {
+            self.entity_id = id_in(&call.body, &["key"]);
+        }
         // The answer has the name as it now is; a failed create still names what it tried.
         let named = |v: &Value| id_in(v, &["name", "username"]);
         if let Some(name) = named(&reply).or_else(|| {
             self.entity_name
                 .is_none()
-                .then(|| named(&call.body).or_else(|| id_in(&call.body, &["email"])))
+                .then(|| named(&call.body).or_else(|| id_in(&call.body, &["email", "key"])))
                 .flatten()
         }) {
             self.entity_name = Some(name);
@@ -178,7 +169,7 @@ impl Attempt {
             &["clusterId", "clusterUuid"]
         };
         if let Some(cluster) =
-            id_in(&reply, cluster_keys).or_else(|| id_in(&call.body, &["clusterId"]))
+            id_in(&reply, cluster_keys).or_else(|| id_in(&call.body, &["clusterId", "clusterUuid"]))
         {
             self.cluster_id = Some(cluster);
         }
@@ -227,7 +218,7 @@ mod tests {
             .iter()
             .find(|op| op.id == id)
             .expect("in the catalogue");
-        (action(op), entity_type(op))
+        (action(op), access::entity_type(op).to_string())
     }
 
     #[test]
@@ -256,10 +247,37 @@ mod tests {
             ("regenerate_access_key_secret", Some("update"), "access_key"),
             ("delete_access_key_by_id", Some("delete"), "access_key"),
             ("create_user_application", Some("create"), "access_key"),
+            ("create_report", Some("create"), "report"),
+            ("delete_report_by_id", Some("delete"), "report"),
+            ("create_network_topology", Some("create"), "network_topology"),
+            ("patch_nodepool", Some("update"), "node_pool"),
+            ("createNodePool", Some("create"), "node_pool"),
+            ("updateNodePoolLabels", Some("update"), "node_pool"),
+            ("updateTenantSetting", Some("update"), "tenant_setting"),
+            ("update_security_setting_by_key", Some("update"), "security_setting"),
+            ("upload_tenant_logo", Some("create"), "logo"),
+            ("legacy_create_node_type", Some("create"), "node_type"),
+            ("legacy_delete_cluster", Some("delete"), "cluster"),
+            ("legacy_update_user", Some("update"), "user"),
+            ("updateDepartmentAdmins", Some("update"), "department"),
+            ("create_idp", Some("create"), "idp"),
         ];
         for (id, want_action, want_type) in cases {
             assert_eq!(of(id), (want_action, want_type.to_string()), "{id}");
         }
+    }
+
+    #[test]
+    fn every_change_names_the_kind_of_object_it_changes() {
+        let vague: Vec<&str> = Catalogue::get()
+            .operations
+            .iter()
+            // Token requests are answered before any call is made, and leave no entry.
+            .filter(|op| !op.path.contains("token"))
+            .filter(|op| action(op).is_some() && access::entity_type(op) == "tenant")
+            .map(|op| op.id.as_str())
+            .collect();
+        assert_eq!(vague, Vec::<&str>::new());
     }
 
     #[test]
