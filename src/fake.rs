@@ -148,6 +148,10 @@ impl FakeServer {
         self.server.expire_tokens();
     }
 
+    fn set_projects_within_department_quota(&self, on: bool) {
+        self.server.set_projects_within_department_quota(on);
+    }
+
     fn set_token_lifetime(&self, lifetime: f64) -> PyResult<()> {
         self.server
             .set_token_lifetime(seconds("lifetime", lifetime)?);

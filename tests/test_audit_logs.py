@@ -254,3 +254,86 @@ async def test_a_change_refused_for_its_body_or_query_is_logged_as_failed(api, c
     ]
     assert entries[2]["entity_id"] == cp.cluster_id
     assert {e["subject"] for e in entries} == {cp.client_id}
+
+
+WINDOW = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def make_and_remove_report(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    report = await resolve(api.reports.create(name="q1", group_by="Project", **WINDOW))
+    await resolve(api.reports.delete(report["id"]))
+    return [("create", "report", report["id"], "q1"), ("delete", "report", report["id"], "q1")]
+
+
+async def make_and_remove_topology(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    made = await resolve(
+        api.network_topologies.create(name="racks", cluster_id=cp.cluster_id, levels=["rack"])
+    )
+    await resolve(api.network_topologies.delete(made["id"]))
+    return [
+        ("create", "network_topology", made["id"], "racks"),
+        ("delete", "network_topology", made["id"], "racks"),
+    ]
+
+
+async def make_change_and_remove_node_pool(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    pool = await resolve(
+        api.node_pools.create(
+            name="a100", cluster_id=cp.cluster_id, label_key="gpu", label_value="a100"
+        )
+    )
+    await resolve(api.node_pools.patch(pool["id"], over_provisioning_ratio=2))
+    await resolve(api.node_pools.delete(pool["id"]))
+    return [(action, "node_pool", pool["id"], "a100") for action in ("create", "update", "delete")]
+
+
+async def change_a_tenant_setting(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    await resolve(api.tenant_settings.update(key="gpu.memory_swap", value=True))
+    return [("update", "tenant_setting", "gpu.memory_swap", "gpu.memory_swap")]
+
+
+async def upload_the_logo(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    await resolve(api.logo.upload(logo=PNG))
+    return [("create", "logo", None, None)]
+
+
+async def make_seed_era_objects(api: Any, cp: FakeControlPlane) -> list[tuple]:
+    department = await resolve(
+        api.legacy.departments.create(name="physics", cluster_uuid=cp.cluster_id, deserved_gpus=1)
+    )
+    node_type = await resolve(api.legacy.node_types.create(name="v100", cluster_uuid=cp.cluster_id))
+    await resolve(api.legacy.node_types.delete(node_type["id"]))
+    return [
+        ("create", "department", str(department["id"]), "physics"),
+        ("create", "node_type", str(node_type["id"]), "v100"),
+        ("delete", "node_type", str(node_type["id"]), "v100"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        make_and_remove_report,
+        make_and_remove_topology,
+        make_change_and_remove_node_pool,
+        change_a_tenant_setting,
+        upload_the_logo,
+        make_seed_era_objects,
+    ],
+)
+async def test_each_area_logs_the_kind_of_object_it_changed(api, cp, change):
+    """Each entry names its object's kind (the spec's examples: `project`, `cluster`), and
+    the object's id, name and cluster where it has them."""
+    start = now()
+    want = await change(api, cp)
+    entries = await logged(api, start, sort_by="timestamp", sort_order="asc")
+    got = [
+        (e["action"], e["entity_type"], e.get("entity_id"), e.get("entity_name")) for e in entries
+    ]
+    assert got == want
+    assert all(e["result"] == "Succeeded" for e in entries)
+    in_a_cluster = {"network_topology", "node_pool", "node_type", "department"}
+    for entry in entries:
+        if entry["entity_type"] in in_a_cluster:
+            assert entry["cluster_id"] == cp.cluster_id, entry

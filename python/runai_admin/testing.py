@@ -27,6 +27,12 @@ class FakeControlPlane:
     ``cli_binary_size`` sets the size in bytes of the researcher CLI programs it serves
     (``cli.binary``; 256 KiB by default): deterministic bytes, made as they are sent, so
     that a test can download a large file without the fake holding it.
+
+    ``projects_within_department_quota=True`` keeps a department's projects within its
+    quota: a create or quota change that would make them together deserve more GPUs of a
+    node pool than the department does is refused with 400 (``BadRequestError``), and so
+    is lowering a department's quota below its projects'. The spec only recommends this
+    and names no tenant setting for it, so it is off by default, as on a new tenant.
     """
 
     def __init__(
@@ -35,8 +41,10 @@ class FakeControlPlane:
         port: int = 0,
         token_lifetime: Optional[float] = None,
         cli_binary_size: Optional[int] = None,
+        projects_within_department_quota: bool = False,
     ) -> None:
         self._port = port
+        self._projects_within_department_quota = projects_within_department_quota
         self._token_lifetime = token_lifetime
         self._cli_binary_size = cli_binary_size
         self._server: Optional[_core.FakeServer] = None
@@ -50,6 +58,8 @@ class FakeControlPlane:
                 token_lifetime=self._token_lifetime,
                 cli_binary_size=self._cli_binary_size,
             )
+            if self._projects_within_department_quota:
+                self._server.set_projects_within_department_quota(True)
         return self
 
     def stop(self) -> None:

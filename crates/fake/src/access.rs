@@ -64,7 +64,11 @@ const AREAS: [(&str, &str, &str); 23] = [
     ("access-keys", "access-keys", "access_key"),
     // Access keys' former name.
     ("user-applications", "access-keys", "access_key"),
-    ("network-topologies", "network-topologies", "network_topology"),
+    (
+        "network-topologies",
+        "network-topologies",
+        "network_topology",
+    ),
     ("idps", "security-settings", "idp"),
     ("logo", "branding-settings", "logo"),
     // The spec's resource types have none for reports: they cover the whole tenant.
@@ -75,11 +79,8 @@ const AREAS: [(&str, &str, &str); 23] = [
 
 /// Path prefixes whose resource type their segments do not name: the security settings'
 /// last segment is `settings`, the general settings' type, yet the roles grant them apart.
-const PREFIXES: [(&str, &str, &str); 1] = [(
-    "/api/v1/security/",
-    "security-settings",
-    "security_setting",
-)];
+const PREFIXES: [(&str, &str, &str); 1] =
+    [("/api/v1/security/", "security-settings", "security_setting")];
 
 /// POSTs that do not simply create, by their path's last literal segment: the permission
 /// action they need and the audit log's action for them (`audit`). Other POSTs create.
@@ -184,12 +185,26 @@ pub(crate) fn rules_of<'s>(
         .filter(move |r| r.deleted_at.is_none() && applies_to(r, subject, alias))
 }
 
+/// Resource types whose objects belong to a cluster as a whole: its node pools, its
+/// nodes (and the seed era's node types) and its network topologies. Rules on the
+/// cluster or the tenant reach them. The departments and projects of the cluster run on
+/// them, so a rule there that grants reading them reaches the cluster's too (a
+/// researcher picks the node pools a workload of its project may use); changing them
+/// takes a rule on the cluster.
+pub(crate) const CLUSTER_WIDE: [&str; 3] = ["nodepools", "nodes", "network-topologies"];
+
 /// Every scope where the subject's rules grant `action` on `resource`.
 pub(crate) fn reach(store: &Store, subject: &Subject, resource: &str, action: &str) -> Reach {
     let mut reach = Reach::default();
+    let read_up = action == "read" && CLUSTER_WIDE.contains(&resource);
     for rule in rules_of(store, subject) {
         if role(rule.role_id).is_some_and(|r| r.grants(resource, action)) {
-            reach.add(store, &scope_of(rule));
+            let scope = scope_of(rule);
+            reach.add(store, &scope);
+            if let Some(cluster) = scope.cluster_id(store).filter(|_| read_up) {
+                // The cluster alone: not its other departments and projects.
+                reach.clusters.insert(cluster);
+            }
         }
     }
     reach
@@ -267,6 +282,12 @@ mod tests {
             needs("network-topologies", "delete")
         );
         assert_eq!(need_of("get_me_access_rules"), None);
+        assert_eq!(
+            need_of("legacy_create_node_type"),
+            needs("nodepools", "create")
+        );
+        assert_eq!(need_of("legacy_get_node_types"), needs("nodepools", "read"));
+        assert_eq!(need_of("get_node_metrics"), needs("nodes", "read"));
         assert_eq!(need_of("get_permitted_scopes"), None);
         assert_eq!(need_of("change_user_password"), None);
     }
@@ -360,6 +381,26 @@ mod tests {
         assert!(may_grant(&store, &user, viewer, &mine));
         let sysadmin = role(crate::roles::SYSTEM_ADMINISTRATOR).expect("seeded");
         assert!(!may_grant(&store, &user, sysadmin, &mine));
+    }
+
+    #[test]
+    fn a_rule_inside_a_cluster_reads_its_node_pools_and_changes_none() {
+        let (store, user, [_, _, p1, _]) =
+            tenant_with(&[(L1_RESEARCHER, Scope::Project("2".into()))]);
+        let cluster = Scope::Cluster(
+            store
+                .project(&p1)
+                .map(|p| p.cluster_id.clone())
+                .unwrap_or_default(),
+        );
+        let read = reach(&store, &user, "nodepools", "read");
+        assert!(read.covers(&cluster) && read.covers(&Scope::Project(p1)));
+        assert!(!read.covers(&Scope::Cluster("elsewhere".into())));
+        assert!(!read.covers(&Scope::Tenant));
+        assert!(reach(&store, &user, "nodepools", "update").is_empty());
+        // The role grants no reading of nodes; nor does the cluster reach reading projects.
+        assert!(reach(&store, &user, "nodes", "read").is_empty());
+        assert!(!reach(&store, &user, "project", "read").covers(&cluster));
     }
 
     #[test]

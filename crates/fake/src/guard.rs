@@ -60,14 +60,50 @@ fn text<'v>(map: Option<&'v Map<String, Value>>, field: &str) -> Option<&'v str>
     map.and_then(|m| m.get(field)).and_then(Value::as_str)
 }
 
+/// The path parameter `name`, when the path has one.
+fn path_param<'c>(call: &'c Call<'_>, name: &str) -> Option<&'c str> {
+    call.params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The first of `fields` the body holds, as text: the seed era sends ids as numbers.
+fn body_id(map: Option<&Map<String, Value>>, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|name| match map?.get(*name)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// For a path that names a node pool, a node, a node type or a network topology: the
+/// cluster it is in, `None` inside when there is no such object. `None` for a path that
+/// names none.
+fn housing_cluster(call: &Call<'_>, store: &Store) -> Option<Option<String>> {
+    let param = |name: &str| path_param(call, name);
+    if let Some(id) = param("nodepoolId") {
+        return Some(store.node_pool(id).map(|p| p.cluster_id.clone()));
+    }
+    if let Some(id) = param("nodeId") {
+        let node = store.nodes.iter().find(|n| n.id == id);
+        return Some(node.map(|n| n.cluster_id.clone()));
+    }
+    if let Some(id) = param("nodeTypeId") {
+        let types = &store.seed_era.node_types;
+        let node_type = types.iter().find(|t| t.id.to_string() == id);
+        return Some(node_type.map(|t| t.cluster_id.clone()));
+    }
+    if let Some(id) = param("networkTopologyId") {
+        let topology = store.network_topologies.iter().find(|t| t.id == id);
+        return Some(topology.map(|t| t.cluster_id.clone()));
+    }
+    None
+}
+
 /// The scope the call acts on, from the most specific thing it names.
 fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
-    let param = |name: &str| {
-        call.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let param = |name: &str| path_param(call, name).map(str::to_string);
     let body = call.body.as_object();
     match need.resource {
         "roles" => return Target::Anywhere,
@@ -90,21 +126,20 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
                 return Target::Scope(Scope::Project(id));
             }
         }
-        // A topology lives in its cluster: the one it names, or the one it was made in.
-        "network-topologies" => {
-            let named = param("networkTopologyId").map(|id| {
-                store
-                    .network_topologies
-                    .iter()
-                    .find(|t| t.id == id)
-                    .map(|t| t.cluster_id.clone())
-            });
-            match (named, text(body, "clusterId")) {
-                (Some(Some(cluster)), _) => return Target::Scope(Scope::Cluster(cluster)),
-                (None, Some(cluster)) if need.action == "create" => {
-                    return Target::Scope(Scope::Cluster(cluster.to_string()))
+        // Node pools, nodes, node types and topologies live in their cluster: the one
+        // the object the path names is in, or the one a create names.
+        resource if access::CLUSTER_WIDE.contains(&resource) => {
+            if let Some(housed) = housing_cluster(call, store) {
+                return Target::Scope(housed.map_or(Scope::Tenant, Scope::Cluster));
+            }
+            if need.action == "create" {
+                if let Some(cluster) = body_id(body, &["clusterId", "clusterUuid"]) {
+                    return Target::Scope(Scope::Cluster(cluster));
                 }
-                _ => {}
+            }
+            // The nodes' telemetry asks about the cluster its query names.
+            if let Some(cluster) = call.query_value("clusterId") {
+                return Target::Scope(Scope::Cluster(cluster.to_string()));
             }
         }
         _ => {}
@@ -113,13 +148,16 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
         return Target::Scope(Scope::Department(id));
     }
     if need.action == "create" && body.is_some() {
-        // A new project lands in the department it names, else its cluster's default
-        // department; a new department in its cluster.
-        let cluster = text(body, "clusterId");
+        // A new project lands in the department it names (`parentId`; the seed era's
+        // `departmentId`, a number there), else its cluster's default department; a new
+        // department in its cluster. The seed era names the cluster `clusterUuid`, or in
+        // the path.
+        let cluster = body_id(body, &["clusterId", "clusterUuid"]).or_else(|| param("clusterId"));
         match need.resource {
             "project" => {
-                let department = text(body, "parentId").map(str::to_string).or_else(|| {
+                let department = body_id(body, &["parentId", "departmentId"]).or_else(|| {
                     cluster
+                        .as_deref()
                         .and_then(|c| store.default_department(c))
                         .map(|d| d.id.clone())
                 });
@@ -129,7 +167,7 @@ fn target(call: &Call<'_>, store: &Store, need: Need) -> Target {
             }
             "department" => {
                 if let Some(uuid) = cluster {
-                    return Target::Scope(Scope::Cluster(uuid.to_string()));
+                    return Target::Scope(Scope::Cluster(uuid));
                 }
             }
             _ => {}
@@ -158,7 +196,8 @@ fn row_scope(resource: &str, fields: &Map<String, Value>) -> Option<Scope> {
         "project" => Scope::Project(field("id")),
         "department" => Scope::Department(field("id")),
         "cluster" => Scope::Cluster(field("uuid")),
-        "network-topologies" => Scope::Cluster(field("clusterId")),
+        "nodepools" | "network-topologies" => Scope::Cluster(field("clusterId")),
+        "nodes" => Scope::Cluster(field("clusterUuid")),
         "access_rules" => Scope::parse(&field("scopeType"), &field("scopeId"))?,
         _ => Scope::Tenant,
     })

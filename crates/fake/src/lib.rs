@@ -209,6 +209,13 @@ impl FakeServer {
         self.state.shared.authority.set_lifetime(lifetime);
     }
 
+    /// Whether a department's projects may together deserve no more GPUs of a node pool
+    /// than the department does. The spec only recommends it and names no tenant setting
+    /// for it, so it is the fake's own switch, off as a new tenant starts.
+    pub fn set_projects_within_department_quota(&self, on: bool) {
+        self.state.shared.store().projects_within_department_quota = on;
+    }
+
     /// Idempotent; also done on drop.
     pub fn stop(&self) {
         if let Some(shutdown) = self

@@ -16,6 +16,7 @@ use crate::reply::Reply;
 use crate::routes::paging;
 use crate::store::{now, NetworkTopology, Store};
 use crate::wire::network_topologies::{is_label_key, is_name, row, topology, API_SOURCE};
+use crate::wire::node_pools::topology_id;
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
@@ -107,8 +108,16 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::json(201, &answer))
 }
 
+/// The spec gives the deletion no answer but 204 for a topology that exists (no 400 or
+/// 409 for one in use), so a topology goes even while node pools use it: they are left
+/// with none, as if each had been set to null.
 fn delete(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = find(store, call)?.id.clone();
     store.network_topologies.retain(|t| t.id != id);
+    for pool in &mut store.node_pools {
+        if topology_id(pool) == Some(id.as_str()) {
+            pool.settings.remove("networkTopologyId");
+        }
+    }
     Ok(Reply::empty(204))
 }

@@ -73,6 +73,7 @@ fn add(
     let selector =
         selector_of(&call.body)?.ok_or_else(|| ApiError::bad_request("body.labelKey: required"))?;
     check_selector(store, None, &cluster_id, &selector)?;
+    check_topology(store, &cluster_id, &call.body)?;
     let mut settings = Map::new();
     apply_settings(&mut settings, &call.body);
     Ok(store.add_node_pool(name, cluster_id, Some(selector), settings, call.actor()))
@@ -112,6 +113,30 @@ fn create(call: &Call<'_>, store: &mut Store) -> Answer {
     Ok(Reply::json(201, &wire::node_pool(store, pool)))
 }
 
+/// A pool's `networkTopologyId` names a topology of the pool's own cluster; null takes
+/// the pool out of any.
+fn check_topology(store: &Store, cluster_id: &str, body: &Value) -> Result<(), ApiError> {
+    let id = match body.get("networkTopologyId") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::String(id)) => id,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "body.networkTopologyId: {other} is not a network topology id"
+            )))
+        }
+    };
+    match store.network_topologies.iter().find(|t| &t.id == id) {
+        Some(t) if t.cluster_id == cluster_id => Ok(()),
+        Some(t) => Err(ApiError::bad_request(format!(
+            "body.networkTopologyId: network topology {:?} is in cluster {}, not in the node pool's cluster {cluster_id}",
+            t.name, t.cluster_id
+        ))),
+        None => Err(ApiError::bad_request(format!(
+            "body.networkTopologyId: no network topology {id}"
+        ))),
+    }
+}
+
 /// PUT (`replace`) sets the settings to what the body sends; PATCH merges them. Both set
 /// the label selector when the body names one.
 fn change(call: &Call<'_>, store: &mut Store, id: &str, replace: bool) -> Answer {
@@ -132,6 +157,7 @@ fn update(
     if let Some(selector) = &selector {
         check_selector(store, Some(pool), &pool.cluster_id, selector)?;
     }
+    check_topology(store, &pool.cluster_id, body)?;
     if let Some(pool) = store.node_pool_mut(id) {
         if replace {
             pool.settings.clear();

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::listing::Row;
 use crate::seed::TENANT_ID;
 use crate::store::{NetworkTopology, Store};
+use crate::wire::node_pools::topology_id;
 
 /// Where topologies made through the API come from: the spec's own example of `source`.
 pub(crate) const API_SOURCE: &str = "Run.ai";
@@ -21,11 +22,16 @@ fn phase(store: &Store, t: &NetworkTopology) -> &'static str {
     }
 }
 
-/// The spec requires a `status` it does not describe; it repeats the phase. No node pool
-/// names a topology yet (node pools do not keep a `networkTopologyId`), so `nodePools` is
-/// empty.
+/// The spec requires a `status` it does not describe; it repeats the phase. `nodePools`
+/// names the pools whose `networkTopologyId` is this topology, as the spec's example does.
 pub(crate) fn topology(store: &Store, t: &NetworkTopology) -> Value {
     let phase = phase(store, t);
+    let pools: Vec<&str> = store
+        .node_pools
+        .iter()
+        .filter(|p| topology_id(p) == Some(t.id.as_str()))
+        .map(|p| p.name.as_str())
+        .collect();
     json!({
         "id": t.id,
         "name": t.name,
@@ -36,7 +42,7 @@ pub(crate) fn topology(store: &Store, t: &NetworkTopology) -> Value {
         "createdBy": t.created_by,
         "phase": phase,
         "source": t.source,
-        "nodePools": [],
+        "nodePools": pools,
         "status": phase,
     })
 }

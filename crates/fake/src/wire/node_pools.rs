@@ -75,6 +75,11 @@ pub(crate) fn apply_settings(settings: &mut Map<String, Value>, body: &Value) {
     }
 }
 
+/// The network topology the pool's nodes are placed by, if any.
+pub(crate) fn topology_id(pool: &NodePool) -> Option<&str> {
+    pool.settings.get("networkTopologyId").and_then(Value::as_str)
+}
+
 /// `Ready` with nodes, `Empty` without.
 pub(crate) fn phase(store: &Store, pool: &NodePool) -> &'static str {
     if store.nodes_in(pool).next().is_some() {
@@ -144,11 +149,18 @@ pub(crate) fn node_pool(store: &Store, pool: &NodePool) -> Value {
     map.insert("name".into(), json!(pool.name));
     map.insert("clusterId".into(), json!(pool.cluster_id));
     settings_out(pool, &mut map);
+    let topology = topology_id(pool).and_then(|id| {
+        store
+            .network_topologies
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+    });
     map.insert(
         "networkTopologyId".into(),
-        setting(pool, "networkTopologyId").unwrap_or(Value::Null),
+        topology_id(pool).map_or(Value::Null, |id| json!(id)),
     );
-    map.insert("networkTopologyName".into(), Value::Null);
+    map.insert("networkTopologyName".into(), json!(topology));
     let phase = phase(store, pool);
     map.insert("phase".into(), json!(phase));
     map.insert(
