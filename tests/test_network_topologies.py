@@ -9,7 +9,7 @@ import pytest
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import resolve
+from .conftest import collect, resolve
 from .test_access_control import VIEWER, grant, signed_in_as, tenant
 
 LEVELS = [
@@ -141,3 +141,50 @@ async def test_a_cluster_viewer_sees_its_clusters_topologies_only(api, cp: FakeC
     finally:
         viewer.close()
     assert await resolve(api.network_topologies.count()) == {"count": 2}
+
+
+async def test_node_pools_name_a_topology_of_their_cluster(api, cp: FakeControlPlane):
+    """A pool's `networkTopologyId` names a topology of its own cluster (else 400 naming
+    the field); the topology lists the pools that use it. The spec gives the topology's
+    deletion no 400 or 409, so deleting one in use goes through and its pools are left
+    with none."""
+    racks = await resolve(
+        api.network_topologies.create(name="racks", cluster_id=cp.cluster_id, levels=LEVELS)
+    )
+    other = await resolve(api.clusters.create(name="cluster-2"))
+    foreign = await resolve(
+        api.network_topologies.create(name="racks", cluster_id=other["uuid"], levels=["rack"])
+    )
+    label = {"label_key": "gpu", "label_value": "a100"}
+    pool = await resolve(
+        api.node_pools.create(
+            name="a100", cluster_id=cp.cluster_id, network_topology_id=racks["id"], **label
+        )
+    )
+    assert (pool["networkTopologyId"], pool["networkTopologyName"]) == (racks["id"], "racks")
+    assert (await resolve(api.network_topologies.get(racks["id"])))["nodePools"] == ["a100"]
+    listed = await collect(api.node_pools.list(filter_by=["networkTopologyName==racks"]))
+    assert [p["name"] for p in listed] == ["a100"]
+
+    for wrong, why in (
+        (foreign["id"], "cluster"),
+        ("123e4567-e89b-12d3-a456-426614174000", "no network topology"),
+    ):
+        with pytest.raises(ra.BadRequestError) as caught:
+            await resolve(api.node_pools.patch(pool["id"], network_topology_id=wrong))
+        assert "networkTopologyId" in caught.value.message and why in caught.value.message
+        with pytest.raises(ra.BadRequestError, match="networkTopologyId"):
+            await resolve(
+                api.node_pools.create(
+                    name="h200",
+                    cluster_id=cp.cluster_id,
+                    network_topology_id=wrong,
+                    label_key="gpu",
+                    label_value="h200",
+                )
+            )
+    assert (await resolve(api.node_pools.get(pool["id"])))["networkTopologyId"] == racks["id"]
+
+    await resolve(api.network_topologies.delete(racks["id"]))
+    after = await resolve(api.node_pools.get(pool["id"]))
+    assert (after["networkTopologyId"], after["networkTopologyName"]) == (None, None)

@@ -267,3 +267,65 @@ async def test_who_may_read_and_change_node_pools(api: Any, cp: Any) -> None:
         closing = viewer.close()
         if closing is not None:
             await closing
+
+
+async def test_node_pools_and_nodes_live_in_their_cluster_for_access(api: Any, cp: Any) -> None:
+    """A rule on a cluster reaches its pools and nodes and no other cluster's; a rule on a
+    project reads the pools of its project's cluster (the role grants reading pools, not
+    nodes) and changes none."""
+    from .test_access_control import (
+        L1_RESEARCHER,
+        SYSTEM_ADMINISTRATOR,
+        grant,
+        signed_in_as,
+        tenant,
+    )
+
+    made = await tenant(api, cp)
+    other = await resolve(api.clusters.create(name="cluster-2"))
+    elsewhere = await resolve(api.node_pools.create(name="a100", cluster_id=other["uuid"], **A100))
+    mine = [p for p in await collect(api.node_pools.list()) if p["clusterId"] == cp.cluster_id]
+    await grant(api, made["user"], SYSTEM_ADMINISTRATOR, "cluster", cp.cluster_id)
+    admin = signed_in_as(api, cp, made["user"], made["password"])
+    try:
+        listed = await collect(admin.node_pools.list())
+        assert sorted(p["id"] for p in listed) == sorted(p["id"] for p in mine)
+        assert (await resolve(admin.node_pools.count()))["count"] == len(mine)
+        nodes = await collect(admin.nodes.list())
+        assert nodes and {n["clusterUuid"] for n in nodes} == {cp.cluster_id}
+        pool = await resolve(admin.node_pools.create(name="a100", cluster_id=cp.cluster_id, **A100))
+        await resolve(admin.node_pools.patch(pool["id"], over_provisioning_ratio=2))
+        await resolve(admin.node_pools.delete(pool["id"]))
+        for refused in (
+            lambda: admin.node_pools.get(elsewhere["id"]),
+            lambda: admin.node_pools.delete(elsewhere["id"]),
+            lambda: admin.node_pools.create(name="b", cluster_id=other["uuid"], **A100),
+            lambda: admin.node_pools.patch(elsewhere["id"], over_provisioning_ratio=2),
+        ):
+            with pytest.raises(ra.PermissionDeniedError, match="nodepools"):
+                await resolve(refused())
+    finally:
+        closing = admin.close()
+        if closing is not None:
+            await closing
+
+    researcher_email = "grace@example.com"
+    researcher = await resolve(api.users.create(email=researcher_email))
+    await grant(api, researcher["username"], L1_RESEARCHER, "project", made["proj_a"])
+    l1 = signed_in_as(api, cp, researcher["username"], researcher["tempPassword"])
+    try:
+        listed = await collect(l1.node_pools.list())
+        assert sorted(p["id"] for p in listed) == sorted(p["id"] for p in mine)
+        assert (await resolve(l1.node_pools.get(mine[0]["id"])))["clusterId"] == cp.cluster_id
+        for refused in (
+            lambda: l1.node_pools.get(elsewhere["id"]),
+            lambda: l1.node_pools.patch(mine[0]["id"], over_provisioning_ratio=2),
+            lambda: l1.node_pools.create(name="c", cluster_id=cp.cluster_id, **A100),
+            lambda: l1.nodes.count(),
+        ):
+            with pytest.raises(ra.PermissionDeniedError):
+                await resolve(refused())
+    finally:
+        closing = l1.close()
+        if closing is not None:
+            await closing

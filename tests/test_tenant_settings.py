@@ -104,3 +104,51 @@ async def test_a_viewer_reads_settings_and_changes_none(api, cp: FakeControlPlan
     finally:
         viewer.close()
     assert await resolve(api.tenant_settings.get("department.use")) is True
+
+
+def test_no_setting_keeps_projects_within_their_department_and_the_fake_has_a_keyword():
+    """The spec only recommends that a department's projects deserve no more than it does,
+    and names no tenant setting for it: none of the settings is about quotas. The fake
+    enforces it when started with `projects_within_department_quota=True`."""
+
+    def quota(pool: dict, gpus: float) -> list[dict]:
+        return [{"nodePool": {"id": pool["id"]}, "gpu": {"deserved": gpus}}]
+
+    def attempts(cp: FakeControlPlane) -> list[bool]:
+        """Whether each of: a project that overfills its department, then a department
+        quota below its projects', is accepted."""
+        with cp.client() as client:
+            keys = [s["key"] for s in client.tenant_settings.list().to_list()]
+            assert not [key for key in keys if "quota" in key]
+            pool = next(p for p in client.node_pools.list() if p["name"] == "h100")
+            dept = client.departments.create(
+                name="physics", cluster_id=cp.cluster_id, resources=quota(pool, 2)
+            )
+            client.projects.create(
+                name="fits",
+                cluster_id=cp.cluster_id,
+                parent_id=dept["id"],
+                resources=quota(pool, 2),
+            )
+            accepted = []
+            for change in (
+                lambda: client.projects.create(
+                    name="over",
+                    cluster_id=cp.cluster_id,
+                    parent_id=dept["id"],
+                    resources=quota(pool, 1),
+                ),
+                lambda: client.departments.update_resources(dept["id"], body=quota(pool, 1)),
+            ):
+                try:
+                    change()
+                    accepted.append(True)
+                except ra.BadRequestError as refused:
+                    assert "body.resources" in refused.message and "physics" in refused.message
+                    accepted.append(False)
+            return accepted
+
+    with FakeControlPlane() as cp:
+        assert attempts(cp) == [True, True]
+    with FakeControlPlane(projects_within_department_quota=True) as cp:
+        assert attempts(cp) == [False, False]
