@@ -455,3 +455,45 @@ async def test_a_user_changes_their_own_password(api, cp):
             await collect(stale.me.list_access_rules())
     finally:
         stale.close()
+
+
+# The seed-era node pool create is deprecated: its warning is expected here.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+async def test_seed_era_creates_are_checked_where_their_body_says(api, cp):
+    """`POST /v1/k8s/projects` lands in the department its body names, `/v1/k8s/departments`
+    and `/v1/k8s/nodetypes` in the cluster theirs names, `/v1/k8s/clusters/{clusterId}/
+    node-pools` in its path's cluster: a rule there allows them, a rule elsewhere does not."""
+    made = await tenant(api, cp)
+    other = await resolve(api.clusters.create(name="cluster-2"))
+    await grant(api, made["user"], DEPARTMENT_ADMINISTRATOR, "department", made["dept_a"])
+    await grant(api, made["user"], SYSTEM_ADMINISTRATOR, "cluster", other["uuid"])
+    caller = signed_in_as(api, cp, made["user"], made["password"])
+
+    def project_in(dept: str, name: str) -> Any:
+        return caller.legacy.projects.create(
+            name=name, cluster_uuid=cp.cluster_id, department_id=int(dept), deserved_gpus=0
+        )
+
+    try:
+        assert (await resolve(project_in(made["dept_a"], "mine")))["name"] == "mine"
+        made_there = await resolve(
+            caller.legacy.departments.create(name="d", cluster_uuid=other["uuid"], deserved_gpus=0)
+        )
+        assert made_there["clusterUuid"] == other["uuid"]
+        await resolve(caller.legacy.node_types.create(name="v100", cluster_uuid=other["uuid"]))
+        for refused in (
+            lambda: project_in(made["dept_b"], "theirs"),
+            lambda: caller.legacy.departments.create(
+                name="e", cluster_uuid=cp.cluster_id, deserved_gpus=0
+            ),
+            lambda: caller.legacy.node_types.create(name="v100", cluster_uuid=cp.cluster_id),
+            lambda: caller.node_pools.legacy_create(
+                cp.cluster_id, name="a100", label_key="gpu", label_value="a100"
+            ),
+        ):
+            with pytest.raises(ra.PermissionDeniedError):
+                await resolve(refused())
+    finally:
+        closing = caller.close()
+        if closing is not None:
+            await closing
