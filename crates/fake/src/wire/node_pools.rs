@@ -77,7 +77,9 @@ pub(crate) fn apply_settings(settings: &mut Map<String, Value>, body: &Value) {
 
 /// The network topology the pool's nodes are placed by, if any.
 pub(crate) fn topology_id(pool: &NodePool) -> Option<&str> {
-    pool.settings.get("networkTopologyId").and_then(Value::as_str)
+    pool.settings
+        .get("networkTopologyId")
+        .and_then(Value::as_str)
 }
 
 /// `Ready` with nodes, `Empty` without.
