@@ -29,7 +29,7 @@ from .errors import (
     RunaiError,
     UnprocessableEntityError,
 )
-from .pagination import AsyncPager, Page, SyncPager
+from .pagination import AsyncPager, Items, Page, SyncPager
 
 __all__ = [
     "NOT_GIVEN",
@@ -47,6 +47,7 @@ __all__ = [
     "ConfigurationWarning",
     "ConflictError",
     "InternalServerError",
+    "Items",
     "NotFoundError",
     "NotGiven",
     "Page",
