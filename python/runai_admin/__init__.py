@@ -29,6 +29,7 @@ from .errors import (
     RunaiError,
     UnprocessableEntityError,
 )
+from .frames import metrics_frame
 from .pagination import AsyncPager, Items, Page, SyncPager
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "__version__",
     "auth",
     "errors",
+    "metrics_frame",
 ]
