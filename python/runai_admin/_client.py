@@ -3,13 +3,21 @@ namespaces and methods (generated in ``_namespaces``)."""
 
 from __future__ import annotations
 
+from . import _core, _logging
 from ._namespaces import _AsyncClientNamespaces, _ClientNamespaces
 
 __all__ = ["AsyncClient", "Client"]
 
 
 class Client(_ClientNamespaces):
-    """The blocking client. Use it as a context manager, or call ``close()``."""
+    """The blocking client. Use it as a context manager, or call ``close()``.
+
+    Its calls also work inside a running event loop (a notebook's): they wait on the
+    compiled core's own runtime, with the GIL released, and never on the caller's loop."""
+
+    def _core_client(self) -> _core.CoreClient:
+        _logging.sync_level()
+        return super()._core_client()
 
     def __enter__(self) -> Client:
         return self
@@ -20,6 +28,10 @@ class Client(_ClientNamespaces):
 
 class AsyncClient(_AsyncClientNamespaces):
     """The asyncio client: the same namespaces, every method awaitable, lists ``async for``."""
+
+    def _core_client(self) -> _core.CoreClient:
+        _logging.sync_level()
+        return super()._core_client()
 
     async def __aenter__(self) -> AsyncClient:
         return self
