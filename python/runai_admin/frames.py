@@ -9,27 +9,28 @@ or telemetry answer into a frame indexed by time.
 
 from __future__ import annotations
 
+import importlib
 import json
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _core
 
-if TYPE_CHECKING:
-    import pandas
-
 __all__ = ["items_frame", "metrics_frame", "require_pandas"]
+
+#: ``pandas.DataFrame``: pandas is optional and ships no type information, so type
+#: checkers see Any.
+DataFrame = Any
 
 
 def require_pandas() -> Any:
     """The pandas module, or an ImportError saying which extra brings it."""
-    try:
-        import pandas
+    try:  # by name: pandas ships no type information
+        return importlib.import_module("pandas")
     except ImportError:
         raise ImportError(
             "to_pandas() and metrics_frame() need pandas: pip install 'runai-admin[pandas]'"
         ) from None
-    return pandas
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +50,7 @@ def timestamp_fields() -> frozenset[str]:
     return frozenset(names)
 
 
-def _as_datetimes(pd: Any, frame: pandas.DataFrame) -> pandas.DataFrame:
+def _as_datetimes(pd: Any, frame: DataFrame) -> DataFrame:
     known = timestamp_fields()
     for column in frame.columns:
         if str(column).rsplit(".", 1)[-1] not in known:
@@ -65,7 +66,7 @@ def _as_datetimes(pd: Any, frame: pandas.DataFrame) -> pandas.DataFrame:
     return frame
 
 
-def items_frame(items: list[Any]) -> pandas.DataFrame:
+def items_frame(items: list[Any]) -> DataFrame:
     """A list of results as a DataFrame (dotted columns for nested fields)."""
     pd = require_pandas()
     if not all(isinstance(item, dict) for item in items):
@@ -89,7 +90,7 @@ def _series_name(kind: str, labels: dict[str, Any]) -> str:
     return f"{kind}{{{inner}}}"
 
 
-def metrics_frame(result: Any) -> pandas.DataFrame:
+def metrics_frame(result: Any) -> DataFrame:
     """A metrics answer (``measurements``: one series per type and labels) as a frame
     indexed by timestamp with a float column per series (``GPU_QUOTA``, or
     ``GPU_ALLOCATION{nodepool=default}`` when labelled); a telemetry answer (one

@@ -20,9 +20,8 @@ from . import display
 from .errors import APIError
 
 if TYPE_CHECKING:
-    import pandas
-
     from ._base import BaseClient
+    from .frames import DataFrame
     from .progress import Bar
 
 __all__ = ["AsyncPager", "Items", "Page", "SyncPager"]
@@ -57,7 +56,7 @@ class Items(List[T]):  # noqa: UP006 (list[T] is not generic at run time on Pyth
         """Print the first rows as a text table (for the plain REPL and scripts)."""
         print(self._text())
 
-    def to_pandas(self) -> pandas.DataFrame:
+    def to_pandas(self) -> DataFrame:
         """A DataFrame: nested fields as dotted columns, timestamps as datetimes."""
         from .frames import items_frame
 
@@ -132,7 +131,7 @@ class _PagerBase(Generic[T]):
         """Items this walk will yield, from the count's answer (None: unknown)."""
         if not isinstance(counted, dict) or not isinstance(counted.get("count"), int):
             return None
-        total = max(counted["count"] - self._start, 0)
+        total: int = max(counted["count"] - self._start, 0)
         return total if self._max_items is None else min(total, self._max_items)
 
     def _preview(self) -> tuple[Page[T], Optional[int]]:
@@ -277,7 +276,7 @@ class SyncPager(_PagerBase[T]):
         """Every item (a list that displays as a table); ``progress=True`` shows a bar."""
         return _items(list(self.iter(progress)), self._kind)
 
-    def to_pandas(self, progress: bool = False) -> pandas.DataFrame:
+    def to_pandas(self, progress: bool = False) -> DataFrame:
         """Every item as a DataFrame: nested fields as dotted columns, timestamps as
         datetimes. Needs the ``pandas`` extra."""
         from .frames import items_frame, require_pandas
@@ -336,7 +335,7 @@ class AsyncPager(_PagerBase[T]):
         """Every item (a list that displays as a table); ``progress=True`` shows a bar."""
         return _items([item async for item in self.iter(progress)], self._kind)
 
-    async def to_pandas(self, progress: bool = False) -> pandas.DataFrame:
+    async def to_pandas(self, progress: bool = False) -> DataFrame:
         """Every item as a DataFrame: nested fields as dotted columns, timestamps as
         datetimes. Needs the ``pandas`` extra."""
         from .frames import items_frame, require_pandas
