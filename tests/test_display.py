@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import runai_admin as ra
 
 from .conftest import paths, resolve, resources
@@ -109,3 +111,28 @@ def test_blocking_calls_work_inside_a_running_event_loop(cp):
     names, shown, ashown = asyncio.run(cell())
     assert names == ["nb"]
     assert "<td>nb</td>" in shown and "<td>nb</td>" in ashown
+
+
+async def test_a_notebook_gets_both_tables_from_one_preview(api, cp):
+    await make_projects(api, cp, 12)
+    pager = api.projects.list()
+    cp.clear_requests()
+    bundle = pager._repr_mimebundle_()
+    assert bundle["text/html"].startswith("<table>")
+    assert bundle["text/plain"].endswith("(projects.list(): 10 of 12 shown)")
+    assert len(paths(cp, LIST, "GET")) == 1 and len(paths(cp, COUNT, "GET")) == 1
+    assert list(pager._repr_mimebundle_(include={"text/plain"})) == ["text/plain"]
+    assert list(pager._repr_mimebundle_(exclude={"text/plain"})) == ["text/html"]
+
+
+def test_ipython_shows_a_pager_with_one_request(cp):
+    formatters = pytest.importorskip("IPython.core.formatters")
+    with cp.client() as client:
+        client.projects.create(name="nb", cluster_id=cp.cluster_id, resources=resources(1))
+        cp.clear_requests()
+        data, _ = formatters.DisplayFormatter().format(client.projects.list())
+        assert "<td>nb</td>" in data["text/html"]
+        assert data["text/plain"].splitlines()[2].split()[1] == "nb"
+        assert len(paths(cp, LIST, "GET")) == 1
+        items, _ = formatters.DisplayFormatter().format(client.projects.list().to_list())
+        assert items["text/plain"].endswith("(1 item)") and "<td>nb</td>" in items["text/html"]

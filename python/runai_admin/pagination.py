@@ -162,13 +162,30 @@ class _PagerBase(Generic[T]):
         more = total is None and page.next_offset is not None
         return rows, display.preview_note(len(rows), total, more)
 
-    def _repr_html_(self) -> str:
-        rows, note = self._preview_parts()
+    def _html(self, rows: list[T], note: str) -> str:
         return display.html_table(rows, self._kind, f"{self._where}(): {note}")
 
-    def _text(self) -> str:
-        rows, note = self._preview_parts()
+    def _plain(self, rows: list[T], note: str) -> str:
         return f"{display.table(rows, kind=self._kind)}\n({self._where}(): {note})"
+
+    def _repr_mimebundle_(
+        self, include: Optional[Any] = None, exclude: Optional[Any] = None
+    ) -> dict[str, str]:
+        """Both tables from one preview: IPython asks for this before the single-format
+        methods, so a notebook sends one page request (and a count), not one per format."""
+        rows, note = self._preview_parts()
+        bundle = {"text/plain": self._plain(rows, note), "text/html": self._html(rows, note)}
+        return {
+            kind: text
+            for kind, text in bundle.items()
+            if (include is None or kind in include) and (exclude is None or kind not in exclude)
+        }
+
+    def _repr_html_(self) -> str:
+        return self._html(*self._preview_parts())
+
+    def _text(self) -> str:
+        return self._plain(*self._preview_parts())
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self) if cycle else self._text())
