@@ -20,7 +20,8 @@ pub fn set_request_observer(callback: Option<Py<PyAny>>) {
         return;
     };
     observe::set_observer(Some(Arc::new(move |event: &RequestEvent<'_>| {
-        Python::attach(|py| {
+        // An event of a call still running while the interpreter shuts down is dropped.
+        Python::try_attach(|py| {
             let retry_in = event.retry_in.map(|wait| wait.as_secs_f64());
             let args = (
                 event.method,
