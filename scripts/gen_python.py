@@ -194,6 +194,9 @@ class Method:
     paginated: bool = False
     items_path: tuple[str, ...] = ()
     download: str = ""  # "text" or "binary" for an operation that answers a file
+    # A list's counting operation and the keywords it shares with the list: progress bars
+    # take their total from it and previews their "of N".
+    count: Optional[tuple[str, tuple[str, ...]]] = None
 
     @property
     def where(self) -> str:
@@ -589,8 +592,12 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
             *(f"{i3}{a}," for a in page_args),
             f"{i3}timeout,",
             f"{i3}max_retries,",
-            f"{i2})",
         ]
+        if m.count is not None:
+            shared = ", ".join(f'"{name}"' for name in m.count[1])
+            shared += "," if len(m.count[1]) == 1 else ""
+            out.append(f'{i3}("{m.count[0]}", ({shared})),')
+        out.append(f"{i2})")
     elif m.download:
         send = "await self._client._core_client().download"
         send = f"{send}_async" if coroutine else send.replace("await ", "")
@@ -610,6 +617,21 @@ def method_source(m: Method, *, asynchronous: bool) -> list[str]:
     return out
 
 
+def pair_counts(methods: list[Method]) -> None:
+    """Give each list its count: ``list`` ↔ ``count``, ``list_in_cluster`` ↔
+    ``count_in_cluster``, when both take the same path parameters."""
+    by_name = {m.name: m for m in methods}
+    for m in methods:
+        if not (m.returns_list and m.name.startswith("list")):
+            continue
+        counter = by_name.get("count" + m.name[len("list") :])
+        if counter is None or counter.returns_list or counter.path_params != m.path_params:
+            continue
+        listed = {k.py for k in m.keywords}
+        shared = tuple(k.py for k in counter.keywords if k.py in listed)
+        m.count = (counter.op["id"], shared)
+
+
 def class_name(namespace: str, asynchronous: bool) -> str:
     return ("Async" if asynchronous else "") + pascal(namespace) + "Namespace"
 
@@ -622,6 +644,7 @@ def render(catalogue: dict[str, Any], builder: Any) -> str:
             grouped.setdefault(op["namespace"], []).append(build_method(op, builder, schemas))
     for methods in grouped.values():
         methods.sort(key=lambda m: m.name)
+        pair_counts(methods)
     typed = set(builder.names())
     body: list[str] = []
     used_types: set[str] = set()

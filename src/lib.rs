@@ -12,6 +12,7 @@ mod decode;
 mod errors;
 #[cfg(feature = "fake")]
 mod fake;
+mod observe;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -21,6 +22,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(catalogue_json, m)?)?;
     m.add_class::<client::CoreClient>()?;
+    m.add_function(wrap_pyfunction!(observe::set_request_observer, m)?)?;
+    m.add_function(wrap_pyfunction!(observe::report_every_attempt, m)?)?;
     #[cfg(feature = "fake")]
     m.add_class::<fake::FakeServer>()?;
     Ok(())

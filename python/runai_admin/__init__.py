@@ -29,7 +29,8 @@ from .errors import (
     RunaiError,
     UnprocessableEntityError,
 )
-from .pagination import AsyncPager, Page, SyncPager
+from .frames import metrics_frame
+from .pagination import AsyncPager, Items, Page, SyncPager
 
 __all__ = [
     "NOT_GIVEN",
@@ -47,6 +48,7 @@ __all__ = [
     "ConfigurationWarning",
     "ConflictError",
     "InternalServerError",
+    "Items",
     "NotFoundError",
     "NotGiven",
     "Page",
@@ -58,4 +60,5 @@ __all__ = [
     "__version__",
     "auth",
     "errors",
+    "metrics_frame",
 ]

@@ -2,17 +2,38 @@
 # the built module with `python -m mypy.stubtest runai_admin._core`.
 
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Optional, Union, final
 
 from .auth import Auth
 
-__all__ = ["CoreClient", "FakeServer", "__version__", "catalogue_json"]
+__all__ = [
+    "CoreClient",
+    "FakeServer",
+    "__version__",
+    "catalogue_json",
+    "report_every_attempt",
+    "set_request_observer",
+]
 
 __version__: str
 
 def catalogue_json() -> str:
     """The operation catalogue as JSON text."""
+
+def set_request_observer(
+    callback: Optional[
+        Callable[
+            [str, str, Optional[int], Optional[str], float, int, Optional[float]],
+            object,
+        ]
+    ],
+) -> None:
+    """Report each request's ``(method, path, status, failure, millis, attempt,
+    retry_in)``; None stops reporting."""
+
+def report_every_attempt(on: bool) -> None:
+    """Report every attempt, or (False) only those followed by a retry."""
 
 @final
 class CoreClient:

@@ -882,6 +882,7 @@ class AccessRulesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_access_rules", ("include_deleted", "filter_by", "search")),
         )
 
 
@@ -3400,6 +3401,7 @@ class DepartmentsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_departments", ("filter_by",)),
         )
 
     def metrics(
@@ -5631,6 +5633,7 @@ class MeNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_me_access_rules", ("search",)),
         )
 
 
@@ -6385,6 +6388,7 @@ class NodePoolsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_nodepools", ("filter_by",)),
         )
 
     def metrics(
@@ -6741,6 +6745,7 @@ class NodesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_tenant_nodes", ("filter_by", "search")),
         )
 
     def list_in_cluster(
@@ -6811,6 +6816,7 @@ class NodesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_nodes", ("filter_by", "search")),
         )
 
     def metrics(
@@ -7833,6 +7839,7 @@ class ProjectsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_projects", ("filter_by", "search")),
         )
 
     def metrics(
@@ -8446,6 +8453,7 @@ class ReportsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_reports", ("filter_by", "search")),
         )
 
 
@@ -9909,6 +9917,7 @@ class UsersNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_users", ("filter_by", "search")),
         )
 
     def logout(
@@ -10723,6 +10732,7 @@ class AsyncAccessRulesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_access_rules", ("include_deleted", "filter_by", "search")),
         )
 
 
@@ -13241,6 +13251,7 @@ class AsyncDepartmentsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_departments", ("filter_by",)),
         )
 
     async def metrics(
@@ -15472,6 +15483,7 @@ class AsyncMeNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_me_access_rules", ("search",)),
         )
 
 
@@ -16227,6 +16239,7 @@ class AsyncNodePoolsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_nodepools", ("filter_by",)),
         )
 
     async def metrics(
@@ -16583,6 +16596,7 @@ class AsyncNodesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_tenant_nodes", ("filter_by", "search")),
         )
 
     def list_in_cluster(
@@ -16653,6 +16667,7 @@ class AsyncNodesNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_nodes", ("filter_by", "search")),
         )
 
     async def metrics(
@@ -17675,6 +17690,7 @@ class AsyncProjectsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_projects", ("filter_by", "search")),
         )
 
     async def metrics(
@@ -18288,6 +18304,7 @@ class AsyncReportsNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_reports", ("filter_by", "search")),
         )
 
 
@@ -19751,6 +19768,7 @@ class AsyncUsersNamespace(Namespace):
             offset,
             timeout,
             max_retries,
+            ("count_users", ("filter_by", "search")),
         )
 
     async def logout(

@@ -1,7 +1,8 @@
-"""Plain-text tables for the CLI (and anyone printing results in a terminal)."""
+"""Tables of results: plain text for the CLI and terminals, HTML for notebooks."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
@@ -58,6 +59,8 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
 }
 MAX_CELL = 40
 MAX_AUTO_COLUMNS = 7
+#: Rows a notebook or REPL shows of a list; the rest are counted, not fetched.
+PREVIEW_ROWS = 10
 
 
 def lookup(item: Any, path: str) -> Any:
@@ -85,6 +88,45 @@ def auto_columns(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(key, key) for key in columns[:MAX_AUTO_COLUMNS]]
 
 
+def kind_of(where: str) -> str:
+    """The preset of a method: ``legacy.clusters.list`` shows as ``legacy.clusters``."""
+    return where.rsplit(".", 1)[0]
+
+
+def _grid(
+    rows: list[dict[str, Any]], columns: Optional[list[str]], kind: str
+) -> tuple[list[str], list[list[str]]]:
+    chosen = [(c, c) for c in columns] if columns else PRESETS.get(kind) or auto_columns(rows)
+    titles = [title for title, _ in chosen]
+    return titles, [[_cell(lookup(row, path)) for _, path in chosen] for row in rows]
+
+
+def preview_note(shown: int, total: Optional[int], more: bool) -> str:
+    """What a preview leaves out: ``10 of 57 shown``, or that more pages follow."""
+    if total is not None and total > shown:
+        return f"{shown} of {total} shown"
+    if total is None and more:
+        return f"first {shown} shown; more on the next pages"
+    return f"{shown} item{'' if shown == 1 else 's'}"
+
+
+def html_table(rows: Sequence[Any], kind: str = "", note: str = "") -> str:
+    """Rows as an HTML table (every cell escaped), with ``note`` under it."""
+    rows = list(rows)
+    foot = f"<p><small>{html.escape(note)}</small></p>" if note else ""
+    if not rows:
+        return f"<p><em>(none)</em></p>{foot}"
+    if not all(isinstance(r, dict) for r in rows):
+        body = "".join(f"<tr><td>{html.escape(_cell(r))}</td></tr>" for r in rows)
+        return f"<table>{body}</table>{foot}"
+    titles, cells = _grid(rows, None, kind)
+    head = "".join(f"<th>{html.escape(t)}</th>" for t in titles)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}"
+
+
 def table(rows: Iterable[Any], columns: Optional[list[str]] = None, kind: str = "") -> str:
     """Rows of dicts as aligned text; ``columns`` are key paths (``a.b``) to show."""
     rows = list(rows)
@@ -92,9 +134,7 @@ def table(rows: Iterable[Any], columns: Optional[list[str]] = None, kind: str = 
         return "(none)"
     if not all(isinstance(r, dict) for r in rows):
         return "\n".join(_cell(r) for r in rows)
-    chosen = [(c, c) for c in columns] if columns else PRESETS.get(kind) or auto_columns(rows)
-    titles = [title for title, _ in chosen]
-    cells = [[_cell(lookup(row, path)) for _, path in chosen] for row in rows]
+    titles, cells = _grid(rows, columns, kind)
     widths = [max(len(t), *(len(r[i]) for r in cells)) for i, t in enumerate(titles)]
 
     def line(values: Sequence[str]) -> str:

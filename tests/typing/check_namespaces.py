@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional
 from typing_extensions import assert_type
 
 import runai_admin as ra
-from runai_admin.pagination import AsyncPager, Page, SyncPager
+from runai_admin.pagination import AsyncPager, Items, Page, SyncPager
 from runai_admin.types import (
     AccessKey1,
     AccessKeyPostResponse,
@@ -85,7 +85,7 @@ from runai_admin.types import (
 def blocking(client: ra.Client, cluster_id: str) -> None:
     # clusters
     assert_type(client.clusters.list(), SyncPager[DisplayedCluster])
-    assert_type(client.clusters.list(max_items=1).to_list(), list[DisplayedCluster])
+    assert_type(client.clusters.list(max_items=1).to_list(), Items[DisplayedCluster])
     assert_type(client.clusters.get(cluster_id), DisplayedCluster)
     assert_type(client.clusters.install_file(cluster_id), str)
     assert_type(client.clusters.update(cluster_id, name="c"), None)
@@ -394,7 +394,7 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
 async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     # clusters
     assert_type(client.clusters.list(), AsyncPager[DisplayedCluster])
-    assert_type(await client.clusters.list().to_list(), list[DisplayedCluster])
+    assert_type(await client.clusters.list().to_list(), Items[DisplayedCluster])
     assert_type(await client.clusters.get(cluster_id), DisplayedCluster)
 
     # departments
@@ -408,7 +408,7 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(project, Project)
     pager = client.projects.list(page_size=10)
     assert_type(pager, AsyncPager[Project])
-    assert_type(await pager, list[Project])
+    assert_type(await pager, Items[Project])
     assert_type(await pager.page(), Page[Project])
     async for p in pager:
         assert_type(p, Project)
@@ -421,7 +421,7 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     # legacy
     assert_type(client.legacy.clusters.list(), AsyncPager[LegacyClustersListResultItem])
     assert_type(await client.legacy.projects.get(1), LegacyProjectsListResultItem)
-    assert_type(await client.legacy.users.list(), list[LegacyUsersListResultItem])
+    assert_type(await client.legacy.users.list(), Items[LegacyUsersListResultItem])
     assert_type(await client.legacy.node_types.delete(1), str)
     assert_type(await client.legacy.departments.get(1), LegacyDepartmentsListResultItem)
 

@@ -14,7 +14,8 @@ use crate::config::{AuthMethod, ClientConfig};
 use crate::download::{Destination, Downloaded};
 use crate::error::{CoreError, CoreResult};
 use crate::http::{
-    Attempt, Backoff, Failure, Reading, Request, Response, RetryDecision, RetryPolicy, Transport,
+    observe, Attempt, Backoff, Failure, Reading, Request, Response, RetryDecision, RetryPolicy,
+    Transport,
 };
 
 pub struct Core {
@@ -237,13 +238,31 @@ impl Core {
         let mut retry = 0;
         loop {
             let limit = deadline.remaining(transport, request)?;
+            // The clock is read only when every attempt is reported.
+            let started = observe::every_attempt().then(Instant::now);
             let attempt = transport.send(request, bearer, limit, reading).await;
-            match policy.decide(&attempt, idempotent, retry) {
-                RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => {
+            let retry_in = match policy.decide(&attempt, idempotent, retry) {
+                RetryDecision::RetryAfter(wait) if deadline.has_room_for(wait) => Some(wait),
+                _ => None,
+            };
+            if started.is_some() || retry_in.is_some() {
+                let (status, failure) = observe::outcome(&attempt);
+                observe::emit(&observe::RequestEvent {
+                    method: request.method.as_str(),
+                    path: &request.path,
+                    status,
+                    failure,
+                    millis: started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+                    attempt: retry + 1,
+                    retry_in,
+                });
+            }
+            match retry_in {
+                Some(wait) => {
                     tokio::time::sleep(wait).await;
                     retry += 1;
                 }
-                _ => return Ok(attempt),
+                None => return Ok(attempt),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The transport: one pooled reqwest client per `Client`, and the retry policy that
 //! decides what may be sent again.
 
+pub mod observe;
 mod retry;
 mod transport;
 
