@@ -78,12 +78,18 @@ class BaseClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         verify: Union[bool, str, os.PathLike[str], None] = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
         ``timeout`` 30 seconds for a whole call (retries included; for a download, for
         its answer and then for each chunk), ``max_retries`` 3,
-        ``verify`` True (the system's trust store; a path adds a CA bundle)."""
+        ``verify`` True (the system's trust store; a path adds a CA bundle).
+
+        Credentials never go over plain ``http://`` to another machine: such a
+        ``base_url`` raises :class:`ConfigurationError` before anything is sent, unless
+        ``allow_insecure_http=True`` (a trusted network; it warns). ``http://`` to this
+        machine (127.0.0.0/8, ``::1``, ``localhost``) needs no opt-in."""
         self._core: Optional[_core.CoreClient] = _core.CoreClient(
             base_url=base_url,
             client_id=client_id,
@@ -93,6 +99,7 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             verify=verify,
+            allow_insecure_http=allow_insecure_http,
         )
         for message in self._core.take_warnings():
             warnings.warn(message, ConfigurationWarning, stacklevel=3)

@@ -27,6 +27,7 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         verify: Union[bool, str, os.PathLike[str], None] = None,
+        allow_insecure_http: bool = False,
     ) -> CoreClient: ...
     def take_warnings(self) -> list[str]: ...
     @property

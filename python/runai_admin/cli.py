@@ -53,12 +53,12 @@ def _has_credentials() -> bool:
     )
 
 
-def demo(output: str, keep: bool) -> int:
+def demo(output: str, keep: bool, allow_insecure_http: bool = False) -> int:
     """List clusters; create a department, a project with a 2-GPU quota and a user, and
     grant the user the L1 researcher role on the project."""
     plane: Optional[FakeControlPlane] = None
     if _has_credentials():
-        client = Client()
+        client = Client(allow_insecure_http=allow_insecure_http)
         suffix = "-" + uuid.uuid4().hex[:6]
         print(f"Using the control plane at {client.base_url}", file=sys.stderr)
     else:
@@ -201,8 +201,10 @@ def _call_keywords(
     return args, kwargs
 
 
-def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> int:
-    with Client() as client:
+def call_operation(
+    namespace: str, verb: str, extra: list[str], output: str, allow_insecure_http: bool = False
+) -> int:
+    with Client(allow_insecure_http=allow_insecure_http) as client:
         target: Any = client
         for part in namespace.split("."):
             target = getattr(target, part)
@@ -223,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="runai-admin", description="Drive the Run:ai Administrator REST API."
     )
     parser.add_argument("--version", action="version", version=f"runai-admin {__version__}")
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the credentials over plain http:// to another machine (a trusted network)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="the quick start, on the embedded fake control plane")
     p.add_argument("-o", "--output", choices=["table", "json"], default="table")
@@ -242,10 +249,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "demo":
-            return demo(args.output, args.keep)
+            return demo(args.output, args.keep, args.allow_insecure_http)
         if args.command == "fake-server":
             return fake_server(args.port, args.token_lifetime)
-        return call_operation(args.command, args.verb, extra, args.output)
+        return call_operation(args.command, args.verb, extra, args.output, args.allow_insecure_http)
     except RunaiError as err:
         print(f"runai-admin: {err}", file=sys.stderr)
         return 1
