@@ -29,13 +29,15 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
 impl FakeServer {
     #[new]
     /// `token_lifetime` in seconds; `None` keeps the fake's own default, and so does
-    /// `cli_binary_size` (bytes of each researcher CLI program).
-    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None))]
+    /// `cli_binary_size` (bytes of each researcher CLI program) and `record_limit` (how
+    /// many of the latest requests `requests()` keeps).
+    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None, record_limit=None))]
     fn new(
         py: Python<'_>,
         port: u16,
         token_lifetime: Option<f64>,
         cli_binary_size: Option<u64>,
+        record_limit: Option<usize>,
     ) -> PyResult<Self> {
         let defaults = FakeConfig::default();
         let config = FakeConfig {
@@ -45,6 +47,7 @@ impl FakeServer {
                 None => defaults.token_lifetime,
             },
             cli_binary_size: cli_binary_size.unwrap_or(defaults.cli_binary_size),
+            record_limit: record_limit.unwrap_or(defaults.record_limit),
         };
         let server = py.detach(|| Server::start(config)).map_err(|e| {
             PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))
@@ -77,7 +80,7 @@ impl FakeServer {
         self.server.cluster_id()
     }
 
-    /// What the server received, oldest first, as dicts (the Authorization value redacted).
+    /// The latest requests the server received, oldest first, as dicts (the Authorization value redacted).
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.server
             .requests()

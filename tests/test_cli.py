@@ -111,3 +111,14 @@ def test_flags_take_their_wire_type_from_the_catalogue(env_for, capsys):
     args = ["departments", "create", "--name", "42", "--cluster-id", cp.cluster_id]
     assert main([*args, "--resources", '[{"gpu": {"deserved": 1}}]', "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "42"
+
+
+def test_fake_server_takes_a_record_limit(capsys):
+    from runai_admin.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["fake-server", "--record-limit", "50"]).record_limit == 50
+    assert parser.parse_args(["fake-server"]).record_limit is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["fake-server", "--record-limit", "-1"])
+    assert "0 or more" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import pytest
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import paths, resources
+from .conftest import paths, resolve, resources
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
@@ -142,3 +142,29 @@ def test_a_refused_post_is_sent_again_once_the_server_is_back():
         restart.join()
         second.stop()
         client.close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_the_fake_keeps_the_latest_requests_up_to_its_record_limit(kind):
+    with FakeControlPlane(record_limit=5) as plane:
+        client = plane.client() if kind == "sync" else plane.async_client()
+        try:
+            for _ in range(8):
+                await resolve(client.clusters.get(plane.cluster_id))
+        finally:
+            client.close()
+        recorded = plane.requests
+        # The token request and the first three calls are gone; the last five remain, in order.
+        assert len(recorded) == 5
+        assert all(r["path"] == f"/api/v1/clusters/{plane.cluster_id}" for r in recorded)
+        assert [r["status"] for r in recorded] == [200] * 5
+        plane.clear_requests()
+        assert plane.requests == []
+
+
+def test_a_fake_may_record_nothing_and_refuses_a_negative_limit():
+    with FakeControlPlane(record_limit=0) as plane, plane.client() as client:
+        client.clusters.list().to_list()
+        assert plane.requests == []
+    with pytest.raises(ValueError, match="record_limit"):
+        FakeControlPlane(record_limit=-1)

@@ -120,6 +120,7 @@ class FakeServer:
         port: int = 0,
         token_lifetime: Optional[float] = None,
         cli_binary_size: Optional[int] = None,
+        record_limit: Optional[int] = None,
     ) -> FakeServer: ...
     @property
     def url(self) -> str: ...

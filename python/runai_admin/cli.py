@@ -117,11 +117,13 @@ def demo(output: str, keep: bool, allow_insecure_http: bool = False) -> int:
     return 0
 
 
-def fake_server(port: int, token_lifetime: Optional[float]) -> int:
+def fake_server(port: int, token_lifetime: Optional[float], record_limit: Optional[int]) -> int:
     # Ctrl-C is how this command stops: started from a shell that ignores SIGINT (a
     # background job), it would otherwise inherit that and never stop.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with FakeControlPlane(port=port, token_lifetime=token_lifetime) as plane:
+    with FakeControlPlane(
+        port=port, token_lifetime=token_lifetime, record_limit=record_limit
+    ) as plane:
         # Throwaway credentials of a local fake, printed so another shell can use them.
         print(f"export RUNAI_BASE_URL={plane.url}")
         print(f"export RUNAI_CLIENT_ID={plane.client_id}")
@@ -220,6 +222,13 @@ def call_operation(
     return 0
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a count of 0 or more, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="runai-admin", description="Drive the Run:ai Administrator REST API."
@@ -237,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fake-server", help="serve the embedded fake control plane")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--token-lifetime", type=float, default=None, help="seconds (default: an hour)")
+    p.add_argument(
+        "--record-limit",
+        type=_count,
+        default=None,
+        help="how many of the latest requests the fake keeps (default: 10000)",
+    )
     for namespace, ops in sorted(_operations().items()):
         p = sub.add_parser(namespace, help=f"{namespace} operations")
         p.add_argument("verb", choices=sorted(ops))
@@ -251,7 +266,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.command == "demo":
             return demo(args.output, args.keep, args.allow_insecure_http)
         if args.command == "fake-server":
-            return fake_server(args.port, args.token_lifetime)
+            return fake_server(args.port, args.token_lifetime, args.record_limit)
         return call_operation(args.command, args.verb, extra, args.output, args.allow_insecure_http)
     except RunaiError as err:
         print(f"runai-admin: {err}", file=sys.stderr)

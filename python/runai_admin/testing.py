@@ -27,6 +27,9 @@ class FakeControlPlane:
     ``cli_binary_size`` sets the size in bytes of the researcher CLI programs it serves
     (``cli.binary``; 256 KiB by default): deterministic bytes, made as they are sent, so
     that a test can download a large file without the fake holding it.
+
+    ``record_limit`` bounds :attr:`requests` to the latest that many requests (10,000 by
+    default; 0 records none), so that a fake serving load for days keeps its memory.
     """
 
     def __init__(
@@ -35,10 +38,14 @@ class FakeControlPlane:
         port: int = 0,
         token_lifetime: Optional[float] = None,
         cli_binary_size: Optional[int] = None,
+        record_limit: Optional[int] = None,
     ) -> None:
+        if record_limit is not None and (isinstance(record_limit, bool) or record_limit < 0):
+            raise ValueError(f"record_limit must be a count of 0 or more, not {record_limit!r}")
         self._port = port
         self._token_lifetime = token_lifetime
         self._cli_binary_size = cli_binary_size
+        self._record_limit = record_limit
         self._server: Optional[_core.FakeServer] = None
 
     # Lifecycle -------------------------------------------------------------------------
@@ -49,6 +56,7 @@ class FakeControlPlane:
                 port=self._port,
                 token_lifetime=self._token_lifetime,
                 cli_binary_size=self._cli_binary_size,
+                record_limit=self._record_limit,
             )
         return self
 
@@ -116,10 +124,12 @@ class FakeControlPlane:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Every request received, oldest first: method, path, query, headers, body, status."""
+        """The latest requests received (at most ``record_limit``), oldest first: method,
+        path, query, headers, body, status."""
         return self._running.requests()
 
     def clear_requests(self) -> None:
+        """Forget the requests received so far."""
         self._running.clear_requests()
 
     def inject(
