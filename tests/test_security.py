@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import inspect
+import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
+import traceback
 import warnings
 from collections.abc import Iterator
+from typing import Any, Callable
 
 import pytest
 
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import collect
+from .conftest import collect, raw_token
 
 CANARY_SECRET = "canary-secret-5f0c1e"
 
@@ -154,3 +162,195 @@ def test_the_command_line_refuses_plain_http_to_another_host_unless_told(
     with pytest.warns(ra.ConfigurationWarning):
         assert main(["--allow-insecure-http", "clusters", "list", "-o", "json"]) == 0
     assert cp.cluster_id in capsys.readouterr().out
+
+
+# Secrets, end to end -------------------------------------------------------------------
+#
+# Two kinds of canary: values the fake refuses (a made-up client secret and token), so
+# that errors are raised while they are in play, and the fake's real secret and a real
+# token, so that calls succeed (and log) while they are in play.
+
+CANARY_TOKEN = "canary-token-9d27ab"
+
+
+def leaks(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in text]
+
+
+def failure_report(call: Callable[[], Any]) -> tuple[BaseException, str]:
+    """The error a call raises, with everything printed of it: str, repr, its attributes
+    and the traceback with every frame's locals (what `pytest --showlocals` shows). This
+    frame holds no secret of its own."""
+    try:
+        result = call()
+        if inspect.isawaitable(result):
+            asyncio.run(_awaited(result))
+    except Exception as err:
+        shown = traceback.TracebackException.from_exception(err, capture_locals=True)
+        attributes = {k: repr(v) for k, v in vars(err).items()}
+        return err, "\n".join([str(err), repr(err), repr(attributes), *shown.format()])
+    raise AssertionError("the call did not fail")
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+@pytest.fixture
+def every_log_record() -> Iterator[list[logging.LogRecord]]:
+    """Every record any logger emits at DEBUG and above, with the package's loggers on."""
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            self.format(record)  # renders the message and any exception text
+            kept.append(record)
+
+    kept: list[logging.LogRecord] = []
+    handler = Keep(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root, package = logging.getLogger(), logging.getLogger("runai_admin")
+    levels = (root.level, package.level)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    package.setLevel(logging.DEBUG)
+    try:
+        yield kept
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        package.setLevel(levels[1])
+
+
+def logged_text(records: list[logging.LogRecord]) -> str:
+    parts = []
+    for record in records:
+        parts += [record.getMessage(), repr(record.args), record.exc_text or ""]
+        parts += [repr(v) for k, v in vars(record).items() if k not in ("msg", "args")]
+    return "\n".join(parts)
+
+
+def make_client(kind: str, cp: FakeControlPlane, **credentials: Any) -> Any:
+    factory = ra.Client if kind == "sync" else ra.AsyncClient
+    return factory(base_url=cp.url, max_retries=0, timeout=10, **credentials)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_refused_canary_credentials_show_nowhere(cp, kind, every_log_record):
+    secrets = [CANARY_SECRET, CANARY_TOKEN]
+    for credentials in (
+        {"client_id": cp.client_id, "client_secret": CANARY_SECRET},
+        {"auth": ra.auth.ClientCredentials(cp.client_id, CANARY_SECRET, endpoint="v2")},
+        {"auth": ra.auth.KeycloakRealm("runai", cp.client_id, CANARY_SECRET)},
+        {"token": CANARY_TOKEN},
+    ):
+        client = make_client(kind, cp, **credentials)
+        try:
+            assert not leaks(repr(client) + repr(credentials.get("auth")), secrets)
+            err, report = failure_report(lambda c=client: collect_now(c.clusters.list()))
+            assert isinstance(err, ra.APIStatusError) and err.status in (400, 401), report
+            assert not leaks(report, secrets), report
+            err, report = failure_report(lambda c=client: c.clusters.get(cp.cluster_id))
+            assert not leaks(report, secrets), report
+        finally:
+            client.close()
+    assert not leaks(logged_text(every_log_record), secrets)
+    assert not leaks(repr(cp.requests), secrets)
+
+
+def collect_now(pager: Any) -> Any:
+    """Every item of a sync pager, or the awaitable of an async one's."""
+    return pager.to_list()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_working_secrets_show_nowhere_while_calls_succeed_and_fail(cp, kind, every_log_record):
+    token = raw_token(cp)
+    secrets = [cp.client_secret, token]
+    for credentials in (
+        {"client_id": cp.client_id, "client_secret": cp.client_secret},
+        {"token": token},
+    ):
+        client = make_client(kind, cp, **credentials)
+        try:
+            listed = asyncio.run(_awaited(collect(client.clusters.list())))
+            assert listed[0]["uuid"] == cp.cluster_id
+            _, report = failure_report(lambda c=client: c.projects.get("999999"))
+            assert "404" in report and not leaks(report, secrets), report
+            _, report = failure_report(lambda c=client: c.projects.create(name="x", cluster_id=1))
+            assert not leaks(report, secrets), report
+            assert not leaks(repr(client) + repr(client.projects), secrets)
+        finally:
+            client.close()
+    assert not leaks(logged_text(every_log_record), secrets)
+    assert not leaks(repr(cp.requests), secrets)
+
+
+def test_a_client_refused_at_creation_keeps_its_secret_out_of_the_traceback(cp):
+    # pytest --showlocals prints the locals of the package's frames too.
+    for make in (
+        lambda: ra.Client(base_url="http://10.1.2.3", client_id="a", client_secret=CANARY_SECRET),
+        lambda: ra.AsyncClient(base_url="http://10.1.2.3", token=CANARY_TOKEN),
+        lambda: ra.Client(base_url=cp.url, token="bad token " + CANARY_TOKEN),
+        lambda: cp.client(base_url="http://10.1.2.3", client_secret=CANARY_SECRET),
+        lambda: cp.async_client(base_url="ftp://x", token=CANARY_TOKEN),
+    ):
+        err, report = failure_report(make)
+        assert isinstance(err, ra.ConfigurationError), report
+        assert not leaks(report, [CANARY_SECRET, CANARY_TOKEN]), report
+
+
+def test_the_command_line_shows_no_secret(monkeypatch, capsys, cp, every_log_record):
+    from runai_admin.cli import main
+
+    token = raw_token(cp)
+    secrets = [CANARY_SECRET, CANARY_TOKEN, cp.client_secret, token]
+    monkeypatch.setenv("RUNAI_BASE_URL", cp.url)
+    runs = [
+        ({"RUNAI_CLIENT_ID": cp.client_id, "RUNAI_CLIENT_SECRET": CANARY_SECRET}, 1),
+        ({"RUNAI_TOKEN": CANARY_TOKEN}, 1),
+        ({"RUNAI_CLIENT_ID": cp.client_id, "RUNAI_CLIENT_SECRET": cp.client_secret}, 0),
+        ({"RUNAI_TOKEN": token}, 0),
+    ]
+    for env, code in runs:
+        for name in ("RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        for output in ("table", "json"):
+            assert main(["clusters", "list", "-o", output]) == code
+            assert main(["projects", "get", "999999", "-o", output]) == 1
+            printed = capsys.readouterr()
+            assert not leaks(printed.out + printed.err, secrets), printed
+    assert not leaks(logged_text(every_log_record), secrets)
+
+
+def test_the_fake_servers_own_log_shows_no_client_secret(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAI_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "runai_admin", "fake-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        settings = dict(
+            server.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(3)
+        )
+        url, client_id = settings["RUNAI_BASE_URL"], settings["RUNAI_CLIENT_ID"]
+        for refused in (
+            ra.Client(base_url=url, client_id=client_id, client_secret=CANARY_SECRET),
+            ra.Client(base_url=url, token=CANARY_TOKEN),
+        ):
+            with refused, pytest.raises(ra.AuthenticationError):
+                refused.clusters.list().to_list()
+        with ra.Client(
+            base_url=url, client_id=client_id, client_secret=settings["RUNAI_CLIENT_SECRET"]
+        ) as c:
+            c.clusters.list().to_list()
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    finally:
+        server.kill()
+    assert not leaks(out + err, [CANARY_SECRET, CANARY_TOKEN])

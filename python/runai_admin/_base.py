@@ -90,17 +90,26 @@ class BaseClient:
         ``base_url`` raises :class:`ConfigurationError` before anything is sent, unless
         ``allow_insecure_http=True`` (a trusted network; it warns). ``http://`` to this
         machine (127.0.0.0/8, ``::1``, ``localhost``) needs no opt-in."""
-        self._core: Optional[_core.CoreClient] = _core.CoreClient(
-            base_url=base_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            token=token,
-            auth=auth,
-            timeout=timeout,
-            max_retries=max_retries,
-            verify=verify,
-            allow_insecure_http=allow_insecure_http,
-        )
+        # Set first: a traceback with locals shows this half-made client by its repr.
+        self._core: Optional[_core.CoreClient] = None
+        self._base_url, self._auth_kind = "(not configured)", "none"
+        try:
+            self._core = _core.CoreClient(
+                base_url=base_url,
+                client_id=client_id,
+                client_secret=client_secret,
+                token=token,
+                auth=auth,
+                timeout=timeout,
+                max_retries=max_retries,
+                verify=verify,
+                allow_insecure_http=allow_insecure_http,
+            )
+        except BaseException:
+            # The traceback keeps this frame's locals, and `pytest --showlocals` or
+            # `capture_locals=True` print them: the secrets leave the frame first.
+            del client_secret, token
+            raise
         for message in self._core.take_warnings():
             warnings.warn(message, ConfigurationWarning, stacklevel=3)
         self._base_url = self._core.base_url

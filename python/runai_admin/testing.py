@@ -10,12 +10,14 @@ The pytest plugin of this package also offers it as the ``fake_control_plane`` f
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar, Union
 
 from . import _core
 from ._client import AsyncClient, Client
 
 __all__ = ["FakeControlPlane"]
+
+_AnyClient = TypeVar("_AnyClient", bound=Union[Client, AsyncClient])
 
 
 class FakeControlPlane:
@@ -112,13 +114,22 @@ class FakeControlPlane:
             kwargs.setdefault("client_secret", self.client_secret)
         return kwargs
 
+    def _make(self, factory: type[_AnyClient], kwargs: dict[str, Any]) -> _AnyClient:
+        try:
+            return factory(**self._client_kwargs(kwargs))
+        except BaseException:
+            # The traceback keeps the callers' locals, these keywords among them (and
+            # `pytest --showlocals` prints them): the secrets leave first.
+            kwargs.clear()
+            raise
+
     def client(self, **kwargs: Any) -> Client:
         """A blocking client bound to this control plane (keywords go to ``Client``)."""
-        return Client(**self._client_kwargs(kwargs))
+        return self._make(Client, kwargs)
 
     def async_client(self, **kwargs: Any) -> AsyncClient:
         """An asyncio client bound to this control plane."""
-        return AsyncClient(**self._client_kwargs(kwargs))
+        return self._make(AsyncClient, kwargs)
 
     # Inspection and faults -------------------------------------------------------------
 
