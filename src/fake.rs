@@ -102,7 +102,8 @@ impl FakeServer {
         self.server.clear_requests();
     }
 
-    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None, cut_body_after=None))]
+    /// `body`: a JSON value, or `bytes` sent as they are, labelled `content_type`.
+    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None, cut_body_after=None, content_type=None))]
     #[allow(clippy::too_many_arguments)]
     fn inject(
         &self,
@@ -115,6 +116,7 @@ impl FakeServer {
         drop_connection: bool,
         body: Option<&Bound<'_, PyAny>>,
         cut_body_after: Option<u64>,
+        content_type: Option<String>,
     ) -> PyResult<()> {
         if status.is_none() && delay.is_none() && !drop_connection && cut_body_after.is_none() {
             return Err(PyValueError::new_err(
@@ -131,6 +133,10 @@ impl FakeServer {
         if let Some(r) = retry_after {
             seconds("retry_after", r)?;
         }
+        let raw_body = body
+            .and_then(|b| b.cast::<PyBytes>().ok())
+            .map(|b| b.as_bytes().to_vec());
+        let json_body = body.filter(|_| raw_body.is_none());
         self.server.inject(Fault {
             path_glob,
             method: method.map(|m| m.to_ascii_uppercase()),
@@ -139,9 +145,11 @@ impl FakeServer {
             retry_after,
             delay: delay.map(|d| seconds("delay", d)).transpose()?,
             drop_connection,
-            body: body
+            body: json_body
                 .map(|b| to_value(b, &Path::Argument(&"inject()", "body")))
                 .transpose()?,
+            raw_body,
+            content_type,
             cut_body_after,
         });
         Ok(())

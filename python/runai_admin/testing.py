@@ -155,13 +155,18 @@ class FakeControlPlane:
         drop_connection: bool = False,
         body: Any = None,
         cut_body_after: Optional[int] = None,
+        content_type: Optional[str] = None,
     ) -> None:
         """Queue a fault for the next ``times`` requests whose path matches ``path_glob``
         (``*`` within a segment, ``**`` across) and, if given, whose method is ``method``.
 
         ``cut_body_after``: answer, but close the connection once that many bytes of the
         body are sent (a download that breaks off); ``delay`` then stalls at the cut
-        instead of before the answer."""
+        instead of before the answer.
+
+        ``body`` is the answer's JSON, or ``bytes`` sent as they are (a proxy's HTML error
+        page, JSON broken off midway) labelled ``content_type`` (``text/plain`` by
+        default)."""
         self._running.inject(
             path_glob,
             method=method,
@@ -172,6 +177,7 @@ class FakeControlPlane:
             drop_connection=drop_connection,
             body=body,
             cut_body_after=cut_body_after,
+            content_type=content_type,
         )
 
     def add_users(self, emails: Iterable[str]) -> None:
