@@ -29,7 +29,7 @@ pub struct CoreClient {
 #[pymethods]
 impl CoreClient {
     #[new]
-    #[pyo3(signature = (*, base_url=None, client_id=None, client_secret=None, token=None, auth=None, timeout=None, max_retries=None, verify=None))]
+    #[pyo3(signature = (*, base_url=None, client_id=None, client_secret=None, token=None, auth=None, timeout=None, max_retries=None, verify=None, allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -41,6 +41,7 @@ impl CoreClient {
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         verify: Option<&Bound<'_, PyAny>>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let input = ConfigInput {
             base_url,
@@ -51,6 +52,7 @@ impl CoreClient {
             timeout: timeout.map(seconds_setting).transpose()?,
             max_retries: max_retries.map(retries_setting).transpose()?,
             verify: verify.map(verify_setting).transpose()?,
+            allow_insecure_http,
         };
         let resolved = input
             .resolve(&|name| std::env::var(name).ok())

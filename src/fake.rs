@@ -29,13 +29,15 @@ fn seconds(name: &str, value: f64) -> PyResult<Duration> {
 impl FakeServer {
     #[new]
     /// `token_lifetime` in seconds; `None` keeps the fake's own default, and so does
-    /// `cli_binary_size` (bytes of each researcher CLI program).
-    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None))]
+    /// `cli_binary_size` (bytes of each researcher CLI program) and `record_limit` (how
+    /// many of the latest requests `requests()` keeps).
+    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None, record_limit=None))]
     fn new(
         py: Python<'_>,
         port: u16,
         token_lifetime: Option<f64>,
         cli_binary_size: Option<u64>,
+        record_limit: Option<usize>,
     ) -> PyResult<Self> {
         let defaults = FakeConfig::default();
         let config = FakeConfig {
@@ -45,6 +47,7 @@ impl FakeServer {
                 None => defaults.token_lifetime,
             },
             cli_binary_size: cli_binary_size.unwrap_or(defaults.cli_binary_size),
+            record_limit: record_limit.unwrap_or(defaults.record_limit),
         };
         let server = py.detach(|| Server::start(config)).map_err(|e| {
             PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))
@@ -77,7 +80,7 @@ impl FakeServer {
         self.server.cluster_id()
     }
 
-    /// What the server received, oldest first, as dicts (the Authorization value redacted).
+    /// The latest requests the server received, oldest first, as dicts (the Authorization value redacted).
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.server
             .requests()
@@ -99,7 +102,8 @@ impl FakeServer {
         self.server.clear_requests();
     }
 
-    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None, cut_body_after=None))]
+    /// `body`: a JSON value, or `bytes` sent as they are, labelled `content_type`.
+    #[pyo3(signature = (path_glob, *, method=None, status=None, times=1, retry_after=None, delay=None, drop_connection=false, body=None, cut_body_after=None, content_type=None))]
     #[allow(clippy::too_many_arguments)]
     fn inject(
         &self,
@@ -112,6 +116,7 @@ impl FakeServer {
         drop_connection: bool,
         body: Option<&Bound<'_, PyAny>>,
         cut_body_after: Option<u64>,
+        content_type: Option<String>,
     ) -> PyResult<()> {
         if status.is_none() && delay.is_none() && !drop_connection && cut_body_after.is_none() {
             return Err(PyValueError::new_err(
@@ -128,6 +133,10 @@ impl FakeServer {
         if let Some(r) = retry_after {
             seconds("retry_after", r)?;
         }
+        let raw_body = body
+            .and_then(|b| b.cast::<PyBytes>().ok())
+            .map(|b| b.as_bytes().to_vec());
+        let json_body = body.filter(|_| raw_body.is_none());
         self.server.inject(Fault {
             path_glob,
             method: method.map(|m| m.to_ascii_uppercase()),
@@ -136,12 +145,21 @@ impl FakeServer {
             retry_after,
             delay: delay.map(|d| seconds("delay", d)).transpose()?,
             drop_connection,
-            body: body
+            body: json_body
                 .map(|b| to_value(b, &Path::Argument(&"inject()", "body")))
                 .transpose()?,
+            raw_body,
+            content_type,
             cut_body_after,
         });
         Ok(())
+    }
+
+    /// Local users with these e-mails, without a request each; a taken or repeated
+    /// e-mail is a ValueError and adds none.
+    fn add_users(&self, py: Python<'_>, emails: Vec<String>) -> PyResult<()> {
+        py.detach(|| self.server.add_users(emails))
+            .map_err(PyValueError::new_err)
     }
 
     fn expire_tokens(&self) {

@@ -9,6 +9,8 @@ import pytest
 
 from runai_admin.cli import main
 
+from .test_interrupt import SIGINT_AT_START, start_child
+
 
 @pytest.fixture
 def no_credentials(monkeypatch):
@@ -68,7 +70,8 @@ def test_errors_are_reported_not_raised(env_for, capsys):
     assert "colour" in capsys.readouterr().err
 
 
-def test_fake_server_command_serves_until_interrupted(tmp_path):
+@SIGINT_AT_START
+def test_fake_server_command_serves_until_interrupted(sigint):
     import os
     import signal
     import subprocess
@@ -77,10 +80,11 @@ def test_fake_server_command_serves_until_interrupted(tmp_path):
     import runai_admin as ra
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAI_")}
-    child = subprocess.Popen(
+    # Ctrl-C stops it even when started from a shell that ignores SIGINT (`nohup ... &`).
+    child = start_child(
+        sigint,
         [sys.executable, "-m", "runai_admin", "fake-server", "--port", "0"],
         stdout=subprocess.PIPE,
-        text=True,
         env=env,
     )
     try:
@@ -107,3 +111,14 @@ def test_flags_take_their_wire_type_from_the_catalogue(env_for, capsys):
     args = ["departments", "create", "--name", "42", "--cluster-id", cp.cluster_id]
     assert main([*args, "--resources", '[{"gpu": {"deserved": 1}}]', "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "42"
+
+
+def test_fake_server_takes_a_record_limit(capsys):
+    from runai_admin.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["fake-server", "--record-limit", "50"]).record_limit == 50
+    assert parser.parse_args(["fake-server"]).record_limit is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["fake-server", "--record-limit", "-1"])
+    assert "0 or more" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import pytest
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
-from .conftest import paths, resources
+from .conftest import collect, paths, resolve, resources
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
@@ -142,3 +142,140 @@ def test_a_refused_post_is_sent_again_once_the_server_is_back():
         restart.join()
         second.stop()
         client.close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_the_fake_keeps_the_latest_requests_up_to_its_record_limit(kind):
+    with FakeControlPlane(record_limit=5) as plane:
+        client = plane.client() if kind == "sync" else plane.async_client()
+        try:
+            for _ in range(8):
+                await resolve(client.clusters.get(plane.cluster_id))
+        finally:
+            client.close()
+        recorded = plane.requests
+        # The token request and the first three calls are gone; the last five remain, in order.
+        assert len(recorded) == 5
+        assert all(r["path"] == f"/api/v1/clusters/{plane.cluster_id}" for r in recorded)
+        assert [r["status"] for r in recorded] == [200] * 5
+        plane.clear_requests()
+        assert plane.requests == []
+
+
+def test_a_fake_may_record_nothing_and_refuses_a_negative_limit():
+    with FakeControlPlane(record_limit=0) as plane, plane.client() as client:
+        client.clusters.list().to_list()
+        assert plane.requests == []
+    with pytest.raises(ValueError, match="record_limit"):
+        FakeControlPlane(record_limit=-1)
+
+
+# The fault matrix: each fault ends in success after retries where the call may be
+# retried, else in its typed error, within the call's time budget; sync and async alike.
+
+PROXY_PAGE = (
+    b"<html><head><title>502 Bad Gateway</title><style>body{margin:0}</style></head>"
+    b"<body><center><h1>502 Bad Gateway</h1></center><p>" + b"upstream trouble " * 400 + b"</p>"
+    b"<hr><center>nginx</center></body></html>"
+)
+
+
+@pytest.fixture(params=["sync", "async"])
+def warm_client(request, cp):
+    """A client of either kind that already holds a token, the fake's record then cleared."""
+    c = cp.client(timeout=5) if request.param == "sync" else cp.async_client(timeout=5)
+    yield c
+    c.close()
+
+
+async def fresh(cp, client):
+    await resolve(client.clusters.get(cp.cluster_id))
+    cp.clear_requests()
+    return client
+
+
+def statuses(cp, path):
+    return [r["status"] for r in paths(cp, path)]
+
+
+async def test_a_proxys_html_error_page_is_retried_then_shown_as_a_short_excerpt(cp, warm_client):
+    client = await fresh(cp, warm_client)
+    cp.inject("/api/v1/clusters", status=502, body=PROXY_PAGE, content_type="text/html")
+    assert [c["uuid"] for c in await collect(client.clusters.list())] == [cp.cluster_id]
+    assert statuses(cp, "/api/v1/clusters") == [502, 200]
+    cp.inject("/api/v1/clusters", status=502, body=PROXY_PAGE, content_type="text/html", times=9)
+    with pytest.raises(ra.InternalServerError) as caught:
+        await collect(client.clusters.list(max_retries=2))
+    err = caught.value
+    assert (err.status, err.message) == (502, "502 Bad Gateway")
+    assert len(str(err)) < 200 and "upstream trouble" not in str(err) + repr(err)
+    assert "upstream trouble" in err.body  # the whole page stays at hand
+
+
+async def test_malformed_json_in_a_success_is_a_decode_error(cp, warm_client):
+    client = await fresh(cp, warm_client)
+    cp.inject(
+        "/api/v1/clusters", status=200, body=b'{"uuid": "c", "na', content_type="application/json"
+    )
+    with pytest.raises(ra.APIDecodeError) as caught:
+        await collect(client.clusters.list())
+    assert caught.value.url == f"{cp.url}/api/v1/clusters"
+    assert statuses(cp, "/api/v1/clusters") == [200]
+
+
+async def test_a_success_of_the_wrong_shape_is_a_decode_error(cp, warm_client):
+    client = await fresh(cp, warm_client)
+    cp.inject("/api/v1/org-unit/projects", method="GET", status=200, body={"items": []})
+    with pytest.raises(ra.APIDecodeError, match="projects"):
+        await collect(client.projects.list())
+
+
+async def test_a_truncated_body_is_read_again_for_a_get_but_a_create_is_never_sent_twice(
+    cp, warm_client
+):
+    client = await fresh(cp, warm_client)
+    cp.inject("/api/v1/clusters", method="GET", cut_body_after=10)
+    assert [c["uuid"] for c in await collect(client.clusters.list())] == [cp.cluster_id]
+    assert statuses(cp, "/api/v1/clusters") == [200, 200]
+    cp.inject("/api/v1/org-unit/projects", method="POST", cut_body_after=10)
+    with pytest.raises(ra.APIConnectionError):
+        await resolve(
+            client.projects.create(name="once", cluster_id=cp.cluster_id, resources=resources(1))
+        )
+    assert len(paths(cp, "/api/v1/org-unit/projects", "POST")) == 1
+    # The control plane made it; the store holds it once.
+    made = await collect(client.projects.list(filter_by=["name==once"]))
+    assert len(made) == 1
+
+
+async def test_an_answer_slower_than_the_timeout_ends_within_the_budget(cp, warm_client):
+    client = await fresh(cp, warm_client)
+    cp.inject("/api/v1/clusters", delay=10)
+    started = time.monotonic()
+    with pytest.raises(ra.APITimeoutError):
+        await collect(client.clusters.list(timeout=0.8))
+    assert time.monotonic() - started < 1.6
+    # Once the slow answer is spent, the next call goes through.
+    assert await collect(client.clusters.list())
+
+
+async def test_revoked_tokens_with_a_failing_refresh_end_in_an_authentication_error(
+    cp, warm_client
+):
+    client = await fresh(cp, warm_client)
+    cp.expire_tokens()
+    cp.inject("/api/v1/token", status=401)
+    started = time.monotonic()
+    with pytest.raises(ra.AuthenticationError) as caught:
+        await collect(client.clusters.list())
+    assert time.monotonic() - started < 5
+    assert caught.value.url == f"{cp.url}/api/v1/token"
+    assert [(r["path"], r["status"]) for r in cp.requests] == [
+        ("/api/v1/clusters", 401),
+        ("/api/v1/token", 401),
+    ]
+    # A refresh that fails for a moment (503) is retried, and the call goes through.
+    cp.expire_tokens()
+    cp.inject("/api/v1/token", status=503, retry_after=0)
+    assert await collect(client.clusters.list())
+    assert statuses(cp, "/api/v1/token")[-2:] == [503, 200]

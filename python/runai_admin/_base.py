@@ -78,22 +78,38 @@ class BaseClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         verify: Union[bool, str, os.PathLike[str], None] = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
         ``timeout`` 30 seconds for a whole call (retries included; for a download, for
         its answer and then for each chunk), ``max_retries`` 3,
-        ``verify`` True (the system's trust store; a path adds a CA bundle)."""
-        self._core: Optional[_core.CoreClient] = _core.CoreClient(
-            base_url=base_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            token=token,
-            auth=auth,
-            timeout=timeout,
-            max_retries=max_retries,
-            verify=verify,
-        )
+        ``verify`` True (the system's trust store; a path adds a CA bundle).
+
+        Credentials never go over plain ``http://`` to another machine: such a
+        ``base_url`` raises :class:`ConfigurationError` before anything is sent, unless
+        ``allow_insecure_http=True`` (a trusted network; it warns). ``http://`` to this
+        machine (127.0.0.0/8, ``::1``, ``localhost``) needs no opt-in."""
+        # Set first: a traceback with locals shows this half-made client by its repr.
+        self._core: Optional[_core.CoreClient] = None
+        self._base_url, self._auth_kind = "(not configured)", "none"
+        try:
+            self._core = _core.CoreClient(
+                base_url=base_url,
+                client_id=client_id,
+                client_secret=client_secret,
+                token=token,
+                auth=auth,
+                timeout=timeout,
+                max_retries=max_retries,
+                verify=verify,
+                allow_insecure_http=allow_insecure_http,
+            )
+        except BaseException:
+            # The traceback keeps this frame's locals, and `pytest --showlocals` or
+            # `capture_locals=True` print them: the secrets leave the frame first.
+            del client_secret, token
+            raise
         for message in self._core.take_warnings():
             warnings.warn(message, ConfigurationWarning, stacklevel=3)
         self._base_url = self._core.base_url

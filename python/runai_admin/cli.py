@@ -53,12 +53,12 @@ def _has_credentials() -> bool:
     )
 
 
-def demo(output: str, keep: bool) -> int:
+def demo(output: str, keep: bool, allow_insecure_http: bool = False) -> int:
     """List clusters; create a department, a project with a 2-GPU quota and a user, and
     grant the user the L1 researcher role on the project."""
     plane: Optional[FakeControlPlane] = None
     if _has_credentials():
-        client = Client()
+        client = Client(allow_insecure_http=allow_insecure_http)
         suffix = "-" + uuid.uuid4().hex[:6]
         print(f"Using the control plane at {client.base_url}", file=sys.stderr)
     else:
@@ -117,11 +117,13 @@ def demo(output: str, keep: bool) -> int:
     return 0
 
 
-def fake_server(port: int, token_lifetime: Optional[float]) -> int:
+def fake_server(port: int, token_lifetime: Optional[float], record_limit: Optional[int]) -> int:
     # Ctrl-C is how this command stops: started from a shell that ignores SIGINT (a
     # background job), it would otherwise inherit that and never stop.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with FakeControlPlane(port=port, token_lifetime=token_lifetime) as plane:
+    with FakeControlPlane(
+        port=port, token_lifetime=token_lifetime, record_limit=record_limit
+    ) as plane:
         # Throwaway credentials of a local fake, printed so another shell can use them.
         print(f"export RUNAI_BASE_URL={plane.url}")
         print(f"export RUNAI_CLIENT_ID={plane.client_id}")
@@ -201,8 +203,10 @@ def _call_keywords(
     return args, kwargs
 
 
-def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> int:
-    with Client() as client:
+def call_operation(
+    namespace: str, verb: str, extra: list[str], output: str, allow_insecure_http: bool = False
+) -> int:
+    with Client(allow_insecure_http=allow_insecure_http) as client:
         target: Any = client
         for part in namespace.split("."):
             target = getattr(target, part)
@@ -218,11 +222,23 @@ def call_operation(namespace: str, verb: str, extra: list[str], output: str) -> 
     return 0
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a count of 0 or more, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="runai-admin", description="Drive the Run:ai Administrator REST API."
     )
     parser.add_argument("--version", action="version", version=f"runai-admin {__version__}")
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the credentials over plain http:// to another machine (a trusted network)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="the quick start, on the embedded fake control plane")
     p.add_argument("-o", "--output", choices=["table", "json"], default="table")
@@ -230,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fake-server", help="serve the embedded fake control plane")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--token-lifetime", type=float, default=None, help="seconds (default: an hour)")
+    p.add_argument(
+        "--record-limit",
+        type=_count,
+        default=None,
+        help="how many of the latest requests the fake keeps (default: 10000)",
+    )
     for namespace, ops in sorted(_operations().items()):
         p = sub.add_parser(namespace, help=f"{namespace} operations")
         p.add_argument("verb", choices=sorted(ops))
@@ -242,10 +264,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "demo":
-            return demo(args.output, args.keep)
+            return demo(args.output, args.keep, args.allow_insecure_http)
         if args.command == "fake-server":
-            return fake_server(args.port, args.token_lifetime)
-        return call_operation(args.command, args.verb, extra, args.output)
+            return fake_server(args.port, args.token_lifetime, args.record_limit)
+        return call_operation(args.command, args.verb, extra, args.output, args.allow_insecure_http)
     except RunaiError as err:
         print(f"runai-admin: {err}", file=sys.stderr)
         return 1

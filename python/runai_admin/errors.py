@@ -5,7 +5,9 @@ Messages, reprs and attributes never carry a token, a client secret or a passwor
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any, Optional
 
 __all__ = [
@@ -163,6 +165,25 @@ _REASONS = {
 }
 
 
+#: The most of a body that is not the control plane's JSON that a message shows.
+_EXCERPT = 200
+
+
+def _excerpt(text: str) -> str:
+    """A short, readable excerpt of an error body that is not JSON: a proxy's or load
+    balancer's HTML page shows its title (else its text without markup), not the page."""
+    text = text.strip()
+    if text.startswith("<"):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        if title and title.group(1).strip():
+            text = html.unescape(title.group(1))
+        else:
+            text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
+            text = html.unescape(re.sub(r"<[^>]*>", " ", text))
+    text = " ".join(text.split())
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 3] + "..."
+
+
 def _from_response(status: int, method: str, url: str, raw: bytes) -> APIError:
     """Build the exception for an error answer (called by the Rust core)."""
     cls = error_class(status)
@@ -178,7 +199,7 @@ def _from_response(status: int, method: str, url: str, raw: bytes) -> APIError:
         message = body.get("message") or body.get("error_description")
         details = body.get("details")
     elif isinstance(body, str) and body.strip():
-        message = body.strip()[:500]
+        message = _excerpt(body)
     return cls(
         str(message or _REASONS.get(status, "error")),
         status=status,

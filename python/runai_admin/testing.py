@@ -10,12 +10,15 @@ The pytest plugin of this package also offers it as the ``fake_control_plane`` f
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from collections.abc import Iterable
+from typing import Any, Optional, TypeVar, Union
 
 from . import _core
 from ._client import AsyncClient, Client
 
 __all__ = ["FakeControlPlane"]
+
+_AnyClient = TypeVar("_AnyClient", bound=Union[Client, AsyncClient])
 
 
 class FakeControlPlane:
@@ -33,6 +36,8 @@ class FakeControlPlane:
     node pool than the department does is refused with 400 (``BadRequestError``), and so
     is lowering a department's quota below its projects'. The spec only recommends this
     and names no tenant setting for it, so it is off by default, as on a new tenant.
+    ``record_limit`` bounds :attr:`requests` to the latest that many requests (10,000 by
+    default; 0 records none), so that a fake serving load for days keeps its memory.
     """
 
     def __init__(
@@ -42,11 +47,15 @@ class FakeControlPlane:
         token_lifetime: Optional[float] = None,
         cli_binary_size: Optional[int] = None,
         projects_within_department_quota: bool = False,
+        record_limit: Optional[int] = None,
     ) -> None:
+        if record_limit is not None and (isinstance(record_limit, bool) or record_limit < 0):
+            raise ValueError(f"record_limit must be a count of 0 or more, not {record_limit!r}")
         self._port = port
         self._projects_within_department_quota = projects_within_department_quota
         self._token_lifetime = token_lifetime
         self._cli_binary_size = cli_binary_size
+        self._record_limit = record_limit
         self._server: Optional[_core.FakeServer] = None
 
     # Lifecycle -------------------------------------------------------------------------
@@ -57,6 +66,7 @@ class FakeControlPlane:
                 port=self._port,
                 token_lifetime=self._token_lifetime,
                 cli_binary_size=self._cli_binary_size,
+                record_limit=self._record_limit,
             )
             if self._projects_within_department_quota:
                 self._server.set_projects_within_department_quota(True)
@@ -114,22 +124,33 @@ class FakeControlPlane:
             kwargs.setdefault("client_secret", self.client_secret)
         return kwargs
 
+    def _make(self, factory: type[_AnyClient], kwargs: dict[str, Any]) -> _AnyClient:
+        try:
+            return factory(**self._client_kwargs(kwargs))
+        except BaseException:
+            # The traceback keeps the callers' locals, these keywords among them (and
+            # `pytest --showlocals` prints them): the secrets leave first.
+            kwargs.clear()
+            raise
+
     def client(self, **kwargs: Any) -> Client:
         """A blocking client bound to this control plane (keywords go to ``Client``)."""
-        return Client(**self._client_kwargs(kwargs))
+        return self._make(Client, kwargs)
 
     def async_client(self, **kwargs: Any) -> AsyncClient:
         """An asyncio client bound to this control plane."""
-        return AsyncClient(**self._client_kwargs(kwargs))
+        return self._make(AsyncClient, kwargs)
 
     # Inspection and faults -------------------------------------------------------------
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """Every request received, oldest first: method, path, query, headers, body, status."""
+        """The latest requests received (at most ``record_limit``), oldest first: method,
+        path, query, headers, body, status."""
         return self._running.requests()
 
     def clear_requests(self) -> None:
+        """Forget the requests received so far."""
         self._running.clear_requests()
 
     def inject(
@@ -143,13 +164,18 @@ class FakeControlPlane:
         drop_connection: bool = False,
         body: Any = None,
         cut_body_after: Optional[int] = None,
+        content_type: Optional[str] = None,
     ) -> None:
         """Queue a fault for the next ``times`` requests whose path matches ``path_glob``
         (``*`` within a segment, ``**`` across) and, if given, whose method is ``method``.
 
         ``cut_body_after``: answer, but close the connection once that many bytes of the
         body are sent (a download that breaks off); ``delay`` then stalls at the cut
-        instead of before the answer."""
+        instead of before the answer.
+
+        ``body`` is the answer's JSON, or ``bytes`` sent as they are (a proxy's HTML error
+        page, JSON broken off midway) labelled ``content_type`` (``text/plain`` by
+        default)."""
         self._running.inject(
             path_glob,
             method=method,
@@ -160,7 +186,14 @@ class FakeControlPlane:
             drop_connection=drop_connection,
             body=body,
             cut_body_after=cut_body_after,
+            content_type=content_type,
         )
+
+    def add_users(self, emails: Iterable[str]) -> None:
+        """Local users with these e-mails, as ``users.create`` makes them but without a
+        request each: a fast path to a tenant with many users. A taken or repeated e-mail
+        raises ValueError and adds none."""
+        self._running.add_users(list(emails))
 
     def expire_tokens(self) -> None:
         """Make every token issued so far invalid: the next call with one gets 401."""

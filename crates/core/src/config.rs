@@ -78,6 +78,9 @@ pub struct ConfigInput {
     pub timeout: Option<f64>,
     pub max_retries: Option<u32>,
     pub verify: Option<Verify>,
+    /// Send credentials over `http://` to a host that is not this machine. Off by default:
+    /// anyone on the path could read the secret, the password or the token.
+    pub allow_insecure_http: bool,
 }
 
 /// A finished configuration and the warnings the caller should see.
@@ -128,6 +131,19 @@ impl ConfigInput {
             })?;
         let (base_url, url_warnings) = normalize_base_url(&raw_url)?;
         warnings.extend(url_warnings);
+        if let Some(host) = unencrypted_remote_host(&base_url) {
+            if !self.allow_insecure_http {
+                return Err(CoreError::Configuration(format!(
+                    "base_url {base_url} is plain http:// to {host}, which is not this machine: \
+                     the credentials would cross the network unencrypted. Use https://, or \
+                     opt in on a network you trust: allow_insecure_http=True \
+                     (runai-admin --allow-insecure-http)"
+                )));
+            }
+            warnings.push(format!(
+                "allow_insecure_http=True: credentials go to {host} over unencrypted http://"
+            ));
+        }
 
         let explicit = [
             self.auth.is_some(),
@@ -264,6 +280,25 @@ pub fn normalize_base_url(raw: &str) -> CoreResult<(String, Vec<String>)> {
     Ok((text, warnings))
 }
 
+/// The host of an `http://` base URL that is not a loopback address (127.0.0.0/8, ::1,
+/// `localhost`); `None` for https and for this machine. Every request carries a secret (a
+/// client secret or password to get the token, then the token), so the check is on the
+/// base URL alone: the client follows no redirect.
+fn unencrypted_remote_host(base_url: &str) -> Option<String> {
+    let url = url::Url::parse(base_url).ok()?;
+    if url.scheme() != "http" {
+        return None;
+    }
+    let loopback = match url.host()? {
+        url::Host::Ipv4(address) => address.is_loopback(),
+        url::Host::Ipv6(address) => {
+            address.is_loopback() || address.to_ipv4_mapped().is_some_and(|a| a.is_loopback())
+        }
+        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    };
+    (!loopback).then(|| url.host_str().unwrap_or_default().to_string())
+}
+
 /// Where a pasted `/api/...` or `/v1/k8s...` suffix starts, if there is one.
 fn api_suffix_start(path: &str) -> Option<usize> {
     ["/api/", "/v1/k8s"]
@@ -365,6 +400,62 @@ mod tests {
         assert!(!err.to_string().contains("secret-token"));
         assert!(checked_timeout(1e300).is_err() && checked_timeout(0.0).is_err());
         assert!(checked_timeout(2.5).is_ok());
+    }
+
+    fn with_url(url: &str, allow_insecure_http: bool) -> CoreResult<Resolved> {
+        ConfigInput {
+            base_url: Some(url.into()),
+            client_id: Some("app".into()),
+            client_secret: Some(Secret::new("canary-secret")),
+            allow_insecure_http,
+            ..Default::default()
+        }
+        .resolve(&|_| None)
+    }
+
+    #[test]
+    fn plain_http_to_another_host_is_refused_unless_opted_in() {
+        for url in [
+            "http://acme.example.com",
+            "http://10.0.0.5:8080",
+            "http://[fe80::1]",
+        ] {
+            let err = with_url(url, false).expect_err("refused").to_string();
+            let host = url::Url::parse(url)
+                .expect("url")
+                .host_str()
+                .expect("host")
+                .to_string();
+            assert!(err.contains(&host), "{err}");
+            assert!(err.contains("allow_insecure_http=True"), "{err}");
+            assert!(!err.contains("canary-secret"), "{err}");
+            let allowed = with_url(url, true).expect("opted in");
+            assert!(allowed.warnings.iter().any(|w| w.contains(&host)));
+        }
+    }
+
+    #[test]
+    fn loopback_and_https_need_no_opt_in() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.10.0.3",
+            "http://localhost:9000",
+            "http://LOCALHOST./x",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+            "https://acme.example.com",
+            "acme.example.com",
+        ] {
+            let resolved = with_url(url, false).expect("allowed");
+            assert!(
+                resolved.warnings.is_empty(),
+                "{url}: {:?}",
+                resolved.warnings
+            );
+        }
+        // A name that merely starts like one is another machine.
+        assert!(with_url("http://localhost.example.com", false).is_err());
+        assert!(with_url("http://127.0.0.1.example.com", false).is_err());
     }
 
     #[test]

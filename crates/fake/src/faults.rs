@@ -4,7 +4,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use serde_json::json;
+
 use crate::glob;
+use crate::reply::Reply;
 
 /// A queued misbehaviour. Each request consumes at most one matching fault, the first
 /// queued one that matches.
@@ -25,7 +28,13 @@ pub struct Fault {
     pub delay: Option<Duration>,
     /// Close the connection without any response.
     pub drop_connection: bool,
+    /// The answer's JSON body (with `status`).
     pub body: Option<serde_json::Value>,
+    /// The answer's body as these very bytes, labelled `content_type` (with `status`): what
+    /// no JSON value can be, such as a proxy's HTML error page or JSON broken off midway.
+    pub raw_body: Option<Vec<u8>>,
+    /// The `Content-Type` of `raw_body`; `text/plain` when not given.
+    pub content_type: Option<String>,
     /// Answer, but close the connection after this many bytes of the body.
     pub cut_body_after: Option<u64>,
 }
@@ -43,9 +52,37 @@ impl Default for Fault {
             delay: None,
             drop_connection: false,
             body: None,
+            raw_body: None,
+            content_type: None,
             cut_body_after: None,
         }
     }
+}
+
+impl Fault {
+    /// The answer of a fault that gives a status: its raw body, its JSON body, or the
+    /// control plane's `{code, message}`.
+    pub(crate) fn reply(&self, status: u16) -> Reply {
+        if let Some(raw) = &self.raw_body {
+            let media = self.content_type.as_deref().unwrap_or("text/plain");
+            return Reply {
+                status,
+                ..Reply::file(media, raw.clone())
+            };
+        }
+        match &self.body {
+            Some(body) => Reply::json(status, body),
+            None => Reply::json(status, &json!({"code": status, "message": reason(status)})),
+        }
+    }
+}
+
+/// Generic message for a status, used when a fault gives a status but no body.
+fn reason(status: u16) -> &'static str {
+    hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Injected fault")
 }
 
 #[derive(Default)]
@@ -79,5 +116,29 @@ impl FaultQueue {
             queue.remove(index);
         }
         Some(taken)
+    }
+}
+
+#[cfg(test)]
+mod reply_tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_body_goes_out_as_given_with_its_content_type() {
+        let page = b"<html><title>502 Bad Gateway</title></html>".to_vec();
+        let fault = Fault {
+            raw_body: Some(page.clone()),
+            content_type: Some("text/html".into()),
+            ..Fault::default()
+        };
+        let reply = fault.reply(502);
+        assert_eq!(reply.status, 502);
+        assert_eq!(reply.body.at_hand(), page.as_slice());
+        assert!(reply
+            .headers
+            .contains(&("content-type".to_string(), "text/html".to_string())));
+        let plain = Fault::default().reply(503);
+        assert_eq!(plain.status, 503);
+        assert!(String::from_utf8_lossy(plain.body.at_hand()).contains("Service Unavailable"));
     }
 }

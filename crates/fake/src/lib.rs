@@ -94,7 +94,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use faults::Fault;
-pub use recorder::RecordedRequest;
+pub use recorder::{RecordedRequest, DEFAULT_RECORD_LIMIT};
 pub use seed::{ADMIN_EMAIL, ADMIN_PASSWORD, REALM, TENANT_ID};
 
 use server::ServerState;
@@ -109,6 +109,8 @@ pub struct FakeConfig {
     /// Bytes in each of the researcher CLI's placeholder programs (`cli.binary`): made as
     /// they are sent, so a test can ask for a large, deterministic download.
     pub cli_binary_size: u64,
+    /// How many of the latest requests [`FakeServer::requests`] keeps (0: none).
+    pub record_limit: usize,
 }
 
 impl Default for FakeConfig {
@@ -117,6 +119,7 @@ impl Default for FakeConfig {
             port: 0,
             token_lifetime: Duration::from_secs(3600),
             cli_binary_size: 256 * 1024,
+            record_limit: DEFAULT_RECORD_LIMIT,
         }
     }
 }
@@ -141,6 +144,7 @@ impl FakeServer {
             config.token_lifetime,
             config.cli_binary_size,
         )?);
+        state.recorder.set_limit(config.record_limit);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -186,13 +190,23 @@ impl FakeServer {
         self.state.shared.seed_cluster_id.clone()
     }
 
-    /// Everything received so far, in order of arrival.
+    /// The latest requests received (at most `record_limit`), in order of arrival.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.snapshot()
     }
 
+    /// Forget the requests received so far (and the memory they held).
     pub fn clear_requests(&self) {
         self.state.recorder.clear();
+    }
+
+    /// Local users with these e-mails, as `POST /api/v1/users` creates them, without a
+    /// request each: a test's fast path to a large tenant. A taken or repeated e-mail
+    /// refuses them all.
+    pub fn add_users(&self, emails: Vec<String>) -> Result<(), String> {
+        let mut store = self.state.shared.store();
+        let actor = self.state.shared.authority.client_id.clone();
+        routes::users::add_many(&mut store, emails, &actor).map_err(|e| e.message)
     }
 
     pub fn inject(&self, fault: Fault) {

@@ -226,6 +226,16 @@ impl Query {
         kept
     }
 
+    /// `(offset, limit)` when the query keeps every row in stored order (no filter, search
+    /// or sort): its page is then that window of the stored objects.
+    pub fn window(&self) -> Option<(usize, usize)> {
+        (self.filters.is_empty()
+            && self.search.is_none()
+            && self.sort_field.is_none()
+            && !self.descending)
+            .then_some((self.offset, self.limit))
+    }
+
     /// One page, and the offset of the next one when more items remain.
     pub fn page(&self, rows: Vec<Row>) -> (Vec<Value>, Option<usize>) {
         let total = rows.len();

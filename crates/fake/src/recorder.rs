@@ -1,6 +1,7 @@
 //! What the fake received: the public `RecordedRequest`, the log of them, and the
 //! redaction that keeps secrets out of it.
 
+use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
@@ -21,40 +22,86 @@ pub struct RecordedRequest {
     pub status: u16,
 }
 
-#[derive(Default)]
+/// How many requests a fake keeps unless told otherwise: enough for any test to look back
+/// over, small enough (a few megabytes) for a fake that serves load for days.
+pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
+
+/// The last `limit` requests received, oldest first; older ones are dropped as new ones
+/// arrive, so that the record's memory stays bounded however long the fake serves.
 pub(crate) struct Recorder {
-    // (arrival number, request): the number lets the answer's status find its entry even
-    // after a `clear_requests` shifted the rest.
-    entries: Mutex<(u64, Vec<(u64, RecordedRequest)>)>,
+    entries: Mutex<Entries>,
+}
+
+struct Entries {
+    /// Arrivals so far: the number lets the answer's status find its entry even after a
+    /// `clear_requests` or the bound shifted the rest.
+    arrivals: u64,
+    limit: usize,
+    kept: VecDeque<(u64, RecordedRequest)>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder::new(DEFAULT_RECORD_LIMIT)
+    }
 }
 
 impl Recorder {
+    pub fn new(limit: usize) -> Self {
+        Recorder {
+            entries: Mutex::new(Entries {
+                arrivals: 0,
+                limit,
+                kept: VecDeque::new(),
+            }),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keep at most `limit` requests from now on (0 keeps none), dropping the oldest.
+    pub fn set_limit(&self, limit: usize) {
+        let mut entries = self.entries();
+        entries.limit = limit;
+        entries.trim();
+    }
+
     pub fn record(&self, request: RecordedRequest) -> u64 {
-        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.0 += 1;
-        let seq = guard.0;
-        guard.1.push((seq, request));
+        let mut entries = self.entries();
+        entries.arrivals += 1;
+        let seq = entries.arrivals;
+        if entries.limit > 0 {
+            entries.kept.push_back((seq, request));
+            entries.trim();
+        }
         seq
     }
 
     pub fn answered(&self, seq: u64, status: u16) {
-        let mut guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, entry)) = guard.1.iter_mut().rev().find(|(s, _)| *s == seq) {
+        let mut entries = self.entries();
+        if let Some((_, entry)) = entries.kept.iter_mut().rev().find(|(s, _)| *s == seq) {
             entry.status = status;
         }
     }
 
     pub fn snapshot(&self) -> Vec<RecordedRequest> {
-        let guard = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.1.iter().map(|(_, r)| r.clone()).collect()
+        self.entries().kept.iter().map(|(_, r)| r.clone()).collect()
     }
 
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1
-            .clear();
+        let mut entries = self.entries();
+        entries.kept.clear();
+        entries.kept.shrink_to_fit();
+    }
+}
+
+impl Entries {
+    fn trim(&mut self) {
+        while self.kept.len() > self.limit {
+            self.kept.pop_front();
+        }
     }
 }
 
@@ -153,6 +200,51 @@ fn redact_json(value: &mut Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(path: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            status: 0,
+        }
+    }
+
+    fn paths(recorder: &Recorder) -> Vec<String> {
+        recorder.snapshot().into_iter().map(|r| r.path).collect()
+    }
+
+    #[test]
+    fn the_record_keeps_the_last_requests_and_drops_the_oldest() {
+        let recorder = Recorder::new(3);
+        let seqs: Vec<u64> = (1..=5)
+            .map(|i| recorder.record(request(&format!("/{i}"))))
+            .collect();
+        assert_eq!(paths(&recorder), ["/3", "/4", "/5"]);
+        // Answers find their entry by arrival number; a dropped one is simply gone.
+        for (seq, status) in seqs.iter().zip([200, 201, 202, 203, 204]) {
+            recorder.answered(*seq, status);
+        }
+        let statuses: Vec<u16> = recorder.snapshot().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [202, 203, 204]);
+        recorder.set_limit(1);
+        assert_eq!(paths(&recorder), ["/5"]);
+        recorder.clear();
+        assert!(paths(&recorder).is_empty());
+        recorder.record(request("/6"));
+        assert_eq!(paths(&recorder), ["/6"]);
+    }
+
+    #[test]
+    fn a_limit_of_zero_records_nothing() {
+        let recorder = Recorder::new(0);
+        let seq = recorder.record(request("/"));
+        recorder.answered(seq, 200);
+        assert!(recorder.snapshot().is_empty());
+        assert_eq!(Recorder::default().entries().limit, DEFAULT_RECORD_LIMIT);
+    }
 
     #[test]
     fn bodies_that_parse_as_nothing_but_mention_secrets_are_withheld() {

@@ -15,7 +15,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 use crate::context::{Request, Shared};
-use crate::faults::{Fault, FaultQueue};
+use crate::faults::FaultQueue;
 use crate::recorder::{recorded_headers, redact_body, redact_form, RecordedRequest, Recorder};
 use crate::reply::{Body, Reply};
 use crate::router;
@@ -126,7 +126,7 @@ async fn answer(
         return Err(DropConnection);
     }
     let mut reply = match fault.as_ref().and_then(|f| f.status.map(|s| (f, s))) {
-        Some((fault, status)) => fault_reply(fault, status),
+        Some((fault, status)) => fault.reply(status),
         None => router::handle(&state.shared, &request),
     };
     if let Some(seconds) = fault.as_ref().and_then(|f| f.retry_after) {
@@ -134,24 +134,6 @@ async fn answer(
     }
     state.recorder.answered(seq, reply.status);
     Ok(to_hyper(reply, cut))
-}
-
-fn fault_reply(fault: &Fault, status: u16) -> Reply {
-    match &fault.body {
-        Some(body) => Reply::json(status, body),
-        None => Reply::json(
-            status,
-            &serde_json::json!({"code": status, "message": reason(status)}),
-        ),
-    }
-}
-
-/// Generic message for a status, used when a fault gives a status but no body.
-fn reason(status: u16) -> &'static str {
-    hyper::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("Injected fault")
 }
 
 /// Integer seconds when whole, the decimal otherwise.
