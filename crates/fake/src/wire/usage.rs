@@ -412,8 +412,10 @@ impl<'s> Usage<'s> {
             };
             let (utilisation, memory_used) = activity(node, *index, at);
             let gpus = f64::from(node.gpu_count.max(1));
-            let cores = f64::from(node.cpu_cores) * WORKLOAD_SHARE / gpus;
-            let memory = node.memory_bytes as f64 * WORKLOAD_SHARE / gpus;
+            // Whole millicores and megabytes, so that sums of shares are exact.
+            let cores =
+                (f64::from(node.cpu_cores) * WORKLOAD_SHARE / gpus * 1000.0).floor() / 1000.0;
+            let memory = (node.memory_bytes as f64 * WORKLOAD_SHARE / gpus / MB).floor() * MB;
             held.gpus += 1.0;
             held.utilisation_sum += utilisation;
             held.gpu_memory_used += memory_used;
