@@ -8,9 +8,9 @@ use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
 use crate::store::{format_time, Cluster, NodePool, OrgUnit, Store};
-use crate::wire::legacy::{legacy_id, memory_out};
+use crate::wire::legacy::legacy_id;
 use crate::wire::resources::pool_of;
-use crate::wire::usage::{Held, Usage};
+use crate::wire::usage::{deserved_sum, Held, Usage};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -244,23 +244,7 @@ impl<'a> Ask<'a> {
 }
 
 fn quota(entries: &[&Value], kind: &str) -> f64 {
-    entries
-        .iter()
-        .filter_map(|r| {
-            let resource = r.get(kind)?;
-            let value = resource.get("deserved").and_then(Value::as_f64)?;
-            Some(if kind == "memory" {
-                let units = resource
-                    .get("units")
-                    .and_then(Value::as_str)
-                    .unwrap_or("MB");
-                memory_out(value, units, false)
-            } else {
-                value
-            })
-        })
-        // From +0.0: an empty float `sum()` is -0.0.
-        .fold(0.0, |a, b| a + b)
+    deserved_sum(entries.iter().copied(), kind, false)
 }
 
 /// `ResourcesData`: the quota of some stored `Resources` entries and what is held.

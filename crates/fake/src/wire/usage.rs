@@ -302,19 +302,41 @@ impl Held {
 /// The model over one store, remembering each pool's hours it has worked out.
 pub(crate) struct Usage<'s> {
     pub store: &'s Store,
-    hours: RefCell<HashMap<(String, i64), Rc<PoolHour>>>,
+    /// For each of the store's nodes, the index of its pool in the store.
+    pool_of_node: Vec<Option<usize>>,
+    /// Each (pool index, hour) worked out so far.
+    hours: RefCell<HashMap<(usize, i64), Rc<PoolHour>>>,
 }
 
 impl<'s> Usage<'s> {
     pub fn new(store: &'s Store) -> Usage<'s> {
+        let pool_of_node = store
+            .nodes
+            .iter()
+            .map(|n| {
+                let pool = store.pool_of_node(n)?;
+                store.node_pools.iter().position(|p| std::ptr::eq(p, pool))
+            })
+            .collect();
         Usage {
             store,
+            pool_of_node,
             hours: RefCell::new(HashMap::new()),
         }
     }
 
     fn hour(&self, pool: &NodePool, at: i64) -> Rc<PoolHour> {
-        let key = (pool.id.clone(), hour_of(at));
+        let index = self
+            .store
+            .node_pools
+            .iter()
+            .position(|p| p.id == pool.id)
+            .unwrap_or(usize::MAX);
+        self.pool_hour(index, pool, at)
+    }
+
+    fn pool_hour(&self, index: usize, pool: &NodePool, at: i64) -> Rc<PoolHour> {
+        let key = (index, hour_of(at));
         if let Some(known) = self.hours.borrow().get(&key) {
             return Rc::clone(known);
         }
@@ -324,15 +346,19 @@ impl<'s> Usage<'s> {
     }
 
     fn node_index(&self, node: &Node) -> Option<usize> {
-        self.store.nodes.iter().position(|n| n.id == node.id)
+        let nodes = &self.store.nodes;
+        nodes
+            .iter()
+            .position(|n| std::ptr::eq(n, node))
+            .or_else(|| nodes.iter().position(|n| n.id == node.id))
     }
 
     fn gpu(&self, node: &Node, index: u32, at: i64) -> Gpu {
-        let owner = self
-            .store
-            .pool_of_node(node)
-            .zip(self.node_index(node))
-            .and_then(|(pool, at_node)| self.hour(pool, at).owner(at_node, index));
+        let owner = self.node_index(node).and_then(|at_node| {
+            let pool_index = (*self.pool_of_node.get(at_node)?)?;
+            let pool = self.store.node_pools.get(pool_index)?;
+            self.pool_hour(pool_index, pool, at).owner(at_node, index)
+        });
         if owner.is_none() {
             return Gpu {
                 allocated: false,
@@ -515,12 +541,14 @@ fn pool_quota(store: &Store, pool: &NodePool) -> f64 {
         .sum()
 }
 
-/// One resource kind's deserved quota of a unit over some pools: GPUs, CPU millicores
-/// (the unit of `Resources.cpu`) or memory in MB.
-fn unit_quota(unit: &OrgUnit, pools: &[&NodePool], kind: &str) -> f64 {
-    unit.resources
-        .iter()
-        .filter(|r| pools.iter().any(|p| pool_of(r).0 == p.id))
+/// The sum of one resource kind's `deserved` over some stored `Resources` entries: GPUs,
+/// CPU as stored (millicores, the unit of `Resources.cpu`), memory in MB (`mb`) or MiB.
+pub(crate) fn deserved_sum<'v>(
+    entries: impl Iterator<Item = &'v Value>,
+    kind: &str,
+    mb: bool,
+) -> f64 {
+    entries
         .filter_map(|r| {
             let resource = r.get(kind)?;
             let value = resource.get("deserved").and_then(Value::as_f64)?;
@@ -529,13 +557,22 @@ fn unit_quota(unit: &OrgUnit, pools: &[&NodePool], kind: &str) -> f64 {
                     .get("units")
                     .and_then(Value::as_str)
                     .unwrap_or("MB");
-                memory_out(value, units, true)
+                memory_out(value, units, mb)
             } else {
                 value
             })
         })
         // From +0.0: an empty float `sum()` is -0.0.
         .fold(0.0, |a, b| a + b)
+}
+
+/// One resource kind's deserved quota of a unit over some pools, memory in MB.
+fn unit_quota(unit: &OrgUnit, pools: &[&NodePool], kind: &str) -> f64 {
+    let in_pools = unit
+        .resources
+        .iter()
+        .filter(|r| pools.iter().any(|p| pool_of(r).0 == p.id));
+    deserved_sum(in_pools, kind, true)
 }
 
 const DISTRIBUTION: [(&str, f64, f64); 4] = [
