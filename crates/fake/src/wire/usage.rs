@@ -156,28 +156,51 @@ impl PoolHour {
     }
 }
 
-fn schedule(store: &Store, pool: &NodePool, hour: i64) -> PoolHour {
+/// What of a pool stays the same hour after hour: its nodes (with their index in the
+/// store), its GPUs and the quotas of the projects that have one in it.
+struct Frame<'s> {
+    pool: &'s NodePool,
+    nodes: Vec<(usize, &'s Node)>,
+    capacity: u32,
+    claims: Vec<(&'s OrgUnit, Claim)>,
+}
+
+fn frame<'s>(store: &'s Store, pool: &'s NodePool) -> Frame<'s> {
     let nodes: Vec<(usize, &Node)> = store
         .nodes
         .iter()
         .enumerate()
         .filter(|(_, n)| store.pool_of_node(n).is_some_and(|p| p.id == pool.id))
         .collect();
-    let capacity: u32 = nodes.iter().map(|(_, n)| n.gpu_count).sum();
-    let mut shares: Vec<(Share, f64)> = store
+    let capacity = nodes.iter().map(|(_, n)| n.gpu_count).sum();
+    let claims = store
         .projects
         .iter()
         .filter(|p| p.cluster_id == pool.cluster_id)
-        .filter_map(|p| {
-            let claim = claim(p, pool)?;
-            let wanted = demand(p, pool, &claim, f64::from(capacity), hour);
+        .filter_map(|p| Some((p, claim(p, pool)?)))
+        .collect();
+    Frame {
+        pool,
+        nodes,
+        capacity,
+        claims,
+    }
+}
+
+fn schedule(frame: &Frame<'_>, hour: i64) -> PoolHour {
+    let (pool, nodes, capacity) = (frame.pool, &frame.nodes, frame.capacity);
+    let mut shares: Vec<(Share, f64)> = frame
+        .claims
+        .iter()
+        .map(|(p, claim)| {
+            let wanted = demand(p, pool, claim, f64::from(capacity), hour);
             let share = Share {
                 project: p.id.clone(),
                 wanted,
                 gpus: 0,
                 in_quota: 0,
             };
-            Some((share, claim.deserved.floor()))
+            (share, claim.deserved.floor())
         })
         .collect();
     let mut left = capacity;
@@ -302,6 +325,8 @@ impl Held {
 /// The model over one store, remembering each pool's hours it has worked out.
 pub(crate) struct Usage<'s> {
     pub store: &'s Store,
+    /// For each of the store's node pools, in order.
+    frames: Vec<Frame<'s>>,
     /// For each of the store's nodes, the index of its pool in the store.
     pool_of_node: Vec<Option<usize>>,
     /// Each (pool index, hour) worked out so far.
@@ -320,6 +345,7 @@ impl<'s> Usage<'s> {
             .collect();
         Usage {
             store,
+            frames: store.node_pools.iter().map(|p| frame(store, p)).collect(),
             pool_of_node,
             hours: RefCell::new(HashMap::new()),
         }
@@ -332,15 +358,22 @@ impl<'s> Usage<'s> {
             .iter()
             .position(|p| p.id == pool.id)
             .unwrap_or(usize::MAX);
-        self.pool_hour(index, pool, at)
+        self.pool_hour(index, at)
     }
 
-    fn pool_hour(&self, index: usize, pool: &NodePool, at: i64) -> Rc<PoolHour> {
+    /// The pool's hour; an empty one for an index the store has no pool at.
+    fn pool_hour(&self, index: usize, at: i64) -> Rc<PoolHour> {
         let key = (index, hour_of(at));
         if let Some(known) = self.hours.borrow().get(&key) {
             return Rc::clone(known);
         }
-        let made = Rc::new(schedule(self.store, pool, key.1));
+        let made = Rc::new(match self.frames.get(index) {
+            Some(frame) => schedule(frame, key.1),
+            None => PoolHour {
+                slots: Vec::new(),
+                shares: Vec::new(),
+            },
+        });
         self.hours.borrow_mut().insert(key, Rc::clone(&made));
         made
     }
@@ -356,8 +389,7 @@ impl<'s> Usage<'s> {
     fn gpu(&self, node: &Node, index: u32, at: i64) -> Gpu {
         let owner = self.node_index(node).and_then(|at_node| {
             let pool_index = (*self.pool_of_node.get(at_node)?)?;
-            let pool = self.store.node_pools.get(pool_index)?;
-            self.pool_hour(pool_index, pool, at).owner(at_node, index)
+            self.pool_hour(pool_index, at).owner(at_node, index)
         });
         if owner.is_none() {
             return Gpu {
