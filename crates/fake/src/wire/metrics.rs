@@ -251,7 +251,8 @@ fn quota(entries: &[&Value], kind: &str) -> f64 {
 fn data(entries: &[&Value], held: &Held) -> Value {
     let resource = |kind: &str, allocated: f64, utilization: f64| json!({"quota": quota(entries, kind), "allocated": allocated, "utilization": utilization});
     json!({
-        "numberOfPendingWorkloads": held.pending_workloads,
+        // An integer in the schema: whole workloads.
+        "numberOfPendingWorkloads": held.pending_workloads as u64,
         "gpu": resource("gpu", held.gpus, round2(held.utilisation())),
         "cpu": resource("cpu", (held.cores * 1000.0).round(), 0.0),
         "memory": resource("memory", (held.memory_bytes / MIB).round(), 0.0),
