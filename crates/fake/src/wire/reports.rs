@@ -288,8 +288,8 @@ pub(crate) fn file(store: &Store, r: &Report) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed;
     use crate::store::ReportStatus;
+    use crate::wire::usage::seeded_with_projects;
 
     fn asked(group_by: Option<&str>, filter_by: &[&str]) -> Report {
         Report {
@@ -311,30 +311,10 @@ mod tests {
 
     /// The seeded tenant with projects of 2 and 0.5 GPUs in its default department.
     fn store() -> Store {
-        let (mut store, cluster) = seed::tenant();
-        let department = store
-            .default_department(&cluster)
-            .map(|d| d.id.clone())
-            .expect("seeded");
-        let pool = store
-            .default_node_pool(&cluster)
-            .map(|p| p.id.clone())
-            .expect("seeded");
-        for (name, gpus) in [("b-team", 0.5), ("a-team", 2.0)] {
-            let resources = vec![
-                json!({"nodePool": {"id": pool, "name": "default"}, "gpu": {"deserved": gpus}}),
-            ];
-            let project = store.new_org_unit(
-                name.into(),
-                cluster.clone(),
-                Some(department.clone()),
-                resources,
-                Default::default(),
-                "t",
-            );
-            store.projects.push(project);
-        }
-        store
+        seeded_with_projects(&[
+            ("b-team", json!({"deserved": 0.5})),
+            ("a-team", json!({"deserved": 2.0})),
+        ])
     }
 
     #[test]

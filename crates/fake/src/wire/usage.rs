@@ -1038,3 +1038,96 @@ impl<'s> Usage<'s> {
 pub(crate) fn telemetry_text(value: f64) -> String {
     text(value)
 }
+
+/// The seeded tenant with projects in its default department, each with the given GPU
+/// quota in the default pool.
+#[cfg(test)]
+pub(crate) fn seeded_with_projects(projects: &[(&str, Value)]) -> Store {
+    let (mut store, cluster) = crate::seed::tenant();
+    let department = store
+        .default_department(&cluster)
+        .map(|d| d.id.clone())
+        .unwrap_or_default();
+    let pool = store
+        .default_node_pool(&cluster)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    for (name, gpu) in projects {
+        let resources = vec![json!({"nodePool": {"id": pool, "name": "default"}, "gpu": gpu})];
+        let project = store.new_org_unit(
+            (*name).into(),
+            cluster.clone(),
+            Some(department.clone()),
+            resources,
+            Default::default(),
+            "t",
+        );
+        store.projects.push(project);
+    }
+    store
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seeded tenant with three projects in the default pool (8 GPUs): deserved 2
+    /// with limit 3, deserved 4 without a limit, deserved 0.5 with limit 1.
+    fn store() -> Store {
+        seeded_with_projects(&[
+            ("capped", json!({"deserved": 2, "limit": 3})),
+            ("open", json!({"deserved": 4})),
+            ("small", json!({"deserved": 0.5, "limit": 1})),
+        ])
+    }
+
+    #[test]
+    fn pools_grant_within_limits_and_capacity_and_place_what_they_grant() {
+        let store = store();
+        let usage = Usage::new(&store);
+        let pool = store.node_pools.first().expect("the default pool");
+        let limits = [3, 8, 1];
+        let mut busiest = 0;
+        for hour in 0..2000 {
+            let now = usage.hour(pool, hour * ALLOCATION_PERIOD);
+            let granted: Vec<u32> = now.shares.iter().map(|s| s.gpus).collect();
+            assert_eq!(granted.len(), 3);
+            for (gpus, limit) in granted.iter().zip(limits) {
+                assert!(*gpus <= limit, "hour {hour}: {granted:?}");
+            }
+            for share in &now.shares {
+                assert!(share.in_quota <= share.gpus && share.gpus <= share.wanted);
+            }
+            let placed = now.slots.iter().filter(|(_, _, o)| o.is_some()).count();
+            assert_eq!(placed as u32, now.allocated());
+            assert!(now.allocated() <= 8 && now.slots.len() == 8);
+            busiest = busiest.max(now.allocated());
+        }
+        // Over two thousand hours the projects fill the pool at times.
+        assert_eq!(busiest, 8);
+    }
+
+    #[test]
+    fn nodes_carry_what_the_projects_hold_and_repeat() {
+        let store = store();
+        let usage = Usage::new(&store);
+        let again = Usage::new(&store);
+        let pools: Vec<&NodePool> = store.node_pools.iter().collect();
+        let units: Vec<&OrgUnit> = store.projects.iter().collect();
+        for at in (0..200).map(|h| h * 1800 + 7) {
+            let held = usage.held(&units, &pools, at);
+            let on_nodes: f64 = store
+                .nodes
+                .iter()
+                .map(|n| usage.telemetry_value(n, "ALLOCATED_GPUS", at))
+                .sum();
+            assert_eq!(held.gpus, on_nodes, "at {at}");
+            assert!((0.0..=100.0).contains(&held.utilisation()));
+            let same = again.held(&units, &pools, at);
+            assert_eq!(
+                (held.gpus, held.utilisation_sum),
+                (same.gpus, same.utilisation_sum)
+            );
+        }
+    }
+}
