@@ -11,8 +11,7 @@ use crate::lookup::{
     department_in, existing_cluster, existing_department, existing_project, project_in,
 };
 use crate::reply::Reply;
-use crate::store::OrgUnit;
-use crate::store::{format_time, now, Node, NodePool, Store};
+use crate::store::{format_time, now, Node, NodePool, OrgUnit, Store};
 use crate::wire::metrics::{sample_instants, Ask};
 use crate::wire::usage::{spec_enum, telemetry_text, unknown, Measured, Usage};
 
@@ -215,8 +214,7 @@ fn node_telemetry(call: &Call<'_>, store: &Store) -> Answer {
             });
             (key, usage.telemetry_value(node, kind, at))
         });
-    let parts: Vec<(Vec<Value>, f64)> = parts.collect();
-    telemetry_answer(kind, at, !group_by.is_empty(), parts.into_iter())
+    telemetry_answer(kind, at, !group_by.is_empty(), parts)
 }
 
 /// `TelemetryResponse` of departments (`projects` false) or projects now: each unit's
