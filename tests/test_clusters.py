@@ -60,7 +60,10 @@ async def test_install_info_and_metrics(api, cp):
             end="2026-01-02T00:00:00Z",
         )
     )
-    assert isinstance(metrics, dict)
+    # Twenty samples by default; a new fake has no projects, so none of its GPUs is busy.
+    (series,) = metrics["measurements"]
+    assert series["type"] == "GPU_UTILIZATION" and len(series["values"]) == 20
+    assert {v["value"] for v in series["values"]} == {"0"}
 
 
 async def test_an_unknown_metric_type_is_a_bad_request(api, cp):

@@ -87,6 +87,13 @@ async def test_metrics_and_telemetry_answer(api, cp):
             end="2026-01-02T00:00:00Z",
         )
     )
-    assert isinstance(metrics, dict)
+    # A quota holds over the window: one value, twenty times.
+    (series,) = metrics["measurements"]
+    assert series["type"] == "GPU_QUOTA" and len(series["values"]) == 20
+    assert len({v["value"] for v in series["values"]}) == 1
     telemetry = await resolve(api.departments.telemetry(telemetry_type="GPU_QUOTA"))
-    assert isinstance(telemetry, dict)
+    assert telemetry["type"] == "GPU_QUOTA"
+    (now,) = telemetry["values"]
+    assert float(now["value"]) == sum(
+        r["gpu"]["deserved"] for d in departments for r in d["resources"]
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,11 @@ EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples"
 # Scripts written for a control plane of their own: their address and credentials are set
 # in their text (see test_the_seed_companion_script_runs_against_the_fake).
 NEEDS_A_SERVER = {"seed_companion_requests.py"}
-EXAMPLES = sorted(p for p in EXAMPLE_DIR.glob("*.py") if p.name not in NEEDS_A_SERVER)
+# Scripts that write a file: each has a test that gives it a place to write.
+WRITES_A_FILE = {"gpu_quota_report.py"}
+EXAMPLES = sorted(
+    p for p in EXAMPLE_DIR.glob("*.py") if p.name not in NEEDS_A_SERVER | WRITES_A_FILE
+)
 RUNS = [(p, []) for p in EXAMPLES] + [(EXAMPLE_DIR / "create_user_and_project.py", ["--legacy"])]
 # The seeded administrator of the fake control plane (see its seed).
 ADMIN_EMAIL = "admin@example.com"
@@ -74,3 +79,15 @@ def test_the_seed_companion_script_runs_against_the_fake(tmp_path: Path) -> None
         # The password travelled to the login only, and the fake recorded it masked.
         logins = [r for r in cp.requests if r["path"] == "/v1/k8s/auth/login"]
         assert logins and all(ADMIN_PASSWORD.encode() not in r["body"] for r in logins)
+
+
+def test_the_gpu_quota_report_draws_a_png(tmp_path: Path) -> None:
+    output = tmp_path / "quota.png"
+    result = run(EXAMPLE_DIR / "gpu_quota_report.py", str(output), "--end", "2026-01-12T00:00:00Z")
+    assert result.returncode == 0, result.stderr
+    # On the fake, the script's two departments have a week of allocation to draw.
+    assert "research: quota 14 GPUs" in result.stdout and "product: quota 8 GPUs" in result.stdout
+    data = output.read_bytes()
+    # A PNG starts with its signature, then the IHDR chunk: width and height, big-endian.
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert struct.unpack(">II", data[16:24]) == (1200, 800)

@@ -12,24 +12,13 @@ import pytest
 import runai_admin as ra
 
 from .conftest import collect, resolve
+from .spec import catalogue
 
 VIEWER = 8
 A100 = {"label_key": "nvidia.com/gpu.product", "label_value": "NVIDIA-A100-SXM4-40GB"}
 WINDOW = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T12:00:00Z"}
-POOL_METRICS = [
-    "TOTAL_GPU_NODES",
-    "GPU_UTILIZATION",
-    "GPU_UTILIZATION_DISTRIBUTION",
-    "GPU_MEMORY_UTILIZATION",
-    "CPU_UTILIZATION",
-    "CPU_MEMORY_UTILIZATION",
-    "TOTAL_GPU",
-    "GPU_QUOTA",
-    "ALLOCATED_GPU",
-    "UNALLOCATED_GPU",
-    "AVG_WORKLOAD_WAIT_TIME",
-    "WORKLOADS_COUNT",
-]
+# The spec's enum, as the catalogue holds it: a spec change flows through.
+POOL_METRICS: list[str] = catalogue()["schemas"]["MetricsType"]["enum"]
 
 
 async def pool_named(api: Any, name: str) -> dict:

@@ -88,6 +88,10 @@ async def test_metrics_and_telemetry_answer(api, cp):
             end="2026-01-02T00:00:00Z",
         )
     )
-    assert isinstance(metrics, dict)
+    # Whole GPUs, within the default pool's eight (the project sets no limit).
+    (series,) = metrics["measurements"]
+    held = [float(v["value"]) for v in series["values"]]
+    assert series["type"] == "GPU_ALLOCATION" and len(held) == 20
+    assert all(0 <= h <= 8 and h == int(h) for h in held)
     telemetry = await resolve(api.projects.telemetry(telemetry_type="GPU_QUOTA"))
-    assert isinstance(telemetry, dict)
+    assert telemetry["type"] == "GPU_QUOTA" and telemetry["values"] == [{"value": "2"}]

@@ -1,6 +1,7 @@
 """Reports on both clients: requested, listed, counted, read and deleted; moving from
 Pending through Processing to Ready (or Failed) one step per call to the reports area;
-downloaded as CSV whose lines come from the quotas the metrics answers show.
+downloaded as CSV whose lines come from the quotas the metrics answers show and the
+allocation of the usage model they answer from.
 
 The fake's report worker is deterministic: every call to the reports area (availability
 aside) first moves each unfinished report one step, so a new report is Pending, the next
@@ -98,8 +99,43 @@ async def test_report_lifecycle(api, cp: FakeControlPlane):
     ]
     first = lines[0]
     assert (first["Cluster"], first["Start"], first["End"]) == ("cluster-1", START, END)
-    # The fake runs no workloads: nothing is allocated.
-    assert first["GPU allocation hours"] == first["GPU utilization (%)"] == "0"
+    # Allocation comes from the usage model the metrics answer from: a project's GPU
+    # allocation is the same for a whole hour, so its allocation hours are the sum of its
+    # hourly GPU_ALLOCATION samples, and its utilisation the allocation-weighted mean of
+    # the cluster's per-project GPU utilisation at each hour's middle.
+    projects = {p["name"]: p for p in await collect(api.projects.list())}
+    hourly = {"start": START, "end": "2026-01-01T02:00:00Z", "number_of_samples": 3}
+    middles = {"start": "2026-01-01T00:30:00Z", "end": "2026-01-01T02:30:00Z"}
+    by_project = await resolve(
+        api.clusters.metrics(
+            cp.cluster_id,
+            metric_type=["GPU_UTILIZATION"],
+            group_by="Project",
+            number_of_samples=3,
+            **middles,
+        )
+    )
+    busy = {
+        m["groups"][0]["value"]: [float(v["value"]) for v in m["values"]]
+        for m in by_project["measurements"]
+    }
+    for line in lines:
+        project = projects[line["Project"]]
+        answer = await resolve(
+            api.projects.metrics(project["id"], metric_type=["GPU_ALLOCATION"], **hourly)
+        )
+        held = [float(v["value"]) for v in answer["measurements"][0]["values"]]
+        assert float(line["GPU allocation hours"]) == sum(held)
+        # Within the project's reach: the default pool's eight GPUs for three hours.
+        assert 0 <= sum(held) <= 24
+        utilisation = float(line["GPU utilization (%)"])
+        assert 0 <= utilisation <= 100
+        if sum(held):
+            weighted = sum(h * u for h, u in zip(held, busy[line["Project"]], strict=True))
+            assert utilisation == pytest.approx(weighted / sum(held), abs=0.01)
+        else:
+            assert utilisation == 0
+    assert any(float(line["GPU allocation hours"]) for line in lines)
 
     assert await resolve(api.reports.delete(made["id"])) is None
     for call in (api.reports.get, api.reports.delete, api.reports.download):

@@ -1,7 +1,7 @@
-//! Every `…/metrics` and `…/telemetry` path, of `/api/v1` and of the seed era. The fake
-//! runs no workloads: the cluster, department and project answers of `/api/v1` are empty,
-//! the seed-era ones report quotas with zero usage (`wire::metrics`). Nodes and node pools
-//! answer the synthetic usage of `wire::usage`, consistent with the nodes they have.
+//! Every `…/metrics` and `…/telemetry` path, of `/api/v1` and of the seed era. All of them
+//! answer from the one synthetic usage model of `wire::usage`, so clusters, node pools,
+//! nodes, departments and projects tell the same story; the seed-era shapes are
+//! `wire::metrics`.
 
 use serde_json::{json, Value};
 
@@ -11,22 +11,21 @@ use crate::lookup::{
     department_in, existing_cluster, existing_department, existing_project, project_in,
 };
 use crate::reply::Reply;
-use crate::store::{format_time, now, Node, NodePool, Store};
+use crate::store::{format_time, now, Node, NodePool, OrgUnit, Store};
 use crate::wire::metrics::{sample_instants, Ask};
-use crate::wire::usage::{series, telemetry_text, telemetry_value, Measured, TELEMETRY};
+use crate::wire::usage::{spec_enum, telemetry_text, unknown, Measured, Usage};
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let store = &*store;
     let answer = match call.op.id.as_str() {
-        "get_cluster_metrics" => {
-            no_measurements(existing_cluster(store, call.param("clusterUuid")))
-        }
-        "get_department_metrics" => {
-            no_measurements(existing_department(store, call.param("departmentId")))
-        }
-        "get_project_metrics" => no_measurements(existing_project(store, call.param("projectId"))),
-        "get_departments_telemetry" | "get_projects_telemetry" => telemetry(call),
+        "get_cluster_metrics" => cluster_metrics(call, store),
+        "get_department_metrics" => existing_department(store, call.param("departmentId"))
+            .and_then(|unit| unit_metrics(call, store, unit)),
+        "get_project_metrics" => existing_project(store, call.param("projectId"))
+            .and_then(|unit| unit_metrics(call, store, unit)),
+        "get_departments_telemetry" => unit_telemetry(call, store, false),
+        "get_projects_telemetry" => unit_telemetry(call, store, true),
         "get_node_metrics" => store
             .nodes
             .iter()
@@ -65,12 +64,6 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     Some(answer)
 }
 
-/// `{"measurements": []}` once the object the path names is known to exist.
-fn no_measurements<T>(found: Result<T, ApiError>) -> Answer {
-    found?;
-    Ok(Reply::json(200, &json!({"measurements": []})))
-}
-
 /// Every value of a `metricType` parameter: comma-joined, perhaps repeated.
 fn metric_types(call: &Call<'_>) -> Vec<String> {
     call.query
@@ -84,15 +77,11 @@ fn metric_types(call: &Call<'_>) -> Vec<String> {
 
 /// `MetricsResponse`: each requested metric of the object over the window.
 fn measurements(call: &Call<'_>, store: &Store, measured: Measured<'_>) -> Answer {
-    let instants = sample_instants(
-        call.query_value("start"),
-        call.query_value("end"),
-        call.query_value("numberOfSamples"),
-    )?
-    .unwrap_or_default();
+    let instants = instants(call)?;
+    let usage = Usage::new(store);
     let mut all = Vec::new();
     for metric in metric_types(call) {
-        all.extend(series(store, measured, &metric, &instants)?);
+        all.extend(usage.series(measured, &metric, &instants)?);
     }
     Ok(Reply::json(200, &json!({ "measurements": all })))
 }
@@ -125,49 +114,58 @@ fn telemetry_nodes<'s>(
         .collect())
 }
 
-/// `TelemetryResponse`: the telemetry type now (to the minute), summed over the nodes of
-/// each group that `groupBy` names.
-fn node_telemetry(call: &Call<'_>, store: &Store) -> Answer {
-    let kind = call.query_value("telemetryType").unwrap_or_default();
-    if !TELEMETRY.contains(&kind) {
-        return Err(ApiError::bad_request(format!(
-            "query parameter telemetryType: unknown value {kind:?}"
-        )));
-    }
-    let at = time::OffsetDateTime::now_utc()
+/// The instant telemetry describes: now, to the minute.
+fn this_minute() -> i64 {
+    time::OffsetDateTime::now_utc()
         .unix_timestamp()
         .div_euclid(60)
-        * 60;
-    let group_by: Vec<&str> = call
-        .query_value("groupBy")
+        * 60
+}
+
+/// The `groupBy` values of a telemetry request.
+fn telemetry_groups<'c>(call: &'c Call<'_>) -> Vec<&'c str> {
+    call.query_value("groupBy")
         .map(|v| v.split(',').filter(|g| !g.is_empty()).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The telemetry type, once known to be one of the spec's `schema` enum.
+fn telemetry_type<'c>(call: &'c Call<'_>, schema: &str) -> Result<&'c str, ApiError> {
+    let kind = call.query_value("telemetryType").unwrap_or_default();
+    if spec_enum(schema).contains(&kind) {
+        Ok(kind)
+    } else {
+        Err(unknown("telemetryType", kind))
+    }
+}
+
+/// One group's key: `{key, value, name}` for each `groupBy` value.
+fn group_key(group_by: &[&str], pick: impl Fn(&str) -> (String, String)) -> Vec<Value> {
+    group_by
+        .iter()
+        .map(|by| {
+            let (value, name) = pick(by);
+            json!({"key": by, "value": value, "name": name})
+        })
+        .collect()
+}
+
+/// `TelemetryResponse` of the type at `at`: the parts summed per group key (one value
+/// without grouping, 0 when nothing is counted).
+fn telemetry_answer(
+    kind: &str,
+    at: i64,
+    grouped: bool,
+    parts: impl Iterator<Item = (Vec<Value>, f64)>,
+) -> Answer {
     let mut groups: Vec<(Vec<Value>, f64)> = Vec::new();
-    for (node, pool) in telemetry_nodes(call, store)? {
-        let key: Vec<Value> = group_by
-            .iter()
-            .map(|by| {
-                let cluster_name = || {
-                    store
-                        .cluster(&node.cluster_id)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default()
-                };
-                let (value, name) = match *by {
-                    "ClusterId" => (node.cluster_id.clone(), cluster_name()),
-                    "Nodepool" => (pool.name.clone(), pool.name.clone()),
-                    _ => (node.id.clone(), node.name.clone()),
-                };
-                json!({"key": by, "value": value, "name": name})
-            })
-            .collect();
-        let value = telemetry_value(node, kind, at);
+    for (key, value) in parts {
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, sum)) => *sum += value,
             None => groups.push((key, value)),
         }
     }
-    if groups.is_empty() && group_by.is_empty() {
+    if groups.is_empty() && !grouped {
         groups.push((Vec::new(), 0.0));
     }
     let values: Vec<Value> = groups
@@ -189,15 +187,159 @@ fn node_telemetry(call: &Call<'_>, store: &Store) -> Answer {
     ))
 }
 
-fn telemetry(call: &Call<'_>) -> Answer {
-    Ok(Reply::json(
-        200,
-        &json!({
-            "type": call.query_value("telemetryType").unwrap_or("GPU_QUOTA"),
-            "timestamp": now(),
-            "values": [],
-        }),
-    ))
+fn cluster_name(store: &Store, uuid: &str) -> String {
+    store
+        .cluster(uuid)
+        .map(|c| c.name.clone())
+        .unwrap_or_default()
+}
+
+/// `TelemetryResponse`: the telemetry type now, summed over the nodes of each group that
+/// `groupBy` names.
+fn node_telemetry(call: &Call<'_>, store: &Store) -> Answer {
+    let kind = telemetry_type(call, "NodeTelemetryType")?;
+    let at = this_minute();
+    let usage = Usage::new(store);
+    let group_by = telemetry_groups(call);
+    let parts = telemetry_nodes(call, store)?
+        .into_iter()
+        .map(|(node, pool)| {
+            let key = group_key(&group_by, |by| match by {
+                "ClusterId" => (
+                    node.cluster_id.clone(),
+                    cluster_name(store, &node.cluster_id),
+                ),
+                "Nodepool" => (pool.name.clone(), pool.name.clone()),
+                _ => (node.id.clone(), node.name.clone()),
+            });
+            (key, usage.telemetry_value(node, kind, at))
+        });
+    telemetry_answer(kind, at, !group_by.is_empty(), parts)
+}
+
+/// `TelemetryResponse` of departments (`projects` false) or projects now: each unit's
+/// share in each node pool the filters keep, summed per group. A filter naming nothing
+/// keeps nothing (the spec lists no 404 here): the sum is 0, the grouped list empty.
+fn unit_telemetry(call: &Call<'_>, store: &Store, projects: bool) -> Answer {
+    let kind = telemetry_type(call, "OrgUnitTelemetryType")?;
+    let cluster = call.query_value("clusterId");
+    let department = call.query_value("departmentId");
+    // Departments name a pool by name, projects by id.
+    let (pool_param, pool_field): (&str, fn(&NodePool) -> &str) = if projects {
+        ("nodepoolId", |p| p.id.as_str())
+    } else {
+        ("nodepoolName", |p| p.name.as_str())
+    };
+    let wanted_pool = call.query_value(pool_param);
+    let pools: Vec<&NodePool> = store
+        .node_pools
+        .iter()
+        .filter(|p| cluster.is_none_or(|c| p.cluster_id == c))
+        .filter(|p| wanted_pool.is_none_or(|w| pool_field(p) == w))
+        .collect();
+    let units: Vec<&OrgUnit> = if projects {
+        store
+            .projects
+            .iter()
+            .filter(|p| department.is_none_or(|d| p.parent_id.as_deref() == Some(d)))
+            .collect()
+    } else {
+        store
+            .departments
+            .iter()
+            .filter(|d| department.is_none_or(|id| d.id == id))
+            .collect()
+    };
+    let at = this_minute();
+    let usage = Usage::new(store);
+    let group_by = telemetry_groups(call);
+    let mut parts = Vec::new();
+    for unit in units
+        .iter()
+        .filter(|u| cluster.is_none_or(|c| u.cluster_id == c))
+    {
+        for pool in pools.iter().filter(|p| p.cluster_id == unit.cluster_id) {
+            let key = group_key(&group_by, |by| match by {
+                "ClusterId" | "CLUSTER_ID" => (
+                    unit.cluster_id.clone(),
+                    cluster_name(store, &unit.cluster_id),
+                ),
+                "NodepoolId" => (pool.id.clone(), pool.name.clone()),
+                // ParentId
+                _ => {
+                    let parent = unit.parent_id.clone().unwrap_or_default();
+                    let name = store
+                        .department(&parent)
+                        .map(|d| d.name.clone())
+                        .unwrap_or_default();
+                    (parent, name)
+                }
+            });
+            parts.push((key, usage.unit_telemetry(unit, &[pool], kind, at)));
+        }
+    }
+    telemetry_answer(kind, at, !group_by.is_empty(), parts.into_iter())
+}
+
+/// The window's instants of a metrics request.
+fn instants(call: &Call<'_>) -> Result<Vec<i64>, ApiError> {
+    Ok(sample_instants(
+        call.query_value("start"),
+        call.query_value("end"),
+        call.query_value("numberOfSamples"),
+    )?
+    .unwrap_or_default())
+}
+
+/// The pools of a cluster a metrics request covers: all, or the one `nodepoolName` names.
+fn pools_asked<'s>(
+    call: &Call<'_>,
+    store: &'s Store,
+    cluster: &str,
+) -> Result<Vec<&'s NodePool>, ApiError> {
+    let name = call.query_value("nodepoolName");
+    let pools: Vec<&NodePool> = store
+        .node_pools
+        .iter()
+        .filter(|p| p.cluster_id == cluster && name.is_none_or(|n| p.name == n))
+        .collect();
+    match (name, pools.is_empty()) {
+        (Some(name), true) => Err(ApiError::not_found(format!(
+            "node pool {name:?} not found in cluster {cluster}"
+        ))),
+        _ => Ok(pools),
+    }
+}
+
+/// `GroupedMetricsResponse`: each requested metric of the cluster over the window.
+fn cluster_metrics(call: &Call<'_>, store: &Store) -> Answer {
+    let cluster = existing_cluster(store, call.param("clusterUuid"))?;
+    let pools = pools_asked(call, store, &cluster.uuid)?;
+    let instants = instants(call)?;
+    let usage = Usage::new(store);
+    let mut all = Vec::new();
+    for metric in metric_types(call) {
+        all.extend(usage.cluster_series(
+            &pools,
+            &cluster.name,
+            &metric,
+            call.query_value("groupBy"),
+            &instants,
+        )?);
+    }
+    Ok(Reply::json(200, &json!({ "measurements": all })))
+}
+
+/// `MetricsResponse`: each requested metric of a department or project over the window.
+fn unit_metrics(call: &Call<'_>, store: &Store, unit: &OrgUnit) -> Answer {
+    let pools = pools_asked(call, store, &unit.cluster_id)?;
+    let instants = instants(call)?;
+    let usage = Usage::new(store);
+    let measurements = metric_types(call)
+        .iter()
+        .map(|metric| usage.unit_series(unit, &pools, metric, &instants))
+        .collect::<Result<Vec<Value>, ApiError>>()?;
+    Ok(Reply::json(200, &json!({ "measurements": measurements })))
 }
 
 /// The seed-era answers: the cluster of the path, then the one object `build` picks.

@@ -141,7 +141,7 @@ async fn node_and_pool_metrics_keep_their_rules_and_repeat() {
     let cluster = h.server.cluster_id();
     let (_, nodes) = h.get("/api/v1/nodes?filterBy=name==h100-node-1").await;
     let node = nodes["nodes"][0]["id"].as_str().expect("id").to_string();
-    let every_node_metric = crate::wire::usage::NODE_METRICS.join(",");
+    let every_node_metric = crate::wire::usage::spec_enum("NodeMetricType").join(",");
     let path = format!("/api/v1/nodes/{node}/metrics?{WINDOW}&metricType={every_node_metric}");
     let (status, first) = h.get(&path).await;
     assert_eq!(status, 200, "{first}");
@@ -169,7 +169,7 @@ async fn node_and_pool_metrics_keep_their_rules_and_repeat() {
             }
         }
     }
-    let every_pool_metric = crate::wire::usage::POOL_METRICS.join(",");
+    let every_pool_metric = crate::wire::usage::spec_enum("MetricsType").join(",");
     let path = format!(
         "/api/v1/clusters/{cluster}/nodepools/h100/metrics?{WINDOW}&metricType={every_pool_metric}"
     );

@@ -403,7 +403,11 @@ async fn seed_era_metrics() {
         "default"
     );
     assert_eq!(metrics["current"]["resources"][0]["gpu"]["quota"], 2.0);
-    assert_eq!(metrics["current"]["resources"][0]["gpu"]["allocated"], 0);
+    // The usage model's allocation now: whole GPUs, within the default pool's eight.
+    let allocated = metrics["current"]["resources"][0]["gpu"]["allocated"]
+        .as_f64()
+        .expect("a number");
+    assert!((0.0..=8.0).contains(&allocated) && allocated.fract() == 0.0);
     let per_project = &metrics["current"]["projectResources"][0];
     assert_eq!(
         (

@@ -1,14 +1,18 @@
 //! The seed-era metrics answers (`cluster`, `department(s)`, `project(s)` schemas): the
-//! quota of every node pool comes from the store; the fake runs no workloads, so
-//! allocation, utilisation and pending workloads are zero. Memory is in MiB. Given
-//! `start` and `end`, an answer carries a `timeRange` of `numberOfSamples` samples.
+//! quota of every node pool comes from the store; allocation, utilisation (percent) and
+//! pending workloads come from the usage model (`wire::usage`), now for `current` and at
+//! each sample for `timeRange`. CPU is in millicores, memory in MiB. Given `start` and
+//! `end`, an answer carries a `timeRange` of `numberOfSamples` samples.
 
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
 use crate::store::{format_time, Cluster, NodePool, OrgUnit, Store};
-use crate::wire::legacy::{legacy_id, memory_out};
+use crate::wire::legacy::legacy_id;
 use crate::wire::resources::pool_of;
+use crate::wire::usage::{deserved_sum, Held, Usage};
+
+const MIB: f64 = 1024.0 * 1024.0;
 
 const DEFAULT_SAMPLES: i64 = 20;
 const MAX_SAMPLES: i64 = 1000;
@@ -19,8 +23,11 @@ pub(crate) struct Ask<'a> {
     pub cluster: &'a Cluster,
     /// The cluster's node pools, or the one `nodepoolName` names.
     pub pools: Vec<&'a NodePool>,
-    /// Sample timestamps for `timeRange`; `None` without `start`/`end`.
-    pub samples: Option<Vec<String>>,
+    /// Sample instants for `timeRange`; `None` without `start`/`end`.
+    pub samples: Option<Vec<i64>>,
+    /// The instant `current` describes.
+    pub now: i64,
+    pub usage: Usage<'a>,
 }
 
 impl<'a> Ask<'a> {
@@ -45,16 +52,19 @@ impl<'a> Ask<'a> {
                 cluster.uuid
             )));
         }
-        let samples = sample_times(value("start"), value("end"), value("numberOfSamples"))?;
+        let samples = sample_instants(value("start"), value("end"), value("numberOfSamples"))?;
         Ok(Ask {
             store,
             cluster,
             pools,
             samples,
+            now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            usage: Usage::new(store),
         })
     }
 
     fn entries<'u>(&self, units: &[&'u OrgUnit], pool: &NodePool) -> Vec<&'u Value> {
+        // (The quota of the units themselves: a department's own, not its projects'.)
         units
             .iter()
             .flat_map(|u| u.resources.iter())
@@ -70,11 +80,12 @@ impl<'a> Ask<'a> {
     }
 
     /// One `ResourcesData` per node pool in scope, with its `nodepoolName`.
-    fn per_pool(&self, units: &[&OrgUnit], extra: &Map<String, Value>) -> Vec<Value> {
+    fn per_pool(&self, units: &[&'a OrgUnit], extra: &Map<String, Value>) -> Vec<Value> {
         self.pools
             .iter()
             .map(|pool| {
-                let mut item = data(&self.entries(units, pool));
+                let held = self.usage.held(units, &[pool], self.now);
+                let mut item = data(&self.entries(units, pool), &held);
                 if let Value::Object(map) = &mut item {
                     map.extend(extra.clone());
                     map.insert("nodepoolName".into(), json!(pool.name));
@@ -85,17 +96,18 @@ impl<'a> Ask<'a> {
     }
 
     /// `TimeRange`: the quota over all node pools in scope at every sample.
-    fn time_range(&self, units: &[&OrgUnit]) -> Option<Value> {
+    fn time_range(&self, units: &[&'a OrgUnit]) -> Option<Value> {
         let samples = self.samples.as_ref()?;
-        let total = data(&self.in_scope(units));
+        let quota = self.in_scope(units);
         let resources: Vec<Value> = samples
             .iter()
-            .map(|at| {
-                let mut sample = total.clone();
+            .filter_map(|at| {
+                let stamp = time::OffsetDateTime::from_unix_timestamp(*at).ok()?;
+                let mut sample = data(&quota, &self.usage.held(units, &self.pools, *at));
                 if let Value::Object(map) = &mut sample {
-                    map.insert("timestamp".into(), json!(at));
+                    map.insert("timestamp".into(), json!(format_time(stamp)));
                 }
-                sample
+                Some(sample)
             })
             .collect();
         Some(json!({ "resources": resources }))
@@ -120,7 +132,7 @@ impl<'a> Ask<'a> {
     }
 
     /// Per project and node pool, with the names the schema asks for.
-    fn project_resources(&self, projects: &[&OrgUnit], with_department: bool) -> Vec<Value> {
+    fn project_resources(&self, projects: &[&'a OrgUnit], with_department: bool) -> Vec<Value> {
         projects
             .iter()
             .flat_map(|p| {
@@ -134,7 +146,7 @@ impl<'a> Ask<'a> {
             .collect()
     }
 
-    fn finish(&self, mut answer: Map<String, Value>, units: &[&OrgUnit]) -> Value {
+    fn finish(&self, mut answer: Map<String, Value>, units: &[&'a OrgUnit]) -> Value {
         if let Some(range) = self.time_range(units) {
             answer.insert("timeRange".into(), range);
         }
@@ -160,7 +172,7 @@ impl<'a> Ask<'a> {
     }
 
     /// The `department` schema.
-    pub fn department(&self, unit: &OrgUnit) -> Value {
+    pub fn department(&self, unit: &'a OrgUnit) -> Value {
         let projects: Vec<&OrgUnit> = self.store.projects_of(&unit.id).collect();
         let mut answer = Map::new();
         answer.insert(
@@ -184,7 +196,7 @@ impl<'a> Ask<'a> {
 
     /// The `project` schema; `nodepoolResources` (required, shape unspecified) repeats the
     /// per-node-pool `resources`.
-    pub fn project(&self, unit: &OrgUnit) -> Value {
+    pub fn project(&self, unit: &'a OrgUnit) -> Value {
         let department = unit.parent_id.as_deref().unwrap_or_default();
         let per_pool = self.per_pool(&[unit], &Map::new());
         let mut answer = Map::new();
@@ -232,38 +244,27 @@ impl<'a> Ask<'a> {
 }
 
 fn quota(entries: &[&Value], kind: &str) -> f64 {
-    entries
-        .iter()
-        .filter_map(|r| {
-            let resource = r.get(kind)?;
-            let value = resource.get("deserved").and_then(Value::as_f64)?;
-            Some(if kind == "memory" {
-                let units = resource
-                    .get("units")
-                    .and_then(Value::as_str)
-                    .unwrap_or("MB");
-                memory_out(value, units, false)
-            } else {
-                value
-            })
-        })
-        // From +0.0: an empty float `sum()` is -0.0.
-        .fold(0.0, |a, b| a + b)
+    deserved_sum(entries.iter().copied(), kind, false)
 }
 
-/// `ResourcesData` for the quota of some stored `Resources` entries.
-fn data(entries: &[&Value]) -> Value {
-    let resource =
-        |kind: &str| json!({"quota": quota(entries, kind), "allocated": 0, "utilization": 0});
+/// `ResourcesData`: the quota of some stored `Resources` entries and what is held.
+fn data(entries: &[&Value], held: &Held) -> Value {
+    let resource = |kind: &str, allocated: f64, utilization: f64| json!({"quota": quota(entries, kind), "allocated": allocated, "utilization": utilization});
     json!({
-        "numberOfPendingWorkloads": 0,
-        "gpu": resource("gpu"),
-        "cpu": resource("cpu"),
-        "memory": resource("memory"),
+        // An integer in the schema: whole workloads.
+        "numberOfPendingWorkloads": held.pending_workloads as u64,
+        "gpu": resource("gpu", held.gpus, round2(held.utilisation())),
+        "cpu": resource("cpu", (held.cores * 1000.0).round(), 0.0),
+        "memory": resource("memory", (held.memory_bytes / MIB).round(), 0.0),
     })
 }
 
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 /// Evenly spaced timestamps from `start` to `end`, both included.
+#[cfg(test)]
 fn sample_times(
     start: Option<&str>,
     end: Option<&str>,

@@ -1,7 +1,9 @@
 //! The `/api/v1/org-unit/reports` shapes: `Report`, the row its listing filters and sorts
 //! on, and the report file: a CSV of quota and allocation over the report's time window,
-//! computed from the same per-node-pool figures the metrics answers give
-//! (`wire::metrics`), one line per group of the report's `groupBy`.
+//! one line per group of the report's `groupBy`. The quotas are the per-node-pool figures
+//! the seed-era metrics answers give (`wire::metrics`); allocation hours and utilisation
+//! are the usage model's (`wire::usage`) over the window, the same numbers the metrics
+//! and telemetry answers show.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +16,7 @@ use crate::seed::TENANT_ID;
 use crate::store::{Report, Store};
 use crate::wire::audit::quoted;
 use crate::wire::metrics::Ask;
+use crate::wire::usage::Held;
 
 /// The fields a report's `filterBy` may name; each expression is `<field>==<value>`.
 pub(crate) const FILTER_FIELDS: [&str; 3] = ["projectName", "departmentName", "clusterId"];
@@ -56,47 +59,49 @@ pub(crate) fn filter_of(expression: &str) -> Option<(&'static str, &str)> {
     })
 }
 
-/// What one project used on one node pool: the figures of `wire::metrics`.
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// What one project had and used on one node pool over the window: quotas from a
+/// `ResourcesData` item of a metrics answer, hours from the usage model.
 #[derive(Default, Clone, Copy)]
 struct Usage {
     gpu_quota: f64,
-    gpu_allocated: f64,
-    /// Utilisation weighted by allocation, so that groups average it fairly.
+    gpu_hours: f64,
+    /// Utilisation times GPU hours, so that groups average it fairly.
     gpu_utilization_weight: f64,
     cpu_quota: f64,
-    cpu_allocated: f64,
+    core_hours: f64,
     memory_quota: f64,
-    memory_allocated: f64,
+    mib_hours: f64,
 }
 
 impl Usage {
-    /// From one `ResourcesData` item of a metrics answer.
-    fn of(item: &Value) -> Usage {
-        let figure = |kind: &str, name: &str| {
+    fn of(item: &Value, held: &Held) -> Usage {
+        let quota = |kind: &str| {
             item.get(kind)
-                .and_then(|k| k.get(name))
+                .and_then(|k| k.get("quota"))
                 .and_then(Value::as_f64)
                 .unwrap_or(0.0)
         };
         Usage {
-            gpu_quota: figure("gpu", "quota"),
-            gpu_allocated: figure("gpu", "allocated"),
-            gpu_utilization_weight: figure("gpu", "allocated") * figure("gpu", "utilization"),
-            cpu_quota: figure("cpu", "quota"),
-            cpu_allocated: figure("cpu", "allocated"),
-            memory_quota: figure("memory", "quota"),
-            memory_allocated: figure("memory", "allocated"),
+            gpu_quota: quota("gpu"),
+            gpu_hours: held.gpus,
+            gpu_utilization_weight: held.utilisation_sum,
+            cpu_quota: quota("cpu"),
+            core_hours: held.cores,
+            memory_quota: quota("memory"),
+            mib_hours: held.memory_bytes / MIB,
         }
     }
 
     fn add(&mut self, other: &Usage) {
         self.gpu_quota += other.gpu_quota;
-        self.gpu_allocated += other.gpu_allocated;
+        self.gpu_hours += other.gpu_hours;
         self.gpu_utilization_weight += other.gpu_utilization_weight;
         self.cpu_quota += other.cpu_quota;
-        self.cpu_allocated += other.cpu_allocated;
+        self.core_hours += other.core_hours;
         self.memory_quota += other.memory_quota;
-        self.memory_allocated += other.memory_allocated;
+        self.mib_hours += other.mib_hours;
     }
 }
 
@@ -152,16 +157,21 @@ fn figure(x: f64) -> String {
     rounded.to_string()
 }
 
-/// The hours from `start` to `end`; `None` when either is not an RFC 3339 date-time.
-pub(crate) fn window_hours(start: &str, end: &str) -> Option<f64> {
+/// The window from `start` to `end` in Unix seconds; `None` when either is not an RFC 3339
+/// date-time.
+fn window(start: &str, end: &str) -> Option<(i64, i64)> {
     let start = OffsetDateTime::parse(start, &Rfc3339).ok()?;
     let end = OffsetDateTime::parse(end, &Rfc3339).ok()?;
-    Some((end - start).as_seconds_f64() / 3600.0)
+    Some((start.unix_timestamp(), end.unix_timestamp()))
 }
 
 /// Every project's figures on every node pool that its filters keep; an error names a
 /// filter that matches nothing in the tenant (the report then fails).
-fn lines(store: &Store, filters: &[(&str, &str)]) -> Result<Vec<Line>, String> {
+fn lines(
+    store: &Store,
+    filters: &[(&str, &str)],
+    (from, to): (i64, i64),
+) -> Result<Vec<Line>, String> {
     for (field, value) in filters {
         let known = match *field {
             "clusterId" => store.cluster(value).is_some(),
@@ -210,17 +220,13 @@ fn lines(store: &Store, filters: &[(&str, &str)]) -> Result<Vec<Line>, String> {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            for item in &per_pool {
+            for (item, pool) in per_pool.iter().zip(&ask.pools) {
                 out.push(Line {
                     cluster: cluster.name.clone(),
                     department: department.clone(),
                     project: project.name.clone(),
-                    node_pool: item
-                        .get("nodepoolName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    usage: Usage::of(item),
+                    node_pool: pool.name.clone(),
+                    usage: Usage::of(item, &ask.usage.over(project, pool, from, to)),
                 });
             }
         }
@@ -229,14 +235,16 @@ fn lines(store: &Store, filters: &[(&str, &str)]) -> Result<Vec<Line>, String> {
 }
 
 /// The report's file, or why it cannot be made. Quotas are as the tenant holds them when
-/// the report is processed; hours are quota (or allocation) times the window's length.
+/// the report is processed; quota hours are quota times the window's length, allocation
+/// hours and utilisation the usage model's over the window.
 pub(crate) fn file(store: &Store, r: &Report) -> Result<String, String> {
-    let hours = window_hours(&r.start, &r.end)
+    let (from, to) = window(&r.start, &r.end)
         .ok_or_else(|| "the time window is not made of RFC 3339 date-times".to_string())?;
+    let hours = (to - from) as f64 / 3600.0;
     let filters: Vec<(&str, &str)> = r.filter_by.iter().filter_map(|e| filter_of(e)).collect();
     let columns = key_columns(r.group_by.as_deref());
     let mut groups: BTreeMap<Vec<String>, Usage> = BTreeMap::new();
-    for line in lines(store, &filters)? {
+    for line in lines(store, &filters, (from, to))? {
         groups
             .entry(key_of(&line, columns))
             .or_default()
@@ -250,20 +258,20 @@ pub(crate) fn file(store: &Store, r: &Report) -> Result<String, String> {
         .join(",");
     out.push_str("\r\n");
     for (key, usage) in groups {
-        let utilization = if usage.gpu_allocated > 0.0 {
-            usage.gpu_utilization_weight / usage.gpu_allocated
+        let utilization = if usage.gpu_hours > 0.0 {
+            usage.gpu_utilization_weight / usage.gpu_hours
         } else {
             0.0
         };
         let figures = [
             usage.gpu_quota,
             usage.gpu_quota * hours,
-            usage.gpu_allocated * hours,
+            usage.gpu_hours,
             utilization,
             usage.cpu_quota,
-            usage.cpu_allocated * hours,
+            usage.core_hours,
             usage.memory_quota,
-            usage.memory_allocated * hours,
+            usage.mib_hours,
         ];
         let cells: Vec<String> = key
             .iter()
@@ -280,8 +288,8 @@ pub(crate) fn file(store: &Store, r: &Report) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed;
     use crate::store::ReportStatus;
+    use crate::wire::usage::seeded_with_projects;
 
     fn asked(group_by: Option<&str>, filter_by: &[&str]) -> Report {
         Report {
@@ -303,30 +311,10 @@ mod tests {
 
     /// The seeded tenant with projects of 2 and 0.5 GPUs in its default department.
     fn store() -> Store {
-        let (mut store, cluster) = seed::tenant();
-        let department = store
-            .default_department(&cluster)
-            .map(|d| d.id.clone())
-            .expect("seeded");
-        let pool = store
-            .default_node_pool(&cluster)
-            .map(|p| p.id.clone())
-            .expect("seeded");
-        for (name, gpus) in [("b-team", 0.5), ("a-team", 2.0)] {
-            let resources = vec![
-                json!({"nodePool": {"id": pool, "name": "default"}, "gpu": {"deserved": gpus}}),
-            ];
-            let project = store.new_org_unit(
-                name.into(),
-                cluster.clone(),
-                Some(department.clone()),
-                resources,
-                Default::default(),
-                "t",
-            );
-            store.projects.push(project);
-        }
-        store
+        seeded_with_projects(&[
+            ("b-team", json!({"deserved": 0.5})),
+            ("a-team", json!({"deserved": 2.0})),
+        ])
     }
 
     #[test]
@@ -342,14 +330,16 @@ mod tests {
                  CPU allocation (core hours),Memory quota (MiB),Memory allocation (MiB hours)"
             )
         );
-        // Sorted by group, a line per project and pool (the h100 pool's quotas are 0);
-        // one and a half hours.
+        // Sorted by group, a line per project and pool (the h100 pool's quotas are 0, and
+        // no project has a quota there to allocate with); one and a half hours. The
+        // allocation hours are the usage model's over the window, the same numbers
+        // every time.
         assert!(lines[1].starts_with("cluster-1,default,a-team,default,"));
-        assert!(lines[1].contains(",2,3,0,0,"), "{}", lines[1]);
+        assert!(lines[1].contains(",2,3,1,50.76,"), "{}", lines[1]);
         assert!(lines[2].starts_with("cluster-1,default,a-team,h100,"));
         assert!(lines[2].contains(",0,0,0,0,"), "{}", lines[2]);
         assert!(lines[3].starts_with("cluster-1,default,b-team,default,"));
-        assert!(lines[3].contains(",0.5,0.75,0,0,"), "{}", lines[3]);
+        assert!(lines[3].contains(",0.5,0.75,"), "{}", lines[3]);
 
         let text = file(&store, &asked(Some("Cluster"), &[])).expect("made");
         assert!(
