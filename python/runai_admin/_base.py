@@ -11,10 +11,37 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from . import _core
+from .auth import CLIProfile
 from .errors import ConfigurationError, ConfigurationWarning
 
 if TYPE_CHECKING:
     from .auth import Auth
+
+# The variables the core reads credentials from (crates/core/src/config.rs); when none is
+# set and no credentials are passed, the client falls back to the `runai login` session.
+_CREDENTIAL_VARIABLES = ("RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN")
+
+
+def _cli_profile_fallback(base_url: Optional[str]) -> Optional[CLIProfile]:
+    """The `runai login` session, when no credentials come from the environment, the CLI's
+    config file exists, and it is of the control plane the client is for (its token is sent
+    nowhere else). Otherwise None, and the core says what is missing."""
+    if any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
+        return None
+    config = CLIProfile._located()
+    if not config.is_file():
+        return None
+    wanted = base_url or os.environ.get("RUNAI_BASE_URL")
+    if wanted and _core_url(wanted) != _core_url(CLIProfile._control_plane(config) or ""):
+        return None
+    return CLIProfile()
+
+
+def _core_url(url: str) -> str:
+    """A base URL as the core normalises it, to compare two."""
+    text = url.strip().rstrip("/")
+    return text if "://" in text else f"https://{text}"
+
 
 __all__ = ["NOT_GIVEN", "BaseClient", "Namespace", "NotGiven"]
 
@@ -93,6 +120,13 @@ class BaseClient:
         # Set first: a traceback with locals shows this half-made client by its repr.
         self._core: Optional[_core.CoreClient] = None
         self._base_url, self._auth_kind = "(not configured)", "none"
+        self._source = ""
+        if auth is None and token is None and client_id is None and client_secret is None:
+            auth = _cli_profile_fallback(base_url)
+        if isinstance(auth, CLIProfile):
+            base_url = base_url or auth.base_url
+            auth._fresh(timeout=timeout, verify=verify, allow_insecure_http=allow_insecure_http)
+            self._source = f" source=runai-login:{auth.path}"
         try:
             self._core = _core.CoreClient(
                 base_url=base_url,
@@ -143,7 +177,9 @@ class BaseClient:
 
     def __repr__(self) -> str:
         state = " closed" if self._core is None else ""
-        return f"<{type(self).__name__} {self._base_url} auth={self._auth_kind}{state}>"
+        return (
+            f"<{type(self).__name__} {self._base_url} auth={self._auth_kind}{self._source}{state}>"
+        )
 
 
 class Namespace:
