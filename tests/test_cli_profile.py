@@ -125,7 +125,7 @@ async def test_an_expired_session_is_refreshed_and_written_back(
 
 
 def test_a_missing_file_is_named(home: Path) -> None:
-    with pytest.raises(ra.ConfigurationError, match="config.json does not exist"):
+    with pytest.raises(ra.ConfigurationError, match=r"config\.json does not exist"):
         ra.auth.CLIProfile()
     (home / ".runai").mkdir()
     (home / ".runai" / "config.json").write_text(json.dumps({"control_plane": {"url": "x.ai"}}))

@@ -234,6 +234,10 @@ class CLIProfile(Auth):
     base_url: str
     cluster_id: Optional[str]
     auth_file: Path
+    # The session, kept out of the fields (and so of the repr and equality).
+    _access: str
+    _refresh: Optional[str]
+    _wrapped: bool
 
     def __init__(
         self,
