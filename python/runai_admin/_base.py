@@ -111,7 +111,10 @@ class BaseClient:
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
         ``timeout`` 30 seconds for a whole call (retries included; for a download, for
         its answer and then for each chunk), ``max_retries`` 3,
-        ``verify`` True (the system's trust store; a path adds a CA bundle).
+        ``verify`` True (the system's trust store; a path adds a CA bundle). With no
+        credentials passed or in the environment, the session of ``runai login``
+        (:class:`runai_admin.auth.CLIProfile`) signs in when it is of the same control
+        plane; the repr then names its file.
 
         Credentials never go over plain ``http://`` to another machine: such a
         ``base_url`` raises :class:`ConfigurationError` before anything is sent, unless
