@@ -112,7 +112,8 @@ async def test_an_expired_session_is_refreshed_and_written_back(
     cp.clear_requests()
     client = kind(auth=ra.auth.CLIProfile())
     refreshes = [r for r in cp.requests if r["path"] == "/api/v1/token"]
-    assert len(refreshes) == 1 and b"refresh_token" in refreshes[0]["body"]
+    assert len(refreshes) == 1 and b'"grantType":"refresh_token"' in refreshes[0]["body"]
+    assert tokens["refreshToken"].encode() not in refreshes[0]["body"]  # recorded redacted
     assert await works(client, cp)
     stored = json.loads(auth_file.read_text())
     renewed = base64.b64decode(stored["accessToken"]).decode()
