@@ -10,6 +10,7 @@ use crate::routes::org_units::{self, Kind};
 use crate::routes::paging;
 use crate::store::Store;
 use crate::wire::org_units as wire;
+use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
@@ -28,17 +29,20 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     Some(answer)
 }
 
+/// Every department with its status now, from one usage model for the whole listing.
 fn rows(store: &Store) -> Vec<Row> {
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
     store
         .departments
         .iter()
-        .map(|d| wire::department_row(store, d))
+        .map(|d| wire::department_row(store, d, &status_of))
         .collect()
 }
 
 fn get(call: &Call<'_>, store: &Store) -> Answer {
     let unit = existing_department(store, call.param("departmentId"))?;
-    Ok(Reply::json(200, &wire::department(store, unit, false)))
+    Ok(Reply::json(200, &Kind::Department.render(store, unit)))
 }
 
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {

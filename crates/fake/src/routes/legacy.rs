@@ -22,6 +22,7 @@ use crate::scopes::Scope;
 use crate::seed::TENANT_ID;
 use crate::store::{now, NodeType, OrgUnit, Store};
 use crate::wire::legacy::{self as seed, Render};
+use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
@@ -67,6 +68,20 @@ fn render(call: &Call<'_>) -> Render {
         memory_mb: call.query_value("memoryUnitMb") == Some("true"),
         permissions: call.query_value("excludePermissions") != Some("true"),
     }
+}
+
+/// A seed-era project with its status now.
+fn project_body(call: &Call<'_>, store: &Store, unit: &OrgUnit) -> Value {
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
+    seed::project2(store, unit, render(call), &status_of)
+}
+
+/// A seed-era department, its projects with their status now.
+fn department_body(call: &Call<'_>, store: &Store, unit: &OrgUnit) -> Value {
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
+    seed::department2(store, unit, render(call), &status_of)
 }
 
 /// The cluster the path names: `clusterId` in the document's paths, `cluster_uuid` in
@@ -161,11 +176,13 @@ fn delete_cluster(call: &Call<'_>, store: &mut Store) -> Answer {
 
 fn list_projects(call: &Call<'_>, store: &Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
     let items: Vec<Value> = store
         .projects
         .iter()
         .filter(|p| p.cluster_id == cluster)
-        .map(|p| seed::project2(store, p, render(call)))
+        .map(|p| seed::project2(store, p, render(call), &status_of))
         .collect();
     Ok(Reply::json(200, &Value::Array(items)))
 }
@@ -173,16 +190,18 @@ fn list_projects(call: &Call<'_>, store: &Store) -> Answer {
 fn get_project(call: &Call<'_>, store: &Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
     let unit = project_in(store, &cluster, call.param("id"))?;
-    Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
+    Ok(Reply::json(200, &project_body(call, store, unit)))
 }
 
 fn list_departments(call: &Call<'_>, store: &Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
     let items: Vec<Value> = store
         .departments
         .iter()
         .filter(|d| d.cluster_id == cluster)
-        .map(|d| seed::department2(store, d, render(call)))
+        .map(|d| seed::department2(store, d, render(call), &status_of))
         .collect();
     Ok(Reply::json(200, &Value::Array(items)))
 }
@@ -298,7 +317,7 @@ fn add_project(call: &Call<'_>, store: &mut Store, cluster: String) -> Answer {
         set_researchers(call, store, &id, researchers);
     }
     let unit = existing_project(store, &id)?;
-    Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
+    Ok(Reply::json(200, &project_body(call, store, unit)))
 }
 
 /// The seed era's PUT sends every editable field: what it omits is removed.
@@ -308,7 +327,7 @@ fn update_project(call: &Call<'_>, store: &mut Store) -> Answer {
     project_in(store, &cluster, id)?;
     replace_project(call, store, id)?;
     let unit = project_in(store, &cluster, id)?;
-    Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
+    Ok(Reply::json(200, &project_body(call, store, unit)))
 }
 
 /// Write a seed-era body over a stored project: quotas, settings and permissions.
@@ -333,7 +352,7 @@ fn replace_project(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), A
 fn delete_project(call: &Call<'_>, store: &mut Store) -> Answer {
     let cluster = cluster_id(call, store, "clusterId")?;
     let id = call.param("id");
-    let body = seed::project2(store, project_in(store, &cluster, id)?, render(call));
+    let body = project_body(call, store, project_in(store, &cluster, id)?);
     store.projects.retain(|p| p.id != id);
     Ok(Reply::json(200, &body))
 }
@@ -367,7 +386,7 @@ fn seed_create_project(call: &Call<'_>, store: &mut Store) -> Answer {
 
 fn seed_get_project(call: &Call<'_>, store: &Store) -> Answer {
     let unit = existing_project(store, call.param("projectId"))?;
-    Ok(Reply::json(200, &seed::project2(store, unit, render(call))))
+    Ok(Reply::json(200, &project_body(call, store, unit)))
 }
 
 /// Every editable field, the name and department included; the cluster stays.
@@ -390,7 +409,7 @@ fn seed_update_project(call: &Call<'_>, store: &mut Store) -> Answer {
 
 fn seed_delete_project(call: &Call<'_>, store: &mut Store) -> Answer {
     let id = call.param("projectId");
-    let body = seed::project2(store, existing_project(store, id)?, render(call));
+    let body = project_body(call, store, existing_project(store, id)?);
     store.projects.retain(|p| p.id != id);
     Ok(Reply::json(200, &body))
 }
@@ -403,17 +422,14 @@ fn create_department(call: &Call<'_>, store: &mut Store) -> Answer {
     free_unit_name(&store.departments, "department", &cluster, &name)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
     let unit = store.new_org_unit(name, cluster, None, resources, Map::new(), call.actor());
-    let body = seed::department2(store, &unit, render(call));
+    let body = department_body(call, store, &unit);
     store.departments.push(unit);
     Ok(Reply::json(200, &body))
 }
 
 fn get_department(call: &Call<'_>, store: &Store) -> Answer {
     let unit = existing_department(store, call.param("departmentId"))?;
-    Ok(Reply::json(
-        200,
-        &seed::department2(store, unit, render(call)),
-    ))
+    Ok(Reply::json(200, &department_body(call, store, unit)))
 }
 
 /// The name and quotas as sent: a quota left out is removed.

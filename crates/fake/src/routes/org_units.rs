@@ -11,6 +11,7 @@ use crate::reply::Reply;
 use crate::store::{now, OrgUnit, Store};
 use crate::wire::org_units as wire;
 use crate::wire::resources::{deserved_gpus, normalise_resources, patch_resources};
+use crate::wire::usage::Usage;
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Kind {
@@ -73,10 +74,12 @@ impl Kind {
         }
     }
 
-    fn render(self, store: &Store, unit: &OrgUnit) -> Value {
+    /// The unit's answer, with its status now.
+    pub(crate) fn render(self, store: &Store, unit: &OrgUnit) -> Value {
+        let status = Usage::new(store).status_now()(unit);
         match self {
-            Kind::Department => wire::department(store, unit, false),
-            Kind::Project => wire::project(store, unit),
+            Kind::Department => wire::department(store, unit, false, &status),
+            Kind::Project => wire::project(store, unit, &status),
         }
     }
 }
@@ -110,12 +113,14 @@ pub(crate) fn create(
         fields.insert("requestedNamespace".into(), namespace.clone());
     }
     let unit = store.new_org_unit(name, cluster_id, parent_id, resources, fields, call.actor());
-    let body = kind.render(store, &unit);
+    let id = unit.id.clone();
     match kind {
         Kind::Department => store.departments.push(unit),
         Kind::Project => store.projects.push(unit),
     }
-    Ok(Reply::json(201, &body))
+    // Rendered once stored: the usage model schedules the stored projects only.
+    let unit = kind.find(store, &id)?;
+    Ok(Reply::json(201, &kind.render(store, unit)))
 }
 
 /// PUT: the writable fields and the resources are replaced by what the body sends.

@@ -10,6 +10,7 @@ use crate::routes::org_units::{self, Kind};
 use crate::routes::paging;
 use crate::store::Store;
 use crate::wire::org_units as wire;
+use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
@@ -28,17 +29,20 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     Some(answer)
 }
 
+/// Every project with its status now, from one usage model for the whole listing.
 fn rows(store: &Store) -> Vec<Row> {
+    let usage = Usage::new(store);
+    let status_of = usage.status_now();
     store
         .projects
         .iter()
-        .map(|p| wire::project_row(store, p))
+        .map(|p| wire::project_row(store, p, &status_of))
         .collect()
 }
 
 fn get(call: &Call<'_>, store: &Store) -> Answer {
     let unit = existing_project(store, call.param("projectId"))?;
-    Ok(Reply::json(200, &wire::project(store, unit)))
+    Ok(Reply::json(200, &Kind::Project.render(store, unit)))
 }
 
 /// A project goes into the department it names, else its cluster's default department.

@@ -12,7 +12,7 @@ use crate::roles;
 use crate::seed::TENANT_ID;
 use crate::store::{AccessRule, Cluster, NodeType, OrgUnit, Store, User};
 use crate::wire::org_units::namespace;
-use crate::wire::resources::{node_pool_quota_statuses, normalise_resources, pool_of};
+use crate::wire::resources::{normalise_resources, pool_of, StatusOf, UnitStatus};
 
 const MIB: f64 = 1_048_576.0;
 const MB: f64 = 1e6;
@@ -271,8 +271,32 @@ pub(crate) fn node_type(node_type: &NodeType) -> Value {
     })
 }
 
+/// The seed era's `NodePoolsQuotaStatuses`: the same figures as `/api/v1`'s status, by
+/// node pool name, memory in MiB (in MB when the caller asks for `memoryUnitMb`).
+fn quota_statuses(status: &UnitStatus, mb: bool) -> Value {
+    let memory = |megabytes: f64| memory_out(megabytes, "MB", mb);
+    Value::Array(
+        status
+            .pools
+            .iter()
+            .map(|(_, name, figures)| {
+                let mut item = figures.json(&memory);
+                if let Some(map) = item.as_object_mut() {
+                    map.insert("nodePoolName".into(), json!(name));
+                }
+                item
+            })
+            .collect(),
+    )
+}
+
 /// The seed-era `Project2`.
-pub(crate) fn project2(store: &Store, unit: &OrgUnit, render: Render) -> Value {
+pub(crate) fn project2(
+    store: &Store,
+    unit: &OrgUnit,
+    render: Render,
+    status_of: StatusOf<'_>,
+) -> Value {
     let mb = render.memory_mb;
     let department_id = unit.parent_id.as_deref().unwrap_or_default();
     let department_name = store
@@ -295,7 +319,7 @@ pub(crate) fn project2(store: &Store, unit: &OrgUnit, render: Render) -> Value {
         json!({
             "namespace": namespace,
             "message": "",
-            "quotaStatuses": node_pool_quota_statuses(&unit.resources),
+            "quotaStatuses": quota_statuses(&status_of(unit), mb),
         }),
     );
     map.insert("nodePoolsResources".into(), node_pools_resources(unit, mb));
@@ -384,7 +408,12 @@ fn permitted_users(store: &Store, unit: &OrgUnit, kept: Option<Value>) -> Value 
 }
 
 /// The seed-era `Department2`, with its projects.
-pub(crate) fn department2(store: &Store, unit: &OrgUnit, render: Render) -> Value {
+pub(crate) fn department2(
+    store: &Store,
+    unit: &OrgUnit,
+    render: Render,
+    status_of: StatusOf<'_>,
+) -> Value {
     let mb = render.memory_mb;
     let deserved = deserved_gpus(&unit.resources);
     let max = max_allowed(&unit.resources, "gpu", mb);
@@ -410,7 +439,7 @@ pub(crate) fn department2(store: &Store, unit: &OrgUnit, render: Render) -> Valu
         Value::Array(
             projects
                 .iter()
-                .map(|p| project2(store, p, render))
+                .map(|p| project2(store, p, render, status_of))
                 .collect(),
         ),
     );

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::listing::Row;
 use crate::store::{OrgUnit, Priority, Store};
 use crate::wire::resources::{
-    node_pool_quota_statuses, pool_of, total, total_resources, zero_quota_status,
+    node_pool_quota_statuses, pool_of, quota_status, total, total_resources, StatusOf, UnitStatus,
 };
 
 /// Averages over time windows: the fake runs no workloads, so they are all zero.
@@ -62,7 +62,8 @@ pub(crate) fn namespace(unit: &OrgUnit) -> String {
         .unwrap_or_else(|| format!("runai-{}", unit.name))
 }
 
-pub(crate) fn project(store: &Store, unit: &OrgUnit) -> Value {
+/// `Project`, with its status figures now.
+pub(crate) fn project(store: &Store, unit: &OrgUnit, status: &UnitStatus) -> Value {
     let parent = unit
         .parent_id
         .as_deref()
@@ -94,8 +95,8 @@ pub(crate) fn project(store: &Store, unit: &OrgUnit) -> Value {
             "phase": "Ready",
             "phaseMessage": "Project is ready",
             "lastUpdatedTime": unit.updated_at,
-            "nodePoolQuotaStatuses": node_pool_quota_statuses(&unit.resources),
-            "quotaStatus": zero_quota_status(),
+            "nodePoolQuotaStatuses": node_pool_quota_statuses(status),
+            "quotaStatus": quota_status(status),
             "additionalStatusData": null,
         }),
     );
@@ -150,8 +151,14 @@ fn aggregated_resources(store: &Store, unit: &OrgUnit) -> Value {
     Value::Array(aggregated)
 }
 
-/// `Department`, or `DepartmentForList` when `for_list`.
-pub(crate) fn department(store: &Store, unit: &OrgUnit, for_list: bool) -> Value {
+/// `Department`, or `DepartmentForList` when `for_list`, with its status figures now
+/// (its projects' together).
+pub(crate) fn department(
+    store: &Store,
+    unit: &OrgUnit,
+    for_list: bool,
+    status: &UnitStatus,
+) -> Value {
     let mut map = updatable_fields(unit);
     map.insert("name".into(), json!(unit.name));
     map.insert("clusterId".into(), json!(unit.cluster_id));
@@ -163,25 +170,25 @@ pub(crate) fn department(store: &Store, unit: &OrgUnit, for_list: bool) -> Value
         .map(|p| json!({"id": p.id, "name": p.name}))
         .collect();
     map.insert("children".into(), Value::Array(children));
-    let status = if for_list {
-        json!({"quotaStatus": zero_quota_status()})
+    let shown = if for_list {
+        json!({"quotaStatus": quota_status(status)})
     } else {
         map.insert(
             "projectsAggregatedResources".into(),
             aggregated_resources(store, unit),
         );
         json!({
-            "nodePoolQuotaStatuses": node_pool_quota_statuses(&unit.resources),
-            "quotaStatus": zero_quota_status(),
+            "nodePoolQuotaStatuses": node_pool_quota_statuses(status),
+            "quotaStatus": quota_status(status),
         })
     };
-    map.insert("status".into(), status);
+    map.insert("status".into(), shown);
     map.insert("totalResources".into(), total_resources(&unit.resources));
     map.insert("resources".into(), Value::Array(unit.resources.clone()));
     Value::Object(map)
 }
 
-fn org_unit_fields(unit: &OrgUnit) -> Map<String, Value> {
+fn org_unit_fields(unit: &OrgUnit, status: &UnitStatus) -> Map<String, Value> {
     let mut fields = Map::new();
     fields.insert("id".into(), json!(unit.id));
     fields.insert("name".into(), json!(unit.name));
@@ -193,7 +200,8 @@ fn org_unit_fields(unit: &OrgUnit) -> Map<String, Value> {
             .cloned()
             .unwrap_or(Value::Null),
     );
-    fields.insert("gpuAllocated".into(), json!(0));
+    // What the status shows, so that sorting and filtering agree with it.
+    fields.insert("gpuAllocated".into(), json!(status.total.allocated.gpu));
     fields.insert("createdAt".into(), json!(unit.created_at));
     for name in OVERTIME_FIELDS {
         fields.insert(name.into(), json!(0));
@@ -201,8 +209,9 @@ fn org_unit_fields(unit: &OrgUnit) -> Map<String, Value> {
     fields
 }
 
-pub(crate) fn project_row(store: &Store, unit: &OrgUnit) -> Row {
-    let mut fields = org_unit_fields(unit);
+pub(crate) fn project_row(store: &Store, unit: &OrgUnit, status_of: StatusOf<'_>) -> Row {
+    let status = status_of(unit);
+    let mut fields = org_unit_fields(unit, &status);
     let parent_id = unit.parent_id.clone().unwrap_or_default();
     let parent_name = store
         .department(&parent_id)
@@ -214,14 +223,15 @@ pub(crate) fn project_row(store: &Store, unit: &OrgUnit) -> Row {
     fields.insert("phase".into(), json!("Ready"));
     Row {
         fields,
-        item: project(store, unit),
+        item: project(store, unit, &status),
     }
 }
 
-pub(crate) fn department_row(store: &Store, unit: &OrgUnit) -> Row {
+pub(crate) fn department_row(store: &Store, unit: &OrgUnit, status_of: StatusOf<'_>) -> Row {
+    let status = status_of(unit);
     Row {
-        fields: org_unit_fields(unit),
-        item: department(store, unit, true),
+        fields: org_unit_fields(unit, &status),
+        item: department(store, unit, true, &status),
     }
 }
 

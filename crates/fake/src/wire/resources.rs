@@ -1,19 +1,79 @@
 //! `Resources` arrays, the quota of a department or project per node pool: what a
 //! request sends made complete against the store (node pools by id and name, a GPU
-//! quota), the PATCH merge, and the sums and zero statuses the answers show.
+//! quota), the PATCH merge, the sums, and the status figures (what is allocated and
+//! requested) the answers show.
 
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::store::Store;
+use crate::store::{OrgUnit, Store};
 
-/// The fake runs no workloads: nothing is ever allocated or requested.
-pub(crate) fn zero_quota_status() -> Value {
-    json!({
-        "allocated": {"gpu": 0, "cpu": 0, "memory": 0},
-        "allocatedNonPreemptible": {"gpu": 0, "cpu": 0, "memory": 0},
-        "requested": {"gpu": 0, "cpu": 0, "memory": 0},
-    })
+/// GPUs, CPU millicores and memory in MB: the units of `QuotaStatusResource`.
+#[derive(Default, Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Amounts {
+    pub gpu: f64,
+    pub cpu: f64,
+    pub memory: f64,
+}
+
+impl Amounts {
+    fn add(&mut self, other: &Amounts) {
+        self.gpu += other.gpu;
+        self.cpu += other.cpu;
+        self.memory += other.memory;
+    }
+
+    /// `memory` turns MB into the unit the answer states.
+    fn json(&self, memory: &dyn Fn(f64) -> f64) -> Value {
+        json!({"gpu": self.gpu, "cpu": self.cpu, "memory": memory(self.memory)})
+    }
+}
+
+/// What a department or project holds in a node pool (or in all) at an instant: what is
+/// allocated, the part of it within the deserved quota (no other unit may reclaim it),
+/// and what its workloads request, allocated or still pending.
+#[derive(Default, Clone, Copy, Debug, PartialEq)]
+pub(crate) struct QuotaFigures {
+    pub allocated: Amounts,
+    pub non_preemptible: Amounts,
+    pub requested: Amounts,
+}
+
+impl QuotaFigures {
+    pub fn add(&mut self, other: &QuotaFigures) {
+        self.allocated.add(&other.allocated);
+        self.non_preemptible.add(&other.non_preemptible);
+        self.requested.add(&other.requested);
+    }
+
+    /// `QuotaStatus`, memory in the unit `memory` converts MB to.
+    pub fn json(&self, memory: &dyn Fn(f64) -> f64) -> Value {
+        json!({
+            "allocated": self.allocated.json(memory),
+            "allocatedNonPreemptible": self.non_preemptible.json(memory),
+            "requested": self.requested.json(memory),
+        })
+    }
+}
+
+/// A department's or project's status figures: per node pool (id, name) and in total.
+#[derive(Default, Clone, Debug, PartialEq)]
+pub(crate) struct UnitStatus {
+    pub pools: Vec<(String, String, QuotaFigures)>,
+    pub total: QuotaFigures,
+}
+
+/// Where answers get a unit's status figures now: the usage model, which sits above the
+/// wire shapes and is built once per request (`Usage::status_now`).
+pub(crate) type StatusOf<'a> = &'a dyn Fn(&OrgUnit) -> UnitStatus;
+
+fn as_mb(memory: f64) -> f64 {
+    memory
+}
+
+/// `QuotaStatus`: the unit's figures summed over its node pools.
+pub(crate) fn quota_status(status: &UnitStatus) -> Value {
+    status.total.json(&as_mb)
 }
 
 pub(crate) fn pool_of(resource: &Value) -> (String, String) {
@@ -27,18 +87,20 @@ pub(crate) fn pool_of(resource: &Value) -> (String, String) {
     (field("id"), field("name"))
 }
 
-pub(crate) fn node_pool_quota_statuses(resources: &[Value]) -> Value {
+/// `QuotaStatusNodePool`s: one per node pool the unit (or a department's projects) has a
+/// quota in.
+pub(crate) fn node_pool_quota_statuses(status: &UnitStatus) -> Value {
     Value::Array(
-        resources
+        status
+            .pools
             .iter()
-            .map(|r| {
-                let (id, name) = pool_of(r);
-                let mut status = zero_quota_status();
-                if let Some(map) = status.as_object_mut() {
-                    map.insert("nodePoolName".into(), Value::String(name));
-                    map.insert("nodePoolId".into(), Value::String(id));
+            .map(|(id, name, figures)| {
+                let mut item = figures.json(&as_mb);
+                if let Some(map) = item.as_object_mut() {
+                    map.insert("nodePoolName".into(), json!(name));
+                    map.insert("nodePoolId".into(), json!(id));
                 }
-                status
+                item
             })
             .collect(),
     )

@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ApiError;
 use crate::store::{format_time, Node, NodePool, OrgUnit, Store};
 use crate::wire::legacy::memory_out;
-use crate::wire::resources::{deserved_gpus, pool_of};
+use crate::wire::resources::{deserved_gpus, pool_of, Amounts, QuotaFigures, UnitStatus};
 
 /// Allocation holds for an hour, utilisation for five minutes.
 pub(crate) const ALLOCATION_PERIOD: i64 = 3600;
@@ -469,11 +469,7 @@ impl<'s> Usage<'s> {
                 continue;
             };
             let (utilisation, memory_used) = activity(node, *index, at);
-            let gpus = f64::from(node.gpu_count.max(1));
-            // Whole millicores and megabytes, so that sums of shares are exact.
-            let cores =
-                (f64::from(node.cpu_cores) * WORKLOAD_SHARE / gpus * 1000.0).floor() / 1000.0;
-            let memory = (node.memory_bytes as f64 * WORKLOAD_SHARE / gpus / MB).floor() * MB;
+            let (cores, memory) = gpu_host_share(node);
             held.gpus += 1.0;
             held.utilisation_sum += utilisation;
             held.gpu_memory_used += memory_used;
@@ -535,6 +531,114 @@ impl<'s> Usage<'s> {
             hour += stride;
         }
         total
+    }
+}
+
+/// The cores and memory bytes one GPU of the node brings its workload: whole millicores
+/// and megabytes, so that sums of shares are exact.
+fn gpu_host_share(node: &Node) -> (f64, f64) {
+    let gpus = f64::from(node.gpu_count.max(1));
+    let cores = (f64::from(node.cpu_cores) * WORKLOAD_SHARE / gpus * 1000.0).floor() / 1000.0;
+    let memory = (node.memory_bytes as f64 * WORKLOAD_SHARE / gpus / MB).floor() * MB;
+    (cores, memory)
+}
+
+impl<'s> Usage<'s> {
+    /// What a GPU of the pool brings on average (cores, bytes), to whole millicores and
+    /// megabytes: what a pending GPU requests besides itself.
+    fn pool_gpu_share(&self, pool: &NodePool) -> (f64, f64) {
+        let (mut gpus, mut cores, mut memory) = (0.0, 0.0, 0.0);
+        for node in self
+            .nodes_of(&[pool])
+            .into_iter()
+            .filter(|n| n.gpu_count > 0)
+        {
+            let (c, m) = gpu_host_share(node);
+            let count = f64::from(node.gpu_count);
+            gpus += count;
+            cores += c * count;
+            memory += m * count;
+        }
+        if gpus == 0.0 {
+            return (0.0, 0.0);
+        }
+        (
+            (cores / gpus * 1000.0).floor() / 1000.0,
+            (memory / gpus / MB).floor() * MB,
+        )
+    }
+
+    /// A project's status figures in one pool at an instant: what it holds (all of it,
+    /// and the part within its deserved quota) and what it wants, in GPUs, millicores
+    /// and MB. Each pending GPU requests the pool's average share of cores and memory.
+    fn pool_figures(&self, project: &OrgUnit, pool: &NodePool, at: i64) -> QuotaFigures {
+        let held = self.project_in_pool(project, pool, at);
+        let amounts = |gpus: f64, cores: f64, bytes: f64| Amounts {
+            gpu: gpus,
+            cpu: (cores * 1000.0).round(),
+            memory: (bytes / MB).round(),
+        };
+        let allocated = amounts(held.gpus, held.cores, held.memory_bytes);
+        let pending = (held.wanted - held.gpus).max(0.0);
+        let (cores, bytes) = if pending > 0.0 {
+            self.pool_gpu_share(pool)
+        } else {
+            (0.0, 0.0)
+        };
+        let extra = amounts(pending, pending * cores, pending * bytes);
+        QuotaFigures {
+            allocated,
+            non_preemptible: amounts(
+                held.gpus_in_quota,
+                held.cores_in_quota,
+                held.memory_bytes_in_quota,
+            ),
+            requested: Amounts {
+                gpu: allocated.gpu + extra.gpu,
+                cpu: allocated.cpu + extra.cpu,
+                memory: allocated.memory + extra.memory,
+            },
+        }
+    }
+
+    /// A department's or project's status at an instant: per node pool its quota names
+    /// (a department's, then those only its projects name), what the project holds and
+    /// wants, or a department's projects together.
+    pub fn unit_status(&self, unit: &OrgUnit, at: i64) -> UnitStatus {
+        let projects: Vec<&OrgUnit> = if unit.parent_id.is_some() {
+            vec![unit]
+        } else {
+            self.store.projects_of(&unit.id).collect()
+        };
+        let mut named: Vec<(String, String)> = Vec::new();
+        for entry in unit
+            .resources
+            .iter()
+            .chain(projects.iter().flat_map(|p| p.resources.iter()))
+        {
+            let (id, name) = pool_of(entry);
+            if !named.iter().any(|(known, _)| *known == id) {
+                named.push((id, name));
+            }
+        }
+        let mut status = UnitStatus::default();
+        for (id, name) in named {
+            let mut figures = QuotaFigures::default();
+            if let Some(pool) = self.store.node_pools.iter().find(|p| p.id == id) {
+                for project in &projects {
+                    figures.add(&self.pool_figures(project, pool, at));
+                }
+            }
+            status.total.add(&figures);
+            status.pools.push((id, name, figures));
+        }
+        status
+    }
+
+    /// Each unit's status now, from this one model: for the answers of one request.
+    pub fn status_now(&self) -> impl Fn(&OrgUnit) -> UnitStatus + '_ {
+        let at = time::OffsetDateTime::now_utc().unix_timestamp();
+        move |unit| self.unit_status(unit, at)
     }
 }
 
@@ -1105,6 +1209,40 @@ mod tests {
         }
         // Over two thousand hours the projects fill the pool at times.
         assert_eq!(busiest, 8);
+    }
+
+    #[test]
+    fn a_status_shows_what_is_held_and_wanted_and_a_department_its_projects() {
+        let store = store();
+        let usage = Usage::new(&store);
+        let pools: Vec<&NodePool> = store.node_pools.iter().collect();
+        let department = store.departments.first().expect("the default department");
+        let (mut pending, mut over_quota) = (false, false);
+        for at in (0..500).map(|h| h * ALLOCATION_PERIOD + 60) {
+            let mut summed = QuotaFigures::default();
+            for project in &store.projects {
+                let status = usage.unit_status(project, at);
+                let held = usage.held(&[project], &pools, at);
+                let total = status.total;
+                assert_eq!(total.allocated.gpu, held.gpus);
+                assert_eq!(total.allocated.cpu, (held.cores * 1000.0).round());
+                assert_eq!(total.non_preemptible.gpu, held.gpus_in_quota);
+                assert_eq!(total.requested.gpu, held.wanted);
+                let (a, n, r) = (total.allocated, total.non_preemptible, total.requested);
+                for (n, a, r) in [
+                    (n.gpu, a.gpu, r.gpu),
+                    (n.cpu, a.cpu, r.cpu),
+                    (n.memory, a.memory, r.memory),
+                ] {
+                    assert!(n <= a && a <= r, "at {at}: {total:?}");
+                }
+                pending |= r.cpu > a.cpu;
+                over_quota |= n.gpu < a.gpu;
+                summed.add(&total);
+            }
+            assert_eq!(usage.unit_status(department, at).total, summed, "at {at}");
+        }
+        assert!(pending && over_quota);
     }
 
     #[test]
