@@ -62,21 +62,11 @@ where
     }
 }
 
-/// A Python awaitable for `future`, run on this process's runtime; cancelling the
-/// asyncio future drops the Rust one.
-pub fn awaitable<'py, F, T>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    runtime()?;
-    pyo3_async_runtimes::generic::future_into_py::<ForkAware, F, T>(py, future)
-}
+/// The fork-aware runtime above as pyo3-async-runtimes sees it: `bridge` asks it for the
+/// running loop (`get_current_loop`), which honours task locals a Rust caller scoped.
+pub struct ForkAware;
 
-/// pyo3-async-runtimes' bridge, pointed at the fork-aware runtime above.
-struct ForkAware;
-
-struct TaskJoinError(tokio::task::JoinError);
+pub struct TaskJoinError(tokio::task::JoinError);
 
 impl JoinError for TaskJoinError {
     fn is_panic(&self) -> bool {
@@ -91,7 +81,7 @@ tokio::task_local! {
     static TASK_LOCALS: std::cell::OnceCell<TaskLocals>;
 }
 
-type JoinFuture = Pin<Box<dyn Future<Output = Result<(), TaskJoinError>> + Send>>;
+pub type JoinFuture = Pin<Box<dyn Future<Output = Result<(), TaskJoinError>> + Send>>;
 
 impl GenericRuntime for ForkAware {
     type JoinError = TaskJoinError;
