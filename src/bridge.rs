@@ -29,7 +29,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyWeakrefReference};
 use tokio::task::AbortHandle;
 
-use super::runtime::{runtime, ForkAware};
+use super::runtime::{async_runtime, ForkAware};
 
 /// What turns a finished call's outcome into its Python result, run on the loop's thread.
 type Finish = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -42,7 +42,7 @@ where
     R: Send + 'static,
     D: FnOnce(Python<'_>, R) -> PyResult<Py<PyAny>> + Send + 'static,
 {
-    let runtime = runtime()?;
+    let runtime = async_runtime()?;
     let event_loop = pyo3_async_runtimes::generic::get_current_loop::<ForkAware>(py)?;
     let bridge = bridge_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
