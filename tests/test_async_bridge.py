@@ -97,7 +97,7 @@ def test_a_loop_running_in_another_thread_has_its_own_bridge(cp: FakeControlPlan
     def run() -> None:
         try:
             asyncio.run(_many_gets(cp, 50))
-        except BaseException as exc:  # noqa: BLE001 (reported by the assertion below)
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
