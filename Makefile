@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: venv develop test test-rust test-python lint format demo ci catalogue clean
+.PHONY: venv develop test test-rust test-python lint format demo ci catalogue clean bench bench-quick
 
 $(BIN)/maturin:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,26 @@ SPEC ?= ../shared/runai-api/openapi.json
 catalogue:
 	$(PYTHON) scripts/gen_catalogue.py --spec $(SPEC) $(if $(ACCEPT_SPEC),--accept-spec)
 	$(PYTHON) scripts/gen_python.py
+
+# The benchmark (benches/README.md): every client against one fake control plane process.
+# `bench` measures release builds (the wheel in its own venv with the `bench` extra, and the
+# pure-Rust limit); BENCH_ARGS passes options on (`--rounds 3`, `--also before=PYTHON`).
+# `bench-quick` runs every installed client for a few seconds on the debug build, so that
+# the suite keeps working: it fails on errors, never on speed.
+BENCH_VENV ?= .venv-bench
+bench:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip "maturin>=1.5,<2"
+	rm -rf target/bench-wheel
+	$(BENCH_VENV)/bin/maturin build --release --quiet --out target/bench-wheel
+	$(BENCH_VENV)/bin/pip install --quiet --force-reinstall --no-deps target/bench-wheel/*.whl
+	$(BENCH_VENV)/bin/pip install --quiet "$$(ls target/bench-wheel/*.whl)[bench]"
+	cargo build --release --quiet -p runai-admin-bench
+	$(BENCH_VENV)/bin/python benches/run.py --limit-binary target/release/runai-admin-bench-limit $(BENCH_ARGS)
+
+bench-quick: develop
+	cargo build --quiet -p runai-admin-bench
+	$(BIN)/python benches/run.py --quick --limit-binary target/debug/runai-admin-bench-limit
 
 demo:
 	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo

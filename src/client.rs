@@ -8,10 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
 
+use super::bridge::awaitable;
 use super::convert::{to_value, Path};
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
-use super::runtime::{awaitable, wait};
+use super::runtime::wait;
 use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, MediaKind, Operation};
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
@@ -157,12 +158,9 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
         let op = call.op;
-        awaitable(py, async move {
-            let outcome = call.send().await;
-            Python::attach(|py| {
-                let response = outcome.map_err(|e| to_pyerr(py, e))?;
-                page_to_python(py, op, &response, page).map(|t| t.into_any().unbind())
-            })
+        awaitable(py, call.send(), move |py, outcome| {
+            let response = outcome.map_err(|e| to_pyerr(py, e))?;
+            page_to_python(py, op, &response, page).map(|t| t.into_any().unbind())
         })
     }
 
@@ -205,12 +203,9 @@ impl CoreClient {
         let call =
             self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
         let kind = call.kind;
-        awaitable(py, async move {
-            let outcome = call.send().await;
-            Python::attach(|py| {
-                let downloaded = outcome.map_err(|e| to_pyerr(py, e))?;
-                downloaded_to_python(py, kind, downloaded).map(Bound::unbind)
-            })
+        awaitable(py, call.send(), move |py, outcome| {
+            let downloaded = outcome.map_err(|e| to_pyerr(py, e))?;
+            downloaded_to_python(py, kind, downloaded).map(Bound::unbind)
         })
     }
 
@@ -276,12 +271,9 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
-        awaitable(py, async move {
-            let outcome = call.send().await;
-            Python::attach(|py| {
-                let response = outcome.map_err(|e| to_pyerr(py, e))?;
-                to_python(py, op, &response).map(Bound::unbind)
-            })
+        awaitable(py, call.send(), move |py, outcome| {
+            let response = outcome.map_err(|e| to_pyerr(py, e))?;
+            to_python(py, op, &response).map(Bound::unbind)
         })
     }
 

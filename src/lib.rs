@@ -6,6 +6,7 @@
 //! needs no libpython.
 #![cfg(feature = "python")]
 
+mod bridge;
 mod client;
 mod convert;
 mod decode;

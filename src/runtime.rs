@@ -1,15 +1,26 @@
-//! The process's tokio runtime, made again in a forked child, and the interruptible wait
+//! The process's tokio runtimes, made again in a forked child, and the interruptible wait
 //! of the sync client.
 //!
-//! A child of `fork()` inherits the parent's runtime without its threads, and its event
-//! queue is shared with the parent: using it would hang the child and corrupt the parent.
-//! So the runtime is keyed by process id, and the inherited one is left untouched.
+//! Two current-thread runtimes, chosen by measurement (BENCHMARKS.md): a multi-thread one
+//! hands every request between threads (the caller, a worker running the connection, the
+//! caller again), and those hand-offs cost more than the HTTP work itself.
+//!
+//! - Sync calls run on a runtime that the calling thread drives itself (`block_on` with
+//!   the GIL released): one call, one thread, no hand-off. Threads calling at once take
+//!   turns driving it, and each one's I/O is served by whichever drives.
+//! - Async calls run on a runtime driven by one thread of its own, so that the event loop
+//!   never blocks; `bridge` hands their results back to the loop.
+//!
+//! A child of `fork()` inherits the parent's runtimes without their threads, and their event
+//! queues are shared with the parent: using them would hang the child and corrupt the
+//! parent. So each runtime is keyed by process id, and inherited ones are left untouched.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::generic::{ContextExt, JoinError, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
@@ -18,27 +29,65 @@ use tokio::runtime::Runtime;
 /// How often a waiting sync call looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+type PerProcess = Mutex<Option<(u32, &'static Runtime)>>;
 
-pub fn runtime() -> PyResult<&'static Runtime> {
-    let mut held = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+static SYNC_RUNTIME: PerProcess = Mutex::new(None);
+static ASYNC_RUNTIME: PerProcess = Mutex::new(None);
+
+/// This process's runtime of `slot`, made by `make` and set going by `start` the first time.
+fn per_process(
+    slot: &PerProcess,
+    make: impl FnOnce() -> std::io::Result<Runtime>,
+    start: impl FnOnce(&'static Runtime) -> std::io::Result<()>,
+) -> PyResult<&'static Runtime> {
+    let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
     let pid = std::process::id();
     if let Some((owner, runtime)) = *held {
         if owner == pid {
             return Ok(runtime);
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("runai-admin")
-        .build()
-        .map_err(|e| {
-            pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the runtime: {e}"))
-        })?;
+    let failed =
+        |e: std::io::Error| PyRuntimeError::new_err(format!("cannot start the runtime: {e}"));
     // Leaked on purpose: one per process (and per fork), alive until exit.
-    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+    let runtime: &'static Runtime = Box::leak(Box::new(make().map_err(failed)?));
+    start(runtime).map_err(failed)?;
     *held = Some((pid, runtime));
     Ok(runtime)
+}
+
+/// The runtime of sync calls, driven by the threads that wait on them.
+fn sync_runtime() -> PyResult<&'static Runtime> {
+    per_process(
+        &SYNC_RUNTIME,
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .thread_name("runai-admin-blocking")
+                .build()
+        },
+        |_| Ok(()),
+    )
+}
+
+/// The runtime of async calls, driven by a thread of its own.
+pub fn async_runtime() -> PyResult<&'static Runtime> {
+    per_process(
+        &ASYNC_RUNTIME,
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .thread_name("runai-admin-blocking")
+                .build()
+        },
+        // Only `Runtime::block_on` drives a current-thread runtime's I/O and timers.
+        |runtime| {
+            std::thread::Builder::new()
+                .name("runai-admin-io".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .map(drop)
+        },
+    )
 }
 
 /// Run `future` to completion with the GIL released, waking every few tens of
@@ -49,8 +98,17 @@ where
     F: Future + Send,
     F::Output: Send,
 {
-    let runtime = runtime()?;
+    let runtime = sync_runtime()?;
     let mut future = Box::pin(future);
+    // Nobody drove the runtime since the last call: let it read what came meanwhile first,
+    // so that a pooled connection the server closed is seen closed, not sent a request.
+    // The first yield polls the I/O driver (waking connection tasks), the second runs them.
+    py.detach(|| {
+        runtime.block_on(async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+        })
+    });
     loop {
         let outcome = py.detach(|| {
             runtime.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut future).await })
@@ -62,21 +120,11 @@ where
     }
 }
 
-/// A Python awaitable for `future`, run on this process's runtime; cancelling the
-/// asyncio future drops the Rust one.
-pub fn awaitable<'py, F, T>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    runtime()?;
-    pyo3_async_runtimes::generic::future_into_py::<ForkAware, F, T>(py, future)
-}
+/// The fork-aware async runtime above as pyo3-async-runtimes sees it: `bridge` asks it for the
+/// running loop (`get_current_loop`), which honours task locals a Rust caller scoped.
+pub struct ForkAware;
 
-/// pyo3-async-runtimes' bridge, pointed at the fork-aware runtime above.
-struct ForkAware;
-
-struct TaskJoinError(tokio::task::JoinError);
+pub struct TaskJoinError(tokio::task::JoinError);
 
 impl JoinError for TaskJoinError {
     fn is_panic(&self) -> bool {
@@ -91,7 +139,7 @@ tokio::task_local! {
     static TASK_LOCALS: std::cell::OnceCell<TaskLocals>;
 }
 
-type JoinFuture = Pin<Box<dyn Future<Output = Result<(), TaskJoinError>> + Send>>;
+pub type JoinFuture = Pin<Box<dyn Future<Output = Result<(), TaskJoinError>> + Send>>;
 
 impl GenericRuntime for ForkAware {
     type JoinError = TaskJoinError;
@@ -101,12 +149,11 @@ impl GenericRuntime for ForkAware {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        match runtime() {
+        match async_runtime() {
             Ok(rt) => {
                 let handle = rt.spawn(fut);
                 Box::pin(async move { handle.await.map_err(TaskJoinError) })
             }
-            // `awaitable` made sure the runtime exists; nothing to run on otherwise.
             Err(_) => Box::pin(async { Ok(()) }),
         }
     }
@@ -115,7 +162,7 @@ impl GenericRuntime for ForkAware {
     where
         F: FnOnce() + Send + 'static,
     {
-        match runtime() {
+        match async_runtime() {
             Ok(rt) => {
                 let handle = rt.spawn_blocking(f);
                 Box::pin(async move { handle.await.map_err(TaskJoinError) })
