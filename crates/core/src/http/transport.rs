@@ -1,6 +1,6 @@
 //! One attempt at one HTTP request, through a pooled client built from the settings.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -125,16 +125,15 @@ impl Transport {
             Verify::System => {}
             Verify::Disabled => builder = builder.tls_danger_accept_invalid_certs(true),
             Verify::CaBundle(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    CoreError::Configuration(format!("verify: cannot read {}: {e}", path.display()))
-                })?;
-                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                    CoreError::Configuration(format!(
-                        "verify: {} is not a PEM bundle: {e}",
-                        path.display()
-                    ))
-                })?;
-                builder = builder.tls_certs_merge(certs);
+                // The file's certificates are roots (a private CA) and, presented exactly,
+                // the server's own certificate (a self-signed one); see `tls`.
+                let pinned = super::tls::read_pem_certificates(path)?;
+                let provider = rustls::crypto::CryptoProvider::get_default()
+                    .map(Arc::clone)
+                    .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+                builder = builder.tls_backend_preconfigured(super::tls::pinned_client_config(
+                    pinned, provider,
+                )?);
             }
         }
         let client = builder
