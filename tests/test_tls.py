@@ -275,3 +275,40 @@ def test_a_ca_signed_server_certificate_is_accepted_by_its_ca_or_itself(
     assert department_names(kind, base_url=url, token="t0ken", verify=str(leaf_only)) == ["over-https"]
     with pytest.raises(ra.APIConnectionError, match="TLS certificate problem"):
         department_names(kind, base_url=url, token="t0ken")
+
+
+def test_the_fake_server_command_serves_https_with_tls(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAI_")}
+    env.pop("SSL_CERT_FILE", None)
+    env.pop("REQUESTS_CA_BUNDLE", None)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "runai_admin", "fake-server", "--port", "0", "--tls"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None
+        settings = {}
+        for _ in range(4):
+            name, value = child.stdout.readline().strip().removeprefix("export ").split("=", 1)
+            settings[name] = value
+        assert settings["RUNAI_BASE_URL"].startswith("https://")
+        credentials = {
+            "base_url": settings["RUNAI_BASE_URL"],
+            "client_id": settings["RUNAI_CLIENT_ID"],
+            "client_secret": settings["RUNAI_CLIENT_SECRET"],
+        }
+        assert department_names("sync", **credentials, verify=settings["SSL_CERT_FILE"])
+        with pytest.raises(ra.APIConnectionError, match="TLS certificate problem"):
+            department_names("sync", **credentials)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=10) == 0
+        assert not Path(settings["SSL_CERT_FILE"]).exists()  # removed as it stopped
+    finally:
+        child.kill()
