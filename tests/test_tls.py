@@ -164,7 +164,7 @@ def test_verify_false_works_and_warns_once_per_client(tls_cp: FakeControlPlane, 
 class _Departments(BaseHTTPRequestHandler):
     """Answers every GET with one page of one department: enough for a list call."""
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         body = json.dumps({"departments": [{"name": "over-https"}], "next": None}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -172,7 +172,7 @@ class _Departments(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -212,7 +212,10 @@ def self_signed(tmp_path: Path, *, ca_flag: bool, host: str = "127.0.0.1") -> tu
         .add_extension(x509.BasicConstraints(ca=ca_flag, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = tmp_path / f"cert-{ca_flag}-{host}.pem", tmp_path / f"key-{ca_flag}-{host}.pem"
+    cert_path, key_path = (
+        tmp_path / f"cert-{ca_flag}-{host}.pem",
+        tmp_path / f"key-{ca_flag}-{host}.pem",
+    )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(
@@ -225,7 +228,9 @@ def self_signed(tmp_path: Path, *, ca_flag: bool, host: str = "127.0.0.1") -> tu
 
 
 @pytest.fixture(params=[False, True], ids=["leaf", "leaf-with-ca-flag"])
-def self_signed_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def self_signed_server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Path]]:
     cert, key = self_signed(tmp_path, ca_flag=request.param)
     for url in serve_https(cert, key):
         yield url, cert
@@ -270,9 +275,15 @@ def test_a_ca_signed_server_certificate_is_accepted_by_its_ca_or_itself(
     ca_signed_server: tuple[str, Path, Path], kind: str
 ) -> None:
     url, ca_path, leaf_only = ca_signed_server
-    assert department_names(kind, base_url=url, token="t0ken", verify=str(ca_path)) == ["over-https"]
-    assert department_names(kind, base_url=url, token="t0ken", verify=ca_path) == ["over-https"]  # PathLike
-    assert department_names(kind, base_url=url, token="t0ken", verify=str(leaf_only)) == ["over-https"]
+    assert department_names(kind, base_url=url, token="t0ken", verify=str(ca_path)) == [
+        "over-https"
+    ]
+    assert department_names(kind, base_url=url, token="t0ken", verify=ca_path) == [
+        "over-https"
+    ]  # PathLike
+    assert department_names(kind, base_url=url, token="t0ken", verify=str(leaf_only)) == [
+        "over-https"
+    ]
     with pytest.raises(ra.APIConnectionError, match="TLS certificate problem"):
         department_names(kind, base_url=url, token="t0ken")
 

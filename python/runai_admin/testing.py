@@ -131,7 +131,8 @@ class FakeControlPlane:
         """The PEM file of the CA that signed the HTTPS certificate (``tls=True`` only):
         ``verify=cp.ca_path``, or ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``. Removed on
         ``stop()``."""
-        self._running
+        if self._server is None:
+            raise RuntimeError("the fake control plane is not running: use `with` or start()")
         if self._ca_path is None:
             raise RuntimeError("the fake control plane serves plain HTTP: start it with tls=True")
         return self._ca_path

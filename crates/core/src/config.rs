@@ -503,12 +503,18 @@ mod tests {
             .resolve(&|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
         };
         let missing = "/nonexistent/ca.pem";
-        let chosen = resolve(None, &[("REQUESTS_CA_BUNDLE", &given), ("SSL_CERT_FILE", missing)])
+        let chosen = resolve(
+            None,
+            &[("REQUESTS_CA_BUNDLE", &given), ("SSL_CERT_FILE", missing)],
+        )
+        .expect("resolves")
+        .config
+        .verify;
+        assert!(matches!(chosen, Verify::CaBundle(p) if p == bundle));
+        let chosen = resolve(None, &[("SSL_CERT_FILE", &given)])
             .expect("resolves")
             .config
             .verify;
-        assert!(matches!(chosen, Verify::CaBundle(p) if p == bundle));
-        let chosen = resolve(None, &[("SSL_CERT_FILE", &given)]).expect("resolves").config.verify;
         assert!(matches!(chosen, Verify::CaBundle(p) if p == bundle));
         let err = resolve(None, &[("SSL_CERT_FILE", missing)]).expect_err("refused");
         assert!(err.to_string().contains("SSL_CERT_FILE"), "{err}");
@@ -518,7 +524,10 @@ mod tests {
             .config
             .verify;
         assert!(matches!(chosen, Verify::System));
-        assert!(matches!(resolve(None, &[]).expect("resolves").config.verify, Verify::System));
+        assert!(matches!(
+            resolve(None, &[]).expect("resolves").config.verify,
+            Verify::System
+        ));
         let _ = std::fs::remove_file(&bundle);
     }
 

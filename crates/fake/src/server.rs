@@ -66,7 +66,10 @@ impl Tls {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
         let invalid = |e: rcgen::Error| std::io::Error::other(format!("TLS certificate: {e}"));
         let now = time::OffsetDateTime::now_utc();
-        let (not_before, not_after) = (now - time::Duration::hours(1), now + time::Duration::days(7));
+        let (not_before, not_after) = (
+            now - time::Duration::hours(1),
+            now + time::Duration::days(7),
+        );
 
         let mut ca_params = CertificateParams::default();
         ca_params

@@ -1,6 +1,9 @@
 //! HTTPS end to end in Rust: the fake's certificate made at start, and the core's checks of
 //! it (refused by default with advice, accepted with its CA, or with `verify` off).
 
+// A test fails loudly on the first surprise.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::{ConfigInput, Verify};
 use runai_admin_core::error::CoreError;
@@ -20,9 +23,14 @@ fn core_for(server: &FakeServer, verify: Verify) -> std::sync::Arc<Core> {
 }
 
 async fn list_projects(core: &Core) -> Result<u16, CoreError> {
-    core.call_operation("get_projects", vec![], Default::default(), CallOptions::default())
-        .await
-        .map(|r| r.status)
+    core.call_operation(
+        "get_projects",
+        vec![],
+        Default::default(),
+        CallOptions::default(),
+    )
+    .await
+    .map(|r| r.status)
 }
 
 #[tokio::test]
@@ -32,7 +40,11 @@ async fn the_fake_serves_https_that_its_ca_opens() {
         ..FakeConfig::default()
     })
     .expect("fake");
-    assert!(server.url().starts_with("https://127.0.0.1:"), "{}", server.url());
+    assert!(
+        server.url().starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url()
+    );
     let ca_pem = server.ca_pem().expect("a CA");
     assert!(ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
 

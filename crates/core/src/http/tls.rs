@@ -32,7 +32,9 @@ impl PinnedOrSystem {
             pinned.clone(),
             Arc::clone(&provider),
         )
-        .map_err(|e| CoreError::Configuration(format!("verify: the certificates cannot be used: {e}")))?;
+        .map_err(|e| {
+            CoreError::Configuration(format!("verify: the certificates cannot be used: {e}"))
+        })?;
         Ok(PinnedOrSystem {
             inner: Arc::new(inner),
             pinned,
@@ -95,7 +97,11 @@ impl ServerCertVerifier for PinnedOrSystem {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
-        if self.pinned.iter().any(|pin| pin.as_ref() == end_entity.as_ref()) {
+        if self
+            .pinned
+            .iter()
+            .any(|pin| pin.as_ref() == end_entity.as_ref())
+        {
             return self.verify_pinned(end_entity, server_name, now);
         }
         self.inner
@@ -214,7 +220,11 @@ mod tests {
         params.self_signed(&key).unwrap().der().clone()
     }
 
-    fn check(verifier: &PinnedOrSystem, cert: &CertificateDer<'_>, host: &str) -> Result<(), Error> {
+    fn check(
+        verifier: &PinnedOrSystem,
+        cert: &CertificateDer<'_>,
+        host: &str,
+    ) -> Result<(), Error> {
         let name = ServerName::try_from(host.to_string()).unwrap();
         let now = UnixTime::since_unix_epoch(
             std::time::SystemTime::now()

@@ -131,9 +131,8 @@ impl Transport {
                 let provider = rustls::crypto::CryptoProvider::get_default()
                     .map(Arc::clone)
                     .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-                builder = builder.tls_backend_preconfigured(super::tls::pinned_client_config(
-                    pinned, provider,
-                )?);
+                builder = builder
+                    .tls_backend_preconfigured(super::tls::pinned_client_config(pinned, provider)?);
             }
         }
         let client = builder
