@@ -137,6 +137,20 @@ def test_requests_ca_bundle_comes_before_ssl_cert_file(
         department_names("sync", **fake_settings(tls_cp))
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_system_trust_store_is_the_default(
+    tls_cp: FakeControlPlane, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CA installed on the machine is trusted with no setting of ours. The machine's
+    store is not changed by a test: OpenSSL's SSL_CERT_DIR points the system store at a
+    folder holding the fake's CA instead, as an installed company CA would be found."""
+    store = tmp_path / "certs"
+    store.mkdir()
+    (store / "company-ca.pem").write_text(Path(tls_cp.ca_path).read_text())
+    monkeypatch.setenv("SSL_CERT_DIR", str(store))
+    assert department_names(kind, **fake_settings(tls_cp))
+
+
 def test_a_ca_variable_naming_a_missing_file_is_a_configuration_error(
     tls_cp: FakeControlPlane, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
