@@ -30,14 +30,16 @@ impl FakeServer {
     #[new]
     /// `token_lifetime` in seconds; `None` keeps the fake's own default, and so does
     /// `cli_binary_size` (bytes of each researcher CLI program) and `record_limit` (how
-    /// many of the latest requests `requests()` keeps).
-    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None, record_limit=None))]
+    /// many of the latest requests `requests()` keeps). `tls` serves HTTPS with a
+    /// certificate made at start (`ca_pem` is its CA).
+    #[pyo3(signature = (*, port=0, token_lifetime=None, cli_binary_size=None, record_limit=None, tls=false))]
     fn new(
         py: Python<'_>,
         port: u16,
         token_lifetime: Option<f64>,
         cli_binary_size: Option<u64>,
         record_limit: Option<usize>,
+        tls: bool,
     ) -> PyResult<Self> {
         let defaults = FakeConfig::default();
         let config = FakeConfig {
@@ -48,6 +50,7 @@ impl FakeServer {
             },
             cli_binary_size: cli_binary_size.unwrap_or(defaults.cli_binary_size),
             record_limit: record_limit.unwrap_or(defaults.record_limit),
+            tls,
         };
         let server = py.detach(|| Server::start(config)).map_err(|e| {
             PyRuntimeError::new_err(format!("the fake control plane could not start: {e}"))
@@ -63,6 +66,12 @@ impl FakeServer {
     #[getter]
     fn port(&self) -> u16 {
         self.server.port()
+    }
+
+    /// The PEM of the CA that signed the HTTPS certificate; `None` over plain HTTP.
+    #[getter]
+    fn ca_pem(&self) -> Option<String> {
+        self.server.ca_pem()
     }
 
     #[getter]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from . import _core
 from .auth import CLIProfile
-from .errors import ConfigurationError, ConfigurationWarning
+from .errors import ConfigurationError, ConfigurationWarning, InsecureTLSWarning
 
 if TYPE_CHECKING:
     from .auth import Auth
@@ -111,8 +111,14 @@ class BaseClient:
         ``RUNAI_CLIENT_SECRET`` and ``RUNAI_TOKEN``, then from the core's defaults:
         ``timeout`` 30 seconds for a whole call (retries included; for a download, for
         its answer and then for each chunk), ``max_retries`` 3,
-        ``verify`` True (the system's trust store; a path adds a CA bundle). With no
-        credentials passed or in the environment, the session of ``runai login``
+        ``verify`` True: the system's trust store, so a company CA installed on the
+        machine works. A path (``verify="ca.pem"``) adds the PEM file's certificates:
+        CAs that sign the server's certificate, or the server's own self-signed
+        certificate, accepted when the server presents exactly it (its host name and
+        dates still checked). Without ``verify``, ``REQUESTS_CA_BUNDLE`` then
+        ``SSL_CERT_FILE`` name that file when set. ``verify=False`` checks nothing and
+        warns (:class:`InsecureTLSWarning`) once per client.
+        With no credentials passed or in the environment, the session of ``runai login``
         (:class:`runai_admin.auth.CLIProfile`) signs in when it is of the same control
         plane; the repr then names its file.
 
@@ -148,7 +154,12 @@ class BaseClient:
             del client_secret, token
             raise
         for message in self._core.take_warnings():
-            warnings.warn(message, ConfigurationWarning, stacklevel=3)
+            # The core words the verify=False warning so; it gets its own category, which
+            # a test suite against a self-signed plane can silence alone.
+            category = (
+                InsecureTLSWarning if message.startswith("verify=False") else ConfigurationWarning
+            )
+            warnings.warn(message, category, stacklevel=3)
         self._base_url = self._core.base_url
         self._auth_kind = self._core.auth_kind
         self._bind_namespaces()

@@ -2,7 +2,8 @@
 
 runai-admin demo                      the quick start (embedded fake control plane
                                       unless RUNAI_BASE_URL and credentials are set)
-runai-admin fake-server [--port N]    serve the fake control plane until Ctrl-C
+runai-admin fake-server [--port N] [--tls]
+                                      serve the fake control plane until Ctrl-C
 runai-admin projects list [--filter-by name=@team] [-o json]
 runai-admin projects get 42
 """
@@ -117,17 +118,23 @@ def demo(output: str, keep: bool, allow_insecure_http: bool = False) -> int:
     return 0
 
 
-def fake_server(port: int, token_lifetime: Optional[float], record_limit: Optional[int]) -> int:
+def fake_server(
+    port: int, token_lifetime: Optional[float], record_limit: Optional[int], tls: bool = False
+) -> int:
     # Ctrl-C is how this command stops: started from a shell that ignores SIGINT (a
     # background job), it would otherwise inherit that and never stop.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     with FakeControlPlane(
-        port=port, token_lifetime=token_lifetime, record_limit=record_limit
+        port=port, token_lifetime=token_lifetime, record_limit=record_limit, tls=tls
     ) as plane:
         # Throwaway credentials of a local fake, printed so another shell can use them.
         print(f"export RUNAI_BASE_URL={plane.url}")
         print(f"export RUNAI_CLIENT_ID={plane.client_id}")
         print(f"export RUNAI_CLIENT_SECRET={plane.client_secret}")
+        if tls:
+            # The CA of the certificate made at start; a client in another shell trusts it
+            # through this variable (or verify= the same path). Removed when it stops.
+            print(f"export SSL_CERT_FILE={plane.ca_path}")
         print(f"# cluster: {plane.cluster_id}; Ctrl-C stops the server", flush=True)
         try:
             while True:
@@ -252,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="how many of the latest requests the fake keeps (default: 10000)",
     )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate made at start (its CA file is printed)",
+    )
     for namespace, ops in sorted(_operations().items()):
         p = sub.add_parser(namespace, help=f"{namespace} operations")
         p.add_argument("verb", choices=sorted(ops))
@@ -266,7 +278,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.command == "demo":
             return demo(args.output, args.keep, args.allow_insecure_http)
         if args.command == "fake-server":
-            return fake_server(args.port, args.token_lifetime, args.record_limit)
+            return fake_server(args.port, args.token_lifetime, args.record_limit, args.tls)
         return call_operation(args.command, args.verb, extra, args.output, args.allow_insecure_http)
     except RunaiError as err:
         print(f"runai-admin: {err}", file=sys.stderr)

@@ -21,6 +21,7 @@ __all__ = [
     "ConfigurationError",
     "ConfigurationWarning",
     "ConflictError",
+    "InsecureTLSWarning",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -40,6 +41,12 @@ class ConfigurationError(RunaiError):
 
 class ConfigurationWarning(UserWarning):
     """Settings that work but deserve a look: a trimmed base URL, ``verify=False``."""
+
+
+class InsecureTLSWarning(ConfigurationWarning):
+    """``verify=False``: the server's certificate is not checked, so anyone on the path
+    could pose as the control plane. Given once per client, when it is made; silence it
+    with ``warnings.filterwarnings("ignore", category=InsecureTLSWarning)``."""
 
 
 class APIError(RunaiError):

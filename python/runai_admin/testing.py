@@ -10,6 +10,9 @@ The pytest plugin of this package also offers it as the ``fake_control_plane`` f
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Iterable
 from typing import Any, Optional, TypeVar, Union
 
@@ -36,6 +39,11 @@ class FakeControlPlane:
     node pool than the department does is refused with 400 (``BadRequestError``), and so
     is lowering a department's quota below its projects'. The spec only recommends this
     and names no tenant setting for it, so it is off by default, as on a new tenant.
+    ``tls=True`` serves HTTPS (``https://127.0.0.1:port``) with a certificate made at
+    start for ``127.0.0.1`` and ``localhost``, signed by a CA made with it, whose PEM file
+    is :attr:`ca_path`. Clients from :meth:`client` and :meth:`async_client` trust it
+    (``verify=ca_path``); any other client refuses it unless told to trust it.
+
     ``record_limit`` bounds :attr:`requests` to the latest that many requests (10,000 by
     default; 0 records none), so that a fake serving load for days keeps its memory.
     """
@@ -48,6 +56,7 @@ class FakeControlPlane:
         cli_binary_size: Optional[int] = None,
         projects_within_department_quota: bool = False,
         record_limit: Optional[int] = None,
+        tls: bool = False,
     ) -> None:
         if record_limit is not None and (isinstance(record_limit, bool) or record_limit < 0):
             raise ValueError(f"record_limit must be a count of 0 or more, not {record_limit!r}")
@@ -56,6 +65,8 @@ class FakeControlPlane:
         self._token_lifetime = token_lifetime
         self._cli_binary_size = cli_binary_size
         self._record_limit = record_limit
+        self._tls = tls
+        self._ca_path: Optional[str] = None
         self._server: Optional[_core.FakeServer] = None
 
     # Lifecycle -------------------------------------------------------------------------
@@ -67,7 +78,13 @@ class FakeControlPlane:
                 token_lifetime=self._token_lifetime,
                 cli_binary_size=self._cli_binary_size,
                 record_limit=self._record_limit,
+                tls=self._tls,
             )
+            ca_pem = self._server.ca_pem
+            if ca_pem is not None:
+                handle, self._ca_path = tempfile.mkstemp(prefix="runai-fake-ca-", suffix=".pem")
+                with os.fdopen(handle, "w", encoding="ascii") as file:
+                    file.write(ca_pem)
             if self._projects_within_department_quota:
                 self._server.set_projects_within_department_quota(True)
         return self
@@ -76,6 +93,10 @@ class FakeControlPlane:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._ca_path is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self._ca_path)
+            self._ca_path = None
 
     def __enter__(self) -> FakeControlPlane:
         return self.start()
@@ -106,6 +127,17 @@ class FakeControlPlane:
         return self._running.port
 
     @property
+    def ca_path(self) -> str:
+        """The PEM file of the CA that signed the HTTPS certificate (``tls=True`` only):
+        ``verify=cp.ca_path``, or ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``. Removed on
+        ``stop()``."""
+        if self._server is None:
+            raise RuntimeError("the fake control plane is not running: use `with` or start()")
+        if self._ca_path is None:
+            raise RuntimeError("the fake control plane serves plain HTTP: start it with tls=True")
+        return self._ca_path
+
+    @property
     def client_id(self) -> str:
         return self._running.client_id
 
@@ -119,6 +151,8 @@ class FakeControlPlane:
 
     def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs.setdefault("base_url", self.url)
+        if self._ca_path is not None:
+            kwargs.setdefault("verify", self._ca_path)
         if "auth" not in kwargs and "token" not in kwargs:
             kwargs.setdefault("client_id", self.client_id)
             kwargs.setdefault("client_secret", self.client_secret)

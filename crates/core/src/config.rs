@@ -11,6 +11,9 @@ pub const ENV_BASE_URL: &str = "RUNAI_BASE_URL";
 pub const ENV_CLIENT_ID: &str = "RUNAI_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "RUNAI_CLIENT_SECRET";
 pub const ENV_TOKEN: &str = "RUNAI_TOKEN";
+/// CA bundles Python users already set (for `requests`, for OpenSSL), taken in this order
+/// when `verify` is not given.
+pub const ENV_CA_BUNDLES: [&str; 2] = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"];
 
 /// How the client obtains its bearer token.
 #[derive(Debug, Clone)]
@@ -49,7 +52,8 @@ pub enum TokenEndpoint {
 pub enum Verify {
     /// The system's trust store.
     System,
-    /// The system's trust store plus a PEM bundle (private CAs of self-hosted planes).
+    /// The system's trust store plus a PEM file's certificates: as roots (private CAs of
+    /// self-hosted planes) and, presented exactly, as the server's own (self-signed) one.
     CaBundle(PathBuf),
     /// No certificate check at all.
     Disabled,
@@ -164,7 +168,10 @@ impl ConfigInput {
             check_token(token)?;
         }
         let timeout = checked_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let verify = self.verify.unwrap_or(Verify::System);
+        let verify = match self.verify {
+            Some(verify) => verify,
+            None => ca_bundle_from_env(env)?,
+        };
         if let Verify::CaBundle(path) = &verify {
             if !path.is_file() {
                 return Err(CoreError::Configuration(format!(
@@ -192,6 +199,24 @@ impl ConfigInput {
             warnings,
         })
     }
+}
+
+/// `verify` not given: the first of `ENV_CA_BUNDLES` that is set and not empty, else the
+/// system's trust store. A variable naming a missing file is an error naming the variable.
+fn ca_bundle_from_env(env: &dyn Fn(&str) -> Option<String>) -> CoreResult<Verify> {
+    for name in ENV_CA_BUNDLES {
+        if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
+            let path = PathBuf::from(value);
+            if !path.is_file() {
+                return Err(CoreError::Configuration(format!(
+                    "{name}={} is not a readable file: fix or unset it, or pass verify=",
+                    path.display()
+                )));
+            }
+            return Ok(Verify::CaBundle(path));
+        }
+    }
+    Ok(Verify::System)
 }
 
 /// Explicit arguments win over the environment; a token wins over client credentials only
@@ -456,6 +481,54 @@ mod tests {
         // A name that merely starts like one is another machine.
         assert!(with_url("http://localhost.example.com", false).is_err());
         assert!(with_url("http://127.0.0.1.example.com", false).is_err());
+    }
+
+    #[test]
+    fn ca_bundle_variables_apply_in_order_when_verify_is_not_given() {
+        let dir = std::env::temp_dir();
+        let bundle = dir.join(format!("runai-core-test-{}.pem", std::process::id()));
+        std::fs::write(&bundle, "x").expect("written");
+        let given = bundle.display().to_string();
+        let resolve = |verify: Option<Verify>, vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            ConfigInput {
+                base_url: Some("x.run.ai".into()),
+                token: Some(Secret::new("t")),
+                verify,
+                ..Default::default()
+            }
+            .resolve(&|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        };
+        let missing = "/nonexistent/ca.pem";
+        let chosen = resolve(
+            None,
+            &[("REQUESTS_CA_BUNDLE", &given), ("SSL_CERT_FILE", missing)],
+        )
+        .expect("resolves")
+        .config
+        .verify;
+        assert!(matches!(chosen, Verify::CaBundle(p) if p == bundle));
+        let chosen = resolve(None, &[("SSL_CERT_FILE", &given)])
+            .expect("resolves")
+            .config
+            .verify;
+        assert!(matches!(chosen, Verify::CaBundle(p) if p == bundle));
+        let err = resolve(None, &[("SSL_CERT_FILE", missing)]).expect_err("refused");
+        assert!(err.to_string().contains("SSL_CERT_FILE"), "{err}");
+        // An explicit verify= wins over the variables.
+        let chosen = resolve(Some(Verify::System), &[("SSL_CERT_FILE", missing)])
+            .expect("resolves")
+            .config
+            .verify;
+        assert!(matches!(chosen, Verify::System));
+        assert!(matches!(
+            resolve(None, &[]).expect("resolves").config.verify,
+            Verify::System
+        ));
+        let _ = std::fs::remove_file(&bundle);
     }
 
     #[test]

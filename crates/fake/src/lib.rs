@@ -111,6 +111,9 @@ pub struct FakeConfig {
     pub cli_binary_size: u64,
     /// How many of the latest requests [`FakeServer::requests`] keeps (0: none).
     pub record_limit: usize,
+    /// Serve HTTPS with a certificate made at start, signed by a CA made with it
+    /// ([`FakeServer::ca_pem`]); the URL is then `https://127.0.0.1:port`.
+    pub tls: bool,
 }
 
 impl Default for FakeConfig {
@@ -120,6 +123,7 @@ impl Default for FakeConfig {
             token_lifetime: Duration::from_secs(3600),
             cli_binary_size: 256 * 1024,
             record_limit: DEFAULT_RECORD_LIMIT,
+            tls: false,
         }
     }
 }
@@ -128,6 +132,7 @@ impl Default for FakeConfig {
 pub struct FakeServer {
     state: Arc<ServerState>,
     port: u16,
+    ca_pem: Option<String>,
     shutdown: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
@@ -139,8 +144,10 @@ impl FakeServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
+        let tls = config.tls.then(server::Tls::generate).transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let state = Arc::new(ServerState::new(
-            format!("http://127.0.0.1:{port}"),
+            format!("{scheme}://127.0.0.1:{port}"),
             config.token_lifetime,
             config.cli_binary_size,
         )?);
@@ -156,15 +163,20 @@ impl FakeServer {
         };
         let (shutdown, stopped) = tokio::sync::oneshot::channel();
         let serving = Arc::clone(&state);
+        let (acceptor, ca_pem) = match tls {
+            Some(tls) => (Some(tls.acceptor), Some(tls.ca_pem)),
+            None => (None, None),
+        };
         let thread = std::thread::Builder::new()
             .name(format!("runai-fake-{port}"))
             .spawn(move || {
-                runtime.block_on(server::serve(listener, serving, stopped));
+                runtime.block_on(server::serve(listener, serving, acceptor, stopped));
                 runtime.shutdown_background();
             })?;
         Ok(FakeServer {
             state,
             port,
+            ca_pem,
             shutdown: Mutex::new(Some(shutdown)),
             thread: Mutex::new(Some(thread)),
         })
@@ -176,6 +188,11 @@ impl FakeServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The PEM of the CA that signed the server's certificate, when it serves HTTPS.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
     }
 
     pub fn client_id(&self) -> String {

@@ -54,9 +54,66 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// HTTPS for the fake: a CA made at start and a leaf it signed for `127.0.0.1` and
+/// `localhost`, both valid for a week; the CA's PEM is what a client is told to trust.
+pub(crate) struct Tls {
+    pub acceptor: tokio_rustls::TlsAcceptor,
+    pub ca_pem: String,
+}
+
+impl Tls {
+    pub fn generate() -> std::io::Result<Tls> {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+        let invalid = |e: rcgen::Error| std::io::Error::other(format!("TLS certificate: {e}"));
+        let now = time::OffsetDateTime::now_utc();
+        let (not_before, not_after) = (
+            now - time::Duration::hours(1),
+            now + time::Duration::days(7),
+        );
+
+        let mut ca_params = CertificateParams::default();
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "runai_admin fake control plane CA");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        ca_params.not_before = not_before;
+        ca_params.not_after = not_after;
+        let ca_key = KeyPair::generate().map_err(invalid)?;
+        let ca = ca_params.self_signed(&ca_key).map_err(invalid)?;
+
+        let mut leaf_params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .map_err(invalid)?;
+        leaf_params
+            .distinguished_name
+            .push(DnType::CommonName, "runai_admin fake control plane");
+        leaf_params.not_before = not_before;
+        leaf_params.not_after = not_after;
+        let leaf_key = KeyPair::generate().map_err(invalid)?;
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let leaf = leaf_params.signed_by(&leaf_key, &issuer).map_err(invalid)?;
+
+        let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der())
+            .map_err(std::io::Error::other)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(std::io::Error::other)?
+            .with_no_client_auth()
+            .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
+            .map_err(std::io::Error::other)?;
+        Ok(Tls {
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            ca_pem: ca.pem(),
+        })
+    }
+}
+
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<ServerState>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
@@ -65,18 +122,34 @@ pub(crate) async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let state = Arc::clone(&state);
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        let service = service_fn(move |req| answer(Arc::clone(&state), req));
-                        let _ = http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
+                        match tls {
+                            None => serve_connection(stream, state).await,
+                            // A client that refuses the certificate ends the handshake:
+                            // nothing to serve, nothing to record.
+                            Some(acceptor) => {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    serve_connection(stream, state).await;
+                                }
+                            }
+                        }
                     });
                 }
-                // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             },
         }
     }
+}
+
+async fn serve_connection<S>(stream: S, state: Arc<ServerState>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| answer(Arc::clone(&state), req));
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 async fn answer(

@@ -3,6 +3,7 @@
 
 pub mod observe;
 mod retry;
+mod tls;
 mod transport;
 
 pub use retry::{Backoff, RetryDecision, RetryPolicy};

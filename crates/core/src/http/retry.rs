@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use super::transport::{Attempt, Failure};
+use super::transport::{is_certificate_refusal, Attempt, Failure};
 
 pub const RETRYABLE_STATUSES: [u16; 4] = [429, 502, 503, 504];
 
@@ -64,7 +64,8 @@ impl RetryPolicy {
         }
         let retryable = match attempt {
             Ok(response) => idempotent && RETRYABLE_STATUSES.contains(&response.status),
-            Err(Failure::Connect(_)) => true,
+            // A refused certificate is refused again: say so at once.
+            Err(Failure::Connect(message)) => !is_certificate_refusal(message),
             Err(Failure::Broken(_)) | Err(Failure::TimedOut) => idempotent,
         };
         if !retryable {

@@ -1,6 +1,6 @@
 //! One attempt at one HTTP request, through a pooled client built from the settings.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -125,16 +125,14 @@ impl Transport {
             Verify::System => {}
             Verify::Disabled => builder = builder.tls_danger_accept_invalid_certs(true),
             Verify::CaBundle(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    CoreError::Configuration(format!("verify: cannot read {}: {e}", path.display()))
-                })?;
-                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                    CoreError::Configuration(format!(
-                        "verify: {} is not a PEM bundle: {e}",
-                        path.display()
-                    ))
-                })?;
-                builder = builder.tls_certs_merge(certs);
+                // The file's certificates are roots (a private CA) and, presented exactly,
+                // the server's own certificate (a self-signed one); see `tls`.
+                let pinned = super::tls::read_pem_certificates(path)?;
+                let provider = rustls::crypto::CryptoProvider::get_default()
+                    .map(Arc::clone)
+                    .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+                builder = builder
+                    .tls_backend_preconfigured(super::tls::pinned_client_config(pinned, provider)?);
             }
         }
         let client = builder
@@ -221,12 +219,54 @@ impl Transport {
 fn classify(err: reqwest::Error) -> Failure {
     // A connect timeout is a connect failure first: the request never left.
     if err.is_connect() {
-        return Failure::Connect(error_chain(&err));
+        let mut message = error_chain(&err);
+        if refused_certificate(&err) {
+            message.push_str(CERTIFICATE_ADVICE);
+        }
+        return Failure::Connect(message);
     }
     if err.is_timeout() {
         return Failure::TimedOut;
     }
     Failure::Broken(error_chain(&err))
+}
+
+/// Appended to a connection failure whose cause is the server's certificate; also how the
+/// retry policy knows not to try again.
+const CERTIFICATE_ADVICE: &str = ": TLS certificate problem: the server's certificate is not \
+    trusted here. Pass verify= the path of a PEM file with the CA that signed it, or with \
+    the server's own certificate if it is self-signed (or set REQUESTS_CA_BUNDLE or \
+    SSL_CERT_FILE)";
+
+pub(crate) fn is_certificate_refusal(message: &str) -> bool {
+    message.ends_with(CERTIFICATE_ADVICE)
+}
+
+/// Whether rustls refused the server's certificate somewhere in the chain of causes (an
+/// `io::Error` hides the error it wraps from `source()`, so look inside those too).
+fn refused_certificate(err: &(dyn std::error::Error + 'static)) -> bool {
+    let is_certificate = |e: &(dyn std::error::Error + 'static)| {
+        matches!(
+            e.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_))
+        )
+    };
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        if is_certificate(cause) {
+            return true;
+        }
+        if let Some(inner) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if is_certificate(inner) || refused_certificate(inner) {
+                return true;
+            }
+        }
+        current = cause.source();
+    }
+    false
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
