@@ -85,7 +85,7 @@ async def test_50000_mixed_requests_at_256_in_flight_finish_without_an_error() -
                 if kind == 3:
                     got = await client.departments.get(department["id"])
                     return got["id"] == department["id"]
-                page = await client.projects.list(limit=10).to_list()
+                page = await client.projects.list(page_size=10).to_list()
                 return len(page) == len(ids)
 
             total = 50_000
