@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: venv develop test test-rust test-python lint format demo ci catalogue clean bench bench-quick
+.PHONY: venv develop test test-slow test-rust test-python lint format demo ci catalogue clean bench bench-quick
 
 $(BIN)/maturin:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test-python: develop
 	$(BIN)/python -m pytest -q
 
 test: test-rust test-python
+
+# The load tests (pytest marker `slow`), left out of `make test`.
+test-slow: develop
+	$(BIN)/python -m pytest -q -m slow
 
 lint: develop
 	cargo fmt --check

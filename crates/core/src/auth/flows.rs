@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::config::{AuthMethod, TokenEndpoint};
@@ -100,23 +99,25 @@ pub fn token_request(auth: &AuthMethod) -> CoreResult<Option<Request>> {
 pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// The token answers of every flow: camelCase from `/api/v1/token`, snake_case from the
-/// OAuth2 endpoints.
-#[derive(Deserialize)]
-struct TokenAnswer {
-    #[serde(alias = "access_token", rename = "accessToken")]
-    access_token: Option<String>,
-    #[serde(alias = "expires_in", rename = "expiresIn")]
-    expires_in: Option<serde_json::Value>,
-}
+/// OAuth2 endpoints. Read as a JSON tree, never into a typed struct: serde's type errors
+/// quote the value they met, and a body that is the bare token (`"eyJ..."`) would put the
+/// token in the error message.
+const TOKEN_FIELDS: [&str; 2] = ["accessToken", "access_token"];
+const LIFETIME_FIELDS: [&str; 2] = ["expiresIn", "expires_in"];
 
 pub fn parse_token_answer(body: &[u8]) -> Result<FetchedToken, String> {
-    let answer: TokenAnswer =
+    // serde_json's syntax errors name a line and column, never the text they met.
+    let answer: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| format!("the token answer is not JSON: {e}"))?;
-    let token = answer
-        .access_token
+    let fields = answer
+        .as_object()
+        .ok_or("the token answer is not a JSON object")?;
+    let field = |names: [&str; 2]| names.iter().find_map(|name| fields.get(*name));
+    let token = field(TOKEN_FIELDS)
+        .and_then(serde_json::Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or("the token answer has no access token")?;
-    let expires_in = answer.expires_in.and_then(|v| {
+        .ok_or("the token answer has no access token (accessToken or access_token)")?;
+    let expires_in = field(LIFETIME_FIELDS).and_then(|v| {
         v.as_f64()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             .filter(|s| s.is_finite() && *s > 0.0)
