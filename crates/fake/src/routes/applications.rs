@@ -7,23 +7,15 @@ use serde_json::json;
 
 use crate::context::{Answer, Call};
 use crate::reply::Reply;
-use crate::routes::paging;
-use crate::routes::service_accounts::{add, find, new_secret, remove, set_enabled};
+use crate::routes::service_accounts::{add, find, list, new_secret, remove, set_enabled};
 use crate::store::Store;
-use crate::wire::service_accounts::{service_account, service_account_row};
+use crate::wire::service_accounts::service_account;
 
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         // `Application` has the fields of `ServiceAccount`, under the same names.
-        "get_applications" => paging::bare(
-            call,
-            store
-                .service_accounts
-                .iter()
-                .map(service_account_row)
-                .collect(),
-        ),
+        "get_applications" => list(call, store),
         "get_application_by_id" => {
             find(store, app_id(call)).map(|a| Reply::json(200, &service_account(a)))
         }

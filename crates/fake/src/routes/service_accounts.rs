@@ -17,14 +17,7 @@ use crate::wire::service_accounts::{service_account, service_account_row};
 /// `None` when the operation is not one of this area's.
 pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
-        "get_service_accounts" => paging::bare(
-            call,
-            store
-                .service_accounts
-                .iter()
-                .map(service_account_row)
-                .collect(),
-        ),
+        "get_service_accounts" => list(call, store),
         "get_service_account_by_id" => get(call, store),
         "create_service_account" => create(call, store),
         "update_service_account_by_id" => patch(call, store),
@@ -33,6 +26,12 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
         _ => return None,
     };
     Some(answer)
+}
+
+/// Every account as a row, paged; the deprecated applications list them the same way.
+pub(crate) fn list(call: &Call<'_>, store: &Store) -> Answer {
+    let rows = store.service_accounts.iter().map(service_account_row);
+    paging::bare(call, rows.collect())
 }
 
 fn no_account(id: &str) -> ApiError {
