@@ -18,16 +18,35 @@ mod runtime;
 
 use pyo3::prelude::*;
 
+use runai_admin_core::config;
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(catalogue_json, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_base_url, m)?)?;
+    m.add("BASE_URL_VARIABLE", config::ENV_BASE_URL)?;
+    m.add(
+        "CREDENTIAL_VARIABLES",
+        (
+            config::ENV_CLIENT_ID,
+            config::ENV_CLIENT_SECRET,
+            config::ENV_TOKEN,
+        ),
+    )?;
     m.add_class::<client::CoreClient>()?;
     m.add_function(wrap_pyfunction!(observe::set_request_observer, m)?)?;
     m.add_function(wrap_pyfunction!(observe::report_every_attempt, m)?)?;
     #[cfg(feature = "fake")]
     m.add_class::<fake::FakeServer>()?;
     Ok(())
+}
+
+/// A base URL as the core normalises it (scheme added, API path trimmed), so that two can
+/// be compared; `None` when it is not one the core would take.
+#[pyfunction]
+fn normalize_base_url(raw: &str) -> Option<String> {
+    config::normalize_base_url(raw).ok().map(|(url, _)| url)
 }
 
 /// The operation catalogue as JSON text; the Python face builds its methods from it.

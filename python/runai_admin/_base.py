@@ -17,30 +17,21 @@ from .errors import ConfigurationError, ConfigurationWarning, InsecureTLSWarning
 if TYPE_CHECKING:
     from .auth import Auth
 
-# The variables the core reads credentials from (crates/core/src/config.rs); when none is
-# set and no credentials are passed, the client falls back to the `runai login` session.
-_CREDENTIAL_VARIABLES = ("RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN")
-
 
 def _cli_profile_fallback(base_url: Optional[str]) -> Optional[CLIProfile]:
     """The `runai login` session, when no credentials come from the environment, the CLI's
     config file exists, and it is of the control plane the client is for (its token is sent
     nowhere else). Otherwise None, and the core says what is missing."""
-    if any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
+    if any(os.environ.get(name) for name in _core.CREDENTIAL_VARIABLES):
         return None
     config = CLIProfile._located()
     if not config.is_file():
         return None
-    wanted = base_url or os.environ.get("RUNAI_BASE_URL")
-    if wanted and _core_url(wanted) != _core_url(CLIProfile._control_plane(config) or ""):
+    wanted = base_url or os.environ.get(_core.BASE_URL_VARIABLE)
+    profile_url = CLIProfile._control_plane(config) or ""
+    if wanted and _core.normalize_base_url(wanted) != _core.normalize_base_url(profile_url):
         return None
     return CLIProfile()
-
-
-def _core_url(url: str) -> str:
-    """A base URL as the core normalises it, to compare two."""
-    text = url.strip().rstrip("/")
-    return text if "://" in text else f"https://{text}"
 
 
 __all__ = ["NOT_GIVEN", "BaseClient", "Namespace", "NotGiven"]

@@ -8,15 +8,23 @@ from typing import Any, Optional, Union, final
 from .auth import Auth
 
 __all__ = [
+    "BASE_URL_VARIABLE",
+    "CREDENTIAL_VARIABLES",
     "CoreClient",
     "FakeServer",
     "__version__",
     "catalogue_json",
+    "normalize_base_url",
     "report_every_attempt",
     "set_request_observer",
 ]
 
 __version__: str
+BASE_URL_VARIABLE: str
+CREDENTIAL_VARIABLES: tuple[str, str, str]
+
+def normalize_base_url(raw: str) -> Optional[str]:
+    """A base URL as the core normalises it; None when the core would refuse it."""
 
 def catalogue_json() -> str:
     """The operation catalogue as JSON text."""
