@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from . import _core
-from .auth import CLIProfile
+from .auth import ClientCredentials, CLIProfile
 from .errors import ConfigurationError, ConfigurationWarning, InsecureTLSWarning
 
 if TYPE_CHECKING:
@@ -32,6 +32,21 @@ def _cli_profile_fallback(base_url: Optional[str]) -> Optional[CLIProfile]:
     if wanted and _core.normalize_base_url(wanted) != _core.normalize_base_url(profile_url):
         return None
     return CLIProfile()
+
+
+def _stored_login(base_url: Optional[str]) -> Optional[tuple[str, ClientCredentials, str]]:
+    """The profile ``runai-admin login`` stored (its base URL, credentials and a repr note),
+    on the same conditions as the `runai login` session, which it comes before: it was made
+    for this package on purpose, the other is borrowed from another tool."""
+    if any(os.environ.get(name) for name in _core.CREDENTIAL_VARIABLES):
+        return None
+    from . import _profile
+
+    found = _profile.matching(base_url or os.environ.get(_core.BASE_URL_VARIABLE))
+    if found is None:
+        return None
+    auth = ClientCredentials(found.client_id, found.client_secret)
+    return found.base_url, auth, f" source=runai-admin-login:{found.path}"
 
 
 __all__ = ["NOT_GIVEN", "BaseClient", "Namespace", "NotGiven"]
@@ -109,8 +124,9 @@ class BaseClient:
         dates still checked). Without ``verify``, ``REQUESTS_CA_BUNDLE`` then
         ``SSL_CERT_FILE`` name that file when set. ``verify=False`` checks nothing and
         warns (:class:`InsecureTLSWarning`) once per client.
-        With no credentials passed or in the environment, the session of ``runai login``
-        (:class:`runai_admin.auth.CLIProfile`) signs in when it is of the same control
+        With no credentials passed or in the environment, the profile ``runai-admin login``
+        stored signs in, else the session of ``runai login``
+        (:class:`runai_admin.auth.CLIProfile`), each only when it is of the same control
         plane; the repr then names its file.
 
         Credentials never go over plain ``http://`` to another machine: such a
@@ -122,7 +138,11 @@ class BaseClient:
         self._base_url, self._auth_kind = "(not configured)", "none"
         self._source = ""
         if auth is None and token is None and client_id is None and client_secret is None:
-            auth = _cli_profile_fallback(base_url)
+            stored = _stored_login(base_url)
+            if stored is not None:
+                base_url, auth, self._source = stored
+            else:
+                auth = _cli_profile_fallback(base_url)
         if isinstance(auth, CLIProfile):
             base_url = base_url or auth.base_url
             auth._fresh(timeout=timeout, verify=verify, allow_insecure_http=allow_insecure_http)
