@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import getpass
+import io
 import json
+import os
 import re
+import shutil
+import stat
+import subprocess
+import sys
 
 import pytest
 
-from runai_admin.cli import main
+import runai_admin as ra
+from runai_admin.cli import COMMANDS, main
+from runai_admin.cli.operations import tree
+from runai_admin.testing import FakeControlPlane
 
 from .test_interrupt import SIGINT_AT_START, start_child
 
@@ -74,7 +84,6 @@ def test_errors_are_reported_not_raised(env_for, capsys):
 def test_fake_server_command_serves_until_interrupted(sigint):
     import os
     import signal
-    import subprocess
     import sys
 
     import runai_admin as ra
@@ -122,3 +131,240 @@ def test_fake_server_takes_a_record_limit(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["fake-server", "--record-limit", "-1"])
     assert "0 or more" in capsys.readouterr().err
+
+
+# login and logout ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config_home(monkeypatch, tmp_path):
+    """A config directory of this test's own, no RUNAI_* settings and no runai login session."""
+    for name in ("RUNAI_BASE_URL", "RUNAI_CLIENT_ID", "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RUNAI_CLI_CONFIG_PATH", str(tmp_path / "no-runai-cli"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config" / "runai-admin"
+
+
+def login(monkeypatch, cp, secret, *extra):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(secret + "\n"))
+    argv = ["login", "--base-url", cp.url, "--client-id", cp.client_id, "--client-secret-stdin"]
+    return main([*argv, *extra])
+
+
+def test_login_stores_a_profile_only_its_owner_reads_and_commands_use_it(
+    config_home, monkeypatch, capsys, cp
+):
+
+    # Even under a umask that would let anyone read new files.
+    os.umask(0)
+    try:
+        assert login(monkeypatch, cp, cp.client_secret) == 0
+    finally:
+        os.umask(0o022)
+    printed = capsys.readouterr()
+    assert cp.client_secret not in printed.out + printed.err
+    profile = config_home / "profile.json"
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config_home.stat().st_mode) == 0o700
+    assert json.loads(profile.read_text()) == {
+        "base_url": cp.url,
+        "client_id": cp.client_id,
+        "client_secret": cp.client_secret,
+    }
+    assert [p.name for p in config_home.iterdir()] == ["profile.json"]  # no temporary left
+
+    assert main(["clusters", "list", "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["uuid"] == cp.cluster_id
+    with ra.Client() as client:
+        assert f"source=runai-admin-login:{profile}" in repr(client)
+        assert cp.client_secret not in repr(client)
+    # Another control plane named by RUNAI_BASE_URL never gets this secret.
+    with FakeControlPlane() as other:
+        monkeypatch.setenv("RUNAI_BASE_URL", other.url)
+        assert main(["clusters", "list"]) == 1
+        assert other.requests == []
+    monkeypatch.delenv("RUNAI_BASE_URL")
+
+    assert main(["logout"]) == 0
+    assert not profile.exists()
+    assert main(["logout"]) == 0  # nothing to remove is no error
+    assert main(["clusters", "list"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_profile_is_never_readable_by_others_while_written(config_home, monkeypatch, cp):
+
+    seen = []
+    replace = os.replace
+
+    def watching(source, target):
+        seen.append(stat.S_IMODE(os.stat(source).st_mode))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", watching)
+    assert login(monkeypatch, cp, cp.client_secret) == 0
+    assert seen == [0o600]
+
+
+def test_login_refuses_credentials_the_control_plane_refuses(config_home, monkeypatch, capsys, cp):
+    assert login(monkeypatch, cp, "not-the-secret") == 1
+    printed = capsys.readouterr()
+    assert "401" in printed.err and "not-the-secret" not in printed.out + printed.err
+    assert not (config_home / "profile.json").exists()
+    # --no-check stores them all the same (for a control plane out of reach now).
+    assert login(monkeypatch, cp, "not-the-secret", "--no-check") == 0
+    assert (config_home / "profile.json").exists()
+
+
+def test_login_needs_a_terminal_or_stdin_for_the_secret(config_home, monkeypatch, capsys, cp):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal
+    argv = ["login", "--base-url", cp.url, "--client-id", cp.client_id]
+    assert main(argv) == 2
+    assert "--client-secret-stdin" in capsys.readouterr().err
+    assert login(monkeypatch, cp, "") == 2  # an empty secret
+
+
+def test_login_asks_for_the_secret_without_echo(config_home, monkeypatch, capsys, cp):
+    asked = []
+
+    def ask(prompt="Password: ", stream=None):
+        asked.append(prompt)
+        return cp.client_secret
+
+    monkeypatch.setattr(getpass, "getpass", ask)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    assert main(["login", "--base-url", cp.url, "--client-id", cp.client_id]) == 0
+    assert asked and cp.client_id in asked[0]
+    assert cp.client_secret not in capsys.readouterr().err
+
+
+def test_a_profile_others_may_read_is_refused(config_home, monkeypatch, capsys, cp):
+    assert login(monkeypatch, cp, cp.client_secret) == 0
+    profile = config_home / "profile.json"
+    profile.chmod(0o644)
+    capsys.readouterr()
+    assert main(["clusters", "list"]) == 1
+    err = capsys.readouterr().err
+    assert str(profile) in err and "chmod 600" in err and cp.client_secret not in err
+
+
+def test_the_stored_profile_comes_before_the_runai_login_session(config_home, monkeypatch, cp):
+    """A `runai login` session of the same control plane is there too: the profile made
+    for this tool on purpose signs in."""
+
+    session = config_home.parent.parent / "runai-cli"
+    session.mkdir()
+    (session / "config.json").write_text(json.dumps({"control_plane": {"url": cp.url}}))
+    (session / "authentication.json").write_text(json.dumps({"accessToken": "a-session-token"}))
+    monkeypatch.setenv("RUNAI_CLI_CONFIG_PATH", str(session))
+    with ra.Client() as client:
+        assert "source=runai-login:" in repr(client)
+    assert login(monkeypatch, cp, cp.client_secret) == 0
+    with ra.Client() as client:
+        assert "source=runai-admin-login:" in repr(client)
+        assert client.clusters.list().to_list()
+
+
+def test_login_and_a_later_command_as_programs(cp, tmp_path):
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAI_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path), RUNAI_CLI_CONFIG_PATH=str(tmp_path / "none"))
+
+    def program(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "runai_admin", *args],
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    args = ["login", "--base-url", cp.url, "--client-id", cp.client_id, "--client-secret-stdin"]
+    done = program(*args, stdin=cp.client_secret + "\n")
+    assert done.returncode == 0, done.stderr
+    assert cp.client_secret not in done.stdout + done.stderr
+    listed = program("projects", "list", "-o", "json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+
+
+# Completion ------------------------------------------------------------------------------
+
+
+def completion_script(capsys, shell):
+    assert main(["completion", shell]) == 0
+    return capsys.readouterr().out
+
+
+def top_level_words():
+    return [*tree().groups, *(c.name for c in COMMANDS)]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_completion_scripts_name_every_command_and_parse(capsys, tmp_path, shell):
+
+    script = completion_script(capsys, shell)
+    for word in top_level_words():
+        assert re.search(rf"(^|[ '(]){re.escape(word)}[: ']", script), word
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed: the script's syntax is not checked")
+    path = tmp_path / f"runai-admin.{shell}"
+    path.write_text(script)
+    checked = subprocess.run([shell, "-n", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_bash_completion_completes_namespaces_verbs_flags_and_choices(capsys, tmp_path):
+
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    path = tmp_path / "runai-admin.bash"
+    path.write_text(completion_script(capsys, "bash"))
+    cases = {
+        "runai-admin pro": "projects",
+        "runai-admin legacy clu": "clusters",
+        "runai-admin legacy clusters ": "list create get delete install-file",
+        "runai-admin projects list --sort-o": "--sort-order",
+        "runai-admin projects list --sort-order ": "asc desc",
+        "runai-admin departments get -o ": "table json yaml csv",
+        "runai-admin completion ": "bash zsh",
+        "runai-admin nodes list-": "list-in-cluster",
+    }
+    lines = [f"source {path}"]
+    for line in cases:
+        words = line.split(" ")
+        quoted = " ".join(f"'{w}'" for w in words)
+        lines += [
+            f"COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; COMPREPLY=()",
+            '_runai_admin; echo "${COMPREPLY[*]}"',
+        ]
+    done = subprocess.run(["bash", "-c", "\n".join(lines)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    answers = done.stdout.splitlines()
+    assert len(answers) == len(cases)
+    for (line, expected), answer in zip(cases.items(), answers):
+        assert set(expected.split()) <= set(answer.split()), (line, answer)
+
+
+def test_zsh_completion_tables(capsys, tmp_path):
+
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed")
+    path = tmp_path / "_runai-admin"
+    path.write_text(completion_script(capsys, "zsh"))
+    probe = "\n".join(
+        [
+            "autoload -U compinit && compinit -u -d " + str(tmp_path / "zcompdump"),
+            f"source {path}",
+            'print -r -- "${_comps[runai-admin]}"',
+            '_runai_admin_commands "legacy"; print -r -- "${reply[*]}"',
+            '_runai_admin_choices "projects list" "--sort-order"; print -r -- "${reply[*]}"',
+        ]
+    )
+    done = subprocess.run(["zsh", "-f", "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    registered, legacy, choices = done.stdout.splitlines()
+    assert registered == "_runai_admin"
+    assert legacy.startswith("clusters:") and "node-types:" in legacy
+    assert choices == "asc desc"

@@ -28,6 +28,8 @@ KINDS = [ra.Client, ra.AsyncClient]
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty HOME, and none of the settings that would take precedence."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    # Nor the profile `runai-admin login` stores (under HOME's .config without this).
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     for name in list(os.environ):
         if name.startswith("RUNAI_"):
             monkeypatch.delenv(name)

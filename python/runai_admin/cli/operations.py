@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
@@ -27,6 +28,9 @@ __all__ = ["Group", "add_namespaces", "kebab", "normalised", "tree"]
 Formatter = argparse.RawDescriptionHelpFormatter
 #: Choices shown in the usage line; more go to the help as CHOICE.
 SHORT_CHOICES = 5
+DESCRIPTION_WIDTH = 79
+#: A namespace's line in the top-level help fits one line of an 80-column terminal.
+SUMMARY_WIDTH = 54
 
 
 def kebab(name: str) -> str:
@@ -97,13 +101,15 @@ def group_summary(group: Group) -> str:
     ops = group.all_operations()
     about = sorted({op["tag"] for op in ops}, key=len)[0] if not group.groups else ops[0]["group"]
     names = list(group.groups) if group.groups else list(group.operations)
+    count = f" ({len(names)})"
+    room = SUMMARY_WIDTH - len(about) - len(count) - len(": , …")
     shown = ""
     for name in names:
-        if len(shown) + len(name) > 44:
+        if shown and len(shown) + len(name) + 2 > room:
             shown += ", …"
             break
         shown += (", " if shown else "") + name
-    return f"{about}: {shown} ({len(names)})"
+    return f"{about}: {shown}{count}"
 
 
 def verb_summary(op: dict[str, Any]) -> str:
@@ -141,7 +147,7 @@ def _description(op: dict[str, Any], paginated: bool) -> str:
             "The request body: --body @FILE.json, --body - (standard input) or"
             f" --body 'JSON'{merged}."
         )
-    return "\n".join(lines)
+    return "\n".join(textwrap.fill(line, DESCRIPTION_WIDTH) if line else "" for line in lines)
 
 
 def _help(text: str) -> str:
@@ -190,7 +196,7 @@ def _kind(param: dict[str, Any], file: bool = False) -> tuple[dict[str, Any], st
     """The ``add_argument`` settings of a parameter's wire type, and the type's name."""
     kind = param.get("type") or "any"
     enum = param.get("enum")
-    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+    schema: dict[str, Any] = param["schema"] if isinstance(param.get("schema"), dict) else {}
     if enum:
         listed = "one of: " + ", ".join(map(str, enum))
         if all(isinstance(v, str) for v in enum):
@@ -207,7 +213,7 @@ def _kind(param: dict[str, Any], file: bool = False) -> tuple[dict[str, Any], st
     if kind == "string":
         return {"metavar": "PATH" if file else "TEXT"}, "a file's path" if file else "string"
     if kind == "array" and param.get("items") == "string":
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
         choices = items.get("enum")
         settings: dict[str, Any] = {"action": "append", "metavar": "TEXT"}
         if choices:

@@ -63,8 +63,10 @@ def write_csv(rows: list[Any]) -> None:
 
 
 def write_yaml(value: Any) -> None:
-    try:
-        import yaml
+    import importlib
+
+    try:  # by name: PyYAML ships no type information, and only -o yaml needs it
+        yaml = importlib.import_module("yaml")
     except ImportError:
         raise SystemExit("runai-admin: -o yaml needs PyYAML: pip install 'pyyaml>=6'") from None
     sys.stdout.write(yaml.safe_dump(value, sort_keys=False, allow_unicode=True))
