@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -338,3 +340,37 @@ def test_help_loads_neither_pandas_nor_yaml(tmp_path):
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT delivery to a child is POSIX")
+def test_ctrl_c_stops_a_command_with_status_130(cp, tmp_path):
+    # The child sets the handler a terminal gives: a test run in the background ignores
+    # SIGINT and its children inherit that.
+    child_code = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from runai_admin.cli import main\n"
+        "sys.exit(main(['clusters', 'list', '-o', 'json']))\n"
+    )
+    cp.inject("/api/v1/clusters", delay=30)
+    child = subprocess.Popen(
+        [sys.executable, "-c", child_code],
+        env=program_env(cp, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not any(r["path"] == "/api/v1/token" for r in cp.requests):
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.5)  # the list is sent and waits on the delay
+        child.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        out, err = child.communicate(timeout=10)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert time.monotonic() - started < 5
+    assert out == "" and "interrupted" in err and "Traceback" not in err
