@@ -347,24 +347,34 @@ def test_bash_completion_completes_namespaces_verbs_flags_and_choices(capsys, tm
         assert set(expected.split()) <= set(answer.split()), (line, answer)
 
 
-def test_zsh_completion_tables(capsys, tmp_path):
-
+def test_zsh_completion_completes_namespaces_verbs_flags_and_choices(capsys, tmp_path):
+    """The completion function run with the completion system's builtins stood in for:
+    what it would offer for each command line."""
     if shutil.which("zsh") is None:
         pytest.skip("zsh is not installed")
     path = tmp_path / "_runai-admin"
     path.write_text(completion_script(capsys, "zsh"))
-    probe = "\n".join(
-        [
-            "autoload -U compinit && compinit -u -d " + str(tmp_path / "zcompdump"),
-            f"source {path}",
-            'print -r -- "${_comps[runai-admin]}"',
-            '_runai_admin_commands "legacy"; print -r -- "${reply[*]}"',
-            '_runai_admin_choices "projects list" "--sort-order"; print -r -- "${reply[*]}"',
-        ]
-    )
-    done = subprocess.run(["zsh", "-f", "-c", probe], capture_output=True, text=True)
+    cases = {
+        "runai-admin leg": "describe: .*legacy:Seed era",
+        "runai-admin legacy clusters ": "describe: list:.* install-file:",
+        "runai-admin projects list --sort-order ": "compadd: asc desc$",
+        "runai-admin projects list --sort-o": "compadd: .*--sort-order",
+        "runai-admin projects update --body ": "files",
+        "runai-admin completion ": "compadd: bash zsh",
+    }
+    lines = [
+        "compdef() { :; }",
+        f"source {path}",
+        'compadd() { print -r -- "compadd: ${(P)2}"; }',
+        '_describe() { print -r -- "describe: ${(P)4}"; }',
+        '_files() { print -r -- "files"; }',
+    ]
+    for line in cases:
+        words = " ".join(f"'{w}'" for w in line.split(" "))
+        lines.append(f"words=({words}); CURRENT=$#words; _runai_admin")
+    done = subprocess.run(["zsh", "-f", "-c", "\n".join(lines)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    registered, legacy, choices = done.stdout.splitlines()
-    assert registered == "_runai_admin"
-    assert legacy.startswith("clusters:") and "node-types:" in legacy
-    assert choices == "asc desc"
+    answers = done.stdout.splitlines()
+    assert len(answers) == len(cases), answers
+    for (line, expected), answer in zip(cases.items(), answers):
+        assert re.search(expected, answer), (line, answer)
