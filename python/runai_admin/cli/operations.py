@@ -127,7 +127,7 @@ def _replacement(op: dict[str, Any]) -> Optional[str]:
 
 def _description(op: dict[str, Any], paginated: bool) -> str:
     lines = [
-        _sentence(op.get("summary")) + ".",
+        (_sentence(op.get("summary")) or op["id"]) + ".",
         "",
         f"{op['method']} {op['path']}  (operation {op['id']})",
     ]
@@ -319,7 +319,11 @@ def add_operation(parser: argparse.ArgumentParser, op: dict[str, Any]) -> None:
     options = parser.add_argument_group("output and call options")
     if op.get("returns_list"):
         if pagination is not None:
-            options.add_argument("--page-size", type=int, metavar="INT", help="items per request")
+            limit = next((q for q in op["query"] if q["name"] == pagination["limit"]), {})
+            bound = f" (at most {limit['maximum']})" if limit.get("maximum") else ""
+            options.add_argument(
+                "--page-size", type=int, metavar="INT", help=f"items per request{bound}"
+            )
             options.add_argument(
                 "--offset", type=int, metavar="INT", help="where the walk starts (default 0)"
             )
