@@ -319,7 +319,9 @@ def add_operation(parser: argparse.ArgumentParser, op: dict[str, Any]) -> None:
     options = parser.add_argument_group("output and call options")
     if op.get("returns_list"):
         if pagination is not None:
-            limit = next((q for q in op["query"] if q["name"] == pagination["limit"]), {})
+            limit: dict[str, Any] = next(
+                (q for q in op["query"] if q["name"] == pagination["limit"]), {}
+            )
             bound = f" (at most {limit['maximum']})" if limit.get("maximum") else ""
             options.add_argument(
                 "--page-size", type=int, metavar="INT", help=f"items per request{bound}"
