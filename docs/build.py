@@ -111,17 +111,24 @@ def _imported(dotted: str) -> bool:
 
 
 def fold_private_bases(all_modules: dict[str, pdoc.doc.Module]) -> None:
-    """Show what a class inherits from a private base (the clients' namespaces and
-    methods come from ``_ClientNamespaces`` and ``_base.BaseClient``, the pagers' from
-    ``_PagerBase``) as the class's own members. pdoc would link them to the base's page,
-    which a private class does not get, or leave them out."""
+    """Show what a class inherits from a private base of this package (the clients'
+    namespaces and methods come from ``_ClientNamespaces`` and ``_base.BaseClient``, the
+    pagers' from ``_PagerBase``) as the class's own members: pdoc would link them to the
+    base's page, which a private class does not get, or leave them out. What comes from
+    outside the package (``dict``'s methods on a TypedDict, ``Exception``'s) stays out."""
     for module in all_modules.values():
         for doc in walk(module):
             if not isinstance(doc, pdoc.doc.Class):
                 continue
+            if is_typeddict(doc.obj):
+                # Its keys only: the methods are dict's, listed as its own by pdoc.
+                doc.__dict__["own_members"] = [
+                    m for m in doc.own_members if isinstance(m, pdoc.doc.Variable)
+                ]
+                doc.__dict__["inherited_members"] = {}
+                continue
             inherited = doc.inherited_members
-            # A base without a page: private by name, or from a module not documented.
-            private = [b for b in inherited if _is_private(b[1]) or b[0] not in all_modules]
+            private = [b for b in inherited if _ours(b[0]) and _is_private(*b)]
             if not private:
                 continue
             folded = [m for base in private for m in inherited[base]]
@@ -131,8 +138,19 @@ def fold_private_bases(all_modules: dict[str, pdoc.doc.Module]) -> None:
             }
 
 
-def _is_private(qualname: str) -> bool:
-    return any(part.startswith("_") for part in qualname.split("."))
+def is_typeddict(cls: Any) -> bool:
+    """A TypedDict of ``typing`` or of ``typing_extensions`` (types.py uses the latter,
+    which ``typing.is_typeddict`` need not recognise)."""
+    return isinstance(cls, type) and issubclass(cls, dict) and hasattr(cls, "__required_keys__")
+
+
+def _ours(module: str) -> bool:
+    return module == PACKAGE or module.startswith(f"{PACKAGE}.")
+
+
+def _is_private(module: str, qualname: str) -> bool:
+    """A base without a page: private by name, or in a private module."""
+    return any(part.startswith("_") for part in [*module.split("."), *qualname.split(".")])
 
 
 def markdown_page(source: Path, title: str, pages: dict[str, str], nav: str) -> str:

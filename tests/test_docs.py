@@ -78,6 +78,11 @@ def test_the_public_modules_have_pages(site: Path) -> None:
     for module in ("auth", "pagination", "testing", "pytest_plugin", "types", "frames"):
         assert (site / "runai_admin" / f"{module}.html").is_file(), module
     assert "fake_control_plane" in (site / "runai_admin" / "pytest_plugin.html").read_text()
+    # What comes from outside the package is left out: Exception's methods, and dict's on
+    # the result types (whose keys are listed).
+    assert "with_traceback" not in errors.read_text()
+    types = site / "runai_admin" / "types.html"
+    assert 'id="Project.clusterId"' in types.read_text() and "setdefault" not in types.read_text()
 
 
 def test_the_landing_page_is_the_readme_with_the_reference_beside_it(site: Path) -> None:
