@@ -30,10 +30,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pdoc
-import pdoc.doc
-import pdoc.render
-import pdoc.render_helpers
+try:
+    import pdoc
+    import pdoc.doc
+    import pdoc.render
+    import pdoc.render_helpers
+except ImportError:  # run by hand outside `make docs`
+    sys.exit("docs/build.py needs pdoc, the `docs` extra (Python 3.10+): pip install '.[docs]'")
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "runai_admin"
@@ -225,9 +228,9 @@ def build(output: Path) -> list[str]:
         nav = guide_nav(all_modules)
         pdoc.render.env.globals["guide_nav"] = nav
         for module in all_modules.values():
-            page = output / f"{module.fullname.replace('.', '/')}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(pdoc.render.html_module(module, all_modules), encoding="utf-8")
+            path = output / f"{module.fullname.replace('.', '/')}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(pdoc.render.html_module(module, all_modules), encoding="utf-8")
         (output / "search.js").write_text(pdoc.render.search_index(all_modules), encoding="utf-8")
         pages = {str(source.resolve()): page for source, page, _ in GUIDE}
         for source, page, title in GUIDE:
