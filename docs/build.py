@@ -134,7 +134,14 @@ def fold_private_bases(all_modules: dict[str, pdoc.doc.Module]) -> None:
             private = [b for b in inherited if _ours(b[0]) and _is_private(*b)]
             if not private:
                 continue
-            folded = [m for base in private for m in inherited[base]]
+            # An undocumented constructor of a private base is not the reader's to call
+            # (Namespace's: ``client.projects`` is made by the client).
+            folded = [
+                m
+                for base in private
+                for m in inherited[base]
+                if m.name != "__init__" or m.docstring
+            ]
             doc.__dict__["own_members"] = [*doc.own_members, *folded]
             doc.__dict__["inherited_members"] = {
                 base: members for base, members in inherited.items() if base not in private
@@ -218,9 +225,12 @@ def build(output: Path) -> list[str]:
         template_directory=ROOT / "docs" / "templates",
         footer_text=f"{PACKAGE} {importlib.import_module(PACKAGE).__version__}",
     )
-    if output.exists():
+    if output.exists() and any(output.iterdir()):
+        # Replaced whole, so that no page of an older build lingers; but only a site.
+        if not (output / "search.js").is_file():
+            return [f"{output} is not empty and holds no earlier site: not replaced"]
         shutil.rmtree(output)
-    output.mkdir(parents=True)
+    output.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         all_modules = {name: pdoc.doc.Module.from_name(name) for name in modules()}
