@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: venv develop test test-slow test-rust test-python lint format demo ci catalogue clean bench bench-quick
+.PHONY: venv develop test test-slow test-rust test-python lint format demo ci catalogue clean bench bench-quick docs
 
 $(BIN)/maturin:
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,10 @@ $(BIN)/maturin:
 
 venv: $(BIN)/maturin
 
-# A debug build of the extension, installed editable with the test and lint tools.
+# A debug build of the extension, installed editable with the test and lint tools (and
+# the site's builder: tests/test_docs.py builds the site).
 develop: venv
-	$(BIN)/maturin develop --quiet --extras test,dev
+	$(BIN)/maturin develop --quiet --extras test,dev,docs
 
 test-rust:
 	cargo test --quiet --workspace
@@ -32,15 +33,15 @@ lint: develop
 	cargo fmt --check
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
-	$(BIN)/ruff check python tests scripts examples
-	$(BIN)/ruff format --check python tests scripts examples
+	$(BIN)/ruff check python tests scripts examples docs
+	$(BIN)/ruff format --check python tests scripts examples docs
 	$(BIN)/python -m mypy
 	$(BIN)/basedpyright
 	$(BIN)/python -m mypy.stubtest runai_admin._core
 
 format: develop
 	cargo fmt
-	$(BIN)/ruff format python tests scripts examples
+	$(BIN)/ruff format python tests scripts examples docs
 
 # Regenerate the operation catalogue from the official OpenAPI document and the project's
 # names table (scripts/operations.tsv), then the Python face from the catalogue (namespaces,
@@ -71,10 +72,15 @@ bench-quick: develop
 	cargo build --quiet -p runai-admin-bench
 	$(BIN)/python benches/run.py --quick --limit-binary target/debug/runai-admin-bench-limit
 
+# The reference site (docs/build.py: pdoc), written to site/; open site/index.html.
+# It fails on a pdoc warning, a reference that names nothing or a broken link.
+docs: develop
+	$(BIN)/python docs/build.py --output site
+
 demo:
 	$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet . && $(BIN)/runai-admin demo
 
 ci: lint test
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) target site

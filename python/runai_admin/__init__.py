@@ -1,10 +1,17 @@
 """runai_admin: drive the Run:ai Administrator REST API from Python.
 
-import runai_admin as ra
+    import runai_admin as ra
 
-with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret="...") as c:
-    for project in c.projects.list(filter_by=["name=@team"]):
-        print(project["name"])
+    with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret="...") as c:
+        for project in c.projects.list(filter_by=["name=@team"]):
+            print(project["name"])
+
+:class:`Client` blocks and :class:`AsyncClient` awaits; both have one namespace per area
+of the API (``client.projects``, ``client.access_rules``, ...) with one method per
+operation. Lists answer a pager (:class:`SyncPager`, :class:`AsyncPager`), errors are
+the classes of :mod:`runai_admin.errors`, other ways to sign in are in
+:mod:`runai_admin.auth`, and :mod:`runai_admin.testing` has the fake control plane to
+run and test against.
 """
 
 from . import auth, errors

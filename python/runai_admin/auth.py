@@ -1,8 +1,22 @@
-"""Ways to authenticate. Pass one as ``auth=`` to :class:`runai_admin.Client`.
+"""Ways to authenticate. Pass one as ``auth=`` to :class:`runai_admin.Client` (or
+:class:`runai_admin.AsyncClient`):
 
-Secrets are kept out of every repr. The kinds are small immutable value classes written
-out by hand rather than dataclasses: importing `dataclasses` (and `inspect` with it) would
-double the import time of the whole package.
+- :class:`ClientCredentials`: an application's or service account's id and secret (what
+  ``client_id=``/``client_secret=`` and ``RUNAI_CLIENT_ID``/``RUNAI_CLIENT_SECRET`` make).
+- :class:`Password`: a user's e-mail and password.
+- :class:`BearerToken`: a ready token (what ``token=`` and ``RUNAI_TOKEN`` make).
+- :class:`KeycloakRealm`: a client of an older self-hosted control plane's realm.
+- :class:`CLIProfile`: the session of the Run:ai CLI's ``runai login``.
+
+    client = ra.Client(base_url="https://acme.run.ai",
+                       auth=ra.auth.Password("ada@acme.com", password))
+
+The client obtains tokens when first needed and renews them before they expire (all but
+:class:`BearerToken`, used as is). Secrets are kept out of every repr.
+
+The kinds are small immutable value classes written out by hand rather than dataclasses:
+importing `dataclasses` (and `inspect` with it) would double the import time of the whole
+package.
 """
 
 from __future__ import annotations
@@ -81,7 +95,9 @@ class ClientCredentials(Auth):
 
 
 class KeycloakRealm(Auth):
-    """A client of the seed-era Keycloak realm that older self-hosted control planes use."""
+    """A client of the seed-era Keycloak realm that older self-hosted control planes use:
+    its tokens come from ``/auth/realms/{realm}/protocol/openid-connect/token`` with the
+    client credentials grant."""
 
     __slots__ = ("client_id", "client_secret", "realm")
     _fields = ("realm", "client_id", "client_secret")
@@ -103,7 +119,9 @@ class KeycloakRealm(Auth):
 
 
 class Password(Auth):
-    """A user's email and password. ``legacy=True`` logs in through ``/v1/k8s/auth/login``."""
+    """A user's e-mail and password. ``legacy=True`` logs in through
+    ``/v1/k8s/auth/login``, the way of older self-hosted control planes (then use
+    ``client.legacy``)."""
 
     __slots__ = ("email", "legacy", "password")
     _fields = ("email", "password", "legacy")
@@ -226,6 +244,11 @@ class CLIProfile(Auth):
     made, and the new tokens are written back to the file, as the CLI would. A missing file,
     or an expired session with no refresh token, raises :class:`ConfigurationError` naming
     the file. The tokens never appear in a repr.
+
+    ``config_dir`` and ``config_file`` name another directory and config file. Its
+    attributes say what it read: ``path`` (the config file), ``base_url`` (the control
+    plane), ``cluster_id`` (the CLI's cluster, or None) and ``auth_file`` (where the
+    tokens are).
     """
 
     __slots__ = ("_access", "_refresh", "_wrapped", "auth_file", "base_url", "cluster_id", "path")

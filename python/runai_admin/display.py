@@ -1,4 +1,11 @@
-"""Tables of results: plain text for the CLI and terminals, HTML for notebooks."""
+"""Tables of results: plain text for the CLI and terminals, HTML for notebooks.
+
+Pagers and lists of results use it for their ``show()`` and for how IPython and Jupyter
+display them; :func:`table` also serves scripts:
+
+    from runai_admin.display import table
+    print(table(client.projects.list(max_items=20), columns=["name", "parent.name"]))
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,6 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
-#: (title, key path) of the columns that say the most about each kind of object; other
-#: lists show their scalar fields.
 PRESETS: dict[str, list[tuple[str, str]]] = {
     "clusters": [
         ("NAME", "name"),
@@ -57,10 +62,14 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
         ("CREATED", "createdAt"),
     ],
 }
+"""(title, key path) of the columns that say the most about each kind of object, by
+namespace; other lists show their first scalar fields."""
 MAX_CELL = 40
+"""The most characters a cell shows; a longer value is cut with an ellipsis."""
 MAX_AUTO_COLUMNS = 7
-#: Rows a notebook or REPL shows of a list; the rest are counted, not fetched.
+"""The most columns a list without a preset shows."""
 PREVIEW_ROWS = 10
+"""Rows a notebook or REPL shows of a list; the rest are counted, not fetched."""
 
 
 def lookup(item: Any, path: str) -> Any:
@@ -80,6 +89,8 @@ def _cell(value: Any) -> str:
 
 
 def auto_columns(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The columns of rows without a preset: their scalar fields in order of appearance,
+    at most :data:`MAX_AUTO_COLUMNS`."""
     columns: list[str] = []
     for row in rows:
         for key, value in row.items():

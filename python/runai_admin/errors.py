@@ -1,6 +1,23 @@
 """Exceptions raised by runai_admin. Every one derives from :class:`RunaiError`.
 
-Messages, reprs and attributes never carry a token, a client secret or a password.
+- :class:`APIError` and its subclasses: a call that did not succeed.
+  :class:`APIStatusError` when the control plane answered with an error status (one
+  subclass per common status: :class:`NotFoundError` for 404, ...),
+  :class:`APIConnectionError` when no answer came (:class:`APITimeoutError` when the
+  call's time ran out), :class:`APIDecodeError` when a success cannot be read.
+- :class:`ConfigurationError`: settings that cannot work, raised before anything is sent.
+- :class:`ConfigurationWarning` and :class:`InsecureTLSWarning`: warnings, not errors.
+
+Wrong or unknown arguments of a method raise ``TypeError`` or ``ValueError`` naming the
+argument, before anything is sent. Messages, reprs and attributes never carry a token, a
+client secret or a password.
+
+    try:
+        client.projects.get(project_id)
+    except ra.NotFoundError:
+        ...                                  # it is gone
+    except ra.APIStatusError as e:
+        print(e.status, e.code, e.message)   # any other error answer
 """
 
 from __future__ import annotations
@@ -32,11 +49,14 @@ __all__ = [
 
 
 class RunaiError(Exception):
-    """Base of every error runai_admin raises."""
+    """Base of every error runai_admin raises (not of ``TypeError``/``ValueError`` for a
+    wrong argument, nor of the ``ImportError`` that names a missing optional extra)."""
 
 
 class ConfigurationError(RunaiError):
-    """Settings that cannot work: no base URL, missing credentials, unreadable CA bundle."""
+    """Settings that cannot work: no base URL, missing credentials, an unreadable CA
+    bundle, plain ``http://`` to another machine without ``allow_insecure_http=True``, a
+    missing or expired ``runai login`` session, a call on a closed client."""
 
 
 class ConfigurationWarning(UserWarning):
@@ -52,11 +72,25 @@ class InsecureTLSWarning(ConfigurationWarning):
 class APIError(RunaiError):
     """A call that did not succeed.
 
-    ``status`` is the HTTP status (``None`` when no answer came), ``code``, ``message`` and
-    ``details`` are the control plane's error fields, ``body`` the decoded error body.
+    ``str(error)`` reads ``404 project p-1 not found (GET https://...)``: the status,
+    the message, the details when there are any, and the request.
     """
 
     status: Optional[int] = None
+    """The HTTP status of the answer; ``None`` when no answer came."""
+    message: str
+    """The control plane's ``message`` (or OAuth2's ``error_description``); else the
+    status's reason phrase, or what went wrong with the connection."""
+    code: Optional[Any]
+    """The control plane's error ``code`` (or OAuth2's ``error``), when it sent one."""
+    details: Optional[Any]
+    """The control plane's error ``details``, when it sent any."""
+    method: Optional[str]
+    """The request's HTTP method."""
+    url: Optional[str]
+    """The request's URL."""
+    body: Optional[Any]
+    """The whole error body: decoded JSON, or text (an HTML page from a proxy, say)."""
 
     def __init__(
         self,
@@ -95,46 +129,66 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError):
+    """HTTP 400: the control plane refused the request's content (``details`` often
+    names the field)."""
+
     status = 400
 
 
 class AuthenticationError(APIStatusError):
+    """HTTP 401: the credentials were refused. A token the control plane no longer takes
+    is renewed once first (where the credentials allow) before this is raised."""
+
     status = 401
 
 
 class PermissionDeniedError(APIStatusError):
+    """HTTP 403: signed in, but no access rule allows this action in this scope."""
+
     status = 403
 
 
 class NotFoundError(APIStatusError):
+    """HTTP 404: no such object (or no such path on this control plane)."""
+
     status = 404
 
 
 class ConflictError(APIStatusError):
+    """HTTP 409: the change clashes with what exists (a name already taken, say)."""
+
     status = 409
 
 
 class UnprocessableEntityError(APIStatusError):
+    """HTTP 422: the request is well formed but cannot be carried out."""
+
     status = 422
 
 
 class RateLimitError(APIStatusError):
+    """HTTP 429: too many requests. Idempotent calls are retried first, honouring
+    ``Retry-After``; this is raised when the retries run out."""
+
     status = 429
 
 
 class InternalServerError(APIStatusError):
-    """Any 5xx answer."""
+    """Any 5xx answer. Idempotent calls are retried first on 502, 503 and 504."""
 
 
 class APIConnectionError(APIError):
-    """No HTTP answer: the host could not be reached, or the connection broke."""
+    """No HTTP answer: the host could not be reached, the connection broke, or the
+    server's TLS certificate was refused (the message says so, and what to pass as
+    ``verify=``). ``status`` is ``None``."""
 
     def __init__(self, message: str, method: Optional[str] = None, url: Optional[str] = None):
         super().__init__(message, method=method, url=url)
 
 
 class APITimeoutError(APIConnectionError):
-    """The call's time budget ran out before an answer came."""
+    """The call's time budget (``timeout=``, retries included) ran out before an answer
+    came."""
 
 
 class APIDecodeError(APIError):

@@ -5,6 +5,10 @@ timestamps into datetimes: a column is one when its last name is a field the spe
 ``format: date-time`` somewhere (``createdAt``, ``lastLogin``, ``timestamp``...; read
 from the catalogue) and all its values read as ISO 8601. ``metrics_frame`` turns a metrics
 or telemetry answer into a frame indexed by time.
+
+    df = client.projects.list().to_pandas()          # items_frame of every item
+    ra.metrics_frame(client.node_pools.metrics(cluster_id, "default",
+                     metric_type=["ALLOCATED_GPU"], start=start, end=end))
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from . import _core
 
 __all__ = ["items_frame", "metrics_frame", "require_pandas"]
 
-#: ``pandas.DataFrame``: pandas is optional and ships no type information, so type
-#: checkers see Any.
 DataFrame = Any
+"""``pandas.DataFrame``: pandas is optional and ships no type information, so type
+checkers see Any."""
 
 
 def require_pandas() -> Any:

@@ -10,13 +10,20 @@ __all__ = ["Bar", "bar"]
 
 
 class Bar(Protocol):
-    def update(self, n: int = 1) -> Any: ...
+    """What the pagers use of a progress bar (a ``tqdm.auto.tqdm``)."""
 
-    def close(self) -> None: ...
+    def update(self, n: int = 1) -> Any:
+        """Count ``n`` more items."""
+        ...
+
+    def close(self) -> None:
+        """End the bar."""
+        ...
 
 
 def bar(total: Optional[int], description: str) -> Bar:
-    """A bar counting items; ``total`` None when the operation cannot count them."""
+    """A bar counting items; ``total`` None when the operation cannot count them.
+    ImportError, naming the ``progress`` extra, when tqdm is not installed."""
     try:  # tqdm ships no type information: imported by name, used as Any
         tqdm = importlib.import_module("tqdm.auto").tqdm
     except ImportError:

@@ -3,9 +3,19 @@
     from runai_admin.testing import FakeControlPlane
 
     with FakeControlPlane() as cp, cp.client() as client:
-        client.projects.create(name="p", cluster_id=cp.cluster_id, resources=[...])
+        client.projects.create(name="p", cluster_id=cp.cluster_id,
+                               resources=[{"gpu": {"deserved": 1}}])
+        cp.inject("/api/v1/org-unit/projects", method="GET", status=503, retry_after=0)
+        assert [p["name"] for p in client.projects.list()] == ["p"]   # retried
 
-The pytest plugin of this package also offers it as the ``fake_control_plane`` fixture.
+The fake is compiled into the package: a server in this process, on 127.0.0.1, with
+real state, signed tokens, request bodies validated against the API's schemas, access
+rules enforced, and faults on demand (:meth:`FakeControlPlane.inject`). It starts with one
+cluster and its nodes and node pools, the default department, the predefined roles, one
+application and an administrator user (``admin@example.com``, password
+``administrator``). The pytest plugin of this package offers it as the
+``fake_control_plane`` fixture (:mod:`runai_admin.pytest_plugin`); ``runai-admin
+fake-server`` serves it from a shell.
 """
 
 from __future__ import annotations
@@ -27,8 +37,14 @@ _AnyClient = TypeVar("_AnyClient", bound=Union[Client, AsyncClient])
 class FakeControlPlane:
     """A fake Run:ai control plane on 127.0.0.1, with real state, real tokens and faults.
 
-    It starts one application (``client_id``/``client_secret``), one cluster
-    (``cluster_id``), its default node pool and the default department.
+    Use it as a context manager (sync or async), or call :meth:`start` and :meth:`stop`.
+    It starts one application (:attr:`client_id`/:attr:`client_secret`), one cluster
+    (:attr:`cluster_id`) with its nodes, the ``default`` and ``h100`` node pools, and the
+    default department.
+
+    ``port`` is the port to listen on (0: any free one; :attr:`port` says which).
+    ``token_lifetime`` is the lifetime in seconds of the tokens it issues (see also
+    :meth:`set_token_lifetime`).
 
     ``cli_binary_size`` sets the size in bytes of the researcher CLI programs it serves
     (``cli.binary``; 256 KiB by default): deterministic bytes, made as they are sent, so
@@ -72,6 +88,7 @@ class FakeControlPlane:
     # Lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeControlPlane:
+        """Start serving (nothing happens when it already is); answers itself."""
         if self._server is None:
             self._server = _core.FakeServer(
                 port=self._port,
@@ -90,6 +107,8 @@ class FakeControlPlane:
         return self
 
     def stop(self) -> None:
+        """Stop serving. Its state goes with it (a later :meth:`start` begins afresh), and
+        so does the CA file of ``tls=True``."""
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -120,10 +139,13 @@ class FakeControlPlane:
 
     @property
     def url(self) -> str:
+        """Its address, a client's ``base_url``: ``http://127.0.0.1:PORT`` (``https://``
+        with ``tls=True``)."""
         return self._running.url
 
     @property
     def port(self) -> int:
+        """The port it listens on."""
         return self._running.port
 
     @property
@@ -139,14 +161,17 @@ class FakeControlPlane:
 
     @property
     def client_id(self) -> str:
+        """The client id of its built-in application, a system administrator."""
         return self._running.client_id
 
     @property
     def client_secret(self) -> str:
+        """The client secret of its built-in application."""
         return self._running.client_secret
 
     @property
     def cluster_id(self) -> str:
+        """The UUID of its cluster."""
         return self._running.cluster_id
 
     def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -168,11 +193,13 @@ class FakeControlPlane:
             raise
 
     def client(self, **kwargs: Any) -> Client:
-        """A blocking client bound to this control plane (keywords go to ``Client``)."""
+        """A blocking client signed in to this control plane as its built-in application
+        (keywords go to :class:`runai_admin.Client`: ``auth=`` or ``token=`` signs in
+        otherwise, ``max_retries=0`` sees every fault)."""
         return self._make(Client, kwargs)
 
     def async_client(self, **kwargs: Any) -> AsyncClient:
-        """An asyncio client bound to this control plane."""
+        """An asyncio client signed in to this control plane, as :meth:`client`."""
         return self._make(AsyncClient, kwargs)
 
     # Inspection and faults -------------------------------------------------------------
