@@ -69,6 +69,7 @@ pub(crate) fn outcome(attempt: &Attempt) -> (Option<u16>, Option<&'static str>) 
         Err(Failure::Connect(_)) => (None, Some("connection failed")),
         Err(Failure::Broken(_)) => (None, Some("connection broken")),
         Err(Failure::TimedOut) => (None, Some("timed out")),
+        Err(Failure::Redirected { status, .. }) => (Some(*status), Some("redirect not followed")),
     }
 }
 
