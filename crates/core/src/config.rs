@@ -752,4 +752,194 @@ mod tests {
         let err = input.resolve(&env).expect_err("error");
         assert!(err.to_string().contains(ENV_CLIENT_SECRET));
     }
+
+    fn proxy_of(
+        url: &str,
+        setting: ProxySetting,
+        vars: &[(&str, &str)],
+    ) -> CoreResult<Option<Proxy>> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ConfigInput {
+            base_url: Some(url.into()),
+            token: Some(Secret::new("t")),
+            proxy: setting,
+            allow_insecure_http: true,
+            ..Default::default()
+        }
+        .resolve(&|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        .map(|r| r.config.proxy)
+    }
+
+    fn shown(proxy: CoreResult<Option<Proxy>>) -> Option<(String, String)> {
+        proxy.expect("resolves").map(|p| (p.shown, p.source))
+    }
+
+    #[test]
+    fn the_proxy_variable_of_the_base_urls_scheme_applies() {
+        let vars = [
+            ("HTTPS_PROXY", "http://secure.proxy:3128"),
+            ("http_proxy", "plain.proxy:8080"),
+        ];
+        assert_eq!(
+            shown(proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://secure.proxy:3128".into(), "HTTPS_PROXY".into()))
+        );
+        assert_eq!(
+            shown(proxy_of(
+                "http://acme.lan",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://plain.proxy:8080".into(), "http_proxy".into()))
+        );
+        // Lower case first, as curl and requests read them; ALL_PROXY last; empty is unset.
+        let vars = [
+            ("https_proxy", ""),
+            ("HTTPS_PROXY", "http://upper:1"),
+            ("ALL_PROXY", "http://all:2"),
+        ];
+        assert_eq!(
+            shown(proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://upper:1".into(), "HTTPS_PROXY".into()))
+        );
+        assert_eq!(
+            shown(proxy_of(
+                "http://acme.lan",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://all:2".into(), "ALL_PROXY".into()))
+        );
+        // Under CGI, HTTP_PROXY may come from a request's header: never read.
+        let cgi = [("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://evil:1")];
+        assert_eq!(
+            shown(proxy_of("http://acme.lan", ProxySetting::Environment, &cgi)),
+            None
+        );
+    }
+
+    #[test]
+    fn this_machine_and_no_proxy_hosts_are_reached_directly() {
+        let proxied = |url: &str, no_proxy: &str| {
+            shown(proxy_of(
+                url,
+                ProxySetting::Environment,
+                &[
+                    ("HTTPS_PROXY", "http://p:1"),
+                    ("HTTP_PROXY", "http://p:1"),
+                    ("NO_PROXY", no_proxy),
+                ],
+            ))
+            .is_some()
+        };
+        for url in [
+            "http://127.0.0.1:9",
+            "https://localhost",
+            "http://[::1]:8080",
+        ] {
+            assert!(!proxied(url, ""), "{url}");
+        }
+        assert!(proxied("https://acme.run.ai", ""));
+        assert!(proxied("https://acme.run.ai", "run.ai.example, other.org"));
+        for list in [
+            "run.ai",
+            ".run.ai",
+            "acme.run.ai",
+            "ACME.RUN.AI",
+            "x.org,run.ai:443",
+            "*",
+        ] {
+            assert!(!proxied("https://acme.run.ai", list), "{list}");
+        }
+        assert!(proxied("https://notrun.ai", "run.ai"));
+        assert!(!proxied("http://10.1.2.3", "10.0.0.0/8"));
+        assert!(!proxied("http://10.1.2.3", "10.1.2.3"));
+        assert!(proxied("http://11.1.2.3", "10.0.0.0/8"));
+        assert!(!proxied("http://[fd00::5]", "fd00::/8"));
+        assert!(proxied("http://[fe80::5]", "fd00::/8"));
+        assert!(!proxied("http://10.1.2.3", "0.0.0.0/0"));
+    }
+
+    #[test]
+    fn the_argument_wins_and_false_means_direct() {
+        let vars = [("HTTPS_PROXY", "http://env:1"), ("NO_PROXY", "*")];
+        let given = ProxySetting::Url(Secret::new("https://me:pa55@arg.proxy"));
+        assert_eq!(
+            shown(proxy_of("https://acme.run.ai", given.clone(), &vars)),
+            Some(("https://***@arg.proxy:443".into(), "proxy=".into()))
+        );
+        // Even for this machine: it was asked for.
+        assert!(shown(proxy_of("http://127.0.0.1:9", given, &vars)).is_some());
+        assert_eq!(
+            shown(proxy_of("https://acme.run.ai", ProxySetting::Direct, &vars)),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_proxy_urls_are_refused_without_their_credentials() {
+        for (raw, why) in [
+            ("socks5://me:pa55@p:1080", "socks5://"),
+            ("http://me:pa55@", "not a proxy URL"),
+            ("http://me:pa55@[bad", "not a proxy URL"),
+        ] {
+            let setting = ProxySetting::Url(Secret::new(raw));
+            let err = proxy_of("https://acme.run.ai", setting, &[])
+                .expect_err("refused")
+                .to_string();
+            assert!(err.contains("proxy=") && err.contains(why), "{err}");
+            assert!(!err.contains("pa55"), "{err}");
+            let err = proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &[("HTTPS_PROXY", raw)],
+            )
+            .expect_err("refused")
+            .to_string();
+            assert!(
+                err.contains("HTTPS_PROXY") && !err.contains("pa55"),
+                "{err}"
+            );
+        }
+        let proxy = proxy_of(
+            "https://acme.run.ai",
+            ProxySetting::Url(Secret::new("http://me:pa55@p:3128")),
+            &[],
+        )
+        .expect("resolves")
+        .expect("a proxy");
+        assert!(!format!("{proxy:?}").contains("pa55"));
+        assert_eq!(proxy.url(), "http://me:pa55@p:3128/");
+    }
+
+    #[test]
+    fn plain_http_is_judged_by_the_target_not_the_proxy() {
+        let through_local_proxy = ConfigInput {
+            base_url: Some("http://acme.example.com".into()),
+            token: Some(Secret::new("t")),
+            proxy: ProxySetting::Url(Secret::new("http://127.0.0.1:3128")),
+            ..Default::default()
+        };
+        assert!(through_local_proxy.resolve(&|_| None).is_err());
+        let to_this_machine_through_a_remote_proxy = ConfigInput {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            token: Some(Secret::new("t")),
+            proxy: ProxySetting::Url(Secret::new("http://proxy.example.com:3128")),
+            ..Default::default()
+        };
+        assert!(to_this_machine_through_a_remote_proxy
+            .resolve(&|_| None)
+            .is_ok());
+    }
 }
