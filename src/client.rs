@@ -127,7 +127,7 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
-        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let response = wait(py, call.send(), op.idempotent)?.map_err(|e| to_pyerr(py, e))?;
         to_python(py, op, &response)
     }
 
@@ -149,7 +149,7 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
         let op = call.op;
-        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let response = wait(py, call.send(), op.idempotent)?.map_err(|e| to_pyerr(py, e))?;
         page_to_python(py, op, &response, page)
     }
 
@@ -192,7 +192,8 @@ impl CoreClient {
         let call =
             self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
         let kind = call.kind;
-        let downloaded = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let resendable = call.call.op.idempotent;
+        let downloaded = wait(py, call.send(), resendable)?.map_err(|e| to_pyerr(py, e))?;
         downloaded_to_python(py, kind, downloaded)
     }
 
