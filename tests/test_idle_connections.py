@@ -7,68 +7,32 @@ sent again)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 import runai_admin as ra
 
+from .local_server import DEPARTMENTS_PAGE, LocalServer
+
 TOKEN = "idle-canary-token"
 
 
-class IdleClosingServer:
-    """Answers every request with one page of departments (or an empty object to a POST),
-    keeps connections alive, and closes one idle for `idle_timeout` seconds without a word
-    (as load balancers do)."""
+def closing_server() -> LocalServer:
+    """Pages of departments to GETs, 201 to POSTs; an idle connection closed at 20 ms."""
 
-    def __init__(self, idle_timeout: float) -> None:
-        self.seen: list[str] = []
-        self.connections = 0
-        server = self
+    def rule(method: str, path: str) -> tuple[int, Any, dict[str, str]]:
+        return (200, DEPARTMENTS_PAGE, {}) if method == "GET" else (201, {"id": "1"}, {})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = idle_timeout
-
-            def setup(self) -> None:
-                super().setup()
-                server.connections += 1
-
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                server.seen.append(self.command)
-                page = {"departments": [{"name": "d"}], "next": None}
-                body = json.dumps(page if self.command == "GET" else {"id": "1"}).encode()
-                self.send_response(200 if self.command == "GET" else 201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    return LocalServer(rule, idle_timeout=0.02)
 
 
 @pytest.fixture
-def server() -> Iterator[IdleClosingServer]:
-    s = IdleClosingServer(idle_timeout=0.02)
+def server() -> Iterator[LocalServer]:
+    s = closing_server()
     yield s
     s.close()
 
@@ -78,20 +42,20 @@ def retries(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_a_get_after_a_pause_does_not_meet_the_closed_connection(
-    server: IdleClosingServer, caplog: pytest.LogCaptureFixture
+    server: LocalServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="runai_admin")
     with ra.Client(base_url=server.url, token=TOKEN) as client:
         for _ in range(3):
-            assert [d["name"] for d in client.departments.list()] == ["d"]
+            assert [d["name"] for d in client.departments.list()] == ["reached"]
             time.sleep(0.2)  # the server closes the idle connection meanwhile
     assert retries(caplog) == []
-    assert server.seen == ["GET"] * 3
+    assert server.methods == ["GET"] * 3
     assert server.connections == 3
 
 
 def test_a_post_never_meets_a_connection_closed_just_before(
-    server: IdleClosingServer, caplog: pytest.LogCaptureFixture
+    server: LocalServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="runai_admin")
     with ra.Client(base_url=server.url, token=TOKEN) as client:
@@ -102,4 +66,4 @@ def test_a_post_never_meets_a_connection_closed_just_before(
             client.departments.create(name="x", cluster_id="c", resources=[])
     # A POST that met a closed connection would not be sent again: an error, not a retry.
     assert retries(caplog) == []
-    assert server.seen == ["GET", "POST"] * 3
+    assert server.methods == ["GET", "POST"] * 3

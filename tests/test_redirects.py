@@ -10,12 +10,9 @@ or one page of departments), the second records whatever reaches it."""
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -25,66 +22,19 @@ import trustme
 import runai_admin as ra
 from runai_admin.testing import FakeControlPlane
 
+from .local_server import DEPARTMENTS_PAGE, LocalServer, Rule
+
 KINDS = ["sync", "async"]
 TOKEN = "redirect-canary-token"
 DEPARTMENTS = "/api/v1/org-unit/departments"
 
-#: (method, path with query) -> (status, Location or None)
-Rule = Callable[[str, str], tuple[int, Optional[str]]]
-
-
-class Server:
-    """A server on 127.0.0.1 that answers by `rule` (a 200 is one page of departments)
-    and records each request: ``(method, path, headers, body)``."""
-
-    def __init__(self, rule: Rule, tls: Optional[ssl.SSLContext] = None) -> None:
-        self.seen: list[tuple[str, str, dict[str, str], bytes]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _answer(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                server.seen.append((self.command, self.path, headers, body))
-                status, location = rule(self.command, self.path)
-                payload = b""
-                if status == 200:
-                    page = {"departments": [{"name": "reached"}], "next": None}
-                    payload = json.dumps(page).encode()
-                self.send_response(status)
-                if location is not None:
-                    self.send_header("Location", location)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        if tls is not None:
-            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
 
 @pytest.fixture
-def servers() -> Iterator[Callable[..., Server]]:
-    made: list[Server] = []
+def servers() -> Iterator[Callable[..., LocalServer]]:
+    made: list[LocalServer] = []
 
-    def make(rule: Rule, tls: Optional[ssl.SSLContext] = None) -> Server:
-        made.append(Server(rule, tls))
+    def make(rule: Rule, tls: Optional[ssl.SSLContext] = None) -> LocalServer:
+        made.append(LocalServer(rule, tls))
         return made[-1]
 
     yield make
@@ -93,11 +43,11 @@ def servers() -> Iterator[Callable[..., Server]]:
 
 
 def recorder() -> Rule:
-    return lambda method, path: (200, None)
+    return lambda method, path: (200, DEPARTMENTS_PAGE, {})
 
 
 def always(status: int, location: str) -> Rule:
-    return lambda method, path: (status, location)
+    return lambda method, path: (status, None, {"Location": location})
 
 
 def department_names(kind: str, **settings: Any) -> list[str]:
@@ -117,7 +67,7 @@ def department_names(kind: str, **settings: Any) -> list[str]:
 @pytest.mark.parametrize("elsewhere", ["localhost", "127.0.0.1"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_redirect_to_another_host_or_port_is_not_followed(
-    servers: Callable[..., Server], kind: str, elsewhere: str, status: int
+    servers: Callable[..., LocalServer], kind: str, elsewhere: str, status: int
 ) -> None:
     second = servers(recorder())
     target = f"http://{elsewhere}:{second.port}{DEPARTMENTS}?where=elsewhere"
@@ -141,7 +91,7 @@ def test_a_redirect_to_another_host_or_port_is_not_followed(
 @pytest.mark.parametrize("status", [302, 307])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_redirected_token_request_sends_the_secret_nowhere_else(
-    cp: FakeControlPlane, servers: Callable[..., Server], kind: str, status: int
+    cp: FakeControlPlane, servers: Callable[..., LocalServer], kind: str, status: int
 ) -> None:
     # The token request points at the fake's: a 307 would repeat the body with the
     # client secret there, which header stripping alone would not prevent.
@@ -168,7 +118,7 @@ def https_context(tmp_path: Path) -> tuple[ssl.SSLContext, str]:
 @pytest.mark.parametrize("status", [307, 308])
 @pytest.mark.parametrize("kind", KINDS)
 def test_https_to_http_is_never_followed(
-    servers: Callable[..., Server],
+    servers: Callable[..., LocalServer],
     https_context: tuple[ssl.SSLContext, str],
     kind: str,
     status: int,
@@ -185,12 +135,12 @@ def test_https_to_http_is_never_followed(
 @pytest.mark.parametrize("status", [307, 308])
 @pytest.mark.parametrize("kind", KINDS)
 def test_307_and_308_within_the_origin_are_followed_with_the_token(
-    servers: Callable[..., Server], kind: str, status: int
+    servers: Callable[..., LocalServer], kind: str, status: int
 ) -> None:
-    def moved(method: str, path: str) -> tuple[int, Optional[str]]:
+    def moved(method: str, path: str) -> tuple[int, Any, dict[str, str]]:
         if path.startswith("/moved/"):
-            return 200, None
-        return status, "/moved" + path
+            return 200, DEPARTMENTS_PAGE, {}
+        return status, None, {"Location": "/moved" + path}
 
     first = servers(moved)
     assert department_names(kind, base_url=first.url, token=TOKEN) == ["reached"]
@@ -203,7 +153,7 @@ def test_307_and_308_within_the_origin_are_followed_with_the_token(
 @pytest.mark.parametrize("status", [301, 302, 303])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_redirect_that_would_turn_the_request_into_a_get_is_not_followed(
-    servers: Callable[..., Server], kind: str, status: int
+    servers: Callable[..., LocalServer], kind: str, status: int
 ) -> None:
     first = servers(always(status, "/elsewhere"))
     with pytest.raises(ra.RedirectError, match="into a GET") as caught:
@@ -214,9 +164,9 @@ def test_a_redirect_that_would_turn_the_request_into_a_get_is_not_followed(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_redirect_loop_ends_after_ten_in_a_typed_error(
-    servers: Callable[..., Server], kind: str
+    servers: Callable[..., LocalServer], kind: str
 ) -> None:
-    first = servers(lambda method, path: (307, path))
+    first = servers(lambda method, path: (307, None, {"Location": path}))
     started = time.monotonic()
     with pytest.raises(ra.RedirectError, match="more than 10 redirects") as caught:
         department_names(kind, base_url=first.url, token=TOKEN, timeout=20)
@@ -228,8 +178,8 @@ def test_a_redirect_loop_ends_after_ten_in_a_typed_error(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_redirect_without_a_location_is_an_error_too(
-    servers: Callable[..., Server], kind: str
+    servers: Callable[..., LocalServer], kind: str
 ) -> None:
-    first = servers(lambda method, path: (302, None))
+    first = servers(lambda method, path: (302, None, {}))
     with pytest.raises(ra.RedirectError, match="without a usable Location"):
         department_names(kind, base_url=first.url, token=TOKEN)
