@@ -15,7 +15,9 @@ use super::errors::{internal, to_pyerr};
 use super::runtime::wait;
 use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, MediaKind, Operation};
 use runai_admin_core::client::{CallOptions, Core};
-use runai_admin_core::config::{checked_timeout, AuthMethod, ConfigInput, TokenEndpoint, Verify};
+use runai_admin_core::config::{
+    checked_timeout, AuthMethod, ConfigInput, ProxySetting, TokenEndpoint, Verify,
+};
 use runai_admin_core::download::{Destination, Downloaded};
 use runai_admin_core::error::CoreError;
 use runai_admin_core::http::{Request, Response};
@@ -30,7 +32,7 @@ pub struct CoreClient {
 #[pymethods]
 impl CoreClient {
     #[new]
-    #[pyo3(signature = (*, base_url=None, client_id=None, client_secret=None, token=None, auth=None, timeout=None, max_retries=None, verify=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, base_url=None, client_id=None, client_secret=None, token=None, auth=None, timeout=None, max_retries=None, verify=None, proxy=None, allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -42,6 +44,7 @@ impl CoreClient {
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         verify: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
         allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let input = ConfigInput {
@@ -53,6 +56,7 @@ impl CoreClient {
             timeout: timeout.map(seconds_setting).transpose()?,
             max_retries: max_retries.map(retries_setting).transpose()?,
             verify: verify.map(verify_setting).transpose()?,
+            proxy: proxy.map(proxy_setting).transpose()?.unwrap_or_default(),
             allow_insecure_http,
         };
         let resolved = input
@@ -88,6 +92,12 @@ impl CoreClient {
         self.core.config().max_retries
     }
 
+    /// The proxy the requests cross, without its credentials; `None` when they go straight.
+    #[getter]
+    fn proxy(&self) -> Option<String> {
+        self.core.config().proxy.as_ref().map(|p| p.shown.clone())
+    }
+
     #[getter]
     fn auth_kind(&self) -> &'static str {
         match self.core.config().auth {
@@ -117,7 +127,7 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
-        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let response = wait(py, call.send(), op.idempotent)?.map_err(|e| to_pyerr(py, e))?;
         to_python(py, op, &response)
     }
 
@@ -139,7 +149,7 @@ impl CoreClient {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
         let op = call.op;
-        let response = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let response = wait(py, call.send(), op.idempotent)?.map_err(|e| to_pyerr(py, e))?;
         page_to_python(py, op, &response, page)
     }
 
@@ -182,7 +192,8 @@ impl CoreClient {
         let call =
             self.prepare_download(py, operation_id, args, kwargs, to, timeout, max_retries)?;
         let kind = call.kind;
-        let downloaded = wait(py, call.send())?.map_err(|e| to_pyerr(py, e))?;
+        let resendable = call.call.op.idempotent;
+        let downloaded = wait(py, call.send(), resendable)?.map_err(|e| to_pyerr(py, e))?;
         downloaded_to_python(py, kind, downloaded)
     }
 
@@ -669,6 +680,23 @@ fn auth_method(auth: &Bound<'_, PyAny>) -> PyResult<AuthMethod> {
         "bearer_token" => AuthMethod::Bearer(Secret::new(text("token")?)),
         other => return Err(internal(format!("auth: unknown kind {other:?}"))),
     })
+}
+
+/// `proxy=`: a URL, or `False` for none whatever the environment says.
+fn proxy_setting(value: &Bound<'_, PyAny>) -> PyResult<ProxySetting> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        if flag.is_true() {
+            return Err(PyValueError::new_err(
+                "proxy=True: pass the proxy's URL, False for none, or leave it out to use \
+                 HTTPS_PROXY/HTTP_PROXY",
+            ));
+        }
+        return Ok(ProxySetting::Direct);
+    }
+    let url: String = value
+        .extract()
+        .map_err(|_| PyTypeError::new_err("proxy must be a URL (str), False or None"))?;
+    Ok(ProxySetting::Url(Secret::new(url)))
 }
 
 fn verify_setting(value: &Bound<'_, PyAny>) -> PyResult<Verify> {

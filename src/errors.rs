@@ -31,7 +31,8 @@ impl Lazy {
 }
 
 static FROM_RESPONSE: Lazy = Lazy::new("_from_response");
-static CONNECTION_ERROR: Lazy = Lazy::new("APIConnectionError");
+static CONNECTION_ERROR: Lazy = Lazy::new("_connection_error");
+static REDIRECT_ERROR: Lazy = Lazy::new("RedirectError");
 static TIMEOUT_ERROR: Lazy = Lazy::new("APITimeoutError");
 static DECODE_ERROR: Lazy = Lazy::new("APIDecodeError");
 static CONFIGURATION_ERROR: Lazy = Lazy::new("ConfigurationError");
@@ -52,15 +53,26 @@ fn build(py: Python<'_>, err: CoreError) -> PyResult<PyErr> {
         } => FROM_RESPONSE
             .get(py)?
             .call1((status, method, url, PyBytes::new(py, &body)))?,
+        // The class follows the kind the core judged from the error's type.
         CoreError::Connection {
             method,
             url,
             message,
+            kind,
         } => CONNECTION_ERROR.get(py)?.call1((
+            kind.name(),
             format!("cannot reach the control plane: {message}"),
             method,
             url,
         ))?,
+        CoreError::Redirect {
+            status,
+            method,
+            url,
+            message,
+        } => REDIRECT_ERROR
+            .get(py)?
+            .call1((status, message, method, url))?,
         CoreError::Timeout {
             method,
             url,

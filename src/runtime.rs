@@ -17,8 +17,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -90,29 +91,54 @@ pub fn async_runtime() -> PyResult<&'static Runtime> {
     )
 }
 
+/// How long the sync runtime may go undriven before a call first lets it catch up.
+const CATCH_UP_AFTER: Duration = Duration::from_millis(50);
+
+/// When a sync call last drove the runtime, in milliseconds since `epoch()`.
+static LAST_DRIVEN: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn millis_since_epoch() -> u64 {
+    u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Run `future` to completion with the GIL released, waking every few tens of
 /// milliseconds to let Python handle signals. A KeyboardInterrupt drops the future, which
 /// cancels the request in flight.
-pub fn wait<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
+///
+/// Nobody drives the runtime between sync calls, so a pooled connection the server closed
+/// meanwhile still looks open; sent a request, it breaks. A call that may be sent again
+/// (`resendable`: idempotent methods, which the retry policy retries on a broken
+/// connection) skips the catch-up after a short pause, as in a loop of calls, where it
+/// would cost two passes over the I/O driver and three wake-ups per call; a POST or
+/// PATCH, which is never sent twice, always catches up first.
+pub fn wait<F>(py: Python<'_>, future: F, resendable: bool) -> PyResult<F::Output>
 where
     F: Future + Send,
     F::Output: Send,
 {
     let runtime = sync_runtime()?;
     let mut future = Box::pin(future);
-    // Nobody drove the runtime since the last call: let it read what came meanwhile first,
-    // so that a pooled connection the server closed is seen closed, not sent a request.
-    // The first yield polls the I/O driver (waking connection tasks), the second runs them.
-    py.detach(|| {
-        runtime.block_on(async {
-            tokio::task::yield_now().await;
-            tokio::task::yield_now().await;
-        })
-    });
+    let idle = millis_since_epoch().saturating_sub(LAST_DRIVEN.load(Ordering::Relaxed));
+    let mut catch_up = !resendable || Duration::from_millis(idle) >= CATCH_UP_AFTER;
     loop {
+        let this_slice = std::mem::take(&mut catch_up);
         let outcome = py.detach(|| {
-            runtime.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut future).await })
+            runtime.block_on(async {
+                if this_slice {
+                    // Within the same drive: the first yield polls the I/O driver (waking
+                    // connection tasks), the second lets them run and drop what closed.
+                    tokio::task::yield_now().await;
+                    tokio::task::yield_now().await;
+                }
+                tokio::time::timeout(SIGNAL_POLL, &mut future).await
+            })
         });
+        LAST_DRIVEN.store(millis_since_epoch(), Ordering::Relaxed);
         match outcome {
             Ok(value) => return Ok(value),
             Err(_elapsed) => py.check_signals()?,

@@ -93,6 +93,8 @@ def test_default_verification_refuses_the_fake_as_a_certificate_problem(
     started = time.monotonic()
     with pytest.raises(ra.APIConnectionError) as caught:
         department_names(kind, **fake_settings(tls_cp))
+    # The kind comes from the error's type in the core, not from its words.
+    assert type(caught.value) is ra.CertificateError
     message = str(caught.value)
     assert "TLS certificate problem" in message
     assert "verify=" in message and "SSL_CERT_FILE" in message

@@ -8,7 +8,7 @@ import base64
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union
 
 from . import _core
 from .auth import ClientCredentials, CLIProfile
@@ -111,6 +111,7 @@ class BaseClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         verify: Union[bool, str, os.PathLike[str], None] = None,
+        proxy: Union[str, Literal[False], None] = None,
         allow_insecure_http: bool = False,
     ) -> None:
         """Settings left out come from ``RUNAI_BASE_URL``, ``RUNAI_CLIENT_ID``,
@@ -132,7 +133,20 @@ class BaseClient:
         Credentials never go over plain ``http://`` to another machine: such a
         ``base_url`` raises :class:`ConfigurationError` before anything is sent, unless
         ``allow_insecure_http=True`` (a trusted network; it warns). ``http://`` to this
-        machine (127.0.0.0/8, ``::1``, ``localhost``) needs no opt-in."""
+        machine (127.0.0.0/8, ``::1``, ``localhost``) needs no opt-in; the judge is the
+        ``base_url``'s host, whatever proxy the requests cross.
+
+        ``proxy`` (``"http://[user:password@]host:port"``, or ``https://``) sends every
+        request through that proxy, this machine's included, and wins over the
+        environment. Left out (``None``), the variables curl and ``requests`` read apply:
+        ``https_proxy``/``HTTPS_PROXY`` for an ``https://`` base URL, ``http_proxy``/
+        ``HTTP_PROXY`` for ``http://`` (then ``all_proxy``/``ALL_PROXY``), unless
+        ``no_proxy``/``NO_PROXY`` names the host (domains cover their subdomains; IP
+        addresses and CIDR networks; ``*``); this machine is always reached directly.
+        ``proxy=False`` ignores the variables. The proxy's credentials never appear in a
+        repr, a log or an error (shown as ``***@``); its failures raise
+        :class:`ProxyError`. Redirects are not followed out of the base URL's origin, nor
+        301/302/303 ones, and at most 10 in a row: :class:`RedirectError`."""
         # Set first: a traceback with locals shows this half-made client by its repr.
         self._core: Optional[_core.CoreClient] = None
         self._base_url, self._auth_kind = "(not configured)", "none"
@@ -145,7 +159,9 @@ class BaseClient:
                 auth = _cli_profile_fallback(base_url)
         if isinstance(auth, CLIProfile):
             base_url = base_url or auth.base_url
-            auth._fresh(timeout=timeout, verify=verify, allow_insecure_http=allow_insecure_http)
+            auth._fresh(
+                timeout=timeout, verify=verify, proxy=proxy, allow_insecure_http=allow_insecure_http
+            )
             self._source = f" source=runai-login:{auth.path}"
         try:
             self._core = _core.CoreClient(
@@ -157,12 +173,14 @@ class BaseClient:
                 timeout=timeout,
                 max_retries=max_retries,
                 verify=verify,
+                proxy=proxy,
                 allow_insecure_http=allow_insecure_http,
             )
         except BaseException:
             # The traceback keeps this frame's locals, and `pytest --showlocals` or
-            # `capture_locals=True` print them: the secrets leave the frame first.
-            del client_secret, token
+            # `capture_locals=True` print them: the secrets leave the frame first (a
+            # proxy URL may hold a password too).
+            del client_secret, token, proxy
             raise
         for message in self._core.take_warnings():
             # The core words the verify=False warning so; it gets its own category, which
@@ -173,6 +191,8 @@ class BaseClient:
             warnings.warn(message, category, stacklevel=3)
         self._base_url = self._core.base_url
         self._auth_kind = self._core.auth_kind
+        if self._core.proxy is not None:
+            self._source += f" proxy={self._core.proxy}"
         self._bind_namespaces()
 
     def _bind_namespaces(self) -> None:

@@ -3,7 +3,7 @@
 
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional, Union, final
+from typing import Any, Literal, Optional, Union, final
 
 from .auth import Auth
 
@@ -56,6 +56,7 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         verify: Union[bool, str, os.PathLike[str], None] = None,
+        proxy: Union[str, Literal[False], None] = None,
         allow_insecure_http: bool = False,
     ) -> CoreClient: ...
     def take_warnings(self) -> list[str]: ...
@@ -65,6 +66,8 @@ class CoreClient:
     def timeout(self) -> float: ...
     @property
     def max_retries(self) -> int: ...
+    @property
+    def proxy(self) -> Optional[str]: ...
     @property
     def auth_kind(self) -> str: ...
     @property

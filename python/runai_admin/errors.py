@@ -35,6 +35,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateError",
     "ConfigurationError",
     "ConfigurationWarning",
     "ConflictError",
@@ -42,7 +43,9 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProxyError",
     "RateLimitError",
+    "RedirectError",
     "RunaiError",
     "UnprocessableEntityError",
 ]
@@ -189,6 +192,43 @@ class APIConnectionError(APIError):
 class APITimeoutError(APIConnectionError):
     """The call's time budget (``timeout=``, retries included) ran out before an answer
     came."""
+
+
+class CertificateError(APIConnectionError):
+    """The server's TLS certificate is not trusted here (``verify=`` says what is); trying
+    again changes nothing, so it is not retried."""
+
+
+class ProxyError(APIConnectionError):
+    """The proxy (``proxy=`` or ``HTTPS_PROXY``/``HTTP_PROXY``) could not be reached, would
+    not open the way to the control plane, or asked for credentials (407). The message
+    names the proxy without its credentials."""
+
+
+class RedirectError(APIStatusError):
+    """The control plane answered with a redirect the client does not follow: to another
+    host, port or scheme (the credentials stay with the base URL), one that would turn the
+    request into a GET (301, 302, 303), or past 10 redirects in a row (a loop).
+    ``status`` is the redirect's status."""
+
+    def __init__(
+        self, status: int, message: str, method: Optional[str] = None, url: Optional[str] = None
+    ) -> None:
+        super().__init__(message, status=status, method=method, url=url)
+
+
+#: The class of a connection failure, by the kind the core judged from the error's type.
+_BY_CONNECTION_KIND: dict[str, type[APIConnectionError]] = {
+    "network": APIConnectionError,
+    "certificate": CertificateError,
+    "proxy": ProxyError,
+    "proxy_authentication": ProxyError,
+}
+
+
+def _connection_error(kind: str, message: str, method: str, url: str) -> APIConnectionError:
+    """Build the exception for a failure without an answer (called by the Rust core)."""
+    return _BY_CONNECTION_KIND.get(kind, APIConnectionError)(message, method, url)
 
 
 class APIDecodeError(APIError):

@@ -14,8 +14,7 @@ use crate::config::{AuthMethod, ClientConfig};
 use crate::download::{Destination, Downloaded};
 use crate::error::{CoreError, CoreResult};
 use crate::http::{
-    observe, Attempt, Backoff, Failure, Reading, Request, Response, RetryDecision, RetryPolicy,
-    Transport,
+    observe, Attempt, Backoff, Reading, Request, Response, RetryDecision, RetryPolicy, Transport,
 };
 
 pub struct Core {
@@ -296,14 +295,9 @@ fn finish(
             url,
             body: response.body,
         }),
-        Err(Failure::Connect(message)) | Err(Failure::Broken(message)) => {
-            Err(CoreError::Connection {
-                method,
-                url,
-                message,
-            })
+        Err(failure) => {
+            Err(failure.into_error(method, url, || deadline.expired(transport, request)))
         }
-        Err(Failure::TimedOut) => Err(deadline.expired(transport, request)),
     }
 }
 

@@ -14,6 +14,14 @@ pub const ENV_TOKEN: &str = "RUNAI_TOKEN";
 /// CA bundles Python users already set (for `requests`, for OpenSSL), taken in this order
 /// when `verify` is not given.
 pub const ENV_CA_BUNDLES: [&str; 2] = ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"];
+/// The proxy of an `https://` base URL when `proxy` is not given, the first set of these
+/// (lower case first, as curl and `requests` read them).
+pub const ENV_HTTPS_PROXY: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+/// The proxy of an `http://` base URL. `HTTP_PROXY` is skipped under CGI (`REQUEST_METHOD`
+/// set), where a request's `Proxy:` header arrives as that variable ("httpoxy").
+pub const ENV_HTTP_PROXY: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
+/// Hosts reached directly although a proxy variable is set.
+pub const ENV_NO_PROXY: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
 /// How the client obtains its bearer token.
 #[derive(Debug, Clone)]
@@ -59,6 +67,82 @@ pub enum Verify {
     Disabled,
 }
 
+/// What the caller said about proxies.
+#[derive(Debug, Clone, Default)]
+pub enum ProxySetting {
+    /// The proxy variables (`ENV_HTTPS_PROXY`, `ENV_HTTP_PROXY`, `ENV_NO_PROXY`), except
+    /// for this machine, which is always reached directly.
+    #[default]
+    Environment,
+    /// Straight to the server, whatever the environment says.
+    Direct,
+    /// Every request through this proxy (`http://[user:password@]host:port`).
+    Url(Secret),
+}
+
+/// The proxy a client's requests go through. Its URL may carry credentials: only `shown`
+/// (without them) ever appears in a message, a repr or a log.
+#[derive(Clone)]
+pub struct Proxy {
+    url: Secret,
+    /// `scheme://host:port`, with `***@` when credentials were given.
+    pub shown: String,
+    /// Where it came from: `proxy=` or the variable's name.
+    pub source: String,
+}
+
+impl Proxy {
+    /// The URL with its credentials, for the transport alone.
+    pub fn url(&self) -> &str {
+        self.url.expose()
+    }
+
+    /// `raw` as a proxy URL: http:// or https:// (the scheme may be left out, as curl
+    /// allows), a host, perhaps credentials; nothing echoed back in errors but its source.
+    fn parse(raw: &str, source: &str) -> CoreResult<Proxy> {
+        let trimmed = raw.trim();
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_string()
+        } else {
+            format!("http://{trimmed}")
+        };
+        let refused = |why: &str| {
+            CoreError::Configuration(format!(
+                "{source}: {why} (expected http://[user:password@]host:port)"
+            ))
+        };
+        let url = url::Url::parse(&with_scheme).map_err(|_| refused("not a proxy URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            let scheme = url.scheme().to_string();
+            return Err(refused(&format!(
+                "{scheme}:// proxies are not supported, only http:// and https://"
+            )));
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| refused("the proxy URL has no host"))?;
+        let credentials = !url.username().is_empty() || url.password().is_some();
+        let port = url.port_or_known_default().unwrap_or(80);
+        let shown = format!(
+            "{}://{}{host}:{port}",
+            url.scheme(),
+            if credentials { "***@" } else { "" }
+        );
+        Ok(Proxy {
+            url: Secret::new(url.as_str()),
+            shown,
+            source: source.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Proxy({} from {})", self.shown, self.source)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub base_url: String,
@@ -68,6 +152,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     pub max_retries: u32,
     pub verify: Verify,
+    /// `None`: straight to the server.
+    pub proxy: Option<Proxy>,
     pub user_agent: String,
 }
 
@@ -82,6 +168,7 @@ pub struct ConfigInput {
     pub timeout: Option<f64>,
     pub max_retries: Option<u32>,
     pub verify: Option<Verify>,
+    pub proxy: ProxySetting,
     /// Send credentials over `http://` to a host that is not this machine. Off by default:
     /// anyone on the path could read the secret, the password or the token.
     pub allow_insecure_http: bool,
@@ -167,6 +254,7 @@ impl ConfigInput {
         if let AuthMethod::Bearer(token) = &auth {
             check_token(token)?;
         }
+        let proxy = resolve_proxy(self.proxy, &base_url, env)?;
         let timeout = checked_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         let verify = match self.verify {
             Some(verify) => verify,
@@ -194,10 +282,139 @@ impl ConfigInput {
                 connect_timeout: timeout.min(MAX_CONNECT_TIMEOUT),
                 max_retries: self.max_retries.unwrap_or(3),
                 verify,
+                proxy,
                 user_agent: format!("runai-admin/{}", env!("CARGO_PKG_VERSION")),
             },
             warnings,
         })
+    }
+}
+
+/// The proxy of a client of `base_url`. The client talks to that one origin only, so the
+/// choice is made once here: the argument wins; the environment is read only without it,
+/// and never sends this machine's traffic (the fake, a port-forward) through a proxy.
+fn resolve_proxy(
+    setting: ProxySetting,
+    base_url: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> CoreResult<Option<Proxy>> {
+    let target = match setting {
+        ProxySetting::Direct => return Ok(None),
+        ProxySetting::Url(url) => return Proxy::parse(url.expose(), "proxy=").map(Some),
+        ProxySetting::Environment => url::Url::parse(base_url).map_err(|e| {
+            CoreError::Configuration(format!("base_url {base_url:?} is not a URL: {e}"))
+        })?,
+    };
+    let Some(host) = target.host() else {
+        return Ok(None);
+    };
+    if is_loopback(&host) {
+        return Ok(None);
+    }
+    let names = if target.scheme() == "https" {
+        ENV_HTTPS_PROXY
+    } else {
+        ENV_HTTP_PROXY
+    };
+    let cgi = env("REQUEST_METHOD").is_some();
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let Some((name, value)) = names
+        .iter()
+        .filter(|name| !(cgi && **name == "HTTP_PROXY"))
+        .find_map(|name| set(name).map(|value| (*name, value)))
+    else {
+        return Ok(None);
+    };
+    let bypassed = ENV_NO_PROXY
+        .iter()
+        .find_map(|name| set(name))
+        .is_some_and(|list| no_proxy_matches(&list, &host));
+    if bypassed {
+        return Ok(None);
+    }
+    Proxy::parse(&value, name).map(Some)
+}
+
+/// Whether a `NO_PROXY` list names `host`: `*`; a domain, which covers its subdomains (a
+/// leading dot changes nothing); an IP address, or a network in CIDR notation. Ports in
+/// entries are ignored, as curl does.
+pub fn no_proxy_matches(list: &str, host: &url::Host<&str>) -> bool {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            match host {
+                url::Host::Domain(name) => domain_matches(entry, name),
+                url::Host::Ipv4(address) => address_matches(entry, std::net::IpAddr::V4(*address)),
+                url::Host::Ipv6(address) => address_matches(entry, std::net::IpAddr::V6(*address)),
+            }
+        })
+}
+
+fn domain_matches(entry: &str, name: &str) -> bool {
+    let entry = entry.rsplit_once(':').map_or(entry, |(host, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            host
+        } else {
+            entry
+        }
+    });
+    let entry = entry
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    !entry.is_empty()
+        && (name == entry
+            || name
+                .strip_suffix(entry.as_str())
+                .is_some_and(|head| head.ends_with('.')))
+}
+
+fn address_matches(entry: &str, address: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    let (network, prefix) = match entry.split_once('/') {
+        Some((network, prefix)) => match prefix.parse::<u32>() {
+            Ok(prefix) => (network, Some(prefix)),
+            Err(_) => return false,
+        },
+        None => (entry, None),
+    };
+    let network = network.trim_start_matches('[').trim_end_matches(']');
+    let Ok(network) = network.parse::<IpAddr>() else {
+        // `10.0.0.1:8080` or `[::1]:8080`: the address with a port.
+        return entry
+            .rsplit_once(':')
+            .and_then(|(host, _)| {
+                host.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .ok()
+            })
+            .is_some_and(|host: IpAddr| host == address);
+    };
+    let (wanted, given, width) = match (network, address) {
+        (IpAddr::V4(n), IpAddr::V4(a)) => (u128::from(u32::from(n)), u128::from(u32::from(a)), 32),
+        (IpAddr::V6(n), IpAddr::V6(a)) => (u128::from(n), u128::from(a), 128),
+        _ => return false,
+    };
+    let prefix = prefix.unwrap_or(width).min(width);
+    let shift = width - prefix;
+    // A shift of 128 (a /0) matches everything; checked_shr says None there.
+    wanted.checked_shr(shift).unwrap_or(0) == given.checked_shr(shift).unwrap_or(0)
+}
+
+/// This machine: 127.0.0.0/8, `::1` (also as `::ffff:127.x`), `localhost`.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Ipv4(address) => address.is_loopback(),
+        url::Host::Ipv6(address) => {
+            address.is_loopback() || address.to_ipv4_mapped().is_some_and(|a| a.is_loopback())
+        }
+        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
     }
 }
 
@@ -308,20 +525,14 @@ pub fn normalize_base_url(raw: &str) -> CoreResult<(String, Vec<String>)> {
 /// The host of an `http://` base URL that is not a loopback address (127.0.0.0/8, ::1,
 /// `localhost`); `None` for https and for this machine. Every request carries a secret (a
 /// client secret or password to get the token, then the token), so the check is on the
-/// base URL alone: the client follows no redirect.
+/// base URL alone: it is the target whatever proxy the requests cross, and the client
+/// follows no redirect to another origin.
 fn unencrypted_remote_host(base_url: &str) -> Option<String> {
     let url = url::Url::parse(base_url).ok()?;
     if url.scheme() != "http" {
         return None;
     }
-    let loopback = match url.host()? {
-        url::Host::Ipv4(address) => address.is_loopback(),
-        url::Host::Ipv6(address) => {
-            address.is_loopback() || address.to_ipv4_mapped().is_some_and(|a| a.is_loopback())
-        }
-        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    };
-    (!loopback).then(|| url.host_str().unwrap_or_default().to_string())
+    (!is_loopback(&url.host()?)).then(|| url.host_str().unwrap_or_default().to_string())
 }
 
 /// Where a pasted `/api/...` or `/v1/k8s...` suffix starts, if there is one.
@@ -540,5 +751,195 @@ mod tests {
         };
         let err = input.resolve(&env).expect_err("error");
         assert!(err.to_string().contains(ENV_CLIENT_SECRET));
+    }
+
+    fn proxy_of(
+        url: &str,
+        setting: ProxySetting,
+        vars: &[(&str, &str)],
+    ) -> CoreResult<Option<Proxy>> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ConfigInput {
+            base_url: Some(url.into()),
+            token: Some(Secret::new("t")),
+            proxy: setting,
+            allow_insecure_http: true,
+            ..Default::default()
+        }
+        .resolve(&|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        .map(|r| r.config.proxy)
+    }
+
+    fn shown(proxy: CoreResult<Option<Proxy>>) -> Option<(String, String)> {
+        proxy.expect("resolves").map(|p| (p.shown, p.source))
+    }
+
+    #[test]
+    fn the_proxy_variable_of_the_base_urls_scheme_applies() {
+        let vars = [
+            ("HTTPS_PROXY", "http://secure.proxy:3128"),
+            ("http_proxy", "plain.proxy:8080"),
+        ];
+        assert_eq!(
+            shown(proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://secure.proxy:3128".into(), "HTTPS_PROXY".into()))
+        );
+        assert_eq!(
+            shown(proxy_of(
+                "http://acme.lan",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://plain.proxy:8080".into(), "http_proxy".into()))
+        );
+        // Lower case first, as curl and requests read them; ALL_PROXY last; empty is unset.
+        let vars = [
+            ("https_proxy", ""),
+            ("HTTPS_PROXY", "http://upper:1"),
+            ("ALL_PROXY", "http://all:2"),
+        ];
+        assert_eq!(
+            shown(proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://upper:1".into(), "HTTPS_PROXY".into()))
+        );
+        assert_eq!(
+            shown(proxy_of(
+                "http://acme.lan",
+                ProxySetting::Environment,
+                &vars
+            )),
+            Some(("http://all:2".into(), "ALL_PROXY".into()))
+        );
+        // Under CGI, HTTP_PROXY may come from a request's header: never read.
+        let cgi = [("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://evil:1")];
+        assert_eq!(
+            shown(proxy_of("http://acme.lan", ProxySetting::Environment, &cgi)),
+            None
+        );
+    }
+
+    #[test]
+    fn this_machine_and_no_proxy_hosts_are_reached_directly() {
+        let proxied = |url: &str, no_proxy: &str| {
+            shown(proxy_of(
+                url,
+                ProxySetting::Environment,
+                &[
+                    ("HTTPS_PROXY", "http://p:1"),
+                    ("HTTP_PROXY", "http://p:1"),
+                    ("NO_PROXY", no_proxy),
+                ],
+            ))
+            .is_some()
+        };
+        for url in [
+            "http://127.0.0.1:9",
+            "https://localhost",
+            "http://[::1]:8080",
+        ] {
+            assert!(!proxied(url, ""), "{url}");
+        }
+        assert!(proxied("https://acme.run.ai", ""));
+        assert!(proxied("https://acme.run.ai", "run.ai.example, other.org"));
+        for list in [
+            "run.ai",
+            ".run.ai",
+            "acme.run.ai",
+            "ACME.RUN.AI",
+            "x.org,run.ai:443",
+            "*",
+        ] {
+            assert!(!proxied("https://acme.run.ai", list), "{list}");
+        }
+        assert!(proxied("https://notrun.ai", "run.ai"));
+        assert!(!proxied("http://10.1.2.3", "10.0.0.0/8"));
+        assert!(!proxied("http://10.1.2.3", "10.1.2.3"));
+        assert!(proxied("http://11.1.2.3", "10.0.0.0/8"));
+        assert!(!proxied("http://[fd00::5]", "fd00::/8"));
+        assert!(proxied("http://[fe80::5]", "fd00::/8"));
+        assert!(!proxied("http://10.1.2.3", "0.0.0.0/0"));
+    }
+
+    #[test]
+    fn the_argument_wins_and_false_means_direct() {
+        let vars = [("HTTPS_PROXY", "http://env:1"), ("NO_PROXY", "*")];
+        let given = ProxySetting::Url(Secret::new("https://me:pa55@arg.proxy"));
+        assert_eq!(
+            shown(proxy_of("https://acme.run.ai", given.clone(), &vars)),
+            Some(("https://***@arg.proxy:443".into(), "proxy=".into()))
+        );
+        // Even for this machine: it was asked for.
+        assert!(shown(proxy_of("http://127.0.0.1:9", given, &vars)).is_some());
+        assert_eq!(
+            shown(proxy_of("https://acme.run.ai", ProxySetting::Direct, &vars)),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_proxy_urls_are_refused_without_their_credentials() {
+        for (raw, why) in [
+            ("socks5://me:pa55@p:1080", "socks5://"),
+            ("http://me:pa55@", "not a proxy URL"),
+            ("http://me:pa55@[bad", "not a proxy URL"),
+        ] {
+            let setting = ProxySetting::Url(Secret::new(raw));
+            let err = proxy_of("https://acme.run.ai", setting, &[])
+                .expect_err("refused")
+                .to_string();
+            assert!(err.contains("proxy=") && err.contains(why), "{err}");
+            assert!(!err.contains("pa55"), "{err}");
+            let err = proxy_of(
+                "https://acme.run.ai",
+                ProxySetting::Environment,
+                &[("HTTPS_PROXY", raw)],
+            )
+            .expect_err("refused")
+            .to_string();
+            assert!(
+                err.contains("HTTPS_PROXY") && !err.contains("pa55"),
+                "{err}"
+            );
+        }
+        let proxy = proxy_of(
+            "https://acme.run.ai",
+            ProxySetting::Url(Secret::new("http://me:pa55@p:3128")),
+            &[],
+        )
+        .expect("resolves")
+        .expect("a proxy");
+        assert!(!format!("{proxy:?}").contains("pa55"));
+        assert_eq!(proxy.url(), "http://me:pa55@p:3128/");
+    }
+
+    #[test]
+    fn plain_http_is_judged_by_the_target_not_the_proxy() {
+        let through_local_proxy = ConfigInput {
+            base_url: Some("http://acme.example.com".into()),
+            token: Some(Secret::new("t")),
+            proxy: ProxySetting::Url(Secret::new("http://127.0.0.1:3128")),
+            ..Default::default()
+        };
+        assert!(through_local_proxy.resolve(&|_| None).is_err());
+        let to_this_machine_through_a_remote_proxy = ConfigInput {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            token: Some(Secret::new("t")),
+            proxy: ProxySetting::Url(Secret::new("http://proxy.example.com:3128")),
+            ..Default::default()
+        };
+        assert!(to_this_machine_through_a_remote_proxy
+            .resolve(&|_| None)
+            .is_ok());
     }
 }

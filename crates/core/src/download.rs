@@ -24,7 +24,7 @@ use tokio::io::AsyncWriteExt;
 use crate::api::Operation;
 use crate::client::{CallOptions, Core};
 use crate::error::{CoreError, CoreResult};
-use crate::http::{Failure, Reading, Request, Response, Unread};
+use crate::http::{Reading, Request, Response, Unread};
 
 /// Where a download goes.
 #[derive(Debug, Clone)]
@@ -113,21 +113,27 @@ impl Stream {
         let Some(unread) = self.unread.as_mut() else {
             return Ok(None);
         };
-        unread
-            .chunk(self.gap)
-            .await
-            .map_err(|failure| match failure {
-                Failure::TimedOut => CoreError::Timeout {
-                    method: self.method.clone(),
-                    url: self.url.clone(),
-                    seconds: self.gap.as_secs_f64(),
-                },
-                Failure::Connect(message) | Failure::Broken(message) => CoreError::Connection {
-                    method: self.method.clone(),
-                    url: self.url.clone(),
+        unread.chunk(self.gap).await.map_err(|failure| {
+            let timed_out = || CoreError::Timeout {
+                method: self.method.clone(),
+                url: self.url.clone(),
+                seconds: self.gap.as_secs_f64(),
+            };
+            match failure.into_error(self.method.clone(), self.url.clone(), timed_out) {
+                CoreError::Connection {
+                    method,
+                    url,
+                    message,
+                    kind,
+                } => CoreError::Connection {
+                    method,
+                    url,
                     message: format!("the download broke off: {message}"),
+                    kind,
                 },
-            })
+                other => other,
+            }
+        })
     }
 }
 

@@ -13,9 +13,20 @@ pub enum CoreError {
         url: String,
         body: Bytes,
     },
-    /// No HTTP answer: refused, reset, DNS, TLS.
+    /// No HTTP answer: refused, reset, DNS, TLS, the proxy.
     #[error("{method} {url}: {message}")]
     Connection {
+        method: String,
+        url: String,
+        message: String,
+        /// What failed, judged from the error's type (never from its text).
+        kind: ConnectionKind,
+    },
+    /// A redirect the client does not follow: to another origin (its credentials would go
+    /// there), one that would change the method, or one past the bound on a chain.
+    #[error("{method} {url}: {message}")]
+    Redirect {
+        status: u16,
         method: String,
         url: String,
         message: String,
@@ -51,6 +62,37 @@ pub enum CoreError {
         url: String,
         message: String,
     },
+}
+
+/// Why no answer came, for the caller to choose how to report it (and the retry policy
+/// whether to try again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionKind {
+    /// Refused, reset, unresolved, broken off: the network or the server.
+    Network,
+    /// The server's certificate is not trusted here; trying again changes nothing.
+    Certificate,
+    /// The proxy could not be reached, or it would not open the way to the server.
+    Proxy,
+    /// The proxy asked for credentials (407) it was not given, or refused them.
+    ProxyAuthentication,
+}
+
+impl ConnectionKind {
+    /// The name the Python side chooses its class by.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectionKind::Network => "network",
+            ConnectionKind::Certificate => "certificate",
+            ConnectionKind::Proxy => "proxy",
+            ConnectionKind::ProxyAuthentication => "proxy_authentication",
+        }
+    }
+
+    /// Whether the same attempt can fare better a moment later.
+    pub fn transient(self) -> bool {
+        matches!(self, ConnectionKind::Network | ConnectionKind::Proxy)
+    }
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;

@@ -7,4 +7,7 @@ mod tls;
 mod transport;
 
 pub use retry::{Backoff, RetryDecision, RetryPolicy};
-pub use transport::{Attempt, Failure, Reading, Request, RequestBody, Response, Transport, Unread};
+pub use transport::{
+    Attempt, Cause, Failure, Reading, Request, RequestBody, Response, Transport, Unread,
+    MAX_REDIRECTS,
+};

@@ -21,7 +21,8 @@ pub struct RequestEvent<'a> {
     pub path: &'a str,
     /// The HTTP status, or None when no answer came (see `failure`).
     pub status: Option<u16>,
-    /// Why no answer came: "connection failed", "connection broken" or "timed out".
+    /// Why no answer came: "connection failed", "connection broken" or "timed out"; or,
+    /// with the status, "redirect not followed".
     pub failure: Option<&'static str>,
     pub millis: f64,
     /// 1 for the first attempt, 2 for the first retry, ...
@@ -69,6 +70,7 @@ pub(crate) fn outcome(attempt: &Attempt) -> (Option<u16>, Option<&'static str>) 
         Err(Failure::Connect(_)) => (None, Some("connection failed")),
         Err(Failure::Broken(_)) => (None, Some("connection broken")),
         Err(Failure::TimedOut) => (None, Some("timed out")),
+        Err(Failure::Redirected { status, .. }) => (Some(*status), Some("redirect not followed")),
     }
 }
 

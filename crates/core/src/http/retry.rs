@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use super::transport::{is_certificate_refusal, Attempt, Failure};
+use super::transport::{Attempt, Failure};
 
 pub const RETRYABLE_STATUSES: [u16; 4] = [429, 502, 503, 504];
 
@@ -64,9 +64,11 @@ impl RetryPolicy {
         }
         let retryable = match attempt {
             Ok(response) => idempotent && RETRYABLE_STATUSES.contains(&response.status),
-            // A refused certificate is refused again: say so at once.
-            Err(Failure::Connect(message)) => !is_certificate_refusal(message),
+            // A refused certificate (or proxy credentials) is refused again: say so at once.
+            Err(Failure::Connect(cause)) => cause.kind.transient(),
             Err(Failure::Broken(_)) | Err(Failure::TimedOut) => idempotent,
+            // The same request gets the same redirect.
+            Err(Failure::Redirected { .. }) => false,
         };
         if !retryable {
             return RetryDecision::Stop;
@@ -82,7 +84,8 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Response;
+    use crate::error::ConnectionKind;
+    use crate::http::{Cause, Response};
     use bytes::Bytes;
     use proptest::prelude::*;
 
@@ -136,6 +139,36 @@ mod tests {
         );
         assert_ne!(
             policy().decide(&Err(Failure::Connect("refused".into())), false, 0),
+            RetryDecision::Stop
+        );
+    }
+
+    #[test]
+    fn what_fails_the_same_way_again_is_not_retried() {
+        for kind in [
+            ConnectionKind::Certificate,
+            ConnectionKind::ProxyAuthentication,
+        ] {
+            let failure = Failure::Connect(Cause {
+                kind,
+                message: String::new(),
+            });
+            assert_eq!(policy().decide(&Err(failure), true, 0), RetryDecision::Stop);
+        }
+        let unreachable_proxy = Failure::Connect(Cause {
+            kind: ConnectionKind::Proxy,
+            message: String::new(),
+        });
+        assert_ne!(
+            policy().decide(&Err(unreachable_proxy), false, 0),
+            RetryDecision::Stop
+        );
+        let redirected = Failure::Redirected {
+            status: 307,
+            message: String::new(),
+        };
+        assert_eq!(
+            policy().decide(&Err(redirected), true, 0),
             RetryDecision::Stop
         );
     }

@@ -4,10 +4,12 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
 
-use crate::config::{ClientConfig, Verify};
-use crate::error::{CoreError, CoreResult};
+use crate::config::{ClientConfig, Proxy, Verify};
+use crate::error::{ConnectionKind, CoreError, CoreResult};
 
 /// A request ready to send: everything but the bearer token, which is added per attempt
 /// so that a refreshed token is picked up on retry.
@@ -70,7 +72,7 @@ impl Unread {
     /// The next chunk, `None` at the end. Each wait is bounded by `gap`.
     pub async fn chunk(&mut self, gap: Duration) -> Result<Option<Bytes>, Failure> {
         match tokio::time::timeout(gap, self.0.chunk()).await {
-            Ok(chunk) => chunk.map_err(classify),
+            Ok(chunk) => chunk.map_err(|e| classify(e, None)),
             Err(_) => Err(Failure::TimedOut),
         }
     }
@@ -81,22 +83,75 @@ impl Unread {
     }
 }
 
-/// Why an attempt got no HTTP answer.
+/// Why an attempt got no usable HTTP answer.
 #[derive(Debug)]
 pub enum Failure {
     /// The connection could not be made: the request provably never reached the server.
-    Connect(String),
+    Connect(Cause),
     /// The connection broke or the answer was garbled: the server may have acted on it.
-    Broken(String),
+    Broken(Cause),
     /// This attempt's share of the time budget ran out.
     TimedOut,
+    /// The server answered with a redirect the client does not follow (see
+    /// `redirect_policy`); `message` says where to and why not.
+    Redirected { status: u16, message: String },
 }
+
+/// What failed, and the words for it (no URL query, no header, no proxy credentials).
+#[derive(Debug)]
+pub struct Cause {
+    pub kind: ConnectionKind,
+    pub message: String,
+}
+
+impl From<&str> for Cause {
+    /// A network failure with these words.
+    fn from(message: &str) -> Self {
+        Cause {
+            kind: ConnectionKind::Network,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl Failure {
+    /// The caller's error for this failure of `method url`; `timed_out` words a timeout,
+    /// whose budget only the caller knows.
+    pub fn into_error(
+        self,
+        method: String,
+        url: String,
+        timed_out: impl FnOnce() -> CoreError,
+    ) -> CoreError {
+        match self {
+            Failure::Connect(cause) | Failure::Broken(cause) => CoreError::Connection {
+                method,
+                url,
+                message: cause.message,
+                kind: cause.kind,
+            },
+            Failure::TimedOut => timed_out(),
+            Failure::Redirected { status, message } => CoreError::Redirect {
+                status,
+                method,
+                url,
+                message,
+            },
+        }
+    }
+}
+
+/// The most redirects one request follows (307 and 308 within the base URL's origin; no
+/// other redirect is followed at all): a loop ends after this many in `Failure::Redirected`.
+pub const MAX_REDIRECTS: usize = 10;
 
 pub type Attempt = Result<Response, Failure>;
 
 pub struct Transport {
     client: reqwest::Client,
     base_url: String,
+    /// The proxy every request crosses, for the words of its errors.
+    proxy: Option<Proxy>,
 }
 
 fn install_crypto_provider() {
@@ -118,9 +173,18 @@ impl Transport {
             .connect_timeout(config.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
-            // Redirects are not followed: the control plane does not use them, and a
-            // redirect to another host must never carry the Authorization header.
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(redirect_policy());
+        // The proxy was chosen with the settings (`config::resolve_proxy`), the environment
+        // included: reqwest must not read the variables again on its own.
+        builder = match &config.proxy {
+            None => builder.no_proxy(),
+            Some(proxy) => builder.proxy(reqwest::Proxy::all(proxy.url()).map_err(|_| {
+                CoreError::Configuration(format!(
+                    "{}: not a usable proxy URL: {}",
+                    proxy.source, proxy.shown
+                ))
+            })?),
+        };
         match &config.verify {
             Verify::System => {}
             Verify::Disabled => builder = builder.tls_danger_accept_invalid_certs(true),
@@ -141,6 +205,7 @@ impl Transport {
         Ok(Transport {
             client,
             base_url: config.base_url.clone(),
+            proxy: config.proxy.clone(),
         })
     }
 
@@ -176,11 +241,30 @@ impl Transport {
             None => builder,
         };
         let response = match tokio::time::timeout(limit, builder.send()).await {
-            Ok(response) => response.map_err(classify)?,
+            Ok(response) => response.map_err(|e| classify(e, self.proxy.as_ref()))?,
             Err(_) => return Err(Failure::TimedOut),
         };
         let status = response.status().as_u16();
         let headers = response.headers();
+        if let Some(proxy) = self.proxy.as_ref().filter(|_| status == 407) {
+            // A forwarding proxy's own answer (a tunnel's 407 fails the connection instead):
+            // the request never went further.
+            return Err(Failure::Connect(Cause {
+                kind: ConnectionKind::ProxyAuthentication,
+                message: format!(
+                    "the proxy {} ({}) asks for credentials (407): give them in its URL, \
+                     http://user:password@host:port",
+                    proxy.shown, proxy.source
+                ),
+            }));
+        }
+        if (300..400).contains(&status) && status != 304 {
+            let location = headers.get(LOCATION).and_then(|v| v.to_str().ok());
+            return Err(Failure::Redirected {
+                status,
+                message: unfollowed_redirect(status, response.url(), location),
+            });
+        }
         let content_type = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -200,7 +284,7 @@ impl Transport {
             });
         }
         let body = match tokio::time::timeout(limit, response.bytes()).await {
-            Ok(body) => body.map_err(classify)?,
+            Ok(body) => body.map_err(|e| classify(e, self.proxy.as_ref()))?,
             Err(_) => return Err(Failure::TimedOut),
         };
         Ok(Response {
@@ -214,33 +298,101 @@ impl Transport {
     }
 }
 
-/// Map reqwest's error onto what the retry policy needs to know. The message keeps the
-/// causes (refused, reset, certificate) but never the URL's query or any header.
-fn classify(err: reqwest::Error) -> Failure {
+/// Which redirects reqwest follows: 307 and 308 (they keep the method and the body) to
+/// the origin the request went to, at most `MAX_REDIRECTS` of them. Any other is handed
+/// back and reported (`unfollowed_redirect`): another host, port or scheme would receive
+/// the bearer token's replacement nowhere but also the body, which for a token request
+/// holds the client secret or password (reqwest drops only the headers across hosts);
+/// https to http would send them in clear; and 301, 302 and 303 turn the request into a
+/// GET, which would answer a delete or a create with a read.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_method = matches!(attempt.status().as_u16(), 307 | 308);
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|previous| previous.origin() == attempt.url().origin());
+        if keeps_method && same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// The words for a redirect `redirect_policy` did not follow, answered by `from`.
+fn unfollowed_redirect(status: u16, from: &reqwest::Url, location: Option<&str>) -> String {
+    let Some(target) = location.and_then(|l| from.join(l).ok()) else {
+        return format!("the server answered {status} (a redirect) without a usable Location");
+    };
+    // Where to, without a query or credentials that may be in it.
+    let mut shown = target.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    if target.origin() != from.origin() {
+        format!(
+            "the server redirected ({status}) to {shown}, another host, port or scheme: not \
+             followed, so that the credentials stay with the base URL. If the control plane \
+             moved, make that address the base_url"
+        )
+    } else if matches!(status, 307 | 308) {
+        format!(
+            "more than {MAX_REDIRECTS} redirects, the last to {shown}: not followed further \
+             (a redirect loop?)"
+        )
+    } else {
+        format!(
+            "the server redirected ({status}) to {shown}: not followed, as a {status} would \
+             turn the request into a GET. Check the base_url"
+        )
+    }
+}
+
+/// Map reqwest's error onto what the retry policy and the caller need to know: the kind
+/// from the error's types, the message from its causes (refused, reset, certificate)
+/// but never the URL's query, any header or the proxy's credentials.
+fn classify(err: reqwest::Error, proxy: Option<&Proxy>) -> Failure {
     // A connect timeout is a connect failure first: the request never left.
     if err.is_connect() {
-        let mut message = error_chain(&err);
+        let chain = error_chain(&err);
         if refused_certificate(&err) {
-            message.push_str(CERTIFICATE_ADVICE);
+            return Failure::Connect(Cause {
+                kind: ConnectionKind::Certificate,
+                message: format!("{chain}{CERTIFICATE_ADVICE}"),
+            });
         }
-        return Failure::Connect(message);
+        return Failure::Connect(match proxy {
+            // With a proxy, the only connection the client makes is to it: the tunnel
+            // through it to the server is part of that connection.
+            Some(proxy) => Cause {
+                kind: ConnectionKind::Proxy,
+                message: format!(
+                    "through the proxy {} ({}): {chain}",
+                    proxy.shown, proxy.source
+                ),
+            },
+            None => Cause {
+                kind: ConnectionKind::Network,
+                message: chain,
+            },
+        });
     }
     if err.is_timeout() {
         return Failure::TimedOut;
     }
-    Failure::Broken(error_chain(&err))
+    Failure::Broken(Cause {
+        kind: ConnectionKind::Network,
+        message: error_chain(&err),
+    })
 }
 
-/// Appended to a connection failure whose cause is the server's certificate; also how the
-/// retry policy knows not to try again.
+/// Appended to a connection failure whose cause is the server's certificate.
 const CERTIFICATE_ADVICE: &str = ": TLS certificate problem: the server's certificate is not \
     trusted here. Pass verify= the path of a PEM file with the CA that signed it, or with \
     the server's own certificate if it is self-signed (or set REQUESTS_CA_BUNDLE or \
     SSL_CERT_FILE)";
-
-pub(crate) fn is_certificate_refusal(message: &str) -> bool {
-    message.ends_with(CERTIFICATE_ADVICE)
-}
 
 /// Whether rustls refused the server's certificate somewhere in the chain of causes (an
 /// `io::Error` hides the error it wraps from `source()`, so look inside those too).
