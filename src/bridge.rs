@@ -266,8 +266,7 @@ impl LoopGone {
             let bridge = found.cast_into::<Bridge>()?;
             // The key is the loop's address: only the bridge of THIS loop goes.
             if bridge.get().event_loop.bind(py).is(gone) {
-                bridge.get().close(py);
-                registry.del_item(self.key)?;
+                forget(registry, self.key, bridge.get())?;
             }
         }
         Ok(())
@@ -294,8 +293,7 @@ fn bridge_for<'py>(
         if bridge.get().serves(py, event_loop) {
             return Ok(bridge);
         }
-        bridge.get().close(py);
-        registry.del_item(key)?;
+        forget(registry, key, bridge.get())?;
     }
     sweep(py, registry)?;
     let bridge = open(py, event_loop, key)?;
@@ -316,10 +314,21 @@ fn sweep(py: Python<'_>, registry: &Bound<'_, PyDict>) -> PyResult<()> {
             _ => true,
         };
         if closed {
-            bridge.get().close(py);
-            registry.del_item(key)?;
+            forget(registry, key.extract()?, bridge.get())?;
         }
     }
+    Ok(())
+}
+
+/// Take a bridge out of the registry, then close it. Closing can run the garbage collector,
+/// which can fire another loop's `LoopGone` and take that entry out first: so the entry is
+/// removed only if it is still there (and before the close, so its own callback finds
+/// nothing to do).
+fn forget(registry: &Bound<'_, PyDict>, key: usize, bridge: &Bridge) -> PyResult<()> {
+    if registry.contains(key)? {
+        registry.del_item(key)?;
+    }
+    bridge.close(registry.py());
     Ok(())
 }
 
