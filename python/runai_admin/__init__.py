@@ -7,7 +7,7 @@ with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret=".
         print(project["name"])
 """
 
-from . import auth, errors
+from . import auth, errors, org
 from ._base import NOT_GIVEN, NotGiven
 from ._client import AsyncClient, Client
 from ._core import __version__
@@ -63,4 +63,5 @@ __all__ = [
     "auth",
     "errors",
     "metrics_frame",
+    "org",
 ]

@@ -1,0 +1,54 @@
+"""Declarative organisation sync: keep departments, projects and their quotas per node
+pool, users, service accounts and access rules in line with a file.
+
+    import runai_admin as ra
+
+    org = ra.org.load("org.yaml")          # refused with line and field when wrong
+    with ra.Client() as client:
+        plan = client.org.plan(org)        # nothing changes; print(plan) shows the diff
+        result = client.org.apply(plan)    # dependency order; per-object result
+        print(ra.org.dump(client.org.export()))
+
+The JSON Schema of the file is :func:`schema` (``schema.json`` in this package)."""
+
+from ._schema import schema
+from .apply import ApplyResult, Outcome
+from .load import dump, load, load_csv, loads
+from .model import (
+    AccessRule,
+    Cluster,
+    Department,
+    Organisation,
+    Project,
+    Prune,
+    ServiceAccount,
+    SpecError,
+    User,
+    from_dict,
+)
+from .plan import Change, FieldChange, Plan, PlanError, QuotaError
+
+__all__ = [
+    "AccessRule",
+    "ApplyResult",
+    "Change",
+    "Cluster",
+    "Department",
+    "FieldChange",
+    "Organisation",
+    "Outcome",
+    "Plan",
+    "PlanError",
+    "Project",
+    "Prune",
+    "QuotaError",
+    "ServiceAccount",
+    "SpecError",
+    "User",
+    "dump",
+    "from_dict",
+    "load",
+    "load_csv",
+    "loads",
+    "schema",
+]
