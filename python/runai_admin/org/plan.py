@@ -359,13 +359,30 @@ class _Planner:
                     ):
                         self.delete_department(unit)
 
+    def stale_id(self, kind: str, name: str, wanted: str, by_name: Any) -> Any:
+        """An id of the file that the control plane no longer has (the object was
+        replaced, perhaps by an earlier apply): the object of that name when there is one,
+        with a warning to update the file, else a problem."""
+        if by_name is None:
+            self.problems.append(f"{kind} {name}: no {kind} with id {wanted!r}")
+            return None
+        self.warnings.append(
+            f"{kind} {name}: no {kind} has id {wanted!r} any more; matched by name, whose id "
+            f"is {by_name.id!r}: update the file"
+        )
+        return by_name
+
     def match_department(self, cluster: str, dept: Department) -> Any:
         state = self.state
         if dept.id is not None:
             current = state.departments.get(dept.id)
             if current is None or current.cluster != cluster:
-                self.problems.append(f"department {dept.name!r}: no department with id {dept.id!r}")
-                return None
+                return self.stale_id(
+                    "department",
+                    f"{cluster}/{dept.name}",
+                    dept.id,
+                    state.department_named(cluster, dept.name),
+                )
             if current.name != dept.name:
                 self.problems.append(
                     f"department {dept.name!r} (id {dept.id}): the control plane cannot rename "
@@ -461,8 +478,11 @@ class _Planner:
         if project.id is not None:
             current = state.projects.get(project.id)
             if current is None or current.cluster != cluster:
-                self.problems.append(f"project {name}: no project with id {project.id!r}")
-                return
+                current = self.stale_id(
+                    "project", name, project.id, state.project_named(cluster, project.name)
+                )
+                if current is None:
+                    return
         else:
             current = state.project_named(cluster, project.name)
         if current is not None and (current.name != project.name or current.parent != dept.name):

@@ -1,0 +1,412 @@
+"""Organisation sync on the fake control plane: plan and apply a file, the changed file's
+exact plan, idempotence, failures mid-apply and the recovery, atomic runs, the quota rule,
+pruning, the export round trip, and all of it on the async client too."""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import runai_admin as ra
+from runai_admin.org import Plan, PlanError, QuotaError, SpecError
+from runai_admin.testing import FakeControlPlane
+
+from .conftest import resolve
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "org.yaml"
+
+
+def large_organisation() -> dict[str, Any]:
+    """3 departments of 10 projects, 200 users, 400 access rules (each user an L1
+    researcher on one project and a viewer of its department)."""
+    departments = []
+    for d in range(3):
+        projects = [
+            {"name": f"d{d}-p{p:02d}", "quota": {"default": {"gpu": 1}, "h100": {"gpu": 0.5}}}
+            for p in range(10)
+        ]
+        departments.append(
+            {
+                "name": f"dept-{d}",
+                # Exactly what the projects deserve: any quota moved in the wrong order
+                # breaks the department's budget.
+                "quota": {"default": {"gpu": 10}, "h100": {"gpu": 5}},
+                "prune": True,
+                "projects": projects,
+            }
+        )
+    users = [{"email": f"user{i:03d}@example.com"} for i in range(200)]
+    rules = []
+    for i, user in enumerate(users):
+        d, p = i % 3, (i // 3) % 10
+        rules.append(
+            {"user": user["email"], "role": "L1 researcher", "scope": f"dept-{d}/d{d}-p{p:02d}"}
+        )
+        rules.append({"user": user["email"], "role": "Viewer", "scope": f"dept-{d}"})
+    return {
+        "clusters": [{"name": "cluster-1", "departments": departments}],
+        "users": users,
+        "accessRules": rules,
+        "prune": {"users": True, "accessRules": True},
+    }
+
+
+def changed_organisation(ids: dict[str, str]) -> dict[str, Any]:
+    """The large organisation a week later: 0.5 GPU moved from d0-p01 to d0-p00, d1-p05
+    renamed (by its id) to d1-vision, two users gone, one new."""
+    org = copy.deepcopy(large_organisation())
+    dept0 = org["clusters"][0]["departments"][0]["projects"]
+    dept0[0]["quota"]["default"]["gpu"] = 1.5
+    dept0[1]["quota"]["default"]["gpu"] = 0.5
+    renamed = org["clusters"][0]["departments"][1]["projects"][5]
+    renamed["name"], renamed["id"] = "d1-vision", ids["d1-p05"]
+    for rule in org["accessRules"]:
+        if rule["scope"] == "dept-1/d1-p05":
+            rule["scope"] = "dept-1/d1-vision"
+    gone = {"user198@example.com", "user199@example.com"}
+    org["users"] = [u for u in org["users"] if u["email"] not in gone]
+    org["accessRules"] = [r for r in org["accessRules"] if r["user"] not in gone]
+    org["users"].append({"email": "newcomer@example.com"})
+    org["accessRules"].append(
+        {"user": "newcomer@example.com", "role": "L1 researcher", "scope": "dept-2/d2-p00"}
+    )
+    return org
+
+
+def summary(plan: Plan) -> list[tuple[str, str, str, list[tuple[str, Any, Any]]]]:
+    return [
+        (c.action, c.kind, c.name, [(f.field, f.before, f.after) for f in c.fields])
+        for c in plan.grouped()
+    ]
+
+
+@pytest.fixture
+def quota_cp():
+    with FakeControlPlane(projects_within_department_quota=True) as plane:
+        yield plane
+
+
+@pytest.fixture
+def org_api(request, quota_cp):
+    """A sync or async client of a fake that enforces the department quota rule."""
+    c = quota_cp.client() if request.param == "sync" else quota_cp.async_client()
+    yield c
+    c.close()
+
+
+both = pytest.mark.parametrize("org_api", ["sync", "async"], indirect=True)
+
+
+@both
+async def test_the_example_applies_to_a_fresh_control_plane_and_then_is_in_sync(org_api):
+    plan = await resolve(org_api.org.plan(EXAMPLE))
+    assert plan.counts() == {"create": 26, "update": 0, "replace": 0, "delete": 0}
+    result = await resolve(org_api.org.apply(plan))
+    assert result.ok, result.render()
+    assert "Apply complete: 26 created" in result.summary()
+    # The new service account's secret and the users' temporary passwords are kept for
+    # the caller, never shown.
+    assert "service-account ci-runner" in result.secrets
+    assert result.secrets["service-account ci-runner"] not in repr(result.secrets)
+    again = await resolve(org_api.org.plan(EXAMPLE))
+    assert again.empty and "No changes" in str(again)
+    nothing = await resolve(org_api.org.apply(again))
+    assert nothing.outcomes == [] and "No changes" in nothing.summary()
+    physics = [
+        d for d in await resolve(org_api.departments.list().to_list()) if d["name"] == "physics"
+    ]
+    assert physics[0]["defaultNodePools"] == ["h100", "default"]
+    rules = await resolve(org_api.access_rules.list().to_list())
+    ci = [r for r in rules if r["subjectType"] == "service-account" and r["scopeName"] == "ci"]
+    assert ci and ci[0]["roleName"] == "L1 researcher"
+    accounts = await resolve(org_api.service_accounts.list().to_list())
+    assert {a["name"]: a["enabled"] for a in accounts} == {
+        "ci-runner": True,
+        "nightly-reports": False,
+    }
+
+
+@both
+async def test_a_large_organisation_then_a_changed_file_with_its_exact_plan(org_api, quota_cp):
+    started = time.perf_counter()
+    plan = await resolve(org_api.org.plan(large_organisation()))
+    planned = time.perf_counter()
+    assert plan.counts() == {"create": 633, "update": 0, "replace": 0, "delete": 0}
+    result = await resolve(org_api.org.apply(plan))
+    applied = time.perf_counter()
+    assert result.ok, [o.error for o in result.failed][:3]
+    print(f"\nlarge organisation: plan {planned - started:.2f}s, apply {applied - planned:.2f}s")
+    assert (await resolve(org_api.org.plan(large_organisation()))).empty
+
+    projects = await resolve(org_api.projects.list().to_list())
+    ids = {p["name"]: p["id"] for p in projects}
+    changed = changed_organisation(ids)
+    plan = await resolve(org_api.org.plan(changed))
+    # The users whose rules are on d1-p05: they get them again on the new project.
+    on_renamed = [i for i in range(200) if i % 3 == 1 and (i // 3) % 10 == 5]
+    expected = [
+        ("create", "user", "newcomer@example.com", []),
+        *[
+            (
+                "create",
+                "access-rule",
+                f"user:user{i:03d}@example.com → L1 researcher @ dept-1/d1-vision",
+                [],
+            )
+            for i in on_renamed
+        ],
+        ("create", "access-rule", "user:newcomer@example.com → L1 researcher @ dept-2/d2-p00", []),
+        ("update", "project", "cluster-1/dept-0/d0-p00", [("quota.default.gpu", 1, 1.5)]),
+        ("update", "project", "cluster-1/dept-0/d0-p01", [("quota.default.gpu", 1, 0.5)]),
+        (
+            "replace",
+            "project",
+            "cluster-1/dept-1/d1-vision",
+            [
+                ("name", "d1-p05", "d1-vision"),
+                ("quota.default.gpu", None, 1),
+                ("quota.h100.gpu", None, 0.5),
+            ],
+        ),
+        ("delete", "user", "user198@example.com", []),
+        ("delete", "user", "user199@example.com", []),
+        *[
+            ("delete", "access-rule", f"user:user{i}@example.com → {role} @ {scope}", [])
+            for i, role, scope in (
+                (198, "L1 researcher", "dept-0/d0-p06"),
+                (198, "Viewer", "dept-0"),
+                (199, "L1 researcher", "dept-1/d1-p06"),
+                (199, "Viewer", "dept-1"),
+            )
+        ],
+    ]
+    assert sorted(summary(plan), key=repr) == sorted(expected, key=repr)
+    assert plan.grouped()[0].action == "create" and plan.grouped()[-1].action == "delete"
+    replace = next(c for c in plan.changes if c.action == "replace")
+    assert replace.id == ids["d1-p05"] and "cannot rename" in (replace.reason or "")
+
+    # The fake refuses a project that takes its department over budget, so the quota can
+    # only move if d0-p01 gives before d0-p00 takes.
+    result = await resolve(org_api.org.apply(plan))
+    assert result.ok, result.render()
+    assert (await resolve(org_api.org.plan(changed))).empty
+    names = {p["name"] for p in await resolve(org_api.projects.list().to_list())}
+    assert "d1-vision" in names and "d1-p05" not in names
+    emails = {u["username"] for u in await resolve(org_api.users.list().to_list())}
+    assert "newcomer@example.com" in emails and "user199@example.com" not in emails
+    assert "admin@example.com" in emails  # the system's own user is never pruned
+
+
+@both
+async def test_a_failure_mid_apply_spares_the_rest_and_a_second_apply_finishes(org_api, quota_cp):
+    # The first project create is refused (409) and the first user's request is lost
+    # with its connection (POST is not repeated: it may have arrived).
+    quota_cp.inject("/api/v1/org-unit/projects", method="POST", status=409, times=1)
+    quota_cp.inject("/api/v1/users", method="POST", drop_connection=True, times=1)
+    result = await resolve(org_api.org.apply(EXAMPLE))
+    assert not result.ok
+    failed = {(o.change.kind, o.change.name) for o in result.failed}
+    assert failed == {("project", "cluster-1/physics/lattice-qcd"), ("user", "ada@example.com")}
+    errors = " ".join(o.error or "" for o in result.failed)
+    assert "409" in errors and "APIConnectionError" in errors
+    skipped = {o.change.name for o in result.skipped}
+    assert skipped == {
+        "user:grace@example.com → L1 researcher @ physics/lattice-qcd",
+        "user:ada@example.com → Department administrator @ physics",
+    }
+    assert all("depends on" in (o.error or "") for o in result.skipped)
+    assert "Apply incomplete" in result.summary()
+    done = [o for o in result.outcomes if o.status == "done"]
+    assert len(done) == 27 - 4
+
+    rest = await resolve(org_api.org.plan(EXAMPLE))
+    assert {(c.action, c.kind, c.name) for c in rest.changes} >= {
+        ("create", "project", "cluster-1/physics/lattice-qcd"),
+        ("create", "access-rule", "user:grace@example.com → L1 researcher @ physics/lattice-qcd"),
+        ("create", "access-rule", "user:ada@example.com → Department administrator @ physics"),
+    }
+    assert (await resolve(org_api.org.apply(rest))).ok
+    assert (await resolve(org_api.org.plan(EXAMPLE))).empty
+
+
+@both
+async def test_an_atomic_apply_stops_at_the_first_failure_and_removes_what_it_made(
+    org_api, quota_cp
+):
+    before = await resolve(org_api.org.plan(EXAMPLE))
+    quota_cp.inject("/api/v1/authorization/access-rules", method="POST", status=409, times=1)
+    result = await resolve(org_api.org.apply(before, atomic=True))
+    assert not result.ok and len(result.failed) == 1
+    statuses = {o.status for o in result.outcomes}
+    assert statuses <= {"reverted", "failed", "not run", "done"}
+    # Whatever was made is gone again (a disabled account goes with its account).
+    assert all(o.status != "done" or o.step == "disable" for o in result.outcomes)
+    assert sum(o.status == "reverted" for o in result.outcomes) >= 10
+    after = await resolve(org_api.org.plan(EXAMPLE))
+    assert summary(after) == summary(before)
+
+
+@both
+async def test_a_department_over_its_quota_is_refused_at_plan_time_with_the_numbers(
+    org_api, quota_cp
+):
+    org = {
+        "clusters": [
+            {
+                "name": "cluster-1",
+                "departments": [
+                    {
+                        "name": "physics",
+                        "quota": {"default": {"gpu": 4}, "h100": {"gpu": 2}},
+                        "projects": [
+                            {"name": "a", "quota": {"default": {"gpu": 3}}},
+                            {"name": "b", "quota": {"default": {"gpu": 2}, "h100": {"gpu": 1}}},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    quota_cp.clear_requests()
+    with pytest.raises(QuotaError) as refused:
+        await resolve(org_api.org.plan(org))
+    assert (
+        "department cluster-1/physics, node pool default: its projects would deserve 5 GPUs "
+        "(a 3, b 2), more than the department's 4"
+    ) in str(refused.value)
+    # Only reads (and the token) before the refusal.
+    assert all(r["method"] == "GET" or r["path"].endswith("/token") for r in quota_cp.requests)
+    # Without the check the plan is made, and the control plane refuses the project.
+    plan = await resolve(org_api.org.plan(org, check_quota=False))
+    result = await resolve(org_api.org.apply(plan))
+    assert [o.change.name for o in result.failed] == ["cluster-1/physics/b"]
+    assert "more than the department's 4" in (result.failed[0].error or "")
+
+
+@both
+async def test_a_bad_file_is_refused_with_line_and_field_before_any_request(
+    org_api, quota_cp, tmp_path
+):
+    bad = tmp_path / "org.yaml"
+    bad.write_text(
+        "clusters:\n"
+        "  - name: cluster-1\n"
+        "    departments:\n"
+        "      - name: physics\n"
+        "        quota:\n"
+        "          default: {gpu: four}\n"
+        "users:\n"
+        "  - mail: ada@example.com\n"
+    )
+    quota_cp.clear_requests()
+    with pytest.raises(SpecError) as refused:
+        await resolve(org_api.org.plan(bad))
+    text = str(refused.value)
+    assert f"{bad}:6: clusters[0].departments[0].quota.default.gpu: must be a number" in text
+    assert f"{bad}:8: users[0].mail: unknown field" in text
+    assert quota_cp.requests == []
+
+
+@both
+async def test_unknown_pools_roles_and_scopes_are_named_at_plan_time(org_api):
+    org = {
+        "clusters": [
+            {"name": "cluster-1", "departments": [{"name": "x", "quota": {"a100": {"gpu": 1}}}]}
+        ],
+        "accessRules": [
+            {"user": "admin@example.com", "role": "Overlord", "scope": "x"},
+            {"user": "admin@example.com", "role": "Viewer", "scope": "nowhere/p"},
+        ],
+    }
+    with pytest.raises(PlanError) as refused:
+        await resolve(org_api.org.plan(org))
+    text = str(refused.value)
+    assert "no node pool 'a100' in cluster 'cluster-1' (it has default, h100)" in text
+    assert "no role 'Overlord'" in text and "no project nowhere/p" in text
+
+
+@both
+async def test_pruning_deletes_unlisted_projects_and_departments_but_never_the_default(org_api):
+    await resolve(org_api.org.apply(EXAMPLE))
+    org = ra.org.load(EXAMPLE)
+    org.clusters[0].prune = True
+    org.clusters[0].departments = [d for d in org.clusters[0].departments if d.name != "platform"]
+    physics = org.clusters[0].departments[0]
+    physics.projects = [p for p in physics.projects if p.name != "materials"]
+    org.access_rules = [r for r in org.access_rules if "platform" not in r.scope]
+    plan = await resolve(org_api.org.plan(org))
+    assert sorted((c.action, c.kind, c.name) for c in plan.changes) == [
+        ("delete", "department", "cluster-1/platform"),
+        ("delete", "project", "cluster-1/physics/materials"),
+        ("delete", "project", "cluster-1/platform/ci"),
+        ("delete", "project", "cluster-1/platform/inference"),
+    ]
+    assert (await resolve(org_api.org.apply(plan))).ok
+    names = {d["name"] for d in await resolve(org_api.departments.list().to_list())}
+    assert names == {"default", "physics", "biology"}
+    assert (await resolve(org_api.org.plan(org))).empty
+
+
+@both
+async def test_export_round_trips(org_api, tmp_path):
+    await resolve(org_api.org.apply(EXAMPLE))
+    exported = await resolve(org_api.org.export())
+    path = tmp_path / "exported.yaml"
+    path.write_text(ra.org.dump(exported))
+    assert (await resolve(org_api.org.plan(path))).empty
+    again = ra.org.load(path)
+    assert again == exported
+    names = {d.name for d in again.clusters[0].departments}
+    assert names == {"default", "physics", "biology", "platform"}
+
+
+def test_async_apply_runs_independent_steps_concurrently(quota_cp):
+    import asyncio
+
+    async def main() -> None:
+        async with quota_cp.async_client() as client:
+            plan = await client.org.plan(EXAMPLE)
+            with pytest.raises(ValueError, match="concurrency"):
+                await client.org.apply(plan, concurrency=0)
+            result = await client.org.apply(plan, concurrency=4)
+            assert result.ok
+            assert (await client.org.plan(EXAMPLE)).empty
+
+    asyncio.run(main())
+
+
+def test_the_plan_renders_as_a_table_json_and_markdown(quota_cp):
+    with quota_cp.client() as client:
+        plan = client.org.plan(EXAMPLE)
+        table = plan.render("table")
+        assert table.splitlines()[0].split() == ["ACTION", "KIND", "OBJECT", "CHANGES"]
+        assert "+ create  department" in table
+        assert "Plan: 26 to create, 0 to update, 0 to replace, 0 to delete." in table
+        as_json = plan.to_dict()
+        assert as_json["summary"]["create"] == 26
+        assert as_json["changes"][0] == {
+            "action": "create",
+            "kind": "department",
+            "name": "cluster-1/physics",
+            "fields": [
+                {
+                    "field": "description",
+                    "before": None,
+                    "after": "Particle and condensed-matter physics",
+                },
+                {"field": "quota.default.gpu", "before": None, "after": 8},
+                {"field": "quota.default.gpuOverQuotaWeight", "before": None, "after": 2},
+                {"field": "quota.h100.gpu", "before": None, "after": 8},
+                {"field": "defaultNodePools", "before": None, "after": ["h100", "default"]},
+            ],
+        }
+        markdown = plan.render("markdown")
+        assert markdown.startswith("### Organisation plan") and "#### Create (26)" in markdown
+        assert "| department | `cluster-1/physics` |" in markdown
+        with pytest.raises(ValueError, match="table, json or markdown"):
+            plan.render("yaml")
+        client.org.apply(plan, progress=True)
