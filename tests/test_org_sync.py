@@ -410,3 +410,73 @@ def test_the_plan_renders_as_a_table_json_and_markdown(quota_cp):
         with pytest.raises(ValueError, match="table, json or markdown"):
             plan.render("yaml")
         client.org.apply(plan, progress=True)
+
+
+@both
+async def test_several_clusters_in_one_file(org_api):
+    await resolve(org_api.clusters.create(name="gpu-east", version="2.21"))
+    org = {
+        "clusters": [
+            {
+                "name": "cluster-1",
+                "departments": [{"name": "physics", "quota": {"h100": {"gpu": 2}}}],
+            },
+            {
+                "name": "gpu-east",
+                "departments": [
+                    {
+                        "name": "physics",
+                        "quota": {"default": {"gpu": 4}},
+                        "projects": [{"name": "east-lab", "quota": {"default": {"gpu": 4}}}],
+                    }
+                ],
+            },
+        ],
+        "accessRules": [
+            {"user": "admin@example.com", "role": "Viewer", "scope": "gpu-east:physics/east-lab"},
+            {"user": "admin@example.com", "role": "Editor", "scope": "cluster-1:physics"},
+            {"user": "admin@example.com", "role": "Viewer", "scope": "gpu-east:cluster"},
+        ],
+    }
+    plan = await resolve(org_api.org.plan(org))
+    assert [(c.action, c.kind, c.name) for c in plan.grouped()] == [
+        ("create", "department", "cluster-1/physics"),
+        ("create", "department", "gpu-east/physics"),
+        ("create", "project", "gpu-east/physics/east-lab"),
+        ("create", "access-rule", "user:admin@example.com → Viewer @ gpu-east:physics/east-lab"),
+        ("create", "access-rule", "user:admin@example.com → Editor @ cluster-1:physics"),
+        ("create", "access-rule", "user:admin@example.com → Viewer @ gpu-east:cluster"),
+    ]
+    assert (await resolve(org_api.org.apply(plan))).ok
+    assert (await resolve(org_api.org.plan(org))).empty
+    rules = await resolve(org_api.access_rules.list().to_list())
+    east = next(r for r in rules if r["scopeType"] == "project")
+    assert east["scopeName"] == "east-lab"
+    exported = await resolve(org_api.org.export())
+    assert {r.scope for r in exported.access_rules} >= {"gpu-east:physics/east-lab", "tenant"}
+    assert (await resolve(org_api.org.plan(exported))).empty
+
+
+def test_rules_for_subjects_nobody_has_are_warned_about(quota_cp):
+    org = {
+        "accessRules": [
+            {"user": "ghost@example.com", "role": "Viewer", "scope": "tenant"},
+            {"serviceAccount": "phantom", "role": "Viewer", "scope": "tenant"},
+            {"user": "admin@example.com", "role": "Viewer", "scope": "tenant"},
+        ]
+    }
+    with quota_cp.client() as client:
+        plan = client.org.plan(org)
+        assert plan.warnings == [
+            "access rule user:ghost@example.com → Viewer @ tenant: user ghost@example.com is "
+            "neither in the file nor on the control plane",
+            "access rule service-account:phantom → Viewer @ tenant: service-account phantom is "
+            "neither in the file nor on the control plane",
+        ]
+        assert str(plan).startswith("warning: access rule user:ghost@example.com")
+        result = client.org.apply(plan)
+        assert {o.change.name.split(" ")[0] for o in result.failed} == {
+            "user:ghost@example.com",
+            "service-account:phantom",
+        }
+        assert all("404" in (o.error or "") for o in result.failed)

@@ -141,7 +141,7 @@ def _fake_flag(parser: argparse.ArgumentParser) -> None:
 def add_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``org plan|apply|export`` to the subparsers of the main parser; each sets
     ``handler`` (``args -> exit status``)."""
-    org = subparsers.add_parser(
+    org: argparse.ArgumentParser = subparsers.add_parser(
         "org", help="keep departments, projects, quotas, users and access rules like a file"
     )
     commands = org.add_subparsers(dest="org_command", required=True)

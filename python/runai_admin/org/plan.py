@@ -841,14 +841,24 @@ class _Planner:
                     undo=_undo("access_rules", f"rule:{len(self.steps)}"),
                 )
             )
-        if any(r.subject_type == "user" for r in wanted):
-            emails = set(state.users) | {u.email.lower() for u in self.org.users}
-            for rule in wanted:
-                if rule.subject_type == "user" and rule.subject.lower() not in emails:
-                    self.warnings.append(
-                        f"access rule {self.rule_name(rule)}: user {rule.subject} is neither in "
-                        "the file nor on the control plane (an SSO user signs in first)"
-                    )
+        self.warn_unknown_subjects([r for r in wanted if r not in current])
+
+    def warn_unknown_subjects(self, wanted: list[AccessRule]) -> None:
+        """Rules for a user or service account that neither the file nor the control plane
+        has: the control plane will refuse them (an SSO user exists once signed in)."""
+        known = {
+            "user": set(self.state.users) | {u.email.lower() for u in self.org.users},
+            "service-account": set(self.state.service_accounts)
+            | {a.name for a in self.org.service_accounts},
+        }
+        for rule in wanted:
+            names = known.get(rule.subject_type)
+            subject = rule.subject.lower() if rule.subject_type == "user" else rule.subject
+            if names is not None and subject not in names:
+                self.warnings.append(
+                    f"access rule {self.rule_name(rule)}: {rule.subject_type} {rule.subject} is "
+                    "neither in the file nor on the control plane"
+                )
 
     def rule_name(self, rule: AccessRule) -> str:
         scope = rule.scope
