@@ -480,3 +480,116 @@ def test_rules_for_subjects_nobody_has_are_warned_about(quota_cp):
             "service-account:phantom",
         }
         assert all("404" in (o.error or "") for o in result.failed)
+
+
+@both
+async def test_fields_the_file_leaves_out_are_left_as_they_are(org_api, quota_cp):
+    dept = await resolve(
+        org_api.departments.create(
+            name="physics",
+            cluster_id=quota_cp.cluster_id,
+            resources=[
+                {"nodePool": {"id": "1"}, "gpu": {"deserved": 3, "limit": 5}, "priority": "high"}
+            ],
+        )
+    )
+    org = {
+        "clusters": [
+            {"name": "cluster-1", "departments": [{"name": "physics", "description": "Physics"}]}
+        ],
+        # No cluster in the file: a scope names the tenant's only one.
+        "accessRules": [{"user": "admin@example.com", "role": "Viewer", "scope": "physics"}],
+    }
+    plan = await resolve(org_api.org.plan(org))
+    assert summary(plan) == [
+        ("create", "access-rule", "user:admin@example.com → Viewer @ physics", []),
+        ("update", "department", "cluster-1/physics", [("description", "", "Physics")]),
+    ]
+    assert (await resolve(org_api.org.apply(plan))).ok
+    after = await resolve(org_api.departments.get(dept["id"]))
+    assert after["description"] == "Physics"
+    assert after["resources"][0]["gpu"] == {"deserved": 3, "limit": 5}
+    rules_only = {"accessRules": org["accessRules"]}
+    assert (await resolve(org_api.org.plan(rules_only))).empty
+
+
+@both
+async def test_a_project_moved_to_another_department_is_replaced(org_api):
+    await resolve(org_api.org.apply(EXAMPLE))
+    org = ra.org.load(EXAMPLE)
+    physics, biology, _ = org.clusters[0].departments
+    moved = physics.projects.pop(2)  # materials: physics → biology (within its budget)
+    moved.quota = {"default": {"gpu": 0}}
+    biology.projects.append(moved)
+    plan = await resolve(org_api.org.plan(org))
+    assert summary(plan) == [
+        (
+            "replace",
+            "project",
+            "cluster-1/biology/materials",
+            [
+                ("department", "physics", "biology"),
+                ("schedulingRules.interactiveJobTimeLimitSeconds", None, 28800),
+            ],
+        )
+    ]
+    assert "cannot move a project" in (plan.changes[0].reason or "")
+    assert (await resolve(org_api.org.apply(plan))).ok
+    projects = await resolve(org_api.projects.list().to_list())
+    parents = {p["name"]: p["parent"]["name"] for p in projects}
+    assert parents["materials"] == "biology"
+    assert (await resolve(org_api.org.plan(org))).empty
+
+
+@both
+async def test_a_department_cannot_be_renamed(org_api):
+    await resolve(org_api.org.apply(EXAMPLE))
+    departments = await resolve(org_api.departments.list().to_list())
+    physics_id = next(d["id"] for d in departments if d["name"] == "physics")
+    org = {
+        "clusters": [{"name": "cluster-1", "departments": [{"name": "science", "id": physics_id}]}]
+    }
+    with pytest.raises(PlanError, match="cannot rename department 'physics'"):
+        await resolve(org_api.org.plan(org))
+
+
+def test_a_project_name_is_unique_in_its_cluster():
+    with pytest.raises(
+        SpecError, match=r"departments\[1\].projects\[0\].name: names a project listed twice"
+    ):
+        ra.org.from_dict(
+            {
+                "clusters": [
+                    {
+                        "name": "c",
+                        "departments": [
+                            {"name": "a", "projects": [{"name": "p"}]},
+                            {"name": "b", "projects": [{"name": "p"}]},
+                        ],
+                    }
+                ]
+            }
+        )
+
+
+def test_projects_leave_a_pruned_department_before_it_goes(quota_cp):
+    with quota_cp.client() as client:
+        client.org.apply(EXAMPLE)
+        org = ra.org.load(EXAMPLE)
+        org.clusters[0].prune = True
+        physics, biology, platform = org.clusters[0].departments
+        physics.quota = {"default": {"gpu": 10}, "h100": {"gpu": 8}}
+        ci = platform.projects[0]  # platform goes; ci moves to physics, inference goes
+        physics.projects.append(ci)
+        org.clusters[0].departments = [physics, biology]
+        org.access_rules = [r for r in org.access_rules if not r.scope.startswith("platform")]
+        plan = client.org.plan(org)
+        assert sorted((c.action, c.kind, c.name) for c in plan.changes) == [
+            ("delete", "department", "cluster-1/platform"),
+            ("delete", "project", "cluster-1/platform/inference"),
+            ("replace", "project", "cluster-1/physics/ci"),
+            ("update", "department", "cluster-1/physics"),
+        ]
+        result = client.org.apply(plan)
+        assert result.ok, result.render()
+        assert client.org.plan(org).empty

@@ -339,12 +339,20 @@ def _semantic_problems(
             problems.append(
                 (("clusters", ci, "departments", di, "name"), "names a department already listed")
             )
+        project_names = [p.name for d in each.departments for p in d.projects]
         for di, dept in enumerate(each.departments):
             here = ("clusters", ci, "departments", di)
             if dept.name in RESERVED_SCOPES:
                 problems.append(((*here, "name"), f"{dept.name!r} is a scope word"))
-            for pi in _duplicates([p.name for p in dept.projects]):
-                problems.append(((*here, "projects", pi, "name"), "names a project already listed"))
+            for pi, project in enumerate(dept.projects):
+                if project_names.count(project.name) > 1:
+                    problems.append(
+                        (
+                            (*here, "projects", pi, "name"),
+                            "names a project listed twice in the cluster (a project's name is "
+                            "its namespace, unique in the cluster)",
+                        )
+                    )
             units: list[tuple[tuple[Any, ...], Optional[str]]] = [(here, dept.id)]
             units += [((*here, "projects", pi), p.id) for pi, p in enumerate(dept.projects)]
             for at, unit_id in units:
@@ -367,7 +375,9 @@ def _semantic_problems(
             )
         cluster, kind, _, _ = org.scope_of(rule.scope)
         named = ":" in rule.scope
-        if kind != "tenant" and cluster is None:
+        # A file without clusters may name the tenant's only cluster's units: the plan
+        # checks those.
+        if kind != "tenant" and cluster is None and len(cluster_names) > 1:
             problems.append(
                 (
                     ("accessRules", i, "scope"),

@@ -12,7 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .model import AccessRule, Department, Organisation, OrgUnit, Project, Quota, parse_scope
+from .model import (
+    AccessRule,
+    Cluster,
+    Department,
+    Organisation,
+    OrgUnit,
+    Project,
+    Quota,
+    parse_scope,
+)
 from .state import RESOURCES, State, normalise_quota, resources_of
 
 __all__ = ["Change", "FieldChange", "Plan", "PlanError", "QuotaError", "Step", "compute"]
@@ -281,6 +290,11 @@ class _Planner:
         self.project_steps: dict[str, list[str]] = {}
         self.lowering: dict[str, list[str]] = {}
         self.rule_deletes: dict[str, list[str]] = {}
+        # Departments to check against their projects once every unit is planned, and the
+        # projects this run deletes (pruned, or replaced under another name or department).
+        self.quota_checks: list[tuple[str, Department, Any, set[str]]] = []
+        self.leaving: set[str] = set()
+        self.claimed: set[str] = set()
 
     # Helpers -----------------------------------------------------------------------
 
@@ -344,6 +358,7 @@ class _Planner:
                 self.problems.append(f"cluster {cluster.name!r}: no such cluster (known: {known})")
                 continue
             cluster_id = state.cluster_ids[cluster.name]
+            self.claimed = self.claimed_projects(cluster)
             listed: set[str] = set()
             for dept in cluster.departments:
                 current = self.match_department(cluster.name, dept)
@@ -351,7 +366,7 @@ class _Planner:
                     listed.add(current.id)
                 self.plan_department(cluster.name, cluster_id, dept, current, listed)
             if cluster.prune:
-                for unit in state.departments.values():
+                for unit in list(state.departments.values()):
                     if (
                         unit.cluster == cluster.name
                         and unit.id not in listed
@@ -371,6 +386,23 @@ class _Planner:
             f"is {by_name.id!r}: update the file"
         )
         return by_name
+
+    def claimed_projects(self, cluster: Cluster) -> set[str]:
+        """The ids of the cluster's projects that the file lists, wherever it lists them:
+        a project it moves to another department is replaced there, not pruned here."""
+        claimed = set()
+        for dept in cluster.departments:
+            for project in dept.projects:
+                unit = self.state.projects.get(project.id or "") or self.state.project_named(
+                    cluster.name, project.name
+                )
+                if unit is not None:
+                    claimed.add(unit.id)
+        return claimed
+
+    def check_quotas(self) -> None:
+        for cluster, dept, current, seen in self.quota_checks:
+            self.check_department(cluster, dept, current, seen)
 
     def match_department(self, cluster: str, dept: Department) -> Any:
         state = self.state
@@ -420,13 +452,15 @@ class _Planner:
                 change = self.add(Change("update", "department", name, current.id, fields))
                 after = normalise_quota(dept.quota) if dept.quota is not None else current.quota
                 raised = _mix(current.quota, after, max)
+                # An unmanaged quota is sent back as the control plane has it.
+                managed = raised if dept.quota is not None else None
                 if raised != current.quota or any(not f.field.startswith("quota.") for f in fields):
                     early = self.step(
                         Step(
                             f"update {key}",
                             change,
                             "update" if raised == after else "raise quota",
-                            _put("departments", key, self.body(dept, current, raised, cluster)),
+                            _put("departments", key, self.body(dept, current, managed, cluster)),
                         )
                     )
                 if raised != after:
@@ -439,7 +473,7 @@ class _Planner:
             self.plan_project(cluster, cluster_id, dept, project, key, early, project_keys, seen)
         if current is not None and dept.prune:
             for unit in self.state.projects_of(current.id):
-                if unit.id not in seen and not unit.protected:
+                if unit.id not in seen | self.claimed and not unit.protected:
                     gone = self.delete_project(unit)
                     project_keys.append(gone)
                     self.lowering[key].append(gone)
@@ -456,7 +490,7 @@ class _Planner:
                 )
             )
         if self.check_quota:
-            self.check_department(cluster, dept, current, seen)
+            self.quota_checks.append((cluster, dept, current, seen))
 
     def plan_project(
         self,
@@ -489,6 +523,7 @@ class _Planner:
             replaced, current = current, None
         if replaced is not None:
             seen.add(replaced.id)
+            self.leaving.add(replaced.id)
         waits = [dept_step] if dept_step else []
         if current is None:
             fields = self._fields_of(project)
@@ -551,6 +586,7 @@ class _Planner:
         change = self.add(Change("update", "project", name, current.id, fields))
         after = normalise_quota(project.quota) if project.quota is not None else current.quota
         lowered = _mix(current.quota, after, min)
+        final = after if project.quota is not None else None
         if lowered != current.quota:
             low = self.step(
                 Step(
@@ -569,7 +605,7 @@ class _Planner:
                         f"update {key}",
                         change,
                         "raise quota" if lowered != current.quota else "update",
-                        _put("projects", key, self.body(project, current, after, cluster)),
+                        _put("projects", key, self.body(project, current, final, cluster)),
                         after=[*waits, "@siblings-lowering:" + dept_key],
                     )
                 )
@@ -589,6 +625,7 @@ class _Planner:
         return fields
 
     def delete_project(self, unit: Any) -> str:
+        self.leaving.add(unit.id)
         key = f"project-old:{unit.id}"
         self.ids[key] = unit.id
         change = self.add(
@@ -606,7 +643,13 @@ class _Planner:
         )
 
     def delete_department(self, unit: Any) -> None:
-        keys = [self.delete_project(p) for p in self.state.projects_of(unit.id) if not p.protected]
+        keys = []
+        for project in self.state.projects_of(unit.id):
+            if project.id in self.claimed:
+                # Listed under another department: its replacement deletes it.
+                keys.append(f"delete project-old:{project.id}")
+            elif not project.protected:
+                keys.append(self.delete_project(project))
         key = f"department-old:{unit.id}"
         self.ids[key] = unit.id
         change = self.add(Change("delete", "department", f"{unit.cluster}/{unit.name}", unit.id))
@@ -643,7 +686,7 @@ class _Planner:
             shares.append((project.name, normalise_quota(quota)))
         if current is not None and not dept.prune:
             for unit in self.state.projects_of(current.id):
-                if unit.id not in seen:
+                if unit.id not in seen and unit.id not in self.leaving:
                     shares.append((unit.name, unit.quota))
         pools = sorted({p for _, q in shares for p in q})
         for pool in pools:
@@ -944,6 +987,7 @@ def compute(org: Organisation, state: State, *, check_quota: bool = True) -> Pla
     :class:`QuotaError`) when it cannot be made."""
     planner = _Planner(org, state, check_quota)
     planner.plan_units()
+    planner.check_quotas()
     planner.plan_subjects()
     planner.plan_rules()
     if planner.problems:
