@@ -593,3 +593,17 @@ def test_projects_leave_a_pruned_department_before_it_goes(quota_cp):
         result = client.org.apply(plan)
         assert result.ok, result.render()
         assert client.org.plan(org).empty
+
+
+@both
+async def test_a_plan_made_before_someone_else_changed_the_control_plane_is_refused(org_api):
+    plan = await resolve(org_api.org.plan(EXAMPLE))
+    await resolve(org_api.users.create(email="ada@example.com"))  # made meanwhile, by hand
+    with pytest.raises(ra.org.StalePlanError, match="changed since this plan was made") as refused:
+        await resolve(org_api.org.apply(plan))
+    assert "25 to create" in str(refused.value)
+    assert not [
+        u for u in await resolve(org_api.users.list().to_list()) if "grace" in u["username"]
+    ]
+    # Planned again, it applies.
+    assert (await resolve(org_api.org.apply(await resolve(org_api.org.plan(EXAMPLE))))).ok

@@ -26,7 +26,7 @@ from .model import (
     User,
     from_dict,
 )
-from .plan import Change, FieldChange, Plan, PlanError, QuotaError
+from .plan import Change, FieldChange, Plan, PlanError, QuotaError, StalePlanError
 
 __all__ = [
     "AccessRule",
@@ -44,6 +44,7 @@ __all__ = [
     "QuotaError",
     "ServiceAccount",
     "SpecError",
+    "StalePlanError",
     "User",
     "dump",
     "from_dict",

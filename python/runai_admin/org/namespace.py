@@ -25,6 +25,14 @@ def _organisation(spec: Spec) -> Organisation:
     return spec if isinstance(spec, Organisation) else load(spec)
 
 
+def _refuse_stale(plan: _plan.Plan, state: _state.State) -> None:
+    if plan.empty:
+        return
+    now = _plan.stale(plan, state)
+    if now is not None:
+        raise _plan.StalePlanError(now)
+
+
 class OrgNamespace:
     """``client.org`` of the blocking client."""
 
@@ -45,8 +53,15 @@ class OrgNamespace:
     ) -> _apply.ApplyResult:
         """Carry out a plan (or plan ``spec`` first) in dependency order. A failed step is
         reported with the control plane's error and its dependents are skipped; the rest goes
-        on, unless ``atomic``: then it stops and deletes what this run created."""
-        made = plan if isinstance(plan, _plan.Plan) else self.plan(plan)
+        on, unless ``atomic``: then it stops and deletes what this run created.
+
+        A plan made earlier is checked first: if the control plane changed since, so that
+        the same file now plans otherwise, ``StalePlanError`` is raised and nothing done."""
+        if isinstance(plan, _plan.Plan):
+            made = plan
+            _refuse_stale(made, _state.read(self._client))
+        else:
+            made = self.plan(plan)
         return _apply.run(self._client, made, atomic=atomic, progress=progress)
 
     def export(self) -> Organisation:
@@ -79,7 +94,11 @@ class AsyncOrgNamespace:
     ) -> _apply.ApplyResult:
         """See :meth:`OrgNamespace.apply`; independent steps run up to ``concurrency`` at a
         time."""
-        made = plan if isinstance(plan, _plan.Plan) else await self.plan(plan)
+        if isinstance(plan, _plan.Plan):
+            made = plan
+            _refuse_stale(made, await _state.read_async(self._client))
+        else:
+            made = await self.plan(plan)
         return await _apply.run_async(
             self._client, made, atomic=atomic, progress=progress, concurrency=concurrency
         )

@@ -24,7 +24,17 @@ from .model import (
 )
 from .state import RESOURCES, State, normalise_quota, resources_of
 
-__all__ = ["Change", "FieldChange", "Plan", "PlanError", "QuotaError", "Step", "compute"]
+__all__ = [
+    "Change",
+    "FieldChange",
+    "Plan",
+    "PlanError",
+    "QuotaError",
+    "StalePlanError",
+    "Step",
+    "compute",
+    "stale",
+]
 
 # Ids known before and made during a run: "department:<cluster>/<name>",
 # "project:<cluster>/<name>", "service-account:<name>" (its client id) → id.
@@ -113,6 +123,9 @@ class Plan:
     steps: list[Step]
     ids: Ids
     warnings: list[str] = field(default_factory=list)
+    # What it was planned from, so that ``apply`` can tell a stale plan.
+    organisation: Optional[Organisation] = field(default=None, repr=False)
+    check_quota: bool = field(default=True, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -995,7 +1008,34 @@ def compute(org: Organisation, state: State, *, check_quota: bool = True) -> Pla
     if planner.quota_problems:
         raise QuotaError(planner.quota_problems)
     steps = planner.resolve()
-    return Plan(planner.changes, steps, planner.ids, planner.warnings)
+    return Plan(planner.changes, steps, planner.ids, planner.warnings, org, check_quota)
+
+
+def stale(plan: Plan, state: State) -> Optional[str]:
+    """Why ``plan`` no longer fits the control plane's ``state`` (None when it does): the
+    same file planned now gives other changes, as after a change made by someone else or
+    a partly failed apply."""
+    if plan.organisation is None:
+        return None
+    try:
+        fresh = compute(plan.organisation, state, check_quota=plan.check_quota)
+    except PlanError as error:
+        return str(error)
+    if [c.to_dict() for c in fresh.changes] == [c.to_dict() for c in plan.changes]:
+        return None
+    return fresh.summary()
+
+
+class StalePlanError(PlanError):
+    """The control plane changed since the plan was made: plan again."""
+
+    def __init__(self, now: str) -> None:
+        super().__init__(
+            [
+                f"the control plane changed since this plan was made (planned again: {now}): "
+                "plan again, review, and apply the new plan"
+            ]
+        )
 
 
 # The calls the steps make: plain functions of (client, ids), the same on both clients.
