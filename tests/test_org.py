@@ -196,7 +196,15 @@ def test_cli_plan_exit_codes_apply_and_export(capsys, tmp_path):
     assert main(["apply", str(EXAMPLE), "--fake"]) == 1
     assert "pass --yes" in capsys.readouterr().err
     assert main(["apply", str(EXAMPLE), "--fake", "--yes"]) == 0
-    assert "Apply complete: 26 created" in capsys.readouterr().out
+    shown = capsys.readouterr()
+    assert "Apply complete: 26 created" in shown.out
+    assert "secrets were issued for" in shown.err and "service-account ci-runner" in shown.err
+    secrets = tmp_path / "secrets.json"
+    assert main(["apply", str(EXAMPLE), "--fake", "--yes", "--secrets-file", str(secrets)]) == 0
+    kept = json.loads(secrets.read_text())
+    assert set(kept) >= {"service-account ci-runner", "user ada@example.com"}
+    assert secrets.stat().st_mode & 0o077 == 0
+    assert kept["service-account ci-runner"] not in capsys.readouterr().out
     out = tmp_path / "org.yaml"
     assert main(["export", "--fake", "-o", str(out)]) == 0
     assert ra.org.load(out).clusters[0].departments[0].name == "default"

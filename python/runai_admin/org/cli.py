@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, TextIO
@@ -88,7 +90,28 @@ def apply_command(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         result = client.org.apply(plan, atomic=args.atomic, progress=args.progress)
     print(result.render(args.output))
+    if result.secrets:
+        _keep_secrets(dict(result.secrets), args.secrets_file)
     return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def _keep_secrets(secrets: dict[str, str], path: Optional[str]) -> None:
+    """The secrets the control plane showed once: into a file only its owner may read, or
+    named (never shown) so that they can be regenerated."""
+    if path is None:
+        print(
+            "runai-admin: secrets were issued for "
+            + ", ".join(secrets)
+            + " and not kept (use --secrets-file FILE); regenerate them to use them",
+            file=sys.stderr,
+        )
+        return
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(secrets, file, indent=2)
+    print(
+        f"runai-admin: secrets issued for {len(secrets)} objects written to {path}", file=sys.stderr
+    )
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -164,6 +187,11 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="stop at the first failure and delete what this run created",
     )
     apply.add_argument("--progress", action="store_true", help="show a progress bar (tqdm)")
+    apply.add_argument(
+        "--secrets-file",
+        help="write the secrets the control plane shows once (new service accounts' client "
+        "secrets, new local users' temporary passwords) to this file, readable by you only",
+    )
     apply.set_defaults(handler=_guarded(apply_command))
     export = commands.add_parser("export", help="write the control plane's organisation")
     export.add_argument("-o", "--output", help="the file to write (default: standard output)")

@@ -154,6 +154,8 @@ class State:
     users: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # lower-case e-mail →
     service_accounts: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # by name
     rules: list[tuple[AccessRule, Mapping[str, Any]]] = field(default_factory=list)
+    by_name: dict[tuple[str, str, str], Unit] = field(default_factory=dict)  # kind, cluster, name
+    children: dict[str, list[Unit]] = field(default_factory=dict)  # department id → projects
 
     def cluster_of(self, cluster_id: Any) -> str:
         """A cluster's name (its id when the tenant lists no such cluster)."""
@@ -196,6 +198,10 @@ class State:
                 quota_of(raw.get("resources"), pool_names.get(cluster, {})),
                 raw.get("createdBy") == SYSTEM,
             )
+        for unit in [*self.departments.values(), *self.projects.values()]:
+            self.by_name[(unit.kind, unit.cluster, unit.name)] = unit
+        for project in self.projects.values():
+            self.children.setdefault(str(project.raw.get("parentId")), []).append(project)
         for role in lists["roles"]:
             self.role_ids[role["name"]] = int(role["id"])
             self.role_names[int(role["id"])] = role["name"]
@@ -242,19 +248,14 @@ class State:
         return None
 
     def department_named(self, cluster: str, name: str) -> Optional[Unit]:
-        return next(
-            (d for d in self.departments.values() if d.cluster == cluster and d.name == name),
-            None,
-        )
+        return self.by_name.get(("department", cluster, name))
 
     def project_named(self, cluster: str, name: str) -> Optional[Unit]:
         """Project names are unique within a cluster (each is a namespace)."""
-        return next(
-            (p for p in self.projects.values() if p.cluster == cluster and p.name == name), None
-        )
+        return self.by_name.get(("project", cluster, name))
 
     def projects_of(self, department_id: str) -> list[Unit]:
-        return [p for p in self.projects.values() if str(p.raw.get("parentId")) == department_id]
+        return self.children.get(department_id, [])
 
     # Export ---------------------------------------------------------------------------
 
