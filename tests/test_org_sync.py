@@ -607,3 +607,87 @@ async def test_a_plan_made_before_someone_else_changed_the_control_plane_is_refu
     ]
     # Planned again, it applies.
     assert (await resolve(org_api.org.apply(await resolve(org_api.org.plan(EXAMPLE))))).ok
+
+
+@both
+async def test_node_pools_are_created_and_tuned_and_quotas_may_use_a_new_one(org_api):
+    org = {
+        "clusters": [
+            {
+                "name": "cluster-1",
+                "nodePools": [
+                    {"name": "h100", "placementStrategy": {"gpu": "spread"}},
+                    {
+                        "name": "a100",
+                        "labelKey": "nvidia.com/gpu.product",
+                        "labelValue": "NVIDIA-A100-SXM4-80GB",
+                        "overProvisioningRatio": 2,
+                    },
+                ],
+                "departments": [
+                    {
+                        "name": "vision",
+                        "quota": {"a100": {"gpu": 4}},
+                        "defaultNodePools": ["a100", "default"],
+                        "projects": [{"name": "detection", "quota": {"a100": {"gpu": 2}}}],
+                    }
+                ],
+            }
+        ]
+    }
+    plan = await resolve(org_api.org.plan(org))
+    assert summary(plan)[:2] == [
+        (
+            "create",
+            "node-pool",
+            "cluster-1/a100",
+            [
+                ("labelKey", None, "nvidia.com/gpu.product"),
+                ("labelValue", None, "NVIDIA-A100-SXM4-80GB"),
+                ("overProvisioningRatio", None, 2),
+            ],
+        ),
+        (
+            "create",
+            "department",
+            "cluster-1/vision",
+            [("quota.a100.gpu", None, 4), ("defaultNodePools", None, ["a100", "default"])],
+        ),
+    ]
+    assert (
+        "update",
+        "node-pool",
+        "cluster-1/h100",
+        [("placementStrategy.gpu", "binpack", "spread")],
+    ) in summary(plan)
+    result = await resolve(org_api.org.apply(plan))
+    assert result.ok, result.render()
+    assert (await resolve(org_api.org.plan(org))).empty
+    pools = {p["name"]: p for p in await resolve(org_api.node_pools.list().to_list())}
+    assert pools["h100"]["placementStrategy"] == {"cpu": "binpack", "gpu": "spread"}
+    assert pools["a100"]["overProvisioningRatio"] == 2
+    vision = next(
+        d for d in await resolve(org_api.departments.list().to_list()) if d["name"] == "vision"
+    )
+    assert vision["resources"][0]["nodePool"] == {"id": pools["a100"]["id"], "name": "a100"}
+    exported = await resolve(org_api.org.export())
+    assert {p.name for p in exported.clusters[0].node_pools} == {"default", "h100", "a100"}
+    assert (await resolve(org_api.org.plan(exported))).empty
+
+
+def test_a_new_node_pool_needs_its_label_and_named_pools_must_exist(quota_cp):
+    org = {
+        "clusters": [
+            {
+                "name": "cluster-1",
+                "nodePools": [{"name": "a100"}],
+                "departments": [{"name": "x", "defaultNodePools": ["t4"]}],
+            }
+        ]
+    }
+    with quota_cp.client() as client, pytest.raises(PlanError) as refused:
+        client.org.plan(org)
+    assert "node pool cluster-1/a100: a new node pool needs labelKey and labelValue" in str(
+        refused.value
+    )
+    assert "department cluster-1/x: no node pool 't4'" in str(refused.value)

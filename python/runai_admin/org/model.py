@@ -19,6 +19,7 @@ __all__ = [
     "AccessRule",
     "Cluster",
     "Department",
+    "NodePool",
     "OrgUnit",
     "Organisation",
     "Project",
@@ -83,10 +84,22 @@ class Department(OrgUnit):
 
 
 @dataclass
+class NodePool:
+    """A node pool: the label that selects its nodes and its scheduling settings."""
+
+    name: str
+    label_key: Optional[str] = None
+    label_value: Optional[str] = None
+    over_provisioning_ratio: Optional[int] = None
+    placement_strategy: Optional[dict[str, str]] = None  # {"cpu": "spread", "gpu": "binpack"}
+
+
+@dataclass
 class Cluster:
     name: str
     departments: list[Department] = field(default_factory=list)
     prune: bool = False
+    node_pools: list[NodePool] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -197,6 +210,8 @@ def _cluster_dict(cluster: Cluster) -> dict[str, Any]:
     out: dict[str, Any] = {"name": cluster.name}
     if cluster.prune:
         out["prune"] = True
+    if cluster.node_pools:
+        out["nodePools"] = [_pool_dict(p) for p in cluster.node_pools]
     departments = []
     for dept in cluster.departments:
         item = _unit_dict(dept)
@@ -208,6 +223,18 @@ def _cluster_dict(cluster: Cluster) -> dict[str, Any]:
     if departments:
         out["departments"] = departments
     return out
+
+
+def _pool_dict(pool: NodePool) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "name": pool.name,
+            "labelKey": pool.label_key,
+            "labelValue": pool.label_value,
+            "overProvisioningRatio": pool.over_provisioning_ratio,
+            "placementStrategy": pool.placement_strategy,
+        }
+    )
 
 
 def _rule_dict(rule: AccessRule) -> dict[str, Any]:
@@ -282,11 +309,24 @@ def _build(data: Mapping[str, Any]) -> Organisation:
                     prune=bool(raw_dept.get("prune", False)),
                 )
             )
+        pools = [
+            NodePool(
+                name=raw["name"],
+                label_key=raw.get("labelKey"),
+                label_value=raw.get("labelValue"),
+                over_provisioning_ratio=raw.get("overProvisioningRatio"),
+                placement_strategy=dict(raw["placementStrategy"])
+                if "placementStrategy" in raw
+                else None,
+            )
+            for raw in raw_cluster.get("nodePools", [])
+        ]
         clusters.append(
             Cluster(
                 name=raw_cluster["name"],
                 departments=departments,
                 prune=bool(raw_cluster.get("prune", False)),
+                node_pools=pools,
             )
         )
     rules = []
@@ -335,6 +375,10 @@ def _semantic_problems(
     ids = [d.id for c in org.clusters for d in c.departments if d.id]
     ids += [p.id for c in org.clusters for d in c.departments for p in d.projects if p.id]
     for ci, each in enumerate(org.clusters):
+        for ni in _duplicates([n.name for n in each.node_pools]):
+            problems.append(
+                (("clusters", ci, "nodePools", ni, "name"), "names a node pool already listed")
+            )
         for di in _duplicates([d.name for d in each.departments]):
             problems.append(
                 (("clusters", ci, "departments", di, "name"), "names a department already listed")

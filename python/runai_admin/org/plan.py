@@ -16,13 +16,14 @@ from .model import (
     AccessRule,
     Cluster,
     Department,
+    NodePool,
     Organisation,
     OrgUnit,
     Project,
     Quota,
     parse_scope,
 )
-from .state import RESOURCES, State, normalise_quota, resources_of
+from .state import RESOURCES, State, node_pool_of, normalise_quota, resources_of
 
 __all__ = [
     "Change",
@@ -41,7 +42,7 @@ __all__ = [
 Ids = dict[str, str]
 Call = Callable[[Any, Ids], Any]
 ACTIONS = ("create", "update", "replace", "delete")
-KINDS = ("department", "project", "user", "service-account", "access-rule")
+KINDS = ("node-pool", "department", "project", "user", "service-account", "access-rule")
 ROW_SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
 
 
@@ -299,8 +300,6 @@ class _Planner:
         self.replaced_scopes: dict[str, str] = {}
         # Steps that make a scope's or a subject's object, for rules to wait on.
         self.maker: dict[str, str] = {}
-        # Project steps by department key, for the department's late step to wait on.
-        self.project_steps: dict[str, list[str]] = {}
         self.lowering: dict[str, list[str]] = {}
         self.rule_deletes: dict[str, list[str]] = {}
         # Departments to check against their projects once every unit is planned, and the
@@ -308,6 +307,7 @@ class _Planner:
         self.quota_checks: list[tuple[str, Department, Any, set[str]]] = []
         self.leaving: set[str] = set()
         self.claimed: set[str] = set()
+        self.new_pools: dict[str, dict[str, str]] = {}  # cluster → node pool → its create step
 
     # Helpers -----------------------------------------------------------------------
 
@@ -319,9 +319,12 @@ class _Planner:
         self.steps.append(step)
         return step.key
 
-    def pools(self, cluster: str, quota: Optional[Quota], where: str) -> bool:
-        known = self.state.pool_ids.get(cluster, {})
-        unknown = [p for p in (quota or {}) if p not in known]
+    def pools(self, cluster: str, unit: OrgUnit, where: str) -> bool:
+        """Whether every node pool ``unit`` names (in its quota and its default node
+        pools) exists or is made by this run; each one that does not is a problem."""
+        known = {**self.state.pool_ids.get(cluster, {}), **self.new_pools.get(cluster, {})}
+        named = [*(unit.quota or {}), *(unit.default_node_pools or [])]
+        unknown = list(dict.fromkeys(p for p in named if p not in known))
         for pool in unknown:
             self.problems.append(
                 f"{where}: no node pool {pool!r} in cluster {cluster!r} "
@@ -329,12 +332,63 @@ class _Planner:
             )
         return not unknown
 
+    def pool_waits(self, cluster: str, unit: OrgUnit) -> list[str]:
+        """The steps making node pools that ``unit`` names."""
+        made = self.new_pools.get(cluster, {})
+        named = [*(unit.quota or {}), *(unit.default_node_pools or [])]
+        return list(dict.fromkeys(made[p] for p in named if p in made))
+
+    def plan_node_pools(self, cluster: str, cluster_id: str, pools: list[NodePool]) -> None:
+        """Create the node pools the file adds, change the settings it changes; a node
+        pool is never deleted (workloads run on it)."""
+        for pool in pools:
+            name = f"{cluster}/{pool.name}"
+            key = f"nodepool:{name}"
+            current = self.state.node_pools.get((cluster, pool.name))
+            wanted = _pool_fields(pool)
+            if current is None:
+                if pool.label_key is None or pool.label_value is None:
+                    self.problems.append(
+                        f"node pool {name}: a new node pool needs labelKey and labelValue"
+                    )
+                    continue
+                fields = [FieldChange(k, None, v) for k, v in _flat(wanted).items()]
+                change = self.add(Change("create", "node-pool", name, fields=fields))
+                body = {**wanted, "name": pool.name, "clusterId": cluster_id}
+                made = self.step(
+                    Step(
+                        f"create {key}",
+                        change,
+                        "create",
+                        _create_pool(body),
+                        record=_record(key),
+                        undo=_undo("node_pools", key),
+                    )
+                )
+                self.new_pools.setdefault(cluster, {})[pool.name] = made
+                continue
+            self.ids[key] = str(current["id"])
+            before = _flat(_pool_fields(node_pool_of(current)))
+            after = _flat(wanted)
+            fields = [
+                FieldChange(k, before.get(k), v) for k, v in after.items() if before.get(k) != v
+            ]
+            if fields:
+                change = self.add(Change("update", "node-pool", name, str(current["id"]), fields))
+                if "placementStrategy" in wanted:
+                    # The strategy is sent whole: what the file leaves out stays as it is.
+                    kept = current.get("placementStrategy") or {}
+                    wanted["placementStrategy"] = {**kept, **wanted["placementStrategy"]}
+                self.step(Step(f"update {key}", change, "update", _patch_pool(key, wanted)))
+
     def body(
         self, desired: OrgUnit, current: Any, quota: Optional[Quota], cluster: str
     ) -> dict[str, Any]:
         """The fields of a create or PUT: the file's where it manages them, else the
         control plane's current ones (a PUT replaces the whole object)."""
-        pool_ids = self.state.pool_ids.get(cluster, {})
+        # A node pool this run makes is named by its step's id key, bound when sent.
+        made = {p: "@nodepool:" + f"{cluster}/{p}" for p in self.new_pools.get(cluster, {})}
+        pool_ids = {**self.state.pool_ids.get(cluster, {}), **made}
         out: dict[str, Any] = {}
         if quota is not None:
             out["resources"] = resources_of(quota, pool_ids)
@@ -371,13 +425,14 @@ class _Planner:
                 self.problems.append(f"cluster {cluster.name!r}: no such cluster (known: {known})")
                 continue
             cluster_id = state.cluster_ids[cluster.name]
+            self.plan_node_pools(cluster.name, cluster_id, cluster.node_pools)
             self.claimed = self.claimed_projects(cluster)
             listed: set[str] = set()
             for dept in cluster.departments:
                 current = self.match_department(cluster.name, dept)
                 if current is not None:
                     listed.add(current.id)
-                self.plan_department(cluster.name, cluster_id, dept, current, listed)
+                self.plan_department(cluster.name, cluster_id, dept, current)
             if cluster.prune:
                 for unit in list(state.departments.values()):
                     if (
@@ -437,11 +492,12 @@ class _Planner:
         return state.department_named(cluster, dept.name)
 
     def plan_department(
-        self, cluster: str, cluster_id: str, dept: Department, current: Any, listed: set[str]
+        self, cluster: str, cluster_id: str, dept: Department, current: Any
     ) -> None:
         name = f"{cluster}/{dept.name}"
         key = f"department:{name}"
-        ok = self.pools(cluster, dept.quota, f"department {name}")
+        ok = self.pools(cluster, dept, f"department {name}")
+        pool_waits = self.pool_waits(cluster, dept)
         early: Optional[str] = None
         late_change: Optional[Change] = None
         if current is None:
@@ -453,6 +509,7 @@ class _Planner:
                     change,
                     "create",
                     _create_department(cluster_id, dept.name, body),
+                    after=pool_waits,
                     record=_record(key),
                     undo=_undo("departments", key),
                 )
@@ -474,12 +531,12 @@ class _Planner:
                             change,
                             "update" if raised == after else "raise quota",
                             _put("departments", key, self.body(dept, current, managed, cluster)),
+                            after=pool_waits,
                         )
                     )
                 if raised != after:
                     late_change = change
         project_keys: list[str] = []
-        self.project_steps[key] = project_keys
         self.lowering.setdefault(key, [])
         seen: set[str] = set()
         for project in dept.projects:
@@ -519,7 +576,7 @@ class _Planner:
         state = self.state
         name = f"{cluster}/{dept.name}/{project.name}"
         key = f"project:{cluster}/{project.name}"
-        ok = self.pools(cluster, project.quota, f"project {name}")
+        ok = self.pools(cluster, project, f"project {name}")
         current = None
         replaced = None
         if project.id is not None:
@@ -537,7 +594,7 @@ class _Planner:
         if replaced is not None:
             seen.add(replaced.id)
             self.leaving.add(replaced.id)
-        waits = [dept_step] if dept_step else []
+        waits = [*([dept_step] if dept_step else []), *self.pool_waits(cluster, project)]
         if current is None:
             fields = self._fields_of(project)
             if replaced is not None:
@@ -1070,16 +1127,30 @@ def _delete(namespace: str, key: str) -> Call:
     return delete
 
 
+def _bound(body: dict[str, Any], ids: Ids) -> dict[str, Any]:
+    """``body`` with the ids of node pools made in this run in place of their keys."""
+    resources = []
+    for entry in body.get("resources", []):
+        pool = entry.get("nodePool") or {}
+        pool_id = str(pool.get("id", ""))
+        if pool_id.startswith("@"):
+            entry = {**entry, "nodePool": {**pool, "id": ids[pool_id[1:]]}}
+        resources.append(entry)
+    return {**body, "resources": resources}
+
+
 def _put(namespace: str, key: str, body: dict[str, Any]) -> Call:
     def put(client: Any, ids: Ids) -> Any:
-        return getattr(client, namespace).update(ids[key], body=body)
+        return getattr(client, namespace).update(ids[key], body=_bound(body, ids))
 
     return put
 
 
 def _create_department(cluster_id: str, name: str, body: dict[str, Any]) -> Call:
     def create(client: Any, ids: Ids) -> Any:
-        return client.departments.create(body={**body, "name": name, "clusterId": cluster_id})
+        return client.departments.create(
+            body={**_bound(body, ids), "name": name, "clusterId": cluster_id}
+        )
 
     return create
 
@@ -1087,10 +1158,51 @@ def _create_department(cluster_id: str, name: str, body: dict[str, Any]) -> Call
 def _create_project(cluster_id: str, dept_key: str, name: str, body: dict[str, Any]) -> Call:
     def create(client: Any, ids: Ids) -> Any:
         return client.projects.create(
-            body={**body, "name": name, "clusterId": cluster_id, "parentId": ids[dept_key]}
+            body={
+                **_bound(body, ids),
+                "name": name,
+                "clusterId": cluster_id,
+                "parentId": ids[dept_key],
+            }
         )
 
     return create
+
+
+def _pool_fields(pool: NodePool) -> dict[str, Any]:
+    """The wire fields of a node pool that the file manages."""
+    fields: dict[str, Any] = {
+        "labelKey": pool.label_key,
+        "labelValue": pool.label_value,
+        "overProvisioningRatio": pool.over_provisioning_ratio,
+        "placementStrategy": pool.placement_strategy,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _flat(fields: dict[str, Any]) -> dict[str, Any]:
+    """``placementStrategy: {cpu: spread}`` as ``placementStrategy.cpu: spread``."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{k}": v for k, v in sorted(value.items())})
+        else:
+            out[key] = value
+    return out
+
+
+def _create_pool(body: dict[str, Any]) -> Call:
+    def create(client: Any, ids: Ids) -> Any:
+        return client.node_pools.create(body=body)
+
+    return create
+
+
+def _patch_pool(key: str, fields: dict[str, Any]) -> Call:
+    def patch(client: Any, ids: Ids) -> Any:
+        return client.node_pools.patch(ids[key], body=fields)
+
+    return patch
 
 
 def _create_user(email: str) -> Call:

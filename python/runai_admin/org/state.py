@@ -13,6 +13,7 @@ from .model import (
     AccessRule,
     Cluster,
     Department,
+    NodePool,
     Organisation,
     Project,
     Quota,
@@ -147,6 +148,7 @@ class State:
     cluster_ids: dict[str, str] = field(default_factory=dict)  # name → id
     cluster_names: dict[str, str] = field(default_factory=dict)  # id → name
     pool_ids: dict[str, dict[str, str]] = field(default_factory=dict)  # cluster → name → id
+    node_pools: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     departments: dict[str, Unit] = field(default_factory=dict)  # by id
     projects: dict[str, Unit] = field(default_factory=dict)  # by id
     role_ids: dict[str, int] = field(default_factory=dict)
@@ -171,6 +173,7 @@ class State:
         for pool in lists["node_pools"]:
             cluster = self.cluster_of(pool["clusterId"])
             self.pool_ids.setdefault(cluster, {})[pool["name"]] = str(pool["id"])
+            self.node_pools[(cluster, pool["name"])] = pool
             pool_names.setdefault(cluster, {})[str(pool["id"])] = pool["name"]
         for raw in lists["departments"]:
             cluster = self.cluster_of(raw["clusterId"])
@@ -270,7 +273,12 @@ class State:
                     continue
                 projects = [Project(**_unit_fields(p)) for p in self.projects_of(dept.id)]
                 departments.append(Department(**_unit_fields(dept), projects=projects))
-            clusters.append(Cluster(cluster_name, departments))
+            pools = [
+                node_pool_of(raw)
+                for (name, _), raw in self.node_pools.items()
+                if name == cluster_name
+            ]
+            clusters.append(Cluster(cluster_name, departments, node_pools=pools))
         rules = []
         for rule, _ in self.rules:
             scope = rule.scope if several or rule.scope == "tenant" else rule.scope.split(":", 1)[1]
@@ -284,6 +292,19 @@ class State:
             ],
             access_rules=rules,
         )
+
+
+def node_pool_of(raw: Mapping[str, Any]) -> NodePool:
+    """A node pool as a file states it."""
+    strategy = {k: v for k, v in (raw.get("placementStrategy") or {}).items() if v is not None}
+    ratio = raw.get("overProvisioningRatio")
+    return NodePool(
+        name=str(raw["name"]),
+        label_key=raw.get("labelKey"),
+        label_value=raw.get("labelValue"),
+        over_provisioning_ratio=int(ratio) if ratio is not None else None,
+        placement_strategy=strategy or None,
+    )
 
 
 def _unit_fields(unit: Unit) -> dict[str, Any]:
