@@ -7,7 +7,9 @@ with ra.Client(base_url="https://acme.run.ai", client_id="...", client_secret=".
         print(project["name"])
 """
 
-from . import auth, errors, org
+from typing import TYPE_CHECKING, Any
+
+from . import auth, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._client import AsyncClient, Client
 from ._core import __version__
@@ -65,3 +67,16 @@ __all__ = [
     "metrics_frame",
     "org",
 ]
+
+if TYPE_CHECKING:
+    from . import org
+
+
+def __getattr__(name: str) -> Any:
+    # `ra.org` (the organisation sync) is imported on first use: most programs never
+    # need it, and it should not cost every `import runai_admin`.
+    if name == "org":
+        import importlib
+
+        return importlib.import_module(".org", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
