@@ -77,30 +77,33 @@ class ApplyResult:
     def summary(self) -> str:
         if not self.outcomes:
             return "No changes: the control plane already matches the organisation file."
-        done = {a: 0 for a in ("create", "update", "replace", "delete")}
-        seen: set[int] = set()
+        # A change is made when all its steps are done.
+        made_by_change: dict[int, tuple[Change, bool]] = {}
         for outcome in self.outcomes:
-            if id(outcome.change) in seen:
-                continue
-            seen.add(id(outcome.change))
-            steps = [o for o in self.outcomes if o.change is outcome.change]
-            if all(o.status == "done" for o in steps):
-                done[outcome.change.action] += 1
-        made = ", ".join(
-            f"{n} {a}d" if a != "replace" else f"{n} replaced" for a, n in done.items()
-        )
-        made = made.replace("created", "created").replace("deleted", "deleted")
+            _, so_far = made_by_change.get(id(outcome.change), (outcome.change, True))
+            made_by_change[id(outcome.change)] = (
+                outcome.change,
+                so_far and outcome.status == "done",
+            )
+        past = {
+            "create": "created",
+            "update": "updated",
+            "replace": "replaced",
+            "delete": "deleted",
+        }
+        done = dict.fromkeys(past, 0)
+        for change, made in made_by_change.values():
+            done[change.action] += made
+        made_text = ", ".join(f"{n} {past[action]}" for action, n in done.items())
         head = "Apply complete" if self.ok else "Apply incomplete"
         counts = self.counts()
-        tail = (
-            ""
-            if self.ok
-            else (
+        tail = ""
+        if not self.ok:
+            tail = (
                 f"; {counts['failed']} failed, {counts['skipped'] + counts['not run']} not made, "
                 f"{counts['reverted']} reverted: fix the cause and apply again"
             )
-        )
-        return f"{head}: {made.replace('updated', 'updated')}{tail}."
+        return f"{head}: {made_text}{tail}."
 
     def to_dict(self) -> dict[str, Any]:
         return {"outcomes": [o.to_dict() for o in self.outcomes], "summary": self.counts()}
