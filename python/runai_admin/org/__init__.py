@@ -1,15 +1,19 @@
-"""Declarative organisation sync: keep departments, projects and their quotas per node
-pool, users, service accounts and access rules in line with a file.
+"""Declarative organisation sync: keep node pools, departments and projects with their
+quotas per node pool, users, service accounts and access rules in line with a file.
 
     import runai_admin as ra
 
     org = ra.org.load("org.yaml")          # refused with line and field when wrong
     with ra.Client() as client:
         plan = client.org.plan(org)        # nothing changes; print(plan) shows the diff
-        result = client.org.apply(plan)    # dependency order; per-object result
+        result = client.org.apply(plan)    # dependency order; a result per object
         print(ra.org.dump(client.org.export()))
 
-The JSON Schema of the file is :func:`schema` (``schema.json`` in this package)."""
+On ``AsyncClient`` the same calls are awaited, and ``apply(plan, concurrency=8)`` runs
+independent steps at once. The command line is ``runai-admin org plan|apply|export``
+(:mod:`runai_admin.org.cli`). The JSON Schema of the file is :func:`schema`
+(``schema.json`` in this package, for editors).
+"""
 
 from ._schema import schema
 from .apply import ApplyResult, Outcome
