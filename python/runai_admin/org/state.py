@@ -215,6 +215,8 @@ class State:
             self.service_accounts[account["name"]] = account
             account_names[str(account.get("clientId") or account["name"])] = account["name"]
         for raw in lists["access_rules"]:
+            # A tenant without clusters still names itself in its rules.
+            self.tenant_id = self.tenant_id or str(raw.get("tenantId") or "")
             rule = self._rule(raw, account_names)
             if rule is not None:
                 self.rules.append((rule, raw))
