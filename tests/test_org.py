@@ -184,6 +184,9 @@ def test_the_commands_register_on_a_parser_with_handlers():
     assert args.exit_code and args.output == "markdown" and callable(args.handler)
     args = parser.parse_args(["org", "apply", "org.yaml", "--atomic", "--yes"])
     assert args.atomic and args.yes and callable(args.handler)
+    assert parser.parse_args(["org", "apply", "f", "--concurrency", "8"]).concurrency == 8
+    with pytest.raises(SystemExit):
+        parser.parse_args(["org", "apply", "f", "--concurrency", "0"])
     args = parser.parse_args(["org", "export", "-o", "out.yaml"])
     assert args.output == "out.yaml" and callable(args.handler)
 
@@ -229,7 +232,7 @@ def test_cli_on_a_control_plane_from_the_settings(capsys, monkeypatch, cp):
     monkeypatch.setenv("RUNAI_CLIENT_ID", cp.client_id)
     monkeypatch.setenv("RUNAI_CLIENT_SECRET", cp.client_secret)
     assert main(["plan", str(EXAMPLE), "--exit-code"]) == 2
-    assert main(["apply", str(EXAMPLE), "--yes", "-o", "json"]) == 0
+    assert main(["apply", str(EXAMPLE), "--yes", "-o", "json", "--concurrency", "4"]) == 0
     capsys.readouterr()
     # In sync now: the drift check passes.
     assert main(["plan", str(EXAMPLE), "--exit-code"]) == 0

@@ -15,6 +15,7 @@ plane differs from the file (for a scheduled drift check) and 1 on an error, as
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -22,8 +23,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, TextIO
 
-from .._client import Client
+from .._client import AsyncClient, Client
 from ..errors import RunaiError
+from .apply import ApplyResult
 from .load import dump, load, load_csv
 from .model import Organisation, SpecError
 from .plan import Plan, PlanError
@@ -34,15 +36,23 @@ EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
 
 @contextlib.contextmanager
-def _client(args: argparse.Namespace) -> Iterator[Client]:
+def _session(args: argparse.Namespace) -> Iterator[tuple[Client, Callable[[], AsyncClient]]]:
+    """A blocking client, and a maker of asyncio clients of the same control plane."""
     if getattr(args, "fake", False):
         from ..testing import FakeControlPlane
 
         with FakeControlPlane() as plane, plane.client() as client:
             print(f"Using a fresh embedded fake control plane at {plane.url}", file=sys.stderr)
-            yield client
+            yield client, plane.async_client
         return
-    with Client(allow_insecure_http=getattr(args, "allow_insecure_http", False)) as client:
+    insecure = bool(getattr(args, "allow_insecure_http", False))
+    with Client(allow_insecure_http=insecure) as client:
+        yield client, lambda: AsyncClient(allow_insecure_http=insecure)
+
+
+@contextlib.contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Client]:
+    with _session(args) as (client, _):
         yield client
 
 
@@ -77,8 +87,17 @@ def _confirmed(plan: Plan, stdin: TextIO) -> bool:
     return answer.strip() == "yes"
 
 
+async def _apply_async(
+    make: Callable[[], AsyncClient], plan: Plan, args: argparse.Namespace
+) -> ApplyResult:
+    async with make() as client:
+        return await client.org.apply(
+            plan, atomic=args.atomic, progress=args.progress, concurrency=args.concurrency
+        )
+
+
 def apply_command(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with _session(args) as (client, make_async):
         plan = _plan(client, args)
         if plan.empty:
             print(plan.summary())
@@ -88,7 +107,10 @@ def apply_command(args: argparse.Namespace) -> int:
         if not args.yes and not _confirmed(plan, sys.stdin):
             print("Nothing applied.", file=sys.stderr)
             return EXIT_ERROR
-        result = client.org.apply(plan, atomic=args.atomic, progress=args.progress)
+        if args.concurrency > 1:
+            result = asyncio.run(_apply_async(make_async, plan, args))
+        else:
+            result = client.org.apply(plan, atomic=args.atomic, progress=args.progress)
     print(result.render(args.output))
     if result.secrets:
         _keep_secrets(dict(result.secrets), args.secrets_file)
@@ -124,6 +146,13 @@ def export_command(args: argparse.Namespace) -> int:
             file.write(text)
         print(f"Wrote {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a count of 1 or more, not {value}")
+    return value
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -187,6 +216,12 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="stop at the first failure and delete what this run created",
     )
     apply.add_argument("--progress", action="store_true", help="show a progress bar (tqdm)")
+    apply.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        help="requests in flight at once (default 1; more uses the asyncio client)",
+    )
     apply.add_argument(
         "--secrets-file",
         help="write the secrets the control plane shows once (new service accounts' client "
