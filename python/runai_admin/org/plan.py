@@ -150,7 +150,13 @@ class Plan:
     def grouped(self) -> list[Change]:
         """Creates, then updates and replacements, then deletes, each in dependency order."""
         order = {"create": 0, "update": 1, "replace": 1, "delete": 2}
-        return sorted(self.changes, key=lambda c: order[c.action])
+
+        def rank(change: Change) -> tuple[int, int]:
+            kind = KINDS.index(change.kind)
+            # What depends on an object goes before it when deleting.
+            return order[change.action], -kind if change.action == "delete" else kind
+
+        return sorted(self.changes, key=rank)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -621,7 +627,7 @@ class _Planner:
                     Step(
                         f"delete {old_key}",
                         change,
-                        "delete",
+                        "delete old",
                         _delete("projects", old_key),
                         after=["@rule-deletes:" + old_scope],
                     )
@@ -1034,7 +1040,9 @@ class _Planner:
             step.after = list(dict.fromkeys(expanded))
         # Deletes of rules and objects before creates (freeing names and quota), then the
         # order of planning; a stable topological sort keeps it where it can.
-        rank = {s.key: (0 if s.label == "delete" else 1, i) for i, s in enumerate(self.steps)}
+        rank = {
+            s.key: (0 if s.label.startswith("delete") else 1, i) for i, s in enumerate(self.steps)
+        }
         ordered: list[Step] = []
         placed: set[str] = set()
         pending = sorted(self.steps, key=lambda s: rank[s.key])
