@@ -364,19 +364,19 @@ async def test_export_round_trips(org_api, tmp_path):
     assert names == {"default", "physics", "biology", "platform"}
 
 
-def test_async_apply_runs_independent_steps_concurrently(quota_cp):
-    import asyncio
-
-    async def main() -> None:
-        async with quota_cp.async_client() as client:
-            plan = await client.org.plan(EXAMPLE)
-            with pytest.raises(ValueError, match="concurrency"):
-                await client.org.apply(plan, concurrency=0)
-            result = await client.org.apply(plan, concurrency=4)
-            assert result.ok
-            assert (await client.org.plan(EXAMPLE)).empty
-
-    asyncio.run(main())
+async def test_async_apply_runs_independent_steps_concurrently(quota_cp):
+    async with quota_cp.async_client() as client:
+        plan = await client.org.plan(EXAMPLE)
+        with pytest.raises(ValueError, match="concurrency"):
+            await client.org.apply(plan, concurrency=0)
+        # The four users' creates wait on nothing: each answer is held half a second, and
+        # together they take about that long, not two seconds.
+        quota_cp.inject("/api/v1/users", method="POST", delay=0.5, times=4)
+        started = time.perf_counter()
+        result = await client.org.apply(plan, concurrency=4)
+        assert result.ok
+        assert time.perf_counter() - started < 1.5
+        assert (await client.org.plan(EXAMPLE)).empty
 
 
 def test_the_plan_renders_as_a_table_json_and_markdown(quota_cp):
