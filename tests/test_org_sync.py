@@ -691,3 +691,36 @@ def test_a_new_node_pool_needs_its_label_and_named_pools_must_exist(quota_cp):
         refused.value
     )
     assert "department cluster-1/x: no node pool 't4'" in str(refused.value)
+
+
+def test_a_prune_never_takes_the_callers_own_access(quota_cp):
+    with quota_cp.client() as admin:
+        robot = admin.service_accounts.create(name="org-sync")
+        admin.access_rules.create(
+            subject_type="service-account",
+            subject_id=robot["clientId"],
+            role_id=1,  # System administrator, on the tenant
+            scope_type="tenant",
+            scope_id="1001",
+        )
+        admin.org.apply(EXAMPLE)
+    org = ra.org.load(EXAMPLE)
+    org.access_rules = []
+    org.service_accounts = []
+    org.prune = ra.org.Prune(users=False, service_accounts=True, access_rules=True)
+    with ra.Client(
+        base_url=quota_cp.url, client_id=robot["clientId"], client_secret=robot["clientSecret"]
+    ) as client:
+        plan = client.org.plan(org)
+        deleted = {(c.kind, c.name) for c in plan.changes if c.action == "delete"}
+        assert ("service-account", "ci-runner") in deleted
+        assert ("service-account", "org-sync") not in deleted
+        assert not any("org-sync" in name for kind, name in deleted if kind == "access-rule")
+        assert sum(kind == "access-rule" for kind, _ in deleted) == 10
+        assert plan.warnings == [
+            "service account org-sync: kept, though the file does not list it: it is the caller",
+            "access rule service-account:org-sync → System administrator @ tenant: kept, though "
+            "the file does not list it: it grants the caller",
+        ]
+        assert client.org.apply(plan).ok
+        assert client.org.plan(org).changes == []

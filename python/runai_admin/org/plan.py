@@ -810,6 +810,8 @@ class _Planner:
                     or not raw.get("isLocal", True)
                 ):
                     continue
+                if self.kept(("user", str(raw["username"])), f"user {raw['username']}"):
+                    continue
                 key = f"user-old:{raw['id']}"
                 self.ids[key] = str(raw["id"])
                 change = self.add(Change("delete", "user", str(raw["username"]), str(raw["id"])))
@@ -883,6 +885,9 @@ class _Planner:
             for name, raw in state.service_accounts.items():
                 if name in names or raw.get("createdBy") == "system":
                     continue
+                client_id = str(raw.get("clientId") or name)
+                if self.kept(("service-account", client_id), f"service account {name}"):
+                    continue
                 key = f"service-account-old:{raw['id']}"
                 self.ids[key + "-id"] = str(raw["id"])
                 change = self.add(Change("delete", "service-account", name, str(raw["id"])))
@@ -895,6 +900,13 @@ class _Planner:
                         after=[f"@subject-deletes:service-account:{name}"],
                     )
                 )
+
+    def kept(self, subject: tuple[str, str], name: str) -> bool:
+        """Whether a prune spares ``subject`` because it is the caller (with a warning)."""
+        if subject not in self.state.own_subjects:
+            return False
+        self.warnings.append(f"{name}: kept, though the file does not list it: it is the caller")
+        return True
 
     def canonical(self, rule: AccessRule) -> Optional[AccessRule]:
         cluster, kind, dept, project = parse_scope(rule.scope, self.clusters)
@@ -931,6 +943,12 @@ class _Planner:
             if rule.scope in self.replaced_scopes:
                 continue  # goes with its project
             if self.org.prune.access_rules and raw.get("createdBy") != "system":
+                if str(raw["id"]) in state.own_rules:
+                    self.warnings.append(
+                        f"access rule {self.rule_name(rule)}: kept, though the file does not "
+                        "list it: it grants the caller"
+                    )
+                    continue
                 deletes.append((rule, raw))
         for rule, raw in deletes:
             key = f"rule-old:{raw['id']}"

@@ -25,14 +25,16 @@ __all__ = ["State", "quota_of", "read", "read_async", "resources_of"]
 
 # The lists a plan reads, by the client namespace that lists them.
 LISTS = (
-    "clusters",
-    "node_pools",
-    "departments",
-    "projects",
-    "users",
-    "service_accounts",
-    "access_rules",
-    "roles",
+    ("clusters", "clusters", "list"),
+    ("node_pools", "node_pools", "list"),
+    ("departments", "departments", "list"),
+    ("projects", "projects", "list"),
+    ("users", "users", "list"),
+    ("service_accounts", "service_accounts", "list"),
+    ("access_rules", "access_rules", "list"),
+    ("roles", "roles", "list"),
+    # The caller's own rules: a prune never takes away the access it runs with.
+    ("own_rules", "me", "list_access_rules"),
 )
 RESOURCES = ("gpu", "cpu", "memory")
 # Wire field of a resource → suffix of the file's quota key (gpu, gpuLimit, ...).
@@ -45,13 +47,17 @@ DEFAULT_DEPARTMENT = "default"
 
 def read(client: Any) -> State:
     """Every list the plan needs, from a blocking client."""
-    return State({name: list(getattr(client, name).list().to_list()) for name in LISTS})
+    return State(
+        {name: list(getattr(getattr(client, ns), verb)().to_list()) for name, ns, verb in LISTS}
+    )
 
 
 async def read_async(client: Any) -> State:
     """Every list the plan needs, from an asyncio client, all at once."""
-    lists = await asyncio.gather(*(getattr(client, n).list().to_list() for n in LISTS))
-    return State({name: list(items) for name, items in zip(LISTS, lists)})
+    lists = await asyncio.gather(
+        *(getattr(getattr(client, ns), verb)().to_list() for _, ns, verb in LISTS)
+    )
+    return State({name: list(items) for (name, _, _), items in zip(LISTS, lists)})
 
 
 def _number(value: Any) -> float:
@@ -157,6 +163,8 @@ class State:
     service_accounts: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # by name
     rules: list[tuple[AccessRule, Mapping[str, Any]]] = field(default_factory=list)
     by_name: dict[tuple[str, str, str], Unit] = field(default_factory=dict)  # kind, cluster, name
+    own_rules: set[str] = field(default_factory=set)  # ids of the rules that grant the caller
+    own_subjects: set[tuple[str, str]] = field(default_factory=set)  # (type, id) of the caller
     children: dict[str, list[Unit]] = field(default_factory=dict)  # department id → projects
 
     def cluster_of(self, cluster_id: Any) -> str:
@@ -205,6 +213,11 @@ class State:
             self.by_name[(unit.kind, unit.cluster, unit.name)] = unit
         for project in self.projects.values():
             self.children.setdefault(str(project.raw.get("parentId")), []).append(project)
+        for raw in lists.get("own_rules", []):
+            if raw.get("id") is not None:
+                self.own_rules.add(str(raw["id"]))
+            if raw["subjectType"] != "group":
+                self.own_subjects.add((str(raw["subjectType"]), str(raw["subjectId"])))
         for role in lists["roles"]:
             self.role_ids[role["name"]] = int(role["id"])
             self.role_names[int(role["id"])] = role["name"]
