@@ -14,6 +14,8 @@ the classes of :mod:`runai_admin.errors`, other ways to sign in are in
 run and test against.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import auth, errors
 from ._base import NOT_GIVEN, NotGiven
 from ._client import AsyncClient, Client
@@ -76,4 +78,18 @@ __all__ = [
     "auth",
     "errors",
     "metrics_frame",
+    "org",
 ]
+
+if TYPE_CHECKING:
+    from . import org
+
+
+def __getattr__(name: str) -> Any:
+    # `ra.org` (the organisation sync) is imported on first use: most programs never
+    # need it, and it should not cost every `import runai_admin`.
+    if name == "org":
+        import importlib
+
+        return importlib.import_module(".org", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

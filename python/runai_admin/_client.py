@@ -3,9 +3,14 @@ namespaces and methods (generated in ``_namespaces``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import _core, _logging
 from ._base import BaseClient
 from ._namespaces import _AsyncClientNamespaces, _ClientNamespaces
+
+if TYPE_CHECKING:
+    from .org.namespace import AsyncOrgNamespace, OrgNamespace
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -27,6 +32,13 @@ class Client(_ClientNamespaces):
     def _core_client(self) -> _core.CoreClient:
         return _with_logging_level(self)
 
+    @property
+    def org(self) -> OrgNamespace:
+        """Declarative organisation sync: ``plan``, ``apply`` and ``export``."""
+        from .org.namespace import OrgNamespace
+
+        return OrgNamespace(self)
+
     def __enter__(self) -> Client:
         return self
 
@@ -39,6 +51,13 @@ class AsyncClient(_AsyncClientNamespaces):
 
     def _core_client(self) -> _core.CoreClient:
         return _with_logging_level(self)
+
+    @property
+    def org(self) -> AsyncOrgNamespace:
+        """Declarative organisation sync: ``plan``, ``apply`` and ``export``."""
+        from .org.namespace import AsyncOrgNamespace
+
+        return AsyncOrgNamespace(self)
 
     async def __aenter__(self) -> AsyncClient:
         return self

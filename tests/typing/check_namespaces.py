@@ -376,6 +376,13 @@ def blocking(client: ra.Client, cluster_id: str) -> None:
     client.nodes.telemetry(telemetry_type="GPUS")  # type: ignore[arg-type]
     client.node_pools.legacy_delete(cluster_id, "3")  # type: ignore[arg-type]
 
+    # organisation sync
+    org_plan = client.org.plan("org.yaml", check_quota=False)
+    assert_type(org_plan, ra.org.Plan)
+    assert_type(client.org.apply(org_plan, atomic=True, progress=False), ra.org.ApplyResult)
+    assert_type(client.org.export(), ra.org.Organisation)
+    client.org.apply(org_plan, concurrency=4)  # type: ignore[call-arg]
+
     # What the checkers must refuse.
     client.projects.get(project["id"], colour="red")  # type: ignore[call-arg]
     client.projects.create(name="p", cluster_id=cluster_id, resources=[], colour="red")  # type: ignore[call-overload]
@@ -569,6 +576,12 @@ async def asynchronous(client: ra.AsyncClient, cluster_id: str) -> None:
     assert_type(await client.cli.legacy_manual_document("runai.md"), str)
     assert_type(await client.logo.get(), Optional[LogoGetResult])
     assert_type(await client.logo.upload(logo="logo.png"), None)
+
+    # organisation sync
+    org_plan = await client.org.plan({"users": [{"email": "ada@example.com"}]})
+    assert_type(org_plan, ra.org.Plan)
+    assert_type(await client.org.apply(org_plan, concurrency=4), ra.org.ApplyResult)
+    assert_type(await client.org.export(), ra.org.Organisation)
 
     # What the checkers must refuse.
     _unawaited: Project = client.projects.get("42")  # type: ignore[assignment]
