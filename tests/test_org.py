@@ -12,8 +12,9 @@ import jsonschema
 import pytest
 
 import runai_admin as ra
+from runai_admin.cli import build_parser
+from runai_admin.cli import main as cli_main
 from runai_admin.org import SpecError
-from runai_admin.org.cli import add_commands, main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "org.yaml"
 PYTHON = Path(__file__).parent.parent / "python"
@@ -176,10 +177,7 @@ def test_a_wrong_csv_cell_names_its_file_and_row(tmp_path):
 
 
 def test_the_commands_register_on_a_parser_with_handlers():
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="runai-admin")
-    add_commands(parser.add_subparsers(dest="command"))
+    parser = build_parser(["org"])
     args = parser.parse_args(["org", "plan", "org.yaml", "--exit-code", "-o", "markdown"])
     assert args.exit_code and args.output == "markdown" and callable(args.handler)
     args = parser.parse_args(["org", "apply", "org.yaml", "--atomic", "--yes"])
@@ -192,36 +190,39 @@ def test_the_commands_register_on_a_parser_with_handlers():
 
 
 def test_cli_plan_exit_codes_apply_and_export(capsys, tmp_path):
-    assert main(["plan", str(EXAMPLE), "--fake"]) == 0
+    assert cli_main(["org", "plan", str(EXAMPLE), "--fake"]) == 0
     assert "Plan: 26 to create" in capsys.readouterr().out
-    assert main(["plan", str(EXAMPLE), "--fake", "--exit-code"]) == 2
+    assert cli_main(["org", "plan", str(EXAMPLE), "--fake", "--exit-code"]) == 2
     capsys.readouterr()
-    assert main(["plan", str(EXAMPLE), "--fake", "-o", "json"]) == 0
+    assert cli_main(["org", "plan", str(EXAMPLE), "--fake", "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["summary"]["create"] == 26
     # Not a terminal and no --yes: nothing is applied.
-    assert main(["apply", str(EXAMPLE), "--fake"]) == 1
+    assert cli_main(["org", "apply", str(EXAMPLE), "--fake"]) == 1
     assert "pass --yes" in capsys.readouterr().err
-    assert main(["apply", str(EXAMPLE), "--fake", "--yes"]) == 0
+    assert cli_main(["org", "apply", str(EXAMPLE), "--fake", "--yes"]) == 0
     shown = capsys.readouterr()
     assert "Apply complete: 26 created" in shown.out
     assert "secrets were issued for" in shown.err and "service-account ci-runner" in shown.err
     secrets = tmp_path / "secrets.json"
-    assert main(["apply", str(EXAMPLE), "--fake", "--yes", "--secrets-file", str(secrets)]) == 0
+    assert (
+        cli_main(["org", "apply", str(EXAMPLE), "--fake", "--yes", "--secrets-file", str(secrets)])
+        == 0
+    )
     kept = json.loads(secrets.read_text())
     assert set(kept) >= {"service-account ci-runner", "user ada@example.com"}
     assert secrets.stat().st_mode & 0o077 == 0
     assert kept["service-account ci-runner"] not in capsys.readouterr().out
     out = tmp_path / "org.yaml"
-    assert main(["export", "--fake", "-o", str(out)]) == 0
+    assert cli_main(["org", "export", "--fake", "-o", str(out)]) == 0
     assert ra.org.load(out).clusters[0].departments[0].name == "default"
-    assert main(["export", "--fake"]) == 0
+    assert cli_main(["org", "export", "--fake"]) == 0
     assert capsys.readouterr().out.startswith("clusters:")
 
 
 def test_cli_refuses_a_bad_file_with_one_message(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("users:\n  - {email: 3}\n")
-    assert main(["plan", str(bad), "--fake", "--exit-code"]) == 1
+    assert cli_main(["org", "plan", str(bad), "--fake", "--exit-code"]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:2: users[0].email: must be a string, not 3" in err
     assert "Traceback" not in err
@@ -231,15 +232,17 @@ def test_cli_on_a_control_plane_from_the_settings(capsys, monkeypatch, cp):
     monkeypatch.setenv("RUNAI_BASE_URL", cp.url)
     monkeypatch.setenv("RUNAI_CLIENT_ID", cp.client_id)
     monkeypatch.setenv("RUNAI_CLIENT_SECRET", cp.client_secret)
-    assert main(["plan", str(EXAMPLE), "--exit-code"]) == 2
-    assert main(["apply", str(EXAMPLE), "--yes", "-o", "json", "--concurrency", "4"]) == 0
+    assert cli_main(["org", "plan", str(EXAMPLE), "--exit-code"]) == 2
+    assert (
+        cli_main(["org", "apply", str(EXAMPLE), "--yes", "-o", "json", "--concurrency", "4"]) == 0
+    )
     capsys.readouterr()
     # In sync now: the drift check passes.
-    assert main(["plan", str(EXAMPLE), "--exit-code"]) == 0
+    assert cli_main(["org", "plan", str(EXAMPLE), "--exit-code"]) == 0
     assert "No changes" in capsys.readouterr().out
     with cp.client() as client:
         client.projects.delete(
             next(p["id"] for p in client.projects.list() if p["name"] == "materials")
         )
-    assert main(["plan", str(EXAMPLE), "--exit-code", "-o", "markdown"]) == 2
+    assert cli_main(["org", "plan", str(EXAMPLE), "--exit-code", "-o", "markdown"]) == 2
     assert "| project | `cluster-1/physics/materials` |" in capsys.readouterr().out

@@ -145,6 +145,7 @@ def test_the_python_examples_run_on_the_fake(
         work = tmp_path / "work"
         work.mkdir()
         (work / "logo.png").write_bytes(png())
+        (work / "org.yaml").write_bytes((ROOT / "examples" / "org.yaml").read_bytes())
         monkeypatch.chdir(work)
         namespace: dict[str, Any] = {"__name__": "readme"}
         tests_ran = []

@@ -66,9 +66,8 @@ class Command(NamedTuple):
 
 
 #: The hand-written commands, beside the generated ``<namespace> <verb>`` ones: the one
-#: place where a command group is registered. ``org`` is reserved for ``runai_admin.org``
-#: (``runai-admin org plan|apply|export``); no namespace of the catalogue may take a name
-#: used here.
+#: place where a command group is registered; no namespace of the catalogue may take a
+#: name used here.
 COMMANDS: tuple[Command, ...] = (
     Command(
         "demo",
@@ -87,12 +86,16 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("logout", "remove what login stored", "runai_admin.cli.login:logout_command"),
     Command(
+        "org",
+        "keep departments, projects, quotas, users and access rules as a file says",
+        "runai_admin.org.cli:org_command",
+    ),
+    Command(
         "completion",
         "print a bash or zsh completion script",
         "runai_admin.cli.completion:completion_command",
     ),
 )
-RESERVED = ("org",)
 
 
 def _configure(command: Command, parser: argparse.ArgumentParser) -> None:
@@ -123,7 +126,7 @@ def build_parser(words: Optional[list[str]] = None) -> argparse.ArgumentParser:
         help="send the credentials over plain http:// to another machine (a trusted network)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    taken = set(tree().groups) & {*RESERVED, *(command.name for command in COMMANDS)}
+    taken = set(tree().groups) & {command.name for command in COMMANDS}
     if taken:
         raise RuntimeError(f"namespaces of the catalogue take command names: {sorted(taken)}")
     for command in COMMANDS:

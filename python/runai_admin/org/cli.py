@@ -10,7 +10,7 @@ plane instead, to try a file. ``plan --exit-code`` exits 0 in sync, 2 when the c
 plane differs from the file (for a scheduled drift check) and 1 on an error, as
 ``terraform plan -detailed-exitcode`` does.
 
-:func:`add_commands` registers the ``org`` command on the main parser's subparsers."""
+:func:`org_command` fills in the ``org`` command, which :mod:`runai_admin.cli` registers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any, Callable, Optional, TextIO
+from typing import Callable, Optional, TextIO
 
 from .._client import AsyncClient, Client
 from ..errors import RunaiError
@@ -30,7 +30,7 @@ from .load import dump, load, load_csv
 from .model import Organisation, SpecError
 from .plan import Plan, PlanError
 
-__all__ = ["add_commands", "main"]
+__all__ = ["org_command"]
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
 
@@ -190,12 +190,9 @@ def _fake_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_commands(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``org plan|apply|export`` to the subparsers of the main parser; each sets
-    ``handler`` (``args -> exit status``)."""
-    org: argparse.ArgumentParser = subparsers.add_parser(
-        "org", help="keep departments, projects, quotas, users and access rules like a file"
-    )
+def org_command(org: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """Fill in the ``org`` command's parser (``plan|apply|export``, each setting its
+    ``handler``) and return what runs it: the registration ``runai_admin.cli`` expects."""
     commands = org.add_subparsers(dest="org_command", required=True)
     plan = commands.add_parser("plan", help="show what would change; change nothing")
     _inputs(plan)
@@ -232,18 +229,9 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="the file to write (default: standard output)")
     _fake_flag(export)
     export.set_defaults(handler=_guarded(export_command))
-    return org
+    return _run
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    """``runai-admin org ...`` on its own (``python -m runai_admin.org.cli plan FILE``)."""
-    parser = argparse.ArgumentParser(prog="runai-admin")
-    parser.add_argument("--allow-insecure-http", action="store_true")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["org", *(argv if argv is not None else sys.argv[1:])])
+def _run(args: argparse.Namespace) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
