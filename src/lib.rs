@@ -35,6 +35,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ),
     )?;
     m.add_class::<client::CoreClient>()?;
+    m.add_class::<runtime::Background>()?;
     m.add_function(wrap_pyfunction!(observe::set_request_observer, m)?)?;
     m.add_function(wrap_pyfunction!(observe::report_every_attempt, m)?)?;
     #[cfg(feature = "fake")]

@@ -10,6 +10,7 @@ from .auth import Auth
 __all__ = [
     "BASE_URL_VARIABLE",
     "CREDENTIAL_VARIABLES",
+    "Background",
     "CoreClient",
     "FakeServer",
     "__version__",
@@ -98,6 +99,25 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[tuple[list[Any], Optional[int]]]: ...
+    def call_start(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Background: ...
+    def call_page_start(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]],
+        page: Optional[tuple[int, int]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Background: ...
     def download(
         self,
         operation_id: str,
@@ -130,7 +150,7 @@ class CoreClient:
         page_size: Optional[int] = None,
         max_items: Optional[int] = None,
         offset: Optional[int] = None,
-    ) -> tuple[Optional[int], Optional[int], int]: ...
+    ) -> tuple[Optional[int], Optional[int], int, Optional[int], Optional[int]]: ...
     def call_async(
         self,
         operation_id: str,
@@ -140,6 +160,13 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[Any]: ...
+
+@final
+class Background:
+    """A call started on the core's own thread; ``wait()`` collects its result once."""
+
+    def wait(self) -> Any: ...
+    def cancel(self) -> None: ...
 
 @final
 class FakeServer:
