@@ -15,6 +15,7 @@ __all__ = [
     "FakeServer",
     "__version__",
     "catalogue_json",
+    "decode_json",
     "normalize_base_url",
     "report_every_attempt",
     "set_request_observer",
@@ -26,6 +27,9 @@ CREDENTIAL_VARIABLES: tuple[str, str, str]
 
 def normalize_base_url(raw: str) -> Optional[str]:
     """A base URL as the core normalises it; None when the core would refuse it."""
+
+def decode_json(data: bytes) -> Any:
+    """JSON bytes as the core decodes an answer (dicts, lists, str, int, float, bool, None)."""
 
 def catalogue_json() -> str:
     """The operation catalogue as JSON text."""
