@@ -163,6 +163,11 @@ class _Walk:
         #: Where the next planned page starts (its new items).
         self._next = start
 
+    @property
+    def position(self) -> Optional[int]:
+        """The list position where the walk's next new items begin (None: not begun)."""
+        return self._end
+
     def _request_at(self, position: int) -> tuple[int, int]:
         """The request whose new items start at ``position``: one item early (on an item
         the walk already has), except the first."""
@@ -464,9 +469,11 @@ class _PagerBase(Generic[T]):
         send = core.call_start if method == "start" else core.call_async
         return send(call[0], call[1], call[2], timeout=self._timeout)
 
-    def _page_of(self, fresh: list[Any], bar: Optional[Bar]) -> Page[T]:
+    def _page_of(self, fresh: list[Any], walk: _Walk, bar: Optional[Bar]) -> Page[T]:
+        """A page of a walk: its new items; ``next_offset`` where the walk goes on."""
         page: Page[T] = Page(fresh)
         page.kind = self._kind
+        page.next_offset = None if walk.done else walk.position
         if bar is not None:
             bar.update(len(page))
         return page
@@ -494,7 +501,9 @@ class SyncPager(_PagerBase[T]):
 
     def pages(self, progress: bool = False) -> Iterator[Page[T]]:
         """Page after page, the next one fetched while this one is read; ``progress=True``
-        shows a bar (total from the count, if any)."""
+        shows a bar (total from the count, if any). Each page holds the items its request
+        added to the walk: ``page_size`` of them, or one fewer where the operation's
+        largest page leaves no room for the item each request repeats (module docstring)."""
         return self._pages(progress, everything=False)
 
     def _pages(self, progress: bool, everything: bool) -> Iterator[Page[T]]:
@@ -523,7 +532,7 @@ class SyncPager(_PagerBase[T]):
                     walk.total = self._counted_from(self._start_count("start"))
                     flight.extend(self._start_page(r, "start") for r in walk.wanted())
                 if fresh:
-                    yield self._page_of(fresh, bar)
+                    yield self._page_of(fresh, walk, bar)
         finally:
             for pending in flight:
                 pending.cancel()
@@ -598,7 +607,9 @@ class AsyncPager(_PagerBase[T]):
 
     async def pages(self, progress: bool = False) -> AsyncIterator[Page[T]]:
         """Page after page, the next one fetched while this one is read; ``progress=True``
-        shows a bar (total from the count, if any)."""
+        shows a bar (total from the count, if any). Each page holds the items its request
+        added to the walk: ``page_size`` of them, or one fewer where the operation's
+        largest page leaves no room for the item each request repeats (module docstring)."""
         async for page in self._pages(progress, everything=False):
             yield page
 
@@ -631,7 +642,7 @@ class AsyncPager(_PagerBase[T]):
                     walk.total = await self._counted_from(self._start_count("async"))
                     flight.extend(self._start_page(r, "async") for r in walk.wanted())
                 if fresh:
-                    yield self._page_of(fresh, bar)
+                    yield self._page_of(fresh, walk, bar)
         finally:
             for pending in flight:
                 _drop(pending)
