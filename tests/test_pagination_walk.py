@@ -167,9 +167,6 @@ async def test_pages_of_a_walk_say_where_it_goes_on(api, cp):
     await make(api, cp, [f"p{i}" for i in range(5)])
     pager = api.projects.list(page_size=2)
     pages = pager.pages()
-    if hasattr(pages, "__anext__"):
-        walked = [page async for page in pages]
-    else:
-        walked = list(pages)
+    walked = [page async for page in pages] if hasattr(pages, "__anext__") else list(pages)
     assert [len(page) for page in walked] == [2, 2, 1]
     assert [page.next_offset for page in walked] == [2, 4, None]
