@@ -15,6 +15,13 @@ clients walk pages of 500, runai_admin its own default). CPU is user + system se
 from the OS accounting (``getrusage`` in the client's process, the child's rusage for the
 Rust binary); peak RSS is the client process's.
 
+Two more tables follow: start-up (benches/startup.py: ``import`` against a bare
+interpreter, wall and ``-X importtime`` medians and peak RSS, runapy beside it) and token
+refresh under load (benches/tokens.py: ``--token-calls`` concurrent calls across a token
+expiry, and the token requests each client makes for them), then decoding one page of
+500 projects (benches/decode.py: the core's decoder, orjson and json on the same bytes).
+``--only startup``, ``--only tokens`` or ``--only decode`` runs just one of them.
+
 ``--also LABEL=PYTHON`` adds the runai_admin rows again under another interpreter (for
 example a venv holding the build before a change), for a before/after in one run.
 """
@@ -33,6 +40,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+
+import startup  # benches/startup.py and tokens.py: this script's folder is on the path
+import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS_SCRIPT = Path(__file__).resolve().parent / "clients.py"
@@ -241,11 +251,15 @@ def main() -> int:
     parser.add_argument("--limit-binary", help="default: target/release, else target/debug")
     parser.add_argument("--only", action="append", default=[], help="run only these clients")
     parser.add_argument("--json", type=Path, help="also write the summaries here")
+    parser.add_argument("--startup-runs", type=int, help="imports timed (default 20; quick 3)")
+    parser.add_argument("--token-calls", type=int, help="calls across an expiry (default 1000)")
     a = parser.parse_args()
     a.rounds = a.rounds or (1 if a.quick else 5)
     a.calls = a.calls or (100 if a.quick else 20000)
     a.list_size = a.list_size or (60 if a.quick else 2000)
     a.lists = a.lists or (1 if a.quick else 5)
+    a.startup_runs = a.startup_runs or (3 if a.quick else 20)
+    a.token_calls = a.token_calls or (50 if a.quick else 1000)
 
     rows: list[Row] = []
     skipped: list[str] = []
@@ -315,10 +329,44 @@ def main() -> int:
 
     summaries = [summarise(row) for row in rows if row.runs]
     print(table(summaries, a.in_flight))
+    startups: list[dict[str, Any]] = []
+    if not a.only or "startup" in a.only:
+        print(file=sys.stderr)
+        print(f"start-up: {a.startup_runs} runs of each import", file=sys.stderr)
+        startups = startup.measure(a.python, a.startup_runs)
+        print()
+        print(startup.table(startups))
+    refreshes: list[dict[str, Any]] = []
+    if not a.only or "tokens" in a.only:
+        print(f"token refresh: {a.token_calls} calls across an expiry", file=sys.stderr)
+        only = [n for n in a.only if n in {c[0] for c in tokens.CLIENTS}]
+        refreshes = tokens.measure(a.python, a.token_calls, 4.0, only)
+        print()
+        print(tokens.table(refreshes))
+        failures += [
+            f"token refresh: {r['client']}: {r['failed']}" for r in refreshes if "failed" in r
+        ]
+    if not a.only or "decode" in a.only:
+        items, repeat = ("50", "20") if a.quick else ("500", "200")
+        print(f"decode: one page of {items} projects, {repeat} times", file=sys.stderr)
+        script = str(Path(__file__).resolve().parent / "decode.py")
+        argv = [a.python, script, "--items", items, "--repeat", repeat]
+        decoded = subprocess.run(argv, capture_output=True, text=True)
+        if decoded.returncode != 0:
+            failures.append(f"decode: {decoded.stderr.strip()}")
+        else:
+            print()
+            print(decoded.stdout.strip())
     for note in skipped:
         print(f"skipped: {note}")
     if a.json:
-        a.json.write_text(json.dumps({"summaries": summaries, "skipped": skipped}, indent=2))
+        report = {
+            "summaries": summaries,
+            "startup": startups,
+            "token_refresh": refreshes,
+            "skipped": skipped,
+        }
+        a.json.write_text(json.dumps(report, indent=2))
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -32,7 +32,7 @@ use tokio::task::AbortHandle;
 use super::runtime::{async_runtime, ForkAware};
 
 /// What turns a finished call's outcome into its Python result, run on the loop's thread.
-type Finish = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+pub type Finish = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
 /// An awaitable for `work`, run on the process's runtime; `finish` makes its Python result
 /// on the event loop's thread. Cancelling the awaitable aborts `work`.

@@ -12,7 +12,7 @@ use super::bridge::awaitable;
 use super::convert::{to_value, Path};
 use super::decode::json_to_python;
 use super::errors::{internal, to_pyerr};
-use super::runtime::wait;
+use super::runtime::{wait, Background};
 use runai_admin_core::api::{bind::bind, Announced, CallName, Catalogue, MediaKind, Operation};
 use runai_admin_core::client::{CallOptions, Core};
 use runai_admin_core::config::{
@@ -153,6 +153,50 @@ impl CoreClient {
         page_to_python(py, op, &response, page)
     }
 
+    /// A call started now in the background (driven by a thread of the core): `wait()`
+    /// on the handle returns its result. The sync pager asks for a list's count so,
+    /// alongside its first page.
+    #[pyo3(signature = (operation_id, args, kwargs=None, *, timeout=None, max_retries=None))]
+    fn call_start<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Background> {
+        let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
+        let op = call.op;
+        Background::start(call.send(), move |py, outcome| {
+            let response = outcome.map_err(|e| to_pyerr(py, e))?;
+            to_python(py, op, &response).map(Bound::unbind)
+        })
+    }
+
+    /// The same page started now in the background (driven by a thread of the core):
+    /// `wait()` on the handle returns it. The sync pager fetches the next pages so while
+    /// the caller reads the current one.
+    #[pyo3(signature = (operation_id, args, kwargs, page=None, *, timeout=None, max_retries=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn call_page_start<'py>(
+        &self,
+        py: Python<'py>,
+        operation_id: &str,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+        page: Option<(u64, u64)>,
+        timeout: Option<&Bound<'py, PyAny>>,
+        max_retries: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Background> {
+        let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
+        let op = call.op;
+        Background::start(call.send(), move |py, outcome| {
+            let response = outcome.map_err(|e| to_pyerr(py, e))?;
+            page_to_python(py, op, &response, page).map(|t| t.into_any().unbind())
+        })
+    }
+
     /// The same page as an awaitable.
     #[pyo3(signature = (operation_id, args, kwargs, page=None, *, timeout=None, max_retries=None))]
     #[allow(clippy::too_many_arguments)]
@@ -234,9 +278,12 @@ impl CoreClient {
     }
 
     /// A list method's pager options, checked and completed: `(page_size, max_items,
-    /// offset)`. `page_size` is `None` for a list the operation returns whole (one
-    /// request, no page size or offset allowed); otherwise it defaults to
-    /// the core's preferred page size and is bounded by the operation's page-size maximum.
+    /// offset, walk_size, largest)`. `page_size` is `None` for a list the operation returns whole
+    /// (one request, no page size or offset allowed); otherwise it defaults to the core's
+    /// preferred page size (one page, a preview) and is bounded by the operation's
+    /// page-size maximum. `walk_size` is the page size of a walk through the whole list:
+    /// the caller's `page_size`, or else the largest page the operation serves; `largest`
+    /// is that largest page (`None`: unbounded).
     #[pyo3(signature = (operation_id, page_size=None, max_items=None, offset=None))]
     fn page_options(
         &self,
@@ -244,7 +291,7 @@ impl CoreClient {
         page_size: Option<&Bound<'_, PyAny>>,
         max_items: Option<&Bound<'_, PyAny>>,
         offset: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(Option<u64>, Option<u64>, u64)> {
+    ) -> PyResult<PageOptions> {
         let op = operation(operation_id)?;
         let call = CallName(op);
         let max_items = max_items
@@ -256,17 +303,26 @@ impl CoreClient {
                     "{call} is not paginated: it takes no page_size or offset"
                 )));
             }
-            return Ok((None, max_items, 0));
+            return Ok((None, max_items, 0, None, None));
         };
-        let page_size = match page_size {
-            Some(v) => count(call, "page_size", v, 1, paging.max_page_size)?,
-            None => paging.preferred_page_size(),
+        let (page_size, walk_size) = match page_size {
+            Some(v) => {
+                let chosen = count(call, "page_size", v, 1, paging.max_page_size)?;
+                (chosen, chosen)
+            }
+            None => (paging.preferred_page_size(), paging.walk_page_size()),
         };
         let offset = offset
             .map(|v| count(call, "offset", v, 0, None))
             .transpose()?
             .unwrap_or(0);
-        Ok((Some(page_size), max_items, offset))
+        Ok((
+            Some(page_size),
+            max_items,
+            offset,
+            Some(walk_size),
+            paging.max_page_size,
+        ))
     }
 
     /// The same call as an awaitable; cancelling the task cancels the request.
@@ -296,6 +352,9 @@ impl CoreClient {
         )
     }
 }
+
+/// `(page_size, max_items, offset, walk_size, largest)`: see `page_options`.
+type PageOptions = (Option<u64>, Option<u64>, u64, Option<u64>, Option<u64>);
 
 /// A call checked and bound, ready to send on any thread.
 struct PreparedCall {

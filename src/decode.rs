@@ -12,6 +12,13 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+/// The response decoder on its own (`runai_admin._core.decode_json`): the benchmark
+/// measures it against other JSON parsers on the same bytes.
+#[pyfunction]
+pub fn decode_json<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    json_to_python(py, data).map_err(pyo3::exceptions::PyValueError::new_err)
+}
+
 pub fn json_to_python<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
     let cache = KEYS.get_or_init(py, || Mutex::new(KeyCache::default()));
     // Held by a decode on another thread (one that Python paused mid-way): go without.

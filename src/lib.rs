@@ -25,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(catalogue_json, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_base_url, m)?)?;
+    m.add_function(wrap_pyfunction!(decode::decode_json, m)?)?;
     m.add("BASE_URL_VARIABLE", config::ENV_BASE_URL)?;
     m.add(
         "CREDENTIAL_VARIABLES",
@@ -35,6 +36,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ),
     )?;
     m.add_class::<client::CoreClient>()?;
+    m.add_class::<runtime::Background>()?;
     m.add_function(wrap_pyfunction!(observe::set_request_observer, m)?)?;
     m.add_function(wrap_pyfunction!(observe::report_every_attempt, m)?)?;
     #[cfg(feature = "fake")]

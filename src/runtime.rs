@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
+
+use super::bridge::Finish;
 use pyo3_async_runtimes::generic::{ContextExt, JoinError, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
 use tokio::runtime::Runtime;
@@ -143,6 +147,82 @@ where
             Ok(value) => return Ok(value),
             Err(_elapsed) => py.check_signals()?,
         }
+    }
+}
+
+/// Work started now on the sync runtime, driven by a thread of ours (no GIL, no Python
+/// thread) so that it goes on while Python does something else, whose result a blocking
+/// caller collects later with `wait()`: the sync pager fetches the next pages this way
+/// while the caller reads the current one. Dropped uncollected, it aborts the work.
+#[pyclass(frozen, module = "runai_admin._core")]
+pub struct Background {
+    outcome: Mutex<Option<oneshot::Receiver<Finish>>>,
+    abort: AbortHandle,
+}
+
+impl Background {
+    /// Start `work` now; `finish` makes its Python result on the thread that waits.
+    pub fn start<F, R, D>(work: F, finish: D) -> PyResult<Self>
+    where
+        F: Future<Output = R> + Send + 'static,
+        R: Send + 'static,
+        D: FnOnce(Python<'_>, R) -> PyResult<Py<PyAny>> + Send + 'static,
+    {
+        let runtime = sync_runtime()?;
+        let (sender, receiver) = oneshot::channel::<Finish>();
+        let task = runtime.spawn(async move {
+            let outcome = work.await;
+            // A receiver that is gone was dropped uncollected: nobody wants the result.
+            let _ = sender.send(Box::new(move |py| finish(py, outcome)));
+        });
+        let abort = task.abort_handle();
+        // The sync runtime goes only while a thread drives it, and the caller is busy in
+        // Python meanwhile: a thread of our own drives it until this work is done. (The
+        // work stays on the sync runtime because the connections it may reuse from the
+        // pool belong to that runtime: on another, a request on one would wait for the
+        // next sync call to drive it.) Threads driving at once take turns.
+        std::thread::Builder::new()
+            .name("runai-admin-ahead".into())
+            .spawn(move || {
+                let _ = runtime.block_on(task);
+            })
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a fetch: {e}")))?;
+        Ok(Background {
+            outcome: Mutex::new(Some(receiver)),
+            abort,
+        })
+    }
+}
+
+#[pymethods]
+impl Background {
+    /// The result, waiting for it with the GIL released (Ctrl-C interrupts, as any call).
+    fn wait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let receiver = self
+            .outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| PyRuntimeError::new_err("this result was collected already"))?;
+        match wait(py, receiver) {
+            Ok(Ok(finish)) => finish(py),
+            Ok(Err(_)) => Err(PyRuntimeError::new_err("the call was cancelled")),
+            Err(interrupted) => {
+                self.abort.abort();
+                Err(interrupted)
+            }
+        }
+    }
+
+    /// Stop the work (the request in flight is dropped); `wait()` then raises.
+    fn cancel(&self) {
+        self.abort.abort();
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.abort.abort();
     }
 }
 

@@ -166,7 +166,9 @@ async def test_the_log_is_filtered_sorted_and_paged(api, cp: FakeControlPlane):
     paged = await logged(api, start, page_size=3)
     assert [e["entity_name"] for e in paged] == ["a", "b", "c", "bob@example.com"]
     queries = [r["query"] for r in paths(cp, "/api/v1/audit/log")]
-    assert len(queries) == 2 and all("numberOfSamples=3" in q for q in queries)
+    # The second page starts one entry early, on one the walk has (pagination.py says why).
+    assert len(queries) == 2 and "offset=0&numberOfSamples=3" in queries[0]
+    assert "offset=2&numberOfSamples=4" in queries[1]
     assert await logged(api, start, max_items=2, offset=1) == paged[1:3]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 import pytest
 
 import runai_admin as ra
@@ -16,6 +19,15 @@ def seven_projects(client, cp):
     cp.clear_requests()
 
 
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Until ``condition`` holds: a request started in the background reaches the fake a
+    moment after the call that started it returned."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
 def page_queries(cp) -> list[str]:
     return [r["query"] for r in paths(cp, "/api/v1/org-unit/projects", "GET")]
 
@@ -24,20 +36,25 @@ def test_iteration_fetches_page_after_page(client, cp, seven_projects):
     names = [p["name"] for p in client.projects.list(page_size=3, sort_by="name")]
     assert names == [f"p{i}" for i in range(7)]
     queries = page_queries(cp)
-    assert len(queries) == 3
-    assert "offset=0" in queries[0] and "limit=3" in queries[0]
-    assert "offset=3" in queries[1] and "offset=6" in queries[2]
+    # Each page after the first starts one item early, on an item the walk already has.
+    assert sorted(queries) == [
+        "sortBy=name&offset=0&limit=3",
+        "sortBy=name&offset=2&limit=4",
+        "sortBy=name&offset=5&limit=4",
+    ]
 
 
-def test_pages_are_fetched_lazily(client, cp, seven_projects):
+def test_pages_are_fetched_lazily_one_ahead(client, cp, seven_projects):
     pager = client.projects.list(page_size=2)
     assert page_queries(cp) == []
     iterator = iter(pager)
     next(iterator)
+    # The first page came back full: the second is on its way while the first is read.
+    wait_for(lambda: len(page_queries(cp)) == 2)
     next(iterator)
-    assert len(page_queries(cp)) == 1
     next(iterator)
-    assert len(page_queries(cp)) == 2
+    wait_for(lambda: len(page_queries(cp)) == 3)
+    assert len(page_queries(cp)) == 3
 
 
 def test_max_items_caps_and_page_gives_one_page(client, cp, seven_projects):
@@ -97,9 +114,10 @@ def test_filter_by_accepts_every_operator(client, cp, seven_projects):
 
 def test_the_core_checks_and_completes_the_pager_options(client):
     core = client._core_client()
-    assert core.page_options("get_projects") == (100, None, 0)
-    assert core.page_options("get_projects", 500, 7, 3) == (500, 7, 3)
-    assert core.page_options("get_clusters", max_items=2) == (None, 2, 0)
+    # One page (page(), a preview) defaults to 100; a walk to the largest page, 500.
+    assert core.page_options("get_projects") == (100, None, 0, 500, 500)
+    assert core.page_options("get_projects", 200, 7, 3) == (200, 7, 3, 200, 500)
+    assert core.page_options("get_clusters", max_items=2) == (None, 2, 0, None, None)
     with pytest.raises(TypeError, match=r"clusters\.list\(\) is not paginated"):
         core.page_options("get_clusters", page_size=10)
     with pytest.raises(ValueError, match=r"page_size must be between 1 and 500, not 501"):

@@ -10,10 +10,12 @@ from .auth import Auth
 __all__ = [
     "BASE_URL_VARIABLE",
     "CREDENTIAL_VARIABLES",
+    "Background",
     "CoreClient",
     "FakeServer",
     "__version__",
     "catalogue_json",
+    "decode_json",
     "normalize_base_url",
     "report_every_attempt",
     "set_request_observer",
@@ -25,6 +27,9 @@ CREDENTIAL_VARIABLES: tuple[str, str, str]
 
 def normalize_base_url(raw: str) -> Optional[str]:
     """A base URL as the core normalises it; None when the core would refuse it."""
+
+def decode_json(data: bytes) -> Any:
+    """JSON bytes as the core decodes an answer (dicts, lists, str, int, float, bool, None)."""
 
 def catalogue_json() -> str:
     """The operation catalogue as JSON text."""
@@ -101,6 +106,25 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[tuple[list[Any], Optional[int]]]: ...
+    def call_start(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Background: ...
+    def call_page_start(
+        self,
+        operation_id: str,
+        args: tuple[Any, ...],
+        kwargs: Optional[dict[str, Any]],
+        page: Optional[tuple[int, int]] = None,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Background: ...
     def download(
         self,
         operation_id: str,
@@ -133,7 +157,7 @@ class CoreClient:
         page_size: Optional[int] = None,
         max_items: Optional[int] = None,
         offset: Optional[int] = None,
-    ) -> tuple[Optional[int], Optional[int], int]: ...
+    ) -> tuple[Optional[int], Optional[int], int, Optional[int], Optional[int]]: ...
     def call_async(
         self,
         operation_id: str,
@@ -143,6 +167,13 @@ class CoreClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
     ) -> Awaitable[Any]: ...
+
+@final
+class Background:
+    """A call started on the core's own thread; ``wait()`` collects its result once."""
+
+    def wait(self) -> Any: ...
+    def cancel(self) -> None: ...
 
 @final
 class FakeServer:

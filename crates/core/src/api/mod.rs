@@ -333,6 +333,14 @@ impl Pagination {
     pub fn preferred_page_size(&self) -> u64 {
         DEFAULT_PAGE_SIZE.min(self.page_size_limit())
     }
+
+    /// The page size of a walk through the whole list (`to_list()`, iterating) whose caller
+    /// names none: the largest page the server serves, so the walk takes the fewest round
+    /// trips; [`DEFAULT_PAGE_SIZE`] where the spec sets no bound (an unbounded page could be
+    /// the whole tenant in one answer).
+    pub fn walk_page_size(&self) -> u64 {
+        self.max_page_size.unwrap_or(DEFAULT_PAGE_SIZE)
+    }
 }
 
 impl Operation {
@@ -515,6 +523,7 @@ mod tests {
         assert!(projects.page_query(0, max + 1).is_err());
         assert!(projects.page_query(0, 0).is_err());
         assert_eq!(projects.preferred_page_size(), DEFAULT_PAGE_SIZE.min(max));
+        assert_eq!(projects.walk_page_size(), max);
         // Audit logs size their pages with another parameter; the catalogue says which.
         let audit = c
             .operation("getAuditLogs")
