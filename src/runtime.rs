@@ -204,7 +204,9 @@ impl Background {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
             .ok_or_else(|| PyRuntimeError::new_err("this result was collected already"))?;
-        match wait(py, receiver) {
+        // Nothing is sent from this drive (the work went out on its own thread), so there
+        // is no stale connection to catch up on first: as for a call that may be resent.
+        match wait(py, receiver, true) {
             Ok(Ok(finish)) => finish(py),
             Ok(Err(_)) => Err(PyRuntimeError::new_err("the call was cancelled")),
             Err(interrupted) => {
