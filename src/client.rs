@@ -168,7 +168,7 @@ impl CoreClient {
     ) -> PyResult<Background> {
         let call = self.prepare(py, operation_id, args, kwargs, timeout, max_retries)?;
         let op = call.op;
-        Background::start(call.send(), move |py, outcome| {
+        Background::start(call.send(), op.idempotent, move |py, outcome| {
             let response = outcome.map_err(|e| to_pyerr(py, e))?;
             to_python(py, op, &response).map(Bound::unbind)
         })
@@ -191,7 +191,7 @@ impl CoreClient {
     ) -> PyResult<Background> {
         let call = self.prepare_page(py, operation_id, args, kwargs, page, timeout, max_retries)?;
         let op = call.op;
-        Background::start(call.send(), move |py, outcome| {
+        Background::start(call.send(), op.idempotent, move |py, outcome| {
             let response = outcome.map_err(|e| to_pyerr(py, e))?;
             page_to_python(py, op, &response, page).map(|t| t.into_any().unbind())
         })

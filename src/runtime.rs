@@ -127,17 +127,13 @@ where
 {
     let runtime = sync_runtime()?;
     let mut future = Box::pin(future);
-    let idle = millis_since_epoch().saturating_sub(LAST_DRIVEN.load(Ordering::Relaxed));
-    let mut catch_up = !resendable || Duration::from_millis(idle) >= CATCH_UP_AFTER;
+    let mut first = catch_up_first(resendable);
     loop {
-        let this_slice = std::mem::take(&mut catch_up);
+        let this_slice = std::mem::take(&mut first);
         let outcome = py.detach(|| {
             runtime.block_on(async {
                 if this_slice {
-                    // Within the same drive: the first yield polls the I/O driver (waking
-                    // connection tasks), the second lets them run and drop what closed.
-                    tokio::task::yield_now().await;
-                    tokio::task::yield_now().await;
+                    catch_up().await;
                 }
                 tokio::time::timeout(SIGNAL_POLL, &mut future).await
             })
@@ -148,6 +144,19 @@ where
             Err(_elapsed) => py.check_signals()?,
         }
     }
+}
+
+/// Whether a call should let the runtime catch up before it sends (see `wait`).
+fn catch_up_first(resendable: bool) -> bool {
+    let idle = millis_since_epoch().saturating_sub(LAST_DRIVEN.load(Ordering::Relaxed));
+    !resendable || Duration::from_millis(idle) >= CATCH_UP_AFTER
+}
+
+/// Within the same drive as the call: the first yield polls the I/O driver (waking
+/// connection tasks), the second lets them run and drop what closed.
+async fn catch_up() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 /// Work started now on the sync runtime, driven by a thread of ours (no GIL, no Python
@@ -162,7 +171,9 @@ pub struct Background {
 
 impl Background {
     /// Start `work` now; `finish` makes its Python result on the thread that waits.
-    pub fn start<F, R, D>(work: F, finish: D) -> PyResult<Self>
+    /// `resendable` as for `wait`: the work catches up on closed connections first when
+    /// it could not be sent again, or when the runtime sat undriven.
+    pub fn start<F, R, D>(work: F, resendable: bool, finish: D) -> PyResult<Self>
     where
         F: Future<Output = R> + Send + 'static,
         R: Send + 'static,
@@ -170,7 +181,11 @@ impl Background {
     {
         let runtime = sync_runtime()?;
         let (sender, receiver) = oneshot::channel::<Finish>();
+        let first = catch_up_first(resendable);
         let task = runtime.spawn(async move {
+            if first {
+                catch_up().await;
+            }
             let outcome = work.await;
             // A receiver that is gone was dropped uncollected: nobody wants the result.
             let _ = sender.send(Box::new(move |py| finish(py, outcome)));
@@ -185,6 +200,7 @@ impl Background {
             .name("runai-admin-ahead".into())
             .spawn(move || {
                 let _ = runtime.block_on(task);
+                LAST_DRIVEN.store(millis_since_epoch(), Ordering::Relaxed);
             })
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start a fetch: {e}")))?;
         Ok(Background {
