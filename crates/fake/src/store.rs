@@ -96,6 +96,8 @@ pub(crate) struct OrgUnit {
 #[derive(Default)]
 pub(crate) struct Units {
     items: Vec<OrgUnit>,
+    /// Each unit's GPU quotas, read from its resources whenever they may have changed.
+    quotas: Vec<Vec<GpuQuota>>,
     by_id: HashMap<String, usize>,
     /// Cluster id, then name, to the unit's id.
     by_name: HashMap<String, HashMap<String, String>>,
@@ -109,7 +111,45 @@ impl std::ops::Deref for Units {
     }
 }
 
+/// A unit's GPU quota in one node pool, as its resources state it: what the usage model
+/// schedules with, kept beside the unit so that a schedule over thousands of projects does
+/// not read each one's JSON again.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GpuQuota {
+    pub pool_id: String,
+    /// Not below 0.
+    pub deserved: f64,
+    /// `None` for none (the API writes "no limit" as a negative number).
+    pub limit: Option<f64>,
+}
+
+/// The GPU quotas of these resources, in their order.
+fn gpu_quotas(resources: &[Value]) -> Vec<GpuQuota> {
+    resources
+        .iter()
+        .map(|r| {
+            let pool_id = r
+                .get("nodePool")
+                .and_then(|p| p.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let gpu = r.get("gpu");
+            let number = |name: &str| gpu.and_then(|g| g.get(name)).and_then(Value::as_f64);
+            GpuQuota {
+                pool_id: pool_id.to_string(),
+                deserved: number("deserved").unwrap_or(0.0).max(0.0),
+                limit: number("limit").filter(|l| *l >= 0.0),
+            }
+        })
+        .collect()
+}
+
 impl Units {
+    /// Every unit with its GPU quotas.
+    pub fn with_gpu_quotas(&self) -> impl Iterator<Item = (&OrgUnit, &[GpuQuota])> {
+        self.items.iter().zip(self.quotas.iter().map(Vec::as_slice))
+    }
+
     pub fn get(&self, id: &str) -> Option<&OrgUnit> {
         self.items.get(*self.by_id.get(id)?)
     }
@@ -119,9 +159,11 @@ impl Units {
     pub fn get_mut(&mut self, id: &str) -> Option<UnitMut<'_>> {
         let at = *self.by_id.get(id)?;
         let unit = self.items.get_mut(at)?;
+        let quotas = self.quotas.get_mut(at)?;
         let was = (unit.id.clone(), unit.cluster_id.clone(), unit.name.clone());
         Some(UnitMut {
             unit,
+            quotas,
             at,
             was,
             by_id: &mut self.by_id,
@@ -137,20 +179,31 @@ impl Units {
 
     pub fn push(&mut self, unit: OrgUnit) {
         self.index(self.items.len(), &unit);
+        self.quotas.push(gpu_quotas(&unit.resources));
         self.items.push(unit);
     }
 
-    pub fn retain(&mut self, keep: impl FnMut(&OrgUnit) -> bool) {
-        let before = self.items.len();
-        self.items.retain(keep);
-        if self.items.len() != before {
-            self.reindex();
+    pub fn retain(&mut self, mut keep: impl FnMut(&OrgUnit) -> bool) {
+        let kept: Vec<bool> = self.items.iter().map(&mut keep).collect();
+        if kept.iter().all(|k| *k) {
+            return;
         }
+        let mut flags = kept.iter();
+        self.items.retain(|_| flags.next().copied().unwrap_or(true));
+        let mut flags = kept.iter();
+        self.quotas
+            .retain(|_| flags.next().copied().unwrap_or(true));
+        self.reindex();
     }
 
-    /// Change every unit in place (nothing that names it: the indexes are made anew after).
+    /// Change every unit in place; the indexes and quotas are made anew after.
     pub fn for_each_mut(&mut self, change: impl FnMut(&mut OrgUnit)) {
         self.items.iter_mut().for_each(change);
+        self.quotas = self
+            .items
+            .iter()
+            .map(|u| gpu_quotas(&u.resources))
+            .collect();
         self.reindex();
     }
 
@@ -176,6 +229,7 @@ impl Units {
 /// One department or project being changed (`Units::get_mut`).
 pub(crate) struct UnitMut<'a> {
     unit: &'a mut OrgUnit,
+    quotas: &'a mut Vec<GpuQuota>,
     at: usize,
     /// Its id, cluster and name when the change began.
     was: (String, String, String),
@@ -199,6 +253,7 @@ impl std::ops::DerefMut for UnitMut<'_> {
 
 impl Drop for UnitMut<'_> {
     fn drop(&mut self) {
+        *self.quotas = gpu_quotas(&self.unit.resources);
         let (id, cluster_id, name) = &self.was;
         let unit = &*self.unit;
         if (&unit.id, &unit.cluster_id, &unit.name) == (id, cluster_id, name) {
@@ -794,5 +849,40 @@ mod tests {
             Some("3")
         );
         assert_eq!(store.projects.len(), 2);
+    }
+
+    #[test]
+    fn gpu_quotas_follow_the_resources() {
+        let mut store = Store::empty();
+        let quota = |pool: &str, deserved: f64, limit: f64| serde_json::json!({"nodePool": {"id": pool}, "gpu": {"deserved": deserved, "limit": limit}});
+        for (name, resources) in [("a", vec![quota("1", 2.0, -1.0)]), ("b", vec![])] {
+            let unit =
+                store.new_org_unit(name.into(), "k".into(), None, resources, Map::new(), "t");
+            store.projects.push(unit);
+        }
+        let quotas = |store: &Store| -> Vec<Vec<GpuQuota>> {
+            store
+                .projects
+                .with_gpu_quotas()
+                .map(|(_, q)| q.to_vec())
+                .collect()
+        };
+        let one = |pool: &str, deserved: f64, limit: Option<f64>| GpuQuota {
+            pool_id: pool.into(),
+            deserved,
+            limit,
+        };
+        assert_eq!(quotas(&store), [vec![one("1", 2.0, None)], vec![]]);
+        if let Some(mut unit) = store.project_mut("2") {
+            unit.resources = vec![quota("3", -1.0, 4.0)];
+        }
+        assert_eq!(
+            quotas(&store),
+            [vec![one("1", 2.0, None)], vec![one("3", 0.0, Some(4.0))]]
+        );
+        store.projects.retain(|u| u.id == "2");
+        assert_eq!(quotas(&store), [vec![one("3", 0.0, Some(4.0))]]);
+        store.projects.for_each_mut(|u| u.resources.clear());
+        assert_eq!(quotas(&store), [Vec::<GpuQuota>::new()]);
     }
 }

@@ -27,7 +27,7 @@ use runai_admin_core::api::Catalogue;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
-use crate::store::{format_time, Node, NodePool, OrgUnit, Store};
+use crate::store::{format_time, GpuQuota, Node, NodePool, OrgUnit, Store};
 use crate::wire::legacy::memory_out;
 use crate::wire::resources::{deserved_gpus, pool_of, Amounts, QuotaFigures, UnitStatus};
 
@@ -94,21 +94,12 @@ struct Claim {
     limit: Option<f64>,
 }
 
-fn claim(project: &OrgUnit, pool: &NodePool) -> Option<Claim> {
-    // `pool_of`'s id, read in place: this runs for every project of every pool.
-    fn pool_id(r: &Value) -> &str {
-        r.get("nodePool")
-            .and_then(|p| p.get("id"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-    let entry = project.resources.iter().find(|r| pool_id(r) == pool.id)?;
-    let gpu = entry.get("gpu");
-    let number = |name: &str| gpu.and_then(|g| g.get(name)).and_then(Value::as_f64);
+/// The first of a project's GPU quotas that names the pool.
+fn claim(quotas: &[GpuQuota], pool: &NodePool) -> Option<Claim> {
+    let quota = quotas.iter().find(|q| q.pool_id == pool.id)?;
     Some(Claim {
-        deserved: number("deserved").unwrap_or(0.0).max(0.0),
-        // A negative limit is the API's "no limit".
-        limit: number("limit").filter(|l| *l >= 0.0),
+        deserved: quota.deserved,
+        limit: quota.limit,
     })
 }
 
@@ -182,9 +173,9 @@ fn frame<'s>(store: &'s Store, pool: &'s NodePool) -> Frame<'s> {
     let capacity = nodes.iter().map(|(_, n)| n.gpu_count).sum();
     let claims = store
         .projects
-        .iter()
-        .filter(|p| p.cluster_id == pool.cluster_id)
-        .filter_map(|p| Some((p, claim(p, pool)?)))
+        .with_gpu_quotas()
+        .filter(|(p, _)| p.cluster_id == pool.cluster_id)
+        .filter_map(|(p, quotas)| Some((p, claim(quotas, pool)?)))
         .collect();
     Frame {
         pool,
