@@ -182,8 +182,19 @@ fn route(
     candidates
         .get(&(method.to_ascii_uppercase(), segments(path)))?
         .iter()
+        .filter(|op| literals_match(&op.path, path))
         .filter_map(|op| match_template(&op.path, path).map(|params| (*op, params)))
         .min_by_key(|(_, params)| params.len())
+}
+
+/// Whether the template's literal segments are the path's (what `match_template` checks
+/// first), without binding anything: most candidates fail here for nothing.
+fn literals_match(template: &str, path: &str) -> bool {
+    template
+        .trim_end_matches('/')
+        .split('/')
+        .zip(path.trim_end_matches('/').split('/'))
+        .all(|(t, p)| t.starts_with('{') || t == p)
 }
 
 fn dispatch(call: &mut Call<'_>, refused: Option<ApiError>) -> Answer {

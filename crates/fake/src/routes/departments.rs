@@ -1,6 +1,8 @@
 //! `/api/v1/org-unit/departments`: list, count, get, create, update and delete
 //! departments, and their resources.
 
+use serde_json::Value;
+
 use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
@@ -17,7 +19,7 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> 
     let answer = match call.op.id.as_str() {
         "get_departments" => {
             let usage = store.usage();
-            paging::paged_window(call, &store.departments, row(&usage))
+            paging::paged_window(call, &store.departments, row(&usage), item(&usage))
         }
         "count_departments" => {
             let usage = store.usage();
@@ -41,6 +43,12 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> 
 fn row<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Row + use<'u, 's> {
     let status_of = usage.status_now();
     move |d| wire::department_row(usage.store, d, &status_of)
+}
+
+/// What `row` lists, alone.
+fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Value + use<'u, 's> {
+    let status_of = usage.status_now();
+    move |p| wire::department(usage.store, p, true, &status_of(p))
 }
 
 fn get(call: &Call<'_>, usage: &Usage<'_>) -> Answer {

@@ -45,9 +45,15 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     Ok(Reply::json(200, &page_body(paging, items, next)))
 }
 
-/// The same answer as `paged` from the objects themselves, building the rows of the page
-/// alone when nothing needs them all (as `bare_window` does).
-pub(crate) fn paged_window<T>(call: &Call<'_>, objects: &[T], row: impl Fn(&T) -> Row) -> Answer {
+/// The same answer as `paged` from the objects themselves, building the page's items
+/// alone (`item` is `row`'s item, without the fields only filters and sorting read) when
+/// nothing needs every row (as `bare_window` does).
+pub(crate) fn paged_window<T>(
+    call: &Call<'_>,
+    objects: &[T],
+    row: impl Fn(&T) -> Row,
+    item: impl Fn(&T) -> Value,
+) -> Answer {
     let sorts = call.sorts();
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
@@ -55,7 +61,7 @@ pub(crate) fn paged_window<T>(call: &Call<'_>, objects: &[T], row: impl Fn(&T) -
     match (paging, query.window()) {
         (Some(paging), Some((offset, limit))) if sees(call, &Scope::Tenant) => {
             let items = objects.iter().skip(offset).take(limit);
-            let items: Vec<Value> = items.map(|o| row(o).item).collect();
+            let items: Vec<Value> = items.map(item).collect();
             let end = offset.saturating_add(limit);
             let next = (end < objects.len()).then_some(end);
             Ok(Reply::json(200, &page_body(paging, items, next)))
