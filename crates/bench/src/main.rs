@@ -5,7 +5,11 @@
 //! ```text
 //! runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS
 //! runai-admin-bench-limit list PAGE_SIZE LISTS
+//! runai-admin-bench-limit seed PROJECTS IN_FLIGHT
 //! ```
+//!
+//! `seed` creates projects in the first cluster until there are `PROJECTS` (its report's
+//! `calls` are the creates, `project` the first project's id).
 //!
 //! The fake's address and credentials come from `RUNAI_BASE_URL`, `RUNAI_CLIENT_ID` and
 //! `RUNAI_CLIENT_SECRET` (what `runai-admin fake-server` prints). One JSON line is printed:
@@ -108,8 +112,24 @@ async fn run(args: &[String]) -> Result<Value, Failure> {
             let seconds = started.elapsed().as_secs_f64();
             Ok(json!({"calls": calls, "seconds": seconds, "items": items, "lists": lists}))
         }
+        Some("seed") => {
+            let wanted = number(args, 1, "PROJECTS")?;
+            let in_flight = number(args, 2, "IN_FLIGHT")?.max(1);
+            let bench = Arc::new(bench);
+            let started = Instant::now();
+            let created = bench.seed(wanted, in_flight).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            let first = bench
+                .get(&format!("{}/api/v1/org-unit/projects?limit=1", bench.base))
+                .await?;
+            let project = first
+                .pointer("/projects/0/id")
+                .cloned()
+                .unwrap_or(Value::Null);
+            Ok(json!({"calls": created, "seconds": seconds, "items": created, "project": project}))
+        }
         _ => Err(
-            "usage: runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS | list PAGE_SIZE LISTS"
+            "usage: runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS | list PAGE_SIZE LISTS | seed PROJECTS IN_FLIGHT"
                 .into(),
         ),
     }
@@ -155,6 +175,54 @@ impl Bench {
             .await?
             .error_for_status()?;
         Ok(serde_json::from_slice(&response.bytes().await?)?)
+    }
+
+    /// Projects `bench-N` in the first cluster until there are `wanted`, `in_flight` creates
+    /// at a time; how many were created.
+    async fn seed(self: &Arc<Self>, wanted: u64, in_flight: u64) -> Result<u64, Failure> {
+        let count = self
+            .get(&format!("{}/api/v1/org-unit/projects/count", self.base))
+            .await?;
+        let have = count.get("count").and_then(Value::as_u64).unwrap_or(0);
+        let clusters = self.get(&format!("{}/api/v1/clusters", self.base)).await?;
+        let cluster = clusters
+            .pointer("/0/uuid")
+            .and_then(Value::as_str)
+            .ok_or("the fake lists no cluster")?
+            .to_string();
+        let next = Arc::new(AtomicU64::new(have));
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..in_flight.min(wanted.saturating_sub(have)) {
+            let bench = Arc::clone(self);
+            let next = Arc::clone(&next);
+            let cluster = cluster.clone();
+            workers.spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= wanted {
+                        return Ok::<(), Failure>(());
+                    }
+                    let body = json!({
+                        "name": format!("bench-{i}"),
+                        "clusterId": cluster,
+                        "resources": [{"gpu": {"deserved": 0}}],
+                    });
+                    bench
+                        .http
+                        .post(format!("{}/api/v1/org-unit/projects", bench.base))
+                        .header("authorization", &bench.bearer)
+                        .header("content-type", "application/json")
+                        .body(serde_json::to_vec(&body)?)
+                        .send()
+                        .await?
+                        .error_for_status()?;
+                }
+            });
+        }
+        while let Some(done) = workers.join_next().await {
+            done??;
+        }
+        Ok(wanted.saturating_sub(have))
     }
 
     /// Every project, page after page, each page decoded; `(items, pages)`.

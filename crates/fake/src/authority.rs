@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::distr::{Alphanumeric, SampleString};
@@ -194,7 +194,14 @@ pub(crate) struct Authority {
     issued: AtomicU64,
     /// Per subject, the issue counter at its last revocation.
     revoked: Mutex<HashMap<String, u64>>,
+    /// The claims of tokens whose signature was checked already: a client sends the same
+    /// token on every call, and the rest of `check` (expiry, revocation, subject) is still
+    /// done each time.
+    verified: RwLock<HashMap<String, Arc<Claims>>>,
 }
+
+/// Verified tokens remembered at most; past that the memory starts again.
+const VERIFIED_TOKENS: usize = 1024;
 
 pub(crate) struct Issued {
     pub access: String,
@@ -228,6 +235,7 @@ impl Authority {
             refresh: Mutex::new(HashMap::new()),
             issued: AtomicU64::new(0),
             revoked: Mutex::new(HashMap::new()),
+            verified: RwLock::new(HashMap::new()),
         })
     }
 
@@ -366,7 +374,7 @@ impl Authority {
     /// Check a bearer token: signed here, an access token, unexpired, not revoked, and
     /// its subject still there.
     pub fn check(&self, token: &str, store: &Store) -> Result<Subject, Rejection> {
-        let claims: Claims = self.key.verify(token).ok_or(Rejection::Invalid)?;
+        let claims = self.verified(token).ok_or(Rejection::Invalid)?;
         if claims.iss != self.issuer {
             return Err(Rejection::Invalid);
         }
@@ -381,13 +389,32 @@ impl Authority {
             return Err(Rejection::Revoked);
         }
         let subject = Subject {
-            id: claims.sub,
-            email: claims.email,
+            id: claims.sub.clone(),
+            email: claims.email.clone(),
             kind: claims.kind,
-            key: claims.key,
+            key: claims.key.clone(),
         };
         self.still_good(&subject, claims.seq, store)?;
         Ok(subject)
+    }
+
+    /// The claims of a token signed with this authority's key, its signature checked once.
+    fn verified(&self, token: &str) -> Option<Arc<Claims>> {
+        let known = self.verified.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(claims) = known.get(token) {
+            return Some(Arc::clone(claims));
+        }
+        drop(known);
+        let claims: Arc<Claims> = Arc::new(self.key.verify(token)?);
+        let mut known = self
+            .verified
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.len() >= VERIFIED_TOKENS {
+            known.clear();
+        }
+        known.insert(token.to_string(), Arc::clone(&claims));
+        Some(claims)
     }
 }
 

@@ -3,7 +3,8 @@
 //! body, the token's subject, and where the caller may act when the call has no one
 //! target).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::ops::Deref;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,6 +19,7 @@ use crate::reply::Reply;
 use crate::scopes::Reach;
 use crate::seed;
 use crate::store::Store;
+use crate::wire::usage::{Usage, UsageMemo};
 
 /// The answer of a route that may fail with the control plane's error.
 pub(crate) type Answer = Result<Reply, ApiError>;
@@ -29,7 +31,10 @@ pub(crate) struct Shared {
     /// The size of the researcher CLI's placeholder program (`FakeConfig::cli_binary_size`).
     pub cli_binary_size: u64,
     pub authority: Authority,
-    store: Mutex<Store>,
+    /// Readers (every GET) share it and run side by side; a change has it alone.
+    store: RwLock<Store>,
+    /// The usage model's pool hours for the store as it is now (cleared by `store_mut`).
+    usage: UsageMemo,
 }
 
 impl Shared {
@@ -44,12 +49,68 @@ impl Shared {
             cli_binary_size,
             authority: Authority::new(url.clone(), token_lifetime)?,
             url,
-            store: Mutex::new(store),
+            store: RwLock::new(store),
+            usage: UsageMemo::default(),
         })
     }
 
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The store to read, beside any other reader.
+    pub fn store(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The store to change, alone. What was worked out from it so far is forgotten first:
+    /// readers wait until the change is done, and work it out again from the new state.
+    pub fn store_mut(&self) -> RwLockWriteGuard<'_, Store> {
+        let store = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        self.usage.clear();
+        store
+    }
+
+    /// The store to read, with what other readers worked out from it.
+    pub fn reading(&self) -> (RwLockReadGuard<'_, Store>, &UsageMemo) {
+        (self.store(), &self.usage)
+    }
+}
+
+/// The store as a route gets it: shared with other readers for a GET, which never changes
+/// anything (as on the real control plane), exclusive for every other method.
+pub(crate) enum Access<'a> {
+    /// With the usage model's memo, which holds while the store does not change.
+    Read(&'a Store, &'a UsageMemo),
+    Write(&'a mut Store),
+}
+
+impl Deref for Access<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        match self {
+            Access::Read(store, _) => store,
+            Access::Write(store) => store,
+        }
+    }
+}
+
+impl Access<'_> {
+    /// The usage model over the store: shared with other readers on a read, made afresh
+    /// while the store may be changing.
+    pub fn usage(&self) -> Usage<'_> {
+        match self {
+            Access::Read(store, memo) => Usage::remembered(store, memo),
+            Access::Write(store) => Usage::new(store),
+        }
+    }
+
+    /// The store to change; a GET's route asking for it is the fake's own bug (a 500).
+    pub fn write(&mut self) -> Result<&mut Store, ApiError> {
+        match self {
+            Access::Write(store) => Ok(store),
+            Access::Read(..) => Err(ApiError::new(
+                500,
+                "the fake control plane tried to change its state while answering a GET",
+            )),
+        }
     }
 }
 

@@ -99,6 +99,10 @@ pub use seed::{ADMIN_EMAIL, ADMIN_PASSWORD, REALM, TENANT_ID};
 
 use server::ServerState;
 
+/// The most worker threads a fake serves connections on: a test process starts many fakes,
+/// and a big machine's every core would be more threads than any of them needs.
+const MAX_WORKERS: usize = 4;
+
 /// How to start a [`FakeServer`].
 #[derive(Debug, Clone)]
 pub struct FakeConfig {
@@ -138,8 +142,9 @@ pub struct FakeServer {
 }
 
 impl FakeServer {
-    /// Bind 127.0.0.1:port and serve on a dedicated thread with its own tokio runtime
-    /// (independent of any runtime the caller has). Returns once the socket is bound.
+    /// Bind 127.0.0.1:port and serve with a tokio runtime of its own (independent of any
+    /// runtime the caller has): a dedicated thread accepts, worker threads serve the
+    /// connections. Returns once the socket is bound.
     pub fn start(config: FakeConfig) -> std::io::Result<FakeServer> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
@@ -152,7 +157,14 @@ impl FakeServer {
             config.cli_binary_size,
         )?);
         state.recorder.set_limit(config.record_limit);
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // Connections are served on every core (up to `MAX_WORKERS`): a client measured
+        // against the fake must not wait on one thread of it.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_WORKERS);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name(format!("runai-fake-{port}"))
             .enable_all()
             .build()?;
         // Registering the socket needs the runtime's context, not `block_on`, so this also
@@ -221,7 +233,7 @@ impl FakeServer {
     /// request each: a test's fast path to a large tenant. A taken or repeated e-mail
     /// refuses them all.
     pub fn add_users(&self, emails: Vec<String>) -> Result<(), String> {
-        let mut store = self.state.shared.store();
+        let mut store = self.state.shared.store_mut();
         let actor = self.state.shared.authority.client_id.clone();
         routes::users::add_many(&mut store, emails, &actor).map_err(|e| e.message)
     }
@@ -244,7 +256,10 @@ impl FakeServer {
     /// than the department does. The spec only recommends it and names no tenant setting
     /// for it, so it is the fake's own switch, off as a new tenant starts.
     pub fn set_projects_within_department_quota(&self, on: bool) {
-        self.state.shared.store().projects_within_department_quota = on;
+        self.state
+            .shared
+            .store_mut()
+            .projects_within_department_quota = on;
     }
 
     /// Idempotent; also done on drop.

@@ -2,7 +2,7 @@
 //! cannot: 404 for an object that does not exist, 409 for a name already taken.
 
 use crate::error::ApiError;
-use crate::store::{Cluster, OrgUnit, Store, User};
+use crate::store::{Cluster, OrgUnit, Store, Units, User};
 
 pub(crate) fn no_cluster(uuid: &str) -> ApiError {
     ApiError::not_found(format!("cluster {uuid} not found"))
@@ -90,15 +90,12 @@ pub(crate) fn free_cluster_name(
 /// Department names are unique per cluster, and so are project names; `noun` names the
 /// kind of `units` in the message.
 pub(crate) fn free_unit_name(
-    units: &[OrgUnit],
+    units: &Units,
     noun: &str,
     cluster_id: &str,
     name: &str,
 ) -> Result<(), ApiError> {
-    if units
-        .iter()
-        .any(|u| u.cluster_id == cluster_id && u.name == name)
-    {
+    if units.named(cluster_id, name).is_some() {
         return Err(ApiError::conflict(format!(
             "a {noun} named {name:?} already exists in cluster {cluster_id}"
         )));

@@ -108,7 +108,9 @@ impl Scope {
 /// reaches its projects. The shape of the spec's `PermittedScopes`.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Reach {
-    /// The whole tenant, and so the system scope, the fake having one tenant.
+    /// The whole tenant, and so the system scope, the fake having one tenant: every
+    /// scope of the store, which the sets below then need not list (a check on every call
+    /// would otherwise copy the whole tenant's ids).
     pub tenant: bool,
     pub clusters: BTreeSet<String>,
     pub departments: BTreeSet<String>,
@@ -119,12 +121,7 @@ impl Reach {
     /// Add `scope` and everything in it.
     pub fn add(&mut self, store: &Store, scope: &Scope) {
         match scope {
-            Scope::System | Scope::Tenant => {
-                self.tenant = true;
-                for cluster in &store.clusters {
-                    self.add(store, &Scope::Cluster(cluster.uuid.clone()));
-                }
-            }
+            Scope::System | Scope::Tenant => self.tenant = true,
             Scope::Cluster(uuid) => {
                 self.clusters.insert(uuid.clone());
                 for department in store.departments.iter().filter(|d| &d.cluster_id == uuid) {
@@ -160,14 +157,25 @@ impl Reach {
         }
     }
 
-    /// The spec's `PermittedScopes`.
-    pub fn to_json(&self) -> Value {
+    /// The spec's `PermittedScopes`: the tenant's are all of the store's.
+    pub fn to_json(&self, store: &Store) -> Value {
+        if !self.tenant {
+            return json!({
+                "system": false,
+                "tenants": Vec::<String>::new(),
+                "clusters": self.clusters,
+                "departments": self.departments,
+                "projects": self.projects,
+            });
+        }
+        let ids =
+            |ids: &mut dyn Iterator<Item = &String>| -> BTreeSet<String> { ids.cloned().collect() };
         json!({
-            "system": self.tenant,
-            "tenants": if self.tenant { vec![TENANT_ID.to_string()] } else { Vec::new() },
-            "clusters": self.clusters,
-            "departments": self.departments,
-            "projects": self.projects,
+            "system": true,
+            "tenants": [TENANT_ID.to_string()],
+            "clusters": ids(&mut store.clusters.iter().map(|c| &c.uuid)),
+            "departments": ids(&mut store.departments.iter().map(|d| &d.id)),
+            "projects": ids(&mut store.projects.iter().map(|p| &p.id)),
         })
     }
 }

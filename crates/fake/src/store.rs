@@ -3,6 +3,8 @@
 //! keep the fields that were written; derived fields are computed when they are rendered
 //! (see `wire`). What the tenant starts with is `seed`'s business.
 
+use std::collections::HashMap;
+
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{Map, Value};
 
@@ -85,6 +87,190 @@ pub(crate) struct OrgUnit {
     pub updated_at: String,
     pub created_by: String,
     pub updated_by: String,
+}
+
+/// The departments or the projects of the tenant, in the order they were created, with
+/// what finds one without a scan: its position by id, and its id by cluster and name (names
+/// are unique per cluster, so a create checks its name in O(1)). The list reads as a slice;
+/// every change goes through the methods here, which keep both indexes true.
+#[derive(Default)]
+pub(crate) struct Units {
+    items: Vec<OrgUnit>,
+    /// Each unit's GPU quotas, read from its resources whenever they may have changed.
+    quotas: Vec<Vec<GpuQuota>>,
+    by_id: HashMap<String, usize>,
+    /// Cluster id, then name, to the unit's id.
+    by_name: HashMap<String, HashMap<String, String>>,
+}
+
+impl std::ops::Deref for Units {
+    type Target = [OrgUnit];
+
+    fn deref(&self) -> &[OrgUnit] {
+        &self.items
+    }
+}
+
+/// A unit's GPU quota in one node pool, as its resources state it: what the usage model
+/// schedules with, kept beside the unit so that a schedule over thousands of projects does
+/// not read each one's JSON again.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GpuQuota {
+    pub pool_id: String,
+    /// Not below 0.
+    pub deserved: f64,
+    /// `None` for none (the API writes "no limit" as a negative number).
+    pub limit: Option<f64>,
+}
+
+/// The GPU quotas of these resources, in their order.
+fn gpu_quotas(resources: &[Value]) -> Vec<GpuQuota> {
+    resources
+        .iter()
+        .map(|r| {
+            let pool_id = r
+                .get("nodePool")
+                .and_then(|p| p.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let gpu = r.get("gpu");
+            let number = |name: &str| gpu.and_then(|g| g.get(name)).and_then(Value::as_f64);
+            GpuQuota {
+                pool_id: pool_id.to_string(),
+                deserved: number("deserved").unwrap_or(0.0).max(0.0),
+                limit: number("limit").filter(|l| *l >= 0.0),
+            }
+        })
+        .collect()
+}
+
+impl Units {
+    /// Every unit with its GPU quotas.
+    pub fn with_gpu_quotas(&self) -> impl Iterator<Item = (&OrgUnit, &[GpuQuota])> {
+        self.items.iter().zip(self.quotas.iter().map(Vec::as_slice))
+    }
+
+    pub fn get(&self, id: &str) -> Option<&OrgUnit> {
+        self.items.get(*self.by_id.get(id)?)
+    }
+
+    /// The unit to change; the indexes follow a change of its id, name or cluster when the
+    /// handle is dropped.
+    pub fn get_mut(&mut self, id: &str) -> Option<UnitMut<'_>> {
+        let at = *self.by_id.get(id)?;
+        let unit = self.items.get_mut(at)?;
+        let quotas = self.quotas.get_mut(at)?;
+        let was = (unit.id.clone(), unit.cluster_id.clone(), unit.name.clone());
+        Some(UnitMut {
+            unit,
+            quotas,
+            at,
+            was,
+            by_id: &mut self.by_id,
+            by_name: &mut self.by_name,
+        })
+    }
+
+    /// The unit of this cluster with this name.
+    pub fn named(&self, cluster_id: &str, name: &str) -> Option<&OrgUnit> {
+        let id = self.by_name.get(cluster_id)?.get(name)?;
+        self.get(id)
+    }
+
+    pub fn push(&mut self, unit: OrgUnit) {
+        self.index(self.items.len(), &unit);
+        self.quotas.push(gpu_quotas(&unit.resources));
+        self.items.push(unit);
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&OrgUnit) -> bool) {
+        let kept: Vec<bool> = self.items.iter().map(&mut keep).collect();
+        if kept.iter().all(|k| *k) {
+            return;
+        }
+        let mut flags = kept.iter();
+        self.items.retain(|_| flags.next().copied().unwrap_or(true));
+        let mut flags = kept.iter();
+        self.quotas
+            .retain(|_| flags.next().copied().unwrap_or(true));
+        self.reindex();
+    }
+
+    /// Change every unit in place; the indexes and quotas are made anew after.
+    pub fn for_each_mut(&mut self, change: impl FnMut(&mut OrgUnit)) {
+        self.items.iter_mut().for_each(change);
+        self.quotas = self
+            .items
+            .iter()
+            .map(|u| gpu_quotas(&u.resources))
+            .collect();
+        self.reindex();
+    }
+
+    fn index(&mut self, at: usize, unit: &OrgUnit) {
+        self.by_id.insert(unit.id.clone(), at);
+        self.by_name
+            .entry(unit.cluster_id.clone())
+            .or_default()
+            .insert(unit.name.clone(), unit.id.clone());
+    }
+
+    fn reindex(&mut self) {
+        self.by_id.clear();
+        self.by_name.clear();
+        let items = std::mem::take(&mut self.items);
+        for (at, unit) in items.iter().enumerate() {
+            self.index(at, unit);
+        }
+        self.items = items;
+    }
+}
+
+/// One department or project being changed (`Units::get_mut`).
+pub(crate) struct UnitMut<'a> {
+    unit: &'a mut OrgUnit,
+    quotas: &'a mut Vec<GpuQuota>,
+    at: usize,
+    /// Its id, cluster and name when the change began.
+    was: (String, String, String),
+    by_id: &'a mut HashMap<String, usize>,
+    by_name: &'a mut HashMap<String, HashMap<String, String>>,
+}
+
+impl std::ops::Deref for UnitMut<'_> {
+    type Target = OrgUnit;
+
+    fn deref(&self) -> &OrgUnit {
+        self.unit
+    }
+}
+
+impl std::ops::DerefMut for UnitMut<'_> {
+    fn deref_mut(&mut self) -> &mut OrgUnit {
+        self.unit
+    }
+}
+
+impl Drop for UnitMut<'_> {
+    fn drop(&mut self) {
+        *self.quotas = gpu_quotas(&self.unit.resources);
+        let (id, cluster_id, name) = &self.was;
+        let unit = &*self.unit;
+        if (&unit.id, &unit.cluster_id, &unit.name) == (id, cluster_id, name) {
+            return;
+        }
+        self.by_id.remove(id);
+        self.by_id.insert(unit.id.clone(), self.at);
+        if let Some(names) = self.by_name.get_mut(cluster_id) {
+            if names.get(name) == Some(id) {
+                names.remove(name);
+            }
+        }
+        self.by_name
+            .entry(unit.cluster_id.clone())
+            .or_default()
+            .insert(unit.name.clone(), unit.id.clone());
+    }
 }
 
 pub(crate) struct User {
@@ -232,8 +418,8 @@ pub(crate) struct Store {
     /// resources than the department does. The spec only recommends it (the Departments
     /// tag), so a tenant starts without it.
     pub projects_within_department_quota: bool,
-    pub departments: Vec<OrgUnit>,
-    pub projects: Vec<OrgUnit>,
+    pub departments: Units,
+    pub projects: Units,
     pub users: Vec<User>,
     pub service_accounts: Vec<ServiceAccount>,
     pub access_keys: Vec<AccessKey>,
@@ -331,8 +517,8 @@ impl Store {
             node_pools: Vec::new(),
             nodes: Vec::new(),
             projects_within_department_quota: false,
-            departments: Vec::new(),
-            projects: Vec::new(),
+            departments: Units::default(),
+            projects: Units::default(),
             users: Vec::new(),
             service_accounts: Vec::new(),
             access_keys: Vec::new(),
@@ -523,19 +709,19 @@ impl Store {
     }
 
     pub fn department(&self, id: &str) -> Option<&OrgUnit> {
-        self.departments.iter().find(|d| d.id == id)
+        self.departments.get(id)
     }
 
-    pub fn department_mut(&mut self, id: &str) -> Option<&mut OrgUnit> {
-        self.departments.iter_mut().find(|d| d.id == id)
+    pub fn department_mut(&mut self, id: &str) -> Option<UnitMut<'_>> {
+        self.departments.get_mut(id)
     }
 
     pub fn project(&self, id: &str) -> Option<&OrgUnit> {
-        self.projects.iter().find(|p| p.id == id)
+        self.projects.get(id)
     }
 
-    pub fn project_mut(&mut self, id: &str) -> Option<&mut OrgUnit> {
-        self.projects.iter_mut().find(|p| p.id == id)
+    pub fn project_mut(&mut self, id: &str) -> Option<UnitMut<'_>> {
+        self.projects.get_mut(id)
     }
 
     pub fn projects_of<'a>(&'a self, department_id: &'a str) -> impl Iterator<Item = &'a OrgUnit> {
@@ -630,5 +816,73 @@ impl Store {
             }
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_found_by_id_and_name_through_every_change() {
+        let mut store = Store::empty();
+        for name in ["a", "b", "c"] {
+            let unit = store.new_org_unit(name.into(), "k".into(), None, vec![], Map::new(), "t");
+            store.projects.push(unit);
+        }
+        let id = |store: &Store, name: &str| store.projects.named("k", name).map(|u| u.id.clone());
+        assert_eq!(id(&store, "b").as_deref(), Some("2"));
+        assert!(store.projects.named("other", "b").is_none());
+        if let Some(mut unit) = store.project_mut("2") {
+            unit.name = "renamed".into();
+        }
+        assert_eq!(id(&store, "b"), None);
+        assert_eq!(id(&store, "renamed").as_deref(), Some("2"));
+        store.projects.retain(|u| u.id != "1");
+        assert_eq!(store.project("3").map(|u| u.name.as_str()), Some("c"));
+        assert_eq!(id(&store, "renamed").as_deref(), Some("2"));
+        assert_eq!(id(&store, "a"), None);
+        store.projects.for_each_mut(|u| u.cluster_id = "m".into());
+        assert_eq!(id(&store, "c"), None);
+        assert_eq!(
+            store.projects.named("m", "c").map(|u| u.id.as_str()),
+            Some("3")
+        );
+        assert_eq!(store.projects.len(), 2);
+    }
+
+    #[test]
+    fn gpu_quotas_follow_the_resources() {
+        let mut store = Store::empty();
+        let quota = |pool: &str, deserved: f64, limit: f64| serde_json::json!({"nodePool": {"id": pool}, "gpu": {"deserved": deserved, "limit": limit}});
+        for (name, resources) in [("a", vec![quota("1", 2.0, -1.0)]), ("b", vec![])] {
+            let unit =
+                store.new_org_unit(name.into(), "k".into(), None, resources, Map::new(), "t");
+            store.projects.push(unit);
+        }
+        let quotas = |store: &Store| -> Vec<Vec<GpuQuota>> {
+            store
+                .projects
+                .with_gpu_quotas()
+                .map(|(_, q)| q.to_vec())
+                .collect()
+        };
+        let one = |pool: &str, deserved: f64, limit: Option<f64>| GpuQuota {
+            pool_id: pool.into(),
+            deserved,
+            limit,
+        };
+        assert_eq!(quotas(&store), [vec![one("1", 2.0, None)], vec![]]);
+        if let Some(mut unit) = store.project_mut("2") {
+            unit.resources = vec![quota("3", -1.0, 4.0)];
+        }
+        assert_eq!(
+            quotas(&store),
+            [vec![one("1", 2.0, None)], vec![one("3", 0.0, Some(4.0))]]
+        );
+        store.projects.retain(|u| u.id == "2");
+        assert_eq!(quotas(&store), [vec![one("3", 0.0, Some(4.0))]]);
+        store.projects.for_each_mut(|u| u.resources.clear());
+        assert_eq!(quotas(&store), [Vec::<GpuQuota>::new()]);
     }
 }

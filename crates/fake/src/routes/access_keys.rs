@@ -7,22 +7,24 @@
 use serde_json::{json, Value};
 
 use crate::authority::Subject;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::store::{client_secret, now, AccessKey, Store};
 use crate::wire::access_keys::{access_key, access_key_for_administrators};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_access_keys" => list(call, store),
-        "create_access_key1" => create(call, store),
+        "create_access_key1" => store.write().and_then(|store| create(call, store)),
         "get_access_key_by_id1" => get(call, store),
-        "delete_access_key_by_id" => delete(call, store, false),
-        "regenerate_access_key_secret" => regenerate(call, store),
+        "delete_access_key_by_id" => store.write().and_then(|store| delete(call, store, false)),
+        "regenerate_access_key_secret" => store.write().and_then(|store| regenerate(call, store)),
         "get_access_keys_administration" => list_all(call, store),
-        "delete_access_key_by_id_administration" => delete(call, store, true),
+        "delete_access_key_by_id_administration" => {
+            store.write().and_then(|store| delete(call, store, true))
+        }
         _ => return None,
     };
     Some(answer)

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::access::may_grant;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::guard::sees;
 use crate::listing::Row;
@@ -18,15 +18,15 @@ use crate::store::{AccessRule, Store};
 use crate::wire::access::{access_rule, access_rule_row, scope_of};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_access_rules" => list(call, store),
         "count_access_rules" => paging::count(call, rows(call, store)),
         "get_access_rule" => get(call, store),
-        "create_access_rule" => create(call, store),
-        "delete_access_rule" => delete(call, store),
-        "access_rules_batch" => batch_delete(call, store),
-        "access_rules_batch_create" => batch_create(call, store),
+        "create_access_rule" => store.write().and_then(|store| create(call, store)),
+        "delete_access_rule" => store.write().and_then(|store| delete(call, store)),
+        "access_rules_batch" => store.write().and_then(|store| batch_delete(call, store)),
+        "access_rules_batch_create" => store.write().and_then(|store| batch_create(call, store)),
         _ => return None,
     };
     Some(answer)

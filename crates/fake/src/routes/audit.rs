@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::guard::visible;
 use crate::listing::{Query, Row};
@@ -14,7 +14,7 @@ use crate::store::{format_time, Store};
 use crate::wire::audit as wire;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "getAuditLogs" => list(call, store),
         "downloadAuditLogs" => download(call, store),

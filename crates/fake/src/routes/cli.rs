@@ -11,10 +11,9 @@ use base64::Engine;
 use md5::{Digest, Md5};
 use serde_json::json;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::{Generated, Reply};
-use crate::store::Store;
 
 /// The administrator CLI's releases, oldest first: the last is the current one.
 const ADMIN_RELEASES: [&str; 3] = ["v2.19.0", "v2.20.0", "v2.21.0"];
@@ -48,7 +47,7 @@ const MANUAL: [(&str, &str, &str); 4] = [
 ];
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, _store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, _store: &mut Access<'_>) -> Option<Answer> {
     let id = call.op.id.as_str();
     let answer = match id {
         "getAdminCLIRelease" => admin_release(call, current_release()),

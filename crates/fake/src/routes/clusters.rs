@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::guard::sees;
 use crate::lookup::{existing_cluster, free_cluster_name};
 use crate::reply::Reply;
@@ -12,13 +12,13 @@ use crate::store::{now, temp_password, Store};
 use crate::wire::clusters as wire;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_clusters" => list(call, store),
         "get_cluster_by_uuid" => get(call, store),
-        "create_cluster" => create(call, store),
-        "updateCluster" => update(call, store),
-        "delete_cluster" => delete(call, store),
+        "create_cluster" => store.write().and_then(|store| create(call, store)),
+        "updateCluster" => store.write().and_then(|store| update(call, store)),
+        "delete_cluster" => store.write().and_then(|store| delete(call, store)),
         "get_cluster_install_info_by_uuid" => install_info(call, store),
         _ => return None,
     };

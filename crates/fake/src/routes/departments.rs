@@ -1,48 +1,59 @@
 //! `/api/v1/org-unit/departments`: list, count, get, create, update and delete
 //! departments, and their resources.
 
-use crate::context::{Answer, Call};
+use serde_json::Value;
+
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::lookup::{existing_cluster, existing_department};
 use crate::reply::Reply;
 use crate::routes::org_units::{self, Kind};
 use crate::routes::paging;
-use crate::store::Store;
+use crate::store::{OrgUnit, Store};
 use crate::wire::org_units as wire;
 use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
-        "get_departments" => paging::paged(call, rows(store)),
-        "count_departments" => paging::count(call, rows(store)),
-        "get_department" => get(call, store),
-        "create_department" => create(call, store),
-        "update_department" => org_units::update(call, store, Kind::Department),
-        "delete_department" => delete(call, store),
-        "update_department_resources" | "patch_department_resources" => {
-            org_units::resources(call, store, Kind::Department)
+        "get_departments" => {
+            let usage = store.usage();
+            paging::paged_window(call, &store.departments, row(&usage), item(&usage))
         }
+        "count_departments" => {
+            let usage = store.usage();
+            paging::count_window(call, &store.departments, row(&usage))
+        }
+        "get_department" => get(call, &store.usage()),
+        "create_department" => store.write().and_then(|store| create(call, store)),
+        "update_department" => store
+            .write()
+            .and_then(|store| org_units::update(call, store, Kind::Department)),
+        "delete_department" => store.write().and_then(|store| delete(call, store)),
+        "update_department_resources" | "patch_department_resources" => store
+            .write()
+            .and_then(|store| org_units::resources(call, store, Kind::Department)),
         _ => return None,
     };
     Some(answer)
 }
 
-/// Every department with its status now, from one usage model for the whole listing.
-fn rows(store: &Store) -> Vec<Row> {
-    let usage = Usage::new(store);
+/// A department's row with its status now, from one usage model for the whole listing.
+fn row<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Row + use<'u, 's> {
     let status_of = usage.status_now();
-    store
-        .departments
-        .iter()
-        .map(|d| wire::department_row(store, d, &status_of))
-        .collect()
+    move |d| wire::department_row(usage.store, d, &status_of)
 }
 
-fn get(call: &Call<'_>, store: &Store) -> Answer {
-    let unit = existing_department(store, call.param("departmentId"))?;
-    Ok(Reply::json(200, &Kind::Department.render(store, unit)))
+/// What `row` lists, alone.
+fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Value + use<'u, 's> {
+    let status_of = usage.status_now();
+    move |p| wire::department(usage.store, p, true, &status_of(p))
+}
+
+fn get(call: &Call<'_>, usage: &Usage<'_>) -> Answer {
+    let unit = existing_department(usage.store, call.param("departmentId"))?;
+    Ok(Reply::json(200, &Kind::Department.render(usage, unit)))
 }
 
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {

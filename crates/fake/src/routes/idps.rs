@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::routes::security_settings::is_redirect_uri;
@@ -27,18 +27,18 @@ const MASKED: &str = "**********";
 const MAPPERS: [&str; 5] = ["gid", "uid", "groups", "supplementaryGroups", "email"];
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_idps" => {
             let idps: Vec<Value> = store.idps.iter().map(|i| idp(call, i)).collect();
             Ok(Reply::json(200, &Value::Array(idps)))
         }
         "get_idp" => existing(call, store).map(|i| Reply::json(200, &idp(call, i))),
-        "create_idp" => create(call, store),
-        "update_idp" => update(call, store),
-        "delete_idp" => delete(call, store),
+        "create_idp" => store.write().and_then(|store| create(call, store)),
+        "update_idp" => store.write().and_then(|store| update(call, store)),
+        "delete_idp" => store.write().and_then(|store| delete(call, store)),
         "get_idp_mappers" => existing(call, store).map(|i| Reply::json(200, &mappers(i))),
-        "update_idp_mappers" => update_mappers(call, store),
+        "update_idp_mappers" => store.write().and_then(|store| update_mappers(call, store)),
         _ => return None,
     };
     Some(answer)

@@ -9,7 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::access::may_grant;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::lookup::{
     department_in, existing_cluster, existing_department, existing_project, existing_user,
@@ -20,44 +20,62 @@ use crate::roles::role;
 use crate::routes::{departments, users};
 use crate::scopes::Scope;
 use crate::seed::TENANT_ID;
-use crate::store::{now, NodeType, OrgUnit, Store};
+use crate::store::{now, NodeType, OrgUnit, Store, Units};
 use crate::wire::legacy::{self as seed, Render};
 use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "legacy_get_clusters" => list_clusters(store),
-        "legacy_create_cluster" => create_cluster(call, store),
+        "legacy_create_cluster" => store.write().and_then(|store| create_cluster(call, store)),
         "legacy_get_cluster" => get_cluster(call, store),
-        "legacy_delete_cluster" => delete_cluster(call, store),
+        "legacy_delete_cluster" => store.write().and_then(|store| delete_cluster(call, store)),
         // The seed era's own lists share these paths; either operation may name them.
         "getProjects" | "legacy_get_projects" => list_projects(call, store),
         "getProject" => get_project(call, store),
-        "createProject" => create_project(call, store),
-        "updateProject" => update_project(call, store),
-        "deleteProject" => delete_project(call, store),
-        "legacy_create_project" => seed_create_project(call, store),
+        "createProject" => store.write().and_then(|store| create_project(call, store)),
+        "updateProject" => store.write().and_then(|store| update_project(call, store)),
+        "deleteProject" => store.write().and_then(|store| delete_project(call, store)),
+        "legacy_create_project" => store
+            .write()
+            .and_then(|store| seed_create_project(call, store)),
         "legacy_get_project" => seed_get_project(call, store),
-        "legacy_update_project" => seed_update_project(call, store),
-        "legacy_delete_project" => seed_delete_project(call, store),
+        "legacy_update_project" => store
+            .write()
+            .and_then(|store| seed_update_project(call, store)),
+        "legacy_delete_project" => store
+            .write()
+            .and_then(|store| seed_delete_project(call, store)),
         "getDepartments" | "legacy_get_departments" => list_departments(call, store),
-        "legacy_create_department" => create_department(call, store),
+        "legacy_create_department" => store
+            .write()
+            .and_then(|store| create_department(call, store)),
         "legacy_get_department" => get_department(call, store),
-        "legacy_update_department" => update_department(call, store),
-        "legacy_delete_department" => delete_department(call, store),
+        "legacy_update_department" => store
+            .write()
+            .and_then(|store| update_department(call, store)),
+        "legacy_delete_department" => store
+            .write()
+            .and_then(|store| delete_department(call, store)),
         "getInstallFile" | "legacy_get_install_file" => install_file(call, store),
-        "updateDepartmentAdmins" => update_admins(call, store),
+        "updateDepartmentAdmins" => store.write().and_then(|store| update_admins(call, store)),
         "legacy_get_users" => list_users(store),
-        "legacy_create_user" => create_user(call, store),
+        "legacy_create_user" => store.write().and_then(|store| create_user(call, store)),
         "legacy_get_user" => get_user(call, store),
-        "legacy_update_user" => update_user(call, store),
-        "legacy_delete_user" => delete_user(call, store),
+        "legacy_update_user" => store.write().and_then(|store| update_user(call, store)),
+        "legacy_delete_user" => store.write().and_then(|store| delete_user(call, store)),
         "legacy_get_node_types" => list_node_types(call, store),
-        "legacy_create_node_type" => create_node_type(call, store),
+        "legacy_create_node_type" => store
+            .write()
+            .and_then(|store| create_node_type(call, store)),
         "legacy_get_node_type" => get_node_type(call, store),
-        "legacy_update_node_type" => update_node_type(call, store),
-        "legacy_delete_node_type" => delete_node_type(call, store),
+        "legacy_update_node_type" => store
+            .write()
+            .and_then(|store| update_node_type(call, store)),
+        "legacy_delete_node_type" => store
+            .write()
+            .and_then(|store| delete_node_type(call, store)),
         _ => return None,
     };
     Some(answer)
@@ -279,7 +297,7 @@ fn set_researchers(call: &Call<'_>, store: &mut Store, project: &str, wanted: Re
             store.add_access_rule(("user", email), researcher, scope, call.actor());
         }
     }
-    if let Some(unit) = store.project_mut(project) {
+    if let Some(mut unit) = store.project_mut(project) {
         unit.fields.insert("permissions".into(), wanted.rest);
     }
 }
@@ -336,7 +354,7 @@ fn replace_project(call: &Call<'_>, store: &mut Store, id: &str) -> Result<(), A
     let (cluster, department) = (unit.cluster_id.clone(), unit.parent_id.clone());
     let resources = seed::resources_in(store, &cluster, &call.body)?;
     let researchers = researchers(call, store, &department.unwrap_or_default())?;
-    if let Some(unit) = store.project_mut(id) {
+    if let Some(mut unit) = store.project_mut(id) {
         seed::apply_fields(&mut unit.fields, &call.body);
         unit.resources = resources;
         unit.updated_at = now();
@@ -361,13 +379,12 @@ fn delete_project(call: &Call<'_>, store: &mut Store) -> Answer {
 /// `units`: the cluster stays, and a new name must be free in it.
 fn replacing_name(
     call: &Call<'_>,
-    units: &[OrgUnit],
+    units: &Units,
     noun: &str,
     id: &str,
 ) -> Result<(String, String), ApiError> {
     let unit = units
-        .iter()
-        .find(|u| u.id == id)
+        .get(id)
         .ok_or_else(|| ApiError::not_found(format!("{noun} {id} not found")))?;
     same_cluster(call, &unit.cluster_id)?;
     let name = call.required_name()?;
@@ -400,7 +417,7 @@ fn seed_update_project(call: &Call<'_>, store: &mut Store) -> Answer {
         .id
         .clone();
     replace_project(call, store, id)?;
-    if let Some(unit) = store.project_mut(id) {
+    if let Some(mut unit) = store.project_mut(id) {
         unit.name = name;
         unit.parent_id = Some(parent);
     }
@@ -438,7 +455,7 @@ fn update_department(call: &Call<'_>, store: &mut Store) -> Answer {
     existing_department(store, id)?;
     let (cluster, name) = replacing_name(call, &store.departments, "department", id)?;
     let resources = seed::resources_in(store, &cluster, &call.body)?;
-    if let Some(unit) = store.department_mut(id) {
+    if let Some(mut unit) = store.department_mut(id) {
         unit.name = name;
         unit.resources = resources;
         unit.updated_at = now();
@@ -702,7 +719,7 @@ fn update_admins(call: &Call<'_>, store: &mut Store) -> Answer {
         .filter(|a| a.is_array())
         .cloned()
         .unwrap_or_else(|| json!([]));
-    if let Some(unit) = store.department_mut(id) {
+    if let Some(mut unit) = store.department_mut(id) {
         unit.fields
             .insert("departmentAdmins".into(), admins.clone());
         unit.updated_at = now();

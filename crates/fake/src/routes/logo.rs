@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::json;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::store::Store;
@@ -14,13 +14,13 @@ const MAX_LOGO_BYTES: usize = 1024 * 1024;
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_tenant_logo" => Ok(match &store.logo {
             Some(logo) => Reply::json(200, &json!({ "logo": logo })),
             None => Reply::empty(204),
         }),
-        "upload_tenant_logo" => upload(call, store),
+        "upload_tenant_logo" => store.write().and_then(|store| upload(call, store)),
         _ => return None,
     };
     Some(answer)

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::access::rules_of;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::lookup::user_by_email;
@@ -14,9 +14,11 @@ use crate::store::{now, Store};
 use crate::wire::access::{access_rule_row, me_access_rule};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     match call.op.id.as_str() {
-        "change_user_password" => Some(change_password(call, store)),
+        "change_user_password" => {
+            Some(store.write().and_then(|store| change_password(call, store)))
+        }
         "get_me_access_rules" => Some(access_rules(call, store)),
         "count_me_access_rules" => Some(paging::count(call, rules(call, store))),
         _ => None,

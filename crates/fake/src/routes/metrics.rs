@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::lookup::{
     department_in, existing_cluster, existing_department, existing_project, project_in,
@@ -16,7 +16,7 @@ use crate::wire::metrics::{sample_instants, Ask};
 use crate::wire::usage::{spec_enum, telemetry_text, unknown, Measured, Usage};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let store = &*store;
     let answer = match call.op.id.as_str() {
         "get_cluster_metrics" => cluster_metrics(call, store),

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::lookup::existing_cluster;
@@ -19,15 +19,15 @@ use crate::wire::network_topologies::{is_label_key, is_name, row, topology, API_
 use crate::wire::node_pools::topology_id;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_network_topologies" => list(call, store),
         "get_network_topologies_count" => paging::count(call, rows(store)),
         "get_network_topology_by_id" => {
             find(store, call).map(|t| Reply::json(200, &topology(store, t)))
         }
-        "create_network_topology" => create(call, store),
-        "delete_network_topology" => delete(call, store),
+        "create_network_topology" => store.write().and_then(|store| create(call, store)),
+        "delete_network_topology" => store.write().and_then(|store| delete(call, store)),
         _ => return None,
     };
     Some(answer)

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::lookup::existing_cluster;
 use crate::reply::Reply;
@@ -15,26 +15,26 @@ use crate::wire::node_pools::{self as wire, apply_settings, label_halves, select
 use crate::wire::resources::pool_of;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_nodepools" => paging::paged(call, rows(store)),
         "count_nodepools" => paging::count(call, rows(store)),
         "get_nodepool" => existing(store, call.param("nodepoolId"))
             .map(|pool| Reply::json(200, &wire::node_pool(store, pool))),
-        "create_nodepool" => create(call, store),
-        "update_nodepool" => change(call, store, call.param("nodepoolId"), true),
-        "patch_nodepool" => change(call, store, call.param("nodepoolId"), false),
-        "delete_nodepool" => delete(store, call.param("nodepoolId")).map(|name| {
+        "create_nodepool" => store.write().and_then(|store| create(call, store)),
+        "update_nodepool" => store.write().and_then(|store| change(call, store, call.param("nodepoolId"), true)),
+        "patch_nodepool" => store.write().and_then(|store| change(call, store, call.param("nodepoolId"), false)),
+        "delete_nodepool" => store.write().and_then(|store| delete(store, call.param("nodepoolId"))).map(|name| {
             Reply::json(
                 202,
                 &json!({"code": 202, "message": format!("deletion of node pool {name:?} accepted")}),
             )
         }),
         "getNodePools" => legacy_list(call, store),
-        "createNodePool" => legacy_create(call, store),
-        "updateNodePool" | "updateNodePoolLabels" => legacy_change(call, store),
+        "createNodePool" => store.write().and_then(|store| legacy_create(call, store)),
+        "updateNodePool" | "updateNodePoolLabels" => store.write().and_then(|store| legacy_change(call, store)),
         "deleteNodePool" => legacy_pool(call, store)
-            .and_then(|id| delete(store, &id))
+            .and_then(|id| store.write().and_then(|store| delete(store, &id)))
             .map(|_| Reply::empty(202)),
         _ => return None,
     };
@@ -232,13 +232,9 @@ fn delete(store: &mut Store, id: &str) -> Result<String, ApiError> {
         .with_details("set their quota in this node pool to zero first"));
     }
     let name = pool.name.clone();
-    for unit in store
-        .departments
-        .iter_mut()
-        .chain(store.projects.iter_mut())
-    {
-        unit.resources.retain(|r| pool_of(r).0 != id);
-    }
+    let unquoted = |unit: &mut OrgUnit| unit.resources.retain(|r| pool_of(r).0 != id);
+    store.departments.for_each_mut(unquoted);
+    store.projects.for_each_mut(unquoted);
     store.node_pools.retain(|p| p.id != id);
     Ok(name)
 }

@@ -2,7 +2,7 @@
 //! cluster's, listed and counted with the spec's filters, sorting and paging. Their
 //! metrics and telemetry are `routes::metrics`' business.
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::lookup::existing_cluster;
@@ -11,7 +11,7 @@ use crate::store::Store;
 use crate::wire::nodes as wire;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let store = &*store;
     let answer = match call.op.id.as_str() {
         "get_tenant_nodes" => paging::paged(call, rows(store, None)),

@@ -4,11 +4,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::lookup::{existing_department, existing_project, free_unit_name};
 use crate::reply::Reply;
-use crate::store::{now, OrgUnit, Store};
+use crate::store::{now, OrgUnit, Store, UnitMut, Units};
 use crate::wire::org_units as wire;
 use crate::wire::resources::{deserved_gpus, normalise_resources, patch_resources};
 use crate::wire::usage::Usage;
@@ -53,7 +53,7 @@ impl Kind {
         }
     }
 
-    fn units(self, store: &Store) -> &[OrgUnit] {
+    fn units(self, store: &Store) -> &Units {
         match self {
             Kind::Department => &store.departments,
             Kind::Project => &store.projects,
@@ -67,7 +67,7 @@ impl Kind {
         }
     }
 
-    fn find_mut<'s>(self, store: &'s mut Store, id: &str) -> Option<&'s mut OrgUnit> {
+    fn find_mut<'s>(self, store: &'s mut Store, id: &str) -> Option<UnitMut<'s>> {
         match self {
             Kind::Department => store.department_mut(id),
             Kind::Project => store.project_mut(id),
@@ -75,11 +75,11 @@ impl Kind {
     }
 
     /// The unit's answer, with its status now.
-    pub(crate) fn render(self, store: &Store, unit: &OrgUnit) -> Value {
-        let status = Usage::new(store).status_now()(unit);
+    pub(crate) fn render(self, usage: &Usage<'_>, unit: &OrgUnit) -> Value {
+        let status = usage.status_now()(unit);
         match self {
-            Kind::Department => wire::department(store, unit, false, &status),
-            Kind::Project => wire::project(store, unit, &status),
+            Kind::Department => wire::department(usage.store, unit, false, &status),
+            Kind::Project => wire::project(usage.store, unit, &status),
         }
     }
 }
@@ -120,7 +120,7 @@ pub(crate) fn create(
     }
     // Rendered once stored: the usage model schedules the stored projects only.
     let unit = kind.find(store, &id)?;
-    Ok(Reply::json(201, &kind.render(store, unit)))
+    Ok(Reply::json(201, &kind.render(&Usage::new(store), unit)))
 }
 
 /// PUT: the writable fields and the resources are replaced by what the body sends.
@@ -131,7 +131,7 @@ pub(crate) fn update(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
     let resources = normalise_resources(store, &cluster_id, call.body.get("resources"))?;
     within_department(store, kind, Some(&id), parent_id.as_deref(), &resources)?;
     let fields = writable_fields(call, kind);
-    if let Some(unit) = kind.find_mut(store, &id) {
+    if let Some(mut unit) = kind.find_mut(store, &id) {
         // What this PUT cannot express stays: the namespace, and the seed era's
         // permissions and department admins.
         let kept: Vec<(String, Value)> = ["requestedNamespace", "permissions", "departmentAdmins"]
@@ -145,7 +145,7 @@ pub(crate) fn update(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
         unit.updated_by = call.actor().to_string();
     }
     let unit = kind.find(store, &id)?;
-    Ok(Reply::json(200, &kind.render(store, unit)))
+    Ok(Reply::json(200, &kind.render(&Usage::new(store), unit)))
 }
 
 /// `…/resources`: PUT replaces the resources, PATCH merges into them.
@@ -164,7 +164,7 @@ pub(crate) fn resources(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answe
         unit.parent_id.as_deref(),
         &resources,
     )?;
-    if let Some(unit) = kind.find_mut(store, &id) {
+    if let Some(mut unit) = kind.find_mut(store, &id) {
         unit.resources = resources.clone();
         unit.updated_at = now();
         unit.updated_by = call.actor().to_string();
@@ -222,7 +222,7 @@ fn within_department(
 }
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     match call.op.id.as_str() {
         "get_priorities" => {
             let priorities: Vec<Value> = store.priorities.iter().map(wire::priority).collect();

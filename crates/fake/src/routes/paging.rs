@@ -3,6 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
+use runai_admin_core::api::Pagination;
+
 use crate::context::{Answer, Call};
 use crate::error::ApiError;
 use crate::guard::{sees, visible};
@@ -18,6 +20,17 @@ pub(crate) fn count(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     Ok(Reply::json(200, &json!({"count": n})))
 }
 
+/// The same answer as `count` from the objects themselves: their number when nothing
+/// needs the rows (no filter or search, and a caller who sees every row).
+pub(crate) fn count_window<T>(call: &Call<'_>, objects: &[T], row: impl Fn(&T) -> Row) -> Answer {
+    let shape = call.shape(&[]);
+    let query = Query::parse(&call.query, &shape)?;
+    if query.window().is_some() && sees(call, &Scope::Tenant) {
+        return Ok(Reply::json(200, &json!({"count": objects.len()})));
+    }
+    count(call, objects.iter().map(row).collect())
+}
+
 /// A paged answer shaped as the catalogue says: the page's items under its items key path
 /// and, while more remain, the next offset under its next key (`{"projects": [...],
 /// "next": 50}`). An operation whose items are the body itself answers a bare page.
@@ -29,6 +42,36 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
     let (items, next) = query.page(query.select(visible(call, rows), shape.searchable));
+    Ok(Reply::json(200, &page_body(paging, items, next)))
+}
+
+/// The same answer as `paged` from the objects themselves, building the page's items
+/// alone (`item` is `row`'s item, without the fields only filters and sorting read) when
+/// nothing needs every row (as `bare_window` does).
+pub(crate) fn paged_window<T>(
+    call: &Call<'_>,
+    objects: &[T],
+    row: impl Fn(&T) -> Row,
+    item: impl Fn(&T) -> Value,
+) -> Answer {
+    let sorts = call.sorts();
+    let shape = call.shape(&sorts);
+    let query = Query::parse(&call.query, &shape)?;
+    let paging = call.op.pagination.as_ref().filter(|p| !p.items.is_empty());
+    match (paging, query.window()) {
+        (Some(paging), Some((offset, limit))) if sees(call, &Scope::Tenant) => {
+            let items = objects.iter().skip(offset).take(limit);
+            let items: Vec<Value> = items.map(item).collect();
+            let end = offset.saturating_add(limit);
+            let next = (end < objects.len()).then_some(end);
+            Ok(Reply::json(200, &page_body(paging, items, next)))
+        }
+        _ => paged(call, objects.iter().map(row).collect()),
+    }
+}
+
+/// The page's items under the items key path, and the next offset under its key.
+fn page_body(paging: &Pagination, items: Vec<Value>, next: Option<usize>) -> Value {
     let mut page = Value::Array(items);
     for key in paging.items.iter().rev() {
         page = Value::Object(Map::from_iter([(key.clone(), page)]));
@@ -36,7 +79,7 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     if let (Some(next), Some(key), Value::Object(body)) = (next, &paging.next, &mut page) {
         body.insert(key.clone(), json!(next));
     }
-    Ok(Reply::json(200, &page))
+    page
 }
 
 /// A bare array answer: with no `next` to follow, a request without paging parameters

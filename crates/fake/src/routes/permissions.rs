@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::access::{reach, rules_of};
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::reply::Reply;
 use crate::roles::{role, ACTIONS, RESOURCE_TYPES};
 use crate::scopes::Reach;
@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::wire::access::permission;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_permissions" => Ok(summary(call, store)),
         "get_permitted_scopes" => Ok(permitted_scopes(call, store)),
@@ -53,7 +53,7 @@ fn permitted_scopes(call: &Call<'_>, store: &Store) -> Reply {
         } else {
             Reach::default()
         };
-        answer.insert(action.into(), scopes.to_json());
+        answer.insert(action.into(), scopes.to_json(store));
     }
     Reply::json(200, &json!(answer))
 }

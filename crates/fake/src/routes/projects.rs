@@ -1,48 +1,59 @@
 //! `/api/v1/org-unit/projects`: list, count, get, create, update and delete projects,
 //! and their resources.
 
-use crate::context::{Answer, Call};
+use serde_json::Value;
+
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::lookup::{existing_cluster, existing_department, existing_project};
 use crate::reply::Reply;
 use crate::routes::org_units::{self, Kind};
 use crate::routes::paging;
-use crate::store::Store;
+use crate::store::{OrgUnit, Store};
 use crate::wire::org_units as wire;
 use crate::wire::usage::Usage;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
-        "get_projects" => paging::paged(call, rows(store)),
-        "count_projects" => paging::count(call, rows(store)),
-        "get_project" => get(call, store),
-        "create_project" => create(call, store),
-        "update_project" => org_units::update(call, store, Kind::Project),
-        "delete_project" => delete(call, store),
-        "update_project_resources" | "patch_project_resources" => {
-            org_units::resources(call, store, Kind::Project)
+        "get_projects" => {
+            let usage = store.usage();
+            paging::paged_window(call, &store.projects, row(&usage), item(&usage))
         }
+        "count_projects" => {
+            let usage = store.usage();
+            paging::count_window(call, &store.projects, row(&usage))
+        }
+        "get_project" => get(call, &store.usage()),
+        "create_project" => store.write().and_then(|store| create(call, store)),
+        "update_project" => store
+            .write()
+            .and_then(|store| org_units::update(call, store, Kind::Project)),
+        "delete_project" => store.write().and_then(|store| delete(call, store)),
+        "update_project_resources" | "patch_project_resources" => store
+            .write()
+            .and_then(|store| org_units::resources(call, store, Kind::Project)),
         _ => return None,
     };
     Some(answer)
 }
 
-/// Every project with its status now, from one usage model for the whole listing.
-fn rows(store: &Store) -> Vec<Row> {
-    let usage = Usage::new(store);
+/// A project's row with its status now, from one usage model for the whole listing.
+fn row<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Row + use<'u, 's> {
     let status_of = usage.status_now();
-    store
-        .projects
-        .iter()
-        .map(|p| wire::project_row(store, p, &status_of))
-        .collect()
+    move |p| wire::project_row(usage.store, p, &status_of)
 }
 
-fn get(call: &Call<'_>, store: &Store) -> Answer {
-    let unit = existing_project(store, call.param("projectId"))?;
-    Ok(Reply::json(200, &Kind::Project.render(store, unit)))
+/// What `row` lists, alone.
+fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Value + use<'u, 's> {
+    let status_of = usage.status_now();
+    move |p| wire::project(usage.store, p, &status_of(p))
+}
+
+fn get(call: &Call<'_>, usage: &Usage<'_>) -> Answer {
+    let unit = existing_project(usage.store, call.param("projectId"))?;
+    Ok(Reply::json(200, &Kind::Project.render(usage, unit)))
 }
 
 /// A project goes into the department it names, else its cluster's default department.

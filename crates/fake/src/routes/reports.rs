@@ -13,7 +13,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
 use crate::reply::Reply;
@@ -26,18 +26,24 @@ const PROCESSING: &str = "Report is being generated";
 const READY: &str = "Report is ready to download";
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     if call.op.id == "are_reports_available" {
         let available = store.clusters.iter().any(|c| c.connected);
         return Some(Ok(Reply::json(200, &json!({"isAvailable": available}))));
     }
+    // The worker's clock moves on reads too: the router gives this area the store to
+    // change whatever the method.
+    let store = match store.write() {
+        Ok(store) => advance(store),
+        Err(err) => return Some(Err(err)),
+    };
     let answer = match call.op.id.as_str() {
-        "list_reports" => paging::paged(call, rows(advance(store))),
-        "count_reports" => paging::count(call, rows(advance(store))),
-        "get_report_by_id" => find(advance(store), call).map(|r| Reply::json(200, &report(r))),
-        "create_report" => create(call, advance(store)),
-        "delete_report_by_id" => delete(call, advance(store)),
-        "download_report_by_id" => download(call, advance(store)),
+        "list_reports" => paging::paged(call, rows(store)),
+        "count_reports" => paging::count(call, rows(store)),
+        "get_report_by_id" => find(store, call).map(|r| Reply::json(200, &report(r))),
+        "create_report" => create(call, store),
+        "delete_report_by_id" => delete(call, store),
+        "download_report_by_id" => download(call, store),
         _ => return None,
     };
     Some(answer)

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::roles::{role, ROLES};
@@ -10,7 +10,7 @@ use crate::store::Store;
 use crate::wire::access::role_v1;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_roles_v1" => Ok(Reply::json(
             200,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use runai_admin_core::api::Catalogue;
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::store::Store;
@@ -22,14 +22,14 @@ const KEYS: [(&str, &str); 3] = [
 ];
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_security_settings" => Ok(Reply::json(
             200,
             &Value::Object(store.security_settings.clone()),
         )),
         "get_security_setting_by_key" => get(call, store),
-        "update_security_setting_by_key" => update(call, store),
+        "update_security_setting_by_key" => store.write().and_then(|store| update(call, store)),
         _ => return None,
     };
     Some(answer)

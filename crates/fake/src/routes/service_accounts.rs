@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::authority::Subject;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::routes::paging;
@@ -15,14 +15,16 @@ use crate::store::{client_secret, now, ServiceAccount, Store};
 use crate::wire::service_accounts::{service_account, service_account_row};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "get_service_accounts" => list(call, store),
         "get_service_account_by_id" => get(call, store),
-        "create_service_account" => create(call, store),
-        "update_service_account_by_id" => patch(call, store),
-        "delete_service_account_by_id" => delete(call, store),
-        "regenerate_service_account_secret" => regenerate(call, store),
+        "create_service_account" => store.write().and_then(|store| create(call, store)),
+        "update_service_account_by_id" => store.write().and_then(|store| patch(call, store)),
+        "delete_service_account_by_id" => store.write().and_then(|store| delete(call, store)),
+        "regenerate_service_account_secret" => {
+            store.write().and_then(|store| regenerate(call, store))
+        }
         _ => return None,
     };
     Some(answer)

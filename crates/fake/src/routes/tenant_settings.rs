@@ -8,14 +8,14 @@
 
 use serde_json::{json, Value};
 
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::store::Store;
 use crate::wire::tenant_settings::{enabled, setting, value_as};
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         "getTenantSettings" => {
             let all: Vec<Value> = store.tenant_settings.iter().map(setting).collect();
@@ -30,7 +30,7 @@ pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
                 .is_some_and(enabled);
             Ok(Reply::json(200, &json!(on)))
         }
-        "updateTenantSetting" => update(call, store),
+        "updateTenantSetting" => store.write().and_then(|store| update(call, store)),
         _ => return None,
     };
     Some(answer)

@@ -76,7 +76,7 @@ fn record_sign_in(shared: &Shared, req: &Request, reply: &Reply) {
                 .iter()
                 .find_map(|key| body.get(key)?.as_str().map(str::to_string))
         });
-    let mut store = shared.store();
+    let mut store = shared.store_mut();
     let signed_in = issued.and_then(|token| shared.authority.check(&token, &store).ok());
     let (subject, is_user) = match &signed_in {
         Some(subject) => (subject.actor().to_string(), subject.email.is_some()),
@@ -123,7 +123,7 @@ fn form(body: &[u8]) -> HashMap<String, String> {
 }
 
 fn user_login(shared: &Shared, username: &str, password: &str) -> bool {
-    shared.store().login(username, password)
+    shared.store_mut().login(username, password)
 }
 
 /// `POST /api/v1/token`. Field names match case-insensitively: the official SDK sends
@@ -169,7 +169,7 @@ fn token_v1_inner(shared: &Shared, req: &Request) -> Result<Issued, ApiError> {
             };
             let (id, secret) = (field(id_key)?, field(secret_key)?);
             let subject = authority
-                .client(&mut shared.store(), id, secret)
+                .client(&mut shared.store_mut(), id, secret)
                 .ok_or_else(|| ApiError::unauthorized("invalid client credentials"))?;
             issue(shared, subject)
         }
@@ -225,7 +225,7 @@ fn oauth_grant(shared: &Shared, fields: &HashMap<String, String>) -> Result<Issu
     let issued = match grant {
         "client_credentials" => {
             let (id, secret) = (field("client_id")?, field("client_secret")?);
-            let Some(subject) = authority.client(&mut shared.store(), id, secret) else {
+            let Some(subject) = authority.client(&mut shared.store_mut(), id, secret) else {
                 return Err(oauth_error(
                     401,
                     "invalid_client",
@@ -371,7 +371,7 @@ fn app_token(shared: &Shared, req: &Request) -> Reply {
                 .ok_or_else(|| ApiError::bad_request(format!("missing field: {name}")))
         };
         let (id, _name, secret) = (text("id")?, text("name")?, text("secret")?);
-        let mut store = shared.store();
+        let mut store = shared.store_mut();
         let client_id = store
             .service_accounts
             .iter()

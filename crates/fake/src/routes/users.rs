@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use crate::authority::Subject;
-use crate::context::{Answer, Call};
+use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::{self, Row};
 use crate::lookup::{existing_user, no_user, user_by_email};
@@ -16,15 +16,15 @@ use crate::store::{now, temp_password, Store, User};
 use crate::wire::users as wire;
 
 /// `None` when the operation is not one of this area's.
-pub(crate) fn handle(call: &Call<'_>, store: &mut Store) -> Option<Answer> {
+pub(crate) fn handle(call: &Call<'_>, store: &mut Access<'_>) -> Option<Answer> {
     let answer = match call.op.id.as_str() {
         // Users answer a bare array (`Users1`): the page has no `next`.
         "get_users" => list(call, store),
         "count_users" => paging::count(call, rows(store)),
         "get_user_by_id" => get(call, store),
-        "create_user" => create(call, store),
-        "delete_user_by_id" => delete(call, store),
-        "reset_user_password" => reset_password(call, store),
+        "create_user" => store.write().and_then(|store| create(call, store)),
+        "delete_user_by_id" => store.write().and_then(|store| delete(call, store)),
+        "reset_user_password" => store.write().and_then(|store| reset_password(call, store)),
         "logout_user" => logout(call, store),
         _ => return None,
     };

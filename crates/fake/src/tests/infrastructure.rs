@@ -107,7 +107,7 @@ async fn projects_stay_within_their_department_where_the_tenant_asks_for_it() {
     h.server
         .state
         .shared
-        .store()
+        .store_mut()
         .projects_within_department_quota = true;
     let (status, err) = h
         .send(

@@ -19,15 +19,15 @@
 //! A fresh fake has no projects, so nothing is allocated until some are created. The
 //! metric types each kind answers are the spec's enums, read from the catalogue.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use runai_admin_core::api::Catalogue;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
-use crate::store::{format_time, Node, NodePool, OrgUnit, Store};
+use crate::store::{format_time, GpuQuota, Node, NodePool, OrgUnit, Store};
 use crate::wire::legacy::memory_out;
 use crate::wire::resources::{deserved_gpus, pool_of, Amounts, QuotaFigures, UnitStatus};
 
@@ -94,14 +94,12 @@ struct Claim {
     limit: Option<f64>,
 }
 
-fn claim(project: &OrgUnit, pool: &NodePool) -> Option<Claim> {
-    let entry = project.resources.iter().find(|r| pool_of(r).0 == pool.id)?;
-    let gpu = entry.get("gpu");
-    let number = |name: &str| gpu.and_then(|g| g.get(name)).and_then(Value::as_f64);
+/// The first of a project's GPU quotas that names the pool.
+fn claim(quotas: &[GpuQuota], pool: &NodePool) -> Option<Claim> {
+    let quota = quotas.iter().find(|q| q.pool_id == pool.id)?;
     Some(Claim {
-        deserved: number("deserved").unwrap_or(0.0).max(0.0),
-        // A negative limit is the API's "no limit".
-        limit: number("limit").filter(|l| *l >= 0.0),
+        deserved: quota.deserved,
+        limit: quota.limit,
     })
 }
 
@@ -131,9 +129,11 @@ struct Share {
 
 /// A pool during one hour: its GPUs (node index in the store, GPU index) with the share
 /// that holds each, and the projects' shares.
-struct PoolHour {
+pub(crate) struct PoolHour {
     slots: Vec<(usize, u32, Option<usize>)>,
     shares: Vec<Share>,
+    /// Each project's share, by project id.
+    share_at: HashMap<String, usize>,
 }
 
 impl PoolHour {
@@ -145,10 +145,8 @@ impl PoolHour {
     }
 
     fn share_of(&self, project: &str) -> Option<(usize, &Share)> {
-        self.shares
-            .iter()
-            .enumerate()
-            .find(|(_, s)| s.project == project)
+        let at = *self.share_at.get(project)?;
+        Some((at, self.shares.get(at)?))
     }
 
     fn allocated(&self) -> u32 {
@@ -175,9 +173,9 @@ fn frame<'s>(store: &'s Store, pool: &'s NodePool) -> Frame<'s> {
     let capacity = nodes.iter().map(|(_, n)| n.gpu_count).sum();
     let claims = store
         .projects
-        .iter()
-        .filter(|p| p.cluster_id == pool.cluster_id)
-        .filter_map(|p| Some((p, claim(p, pool)?)))
+        .with_gpu_quotas()
+        .filter(|(p, _)| p.cluster_id == pool.cluster_id)
+        .filter_map(|(p, quotas)| Some((p, claim(quotas, pool)?)))
         .collect();
     Frame {
         pool,
@@ -210,18 +208,19 @@ fn schedule(frame: &Frame<'_>, hour: i64) -> PoolHour {
         share.in_quota = give;
         left -= give;
     }
-    // Over-quota: one GPU at a time round the projects that want more.
+    // Over-quota: one GPU at a time round the projects that want more (in their order,
+    // going round only those that still want more).
+    let mut wanting: Vec<usize> = (0..shares.len()).collect();
     while left > 0 {
-        let mut gave = false;
-        for (share, _) in &mut shares {
-            if left > 0 && share.gpus < share.wanted {
+        wanting.retain(|&at| shares.get(at).is_some_and(|(s, _)| s.gpus < s.wanted));
+        if wanting.is_empty() {
+            break;
+        }
+        for &at in &wanting {
+            if let Some((share, _)) = shares.get_mut(at).filter(|_| left > 0) {
                 share.gpus += 1;
                 left -= 1;
-                gave = true;
             }
-        }
-        if !gave {
-            break;
         }
     }
     let shares: Vec<Share> = shares.into_iter().map(|(s, _)| s).collect();
@@ -246,6 +245,11 @@ fn schedule(frame: &Frame<'_>, hour: i64) -> PoolHour {
             .into_iter()
             .zip(owners)
             .map(|((_, node, index), owner)| (node, index, owner))
+            .collect(),
+        share_at: shares
+            .iter()
+            .enumerate()
+            .map(|(at, share)| (share.project.clone(), at))
             .collect(),
         shares,
     }
@@ -322,15 +326,53 @@ impl Held {
     }
 }
 
+/// Pool hours worked out for one state of the store, kept across requests: the model is a
+/// pure function of the store and the instant, so they hold until the store changes, and
+/// whoever changes it clears them first (`Shared::store_mut`). Readers of the same store
+/// then share one schedule per pool and hour instead of working it out from every project
+/// each time.
+#[derive(Default)]
+pub(crate) struct UsageMemo {
+    hours: Mutex<HashMap<(usize, i64), Arc<PoolHour>>>,
+}
+
+/// Pool hours a memo holds at most: the hours near now are what requests ask for again.
+const MEMO_HOURS: usize = 256;
+
+impl UsageMemo {
+    fn hours(&self) -> MutexGuard<'_, HashMap<(usize, i64), Arc<PoolHour>>> {
+        self.hours.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, key: (usize, i64)) -> Option<Arc<PoolHour>> {
+        self.hours().get(&key).cloned()
+    }
+
+    fn keep(&self, key: (usize, i64), hour: &Arc<PoolHour>) {
+        let mut hours = self.hours();
+        if hours.len() >= MEMO_HOURS {
+            hours.clear();
+        }
+        hours.insert(key, Arc::clone(hour));
+    }
+
+    /// Forget everything: the store is about to change.
+    pub fn clear(&self) {
+        self.hours().clear();
+    }
+}
+
 /// The model over one store, remembering each pool's hours it has worked out.
 pub(crate) struct Usage<'s> {
     pub store: &'s Store,
-    /// For each of the store's node pools, in order.
-    frames: Vec<Frame<'s>>,
+    /// For each of the store's node pools, in order, made when a pool hour needs it.
+    frames: Vec<OnceCell<Frame<'s>>>,
     /// For each of the store's nodes, the index of its pool in the store.
     pool_of_node: Vec<Option<usize>>,
     /// Each (pool index, hour) worked out so far.
-    hours: RefCell<HashMap<(usize, i64), Rc<PoolHour>>>,
+    hours: RefCell<HashMap<(usize, i64), Arc<PoolHour>>>,
+    /// Pool hours shared with other requests on the same store.
+    memo: Option<&'s UsageMemo>,
 }
 
 impl<'s> Usage<'s> {
@@ -345,13 +387,23 @@ impl<'s> Usage<'s> {
             .collect();
         Usage {
             store,
-            frames: store.node_pools.iter().map(|p| frame(store, p)).collect(),
+            frames: store.node_pools.iter().map(|_| OnceCell::new()).collect(),
             pool_of_node,
             hours: RefCell::new(HashMap::new()),
+            memo: None,
         }
     }
 
-    fn hour(&self, pool: &NodePool, at: i64) -> Rc<PoolHour> {
+    /// The model over a store that stays as it is while `memo` is in use: pool hours come
+    /// from the memo when another request worked them out, and go into it otherwise.
+    pub fn remembered(store: &'s Store, memo: &'s UsageMemo) -> Usage<'s> {
+        Usage {
+            memo: Some(memo),
+            ..Usage::new(store)
+        }
+    }
+
+    fn hour(&self, pool: &NodePool, at: i64) -> Arc<PoolHour> {
         let index = self
             .store
             .node_pools
@@ -362,19 +414,30 @@ impl<'s> Usage<'s> {
     }
 
     /// The pool's hour; an empty one for an index the store has no pool at.
-    fn pool_hour(&self, index: usize, at: i64) -> Rc<PoolHour> {
+    fn pool_hour(&self, index: usize, at: i64) -> Arc<PoolHour> {
         let key = (index, hour_of(at));
         if let Some(known) = self.hours.borrow().get(&key) {
-            return Rc::clone(known);
+            return Arc::clone(known);
         }
-        let made = Rc::new(match self.frames.get(index) {
-            Some(frame) => schedule(frame, key.1),
+        if let Some(known) = self.memo.and_then(|memo| memo.get(key)) {
+            self.hours.borrow_mut().insert(key, Arc::clone(&known));
+            return known;
+        }
+        let frame = self.frames.get(index).zip(self.store.node_pools.get(index));
+        let made = Arc::new(match frame {
+            Some((frame, pool)) => {
+                schedule(frame.get_or_init(|| self::frame(self.store, pool)), key.1)
+            }
             None => PoolHour {
                 slots: Vec::new(),
                 shares: Vec::new(),
+                share_at: HashMap::new(),
             },
         });
-        self.hours.borrow_mut().insert(key, Rc::clone(&made));
+        self.hours.borrow_mut().insert(key, Arc::clone(&made));
+        if let Some(memo) = self.memo {
+            memo.keep(key, &made);
+        }
         made
     }
 
@@ -636,7 +699,7 @@ impl<'s> Usage<'s> {
     }
 
     /// Each unit's status now, from this one model: for the answers of one request.
-    pub fn status_now(&self) -> impl Fn(&OrgUnit) -> UnitStatus + '_ {
+    pub fn status_now(&self) -> impl Fn(&OrgUnit) -> UnitStatus + use<'_, 's> {
         let at = time::OffsetDateTime::now_utc().unix_timestamp();
         move |unit| self.unit_status(unit, at)
     }
@@ -1051,7 +1114,7 @@ impl<'s> Usage<'s> {
     }
 
     /// An `OrgUnitMetricType` value of a department or project over some pools.
-    fn unit_value(&self, unit: &OrgUnit, pools: &[&NodePool], metric: &str, at: i64) -> f64 {
+    fn unit_value(&self, unit: &'s OrgUnit, pools: &[&NodePool], metric: &str, at: i64) -> f64 {
         let held = || self.held(&[unit], pools, at);
         match metric {
             "GPU_QUOTA" => unit_quota(unit, pools, "gpu"),
@@ -1071,7 +1134,7 @@ impl<'s> Usage<'s> {
     /// A department's or project's `MeasurementResponse` of one metric.
     pub fn unit_series(
         &self,
-        unit: &OrgUnit,
+        unit: &'s OrgUnit,
         pools: &[&NodePool],
         metric: &str,
         instants: &[i64],
@@ -1086,7 +1149,13 @@ impl<'s> Usage<'s> {
 
     /// A department's or project's share of an `OrgUnitTelemetryType` at an instant:
     /// GPUs, CPU millicores, memory in MB.
-    pub fn unit_telemetry(&self, unit: &OrgUnit, pools: &[&NodePool], kind: &str, at: i64) -> f64 {
+    pub fn unit_telemetry(
+        &self,
+        unit: &'s OrgUnit,
+        pools: &[&NodePool],
+        kind: &str,
+        at: i64,
+    ) -> f64 {
         let held = || self.held(&[unit], pools, at);
         match kind {
             "GPU_QUOTA" => unit_quota(unit, pools, "gpu"),
@@ -1220,7 +1289,7 @@ mod tests {
         let (mut pending, mut over_quota) = (false, false);
         for at in (0..500).map(|h| h * ALLOCATION_PERIOD + 60) {
             let mut summed = QuotaFigures::default();
-            for project in &store.projects {
+            for project in store.projects.iter() {
                 let status = usage.unit_status(project, at);
                 let held = usage.held(&[project], &pools, at);
                 let total = status.total;
