@@ -20,7 +20,8 @@ interpreter, wall and ``-X importtime`` medians and peak RSS, runapy beside it) 
 refresh under load (benches/tokens.py: ``--token-calls`` concurrent calls across a token
 expiry, and the token requests each client makes for them), then decoding one page of
 500 projects (benches/decode.py: the core's decoder, orjson and json on the same bytes).
-``--only startup``, ``--only tokens`` or ``--only decode`` runs just one of them.
+``--only startup``, ``--only tokens`` or ``--only decode`` runs just one of them; ``--only
+org`` the time to plan and apply a large organisation (benches/org.py).
 
 ``--also LABEL=PYTHON`` adds the runai_admin rows again under another interpreter (for
 example a venv holding the build before a change), for a before/after in one run.
@@ -346,17 +347,21 @@ def main() -> int:
         failures += [
             f"token refresh: {r['client']}: {r['failed']}" for r in refreshes if "failed" in r
         ]
-    if not a.only or "decode" in a.only:
-        items, repeat = ("50", "20") if a.quick else ("500", "200")
-        print(f"decode: one page of {items} projects, {repeat} times", file=sys.stderr)
-        script = str(Path(__file__).resolve().parent / "decode.py")
-        argv = [a.python, script, "--items", items, "--repeat", repeat]
-        decoded = subprocess.run(argv, capture_output=True, text=True)
-        if decoded.returncode != 0:
-            failures.append(f"decode: {decoded.stderr.strip()}")
+    side_benches = {
+        "decode": ["--items", "50", "--repeat", "20"] if a.quick else [],
+        "org": ["--departments", "1", "--projects", "3", "--users", "10"] if a.quick else [],
+    }
+    for name, options in side_benches.items():
+        if a.only and name not in a.only:
+            continue
+        print(f"{name}: benches/{name}.py {' '.join(options)}", file=sys.stderr)
+        script = str(Path(__file__).resolve().parent / f"{name}.py")
+        ran = subprocess.run([a.python, script, *options], capture_output=True, text=True)
+        if ran.returncode != 0:
+            failures.append(f"{name}: {(ran.stderr or ran.stdout).strip()}")
         else:
             print()
-            print(decoded.stdout.strip())
+            print(ran.stdout.strip())
     for note in skipped:
         print(f"skipped: {note}")
     if a.json:

@@ -32,6 +32,7 @@ from .model import (
     from_dict,
 )
 from .plan import Change, FieldChange, Plan, PlanError, QuotaError, StalePlanError
+from .sample import sample_organisation
 
 __all__ = [
     "AccessRule",
@@ -57,5 +58,6 @@ __all__ = [
     "load",
     "load_csv",
     "loads",
+    "sample_organisation",
     "schema",
 ]
