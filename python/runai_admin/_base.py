@@ -4,10 +4,8 @@ that their rules and defaults live in one place."""
 
 from __future__ import annotations
 
-import base64
 import os
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional, Union
 
 from . import _core
@@ -86,7 +84,8 @@ def _encoded_file(
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
     elif isinstance(value, (str, os.PathLike)):
-        data = Path(value).read_bytes()
+        with open(value, "rb") as file:
+            data = file.read()
     else:
         raise TypeError(
             f"{where}(): {field} must be the file's bytes or its path (str or os.PathLike),"
@@ -94,6 +93,8 @@ def _encoded_file(
         )
     if not data:
         raise ValueError(f"{where}(): {field} is empty")
+    import base64  # on use, not with the package: few operations take a file
+
     return base64.b64encode(data).decode("ascii")
 
 

@@ -16,14 +16,17 @@ The client obtains tokens when first needed and renews them before they expire (
 
 The kinds are small immutable value classes written out by hand rather than dataclasses:
 importing `dataclasses` (and `inspect` with it) would double the import time of the whole
-package.
+package. For the same reason `pathlib` (5 ms with what it imports) is imported where a
+CLI profile is read, not here.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any, ClassVar, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Optional, Union
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Auth", "BearerToken", "CLIProfile", "ClientCredentials", "KeycloakRealm", "Password"]
 
@@ -302,6 +305,8 @@ class CLIProfile(Auth):
         config_dir: Union[str, os.PathLike[str], None] = None, config_file: Optional[str] = None
     ) -> Path:
         """The CLI's config file: arguments, then its variables, then its defaults."""
+        from pathlib import Path  # on use: see the module's docstring
+
         directory = config_dir or os.environ.get(CLI_CONFIG_DIR_VARIABLE) or CLI_CONFIG_DIR
         name = config_file or os.environ.get(CLI_CONFIG_FILE_VARIABLE) or CLI_CONFIG_FILE
         return Path(directory).expanduser() / name
@@ -355,6 +360,7 @@ class CLIProfile(Auth):
 
     def _write_back(self, access: str, refresh: str) -> None:
         import base64
+        import contextlib
         import json
         import tempfile
 
@@ -372,5 +378,6 @@ class CLIProfile(Auth):
             os.chmod(temporary, 0o600)
             os.replace(temporary, self.auth_file)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
             raise

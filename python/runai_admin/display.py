@@ -9,7 +9,6 @@ display them; :func:`table` also serves scripts:
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
@@ -123,6 +122,8 @@ def preview_note(shown: int, total: Optional[int], more: bool) -> str:
 
 def html_table(rows: Sequence[Any], kind: str = "", note: str = "") -> str:
     """Rows as an HTML table (every cell escaped), with ``note`` under it."""
+    import html  # on use (a notebook's display), not with the package
+
     rows = list(rows)
     foot = f"<p><small>{html.escape(note)}</small></p>" if note else ""
     if not rows:

@@ -13,8 +13,6 @@ or telemetry answer into a frame indexed by time.
 
 from __future__ import annotations
 
-import importlib
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +27,8 @@ checkers see Any."""
 
 def require_pandas() -> Any:
     """The pandas module, or an ImportError saying which extra brings it."""
+    import importlib
+
     try:  # by name: pandas ships no type information
         return importlib.import_module("pandas")
     except ImportError:
@@ -40,6 +40,8 @@ def require_pandas() -> Any:
 @lru_cache(maxsize=1)
 def timestamp_fields() -> frozenset[str]:
     """Every property name the spec's schemas mark ``format: date-time``."""
+    import json  # on use, not with the package
+
     names: set[str] = set()
     stack: list[Any] = [json.loads(_core.catalogue_json())["schemas"]]
     while stack:
