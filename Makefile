@@ -25,8 +25,8 @@ test-python: develop
 
 test: test-rust test-python
 
-# The load tests (pytest marker `slow`), left out of `make test` and of CI (about six
-# minutes in a debug build).
+# The load and long memory tests (pytest marker `slow`), left out of `make test` (about six
+# minutes in a debug build); CI runs them.
 test-slow: develop
 	$(BIN)/python -m pytest -q -m slow
 

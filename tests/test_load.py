@@ -63,8 +63,9 @@ async def test_5000_concurrent_creates_make_5000_distinct_projects() -> None:
 @pytest.mark.slow
 async def test_50000_mixed_requests_at_256_in_flight_finish_without_an_error() -> None:
     # Every request of the run stays in the record, the token request first among them:
-    # 40,000 single calls and 10,000 lists of 7 pages of 10, after the setup.
-    with FakeControlPlane(record_limit=120_000) as cp:
+    # 40,000 single calls and 10,000 lists of 64 projects in pages of 10 (each list about
+    # 8 requests: the pages, overlapping by one item, and the count), after the setup.
+    with FakeControlPlane(record_limit=250_000) as cp:
         async with cp.async_client() as client:
             department = (await client.departments.list().to_list())[0]
             projects = await bounded(
