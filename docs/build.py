@@ -195,6 +195,9 @@ def guide_nav(all_modules: dict[str, pdoc.doc.Module]) -> str:
 def broken_links(output: Path) -> list[str]:
     """Relative links of the site to a file that does not exist, or to an anchor that the
     page does not have."""
+    # Pages are keyed by absolute path, as the link targets they are compared with are:
+    # `make docs` names the site by a relative path.
+    output = output.resolve()
     ids: dict[Path, set[str]] = {}
     problems = []
     pages = sorted(output.rglob("*.html"))
