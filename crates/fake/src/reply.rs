@@ -1,7 +1,7 @@
 //! What a route answers, before the server turns it into a hyper response.
 
 use bytes::Bytes;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::error::ApiError;
 
@@ -99,7 +99,7 @@ impl From<Vec<u8>> for Body {
 }
 
 impl Reply {
-    pub fn json(status: u16, value: &Value) -> Reply {
+    pub fn json(status: u16, value: &(impl Serialize + ?Sized)) -> Reply {
         // Most answers (one project, a page of them) are kilobytes: starting there spares
         // the buffer its first doublings.
         let mut body = Vec::with_capacity(4096);

@@ -1,8 +1,6 @@
 //! `/api/v1/org-unit/departments`: list, count, get, create, update and delete
 //! departments, and their resources.
 
-use serde_json::Value;
-
 use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
@@ -46,14 +44,16 @@ fn row<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Row + use<'u, 's> {
 }
 
 /// What `row` lists, alone.
-fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Value + use<'u, 's> {
+fn item<'u, 's>(
+    usage: &'u Usage<'s>,
+) -> impl Fn(&'s OrgUnit) -> wire::Department<'s> + use<'u, 's> {
     let status_of = usage.status_now();
-    move |p| wire::department(usage.store, p, true, &status_of(p))
+    move |p| wire::department(usage.store, p, true, status_of(p))
 }
 
 fn get(call: &Call<'_>, usage: &Usage<'_>) -> Answer {
     let unit = existing_department(usage.store, call.param("departmentId"))?;
-    Ok(Reply::json(200, &Kind::Department.render(usage, unit)))
+    Ok(Kind::Department.reply(200, usage, unit))
 }
 
 fn create(call: &Call<'_>, store: &mut Store) -> Answer {

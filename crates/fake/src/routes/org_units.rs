@@ -75,11 +75,14 @@ impl Kind {
     }
 
     /// The unit's answer, with its status now.
-    pub(crate) fn render(self, usage: &Usage<'_>, unit: &OrgUnit) -> Value {
+    /// The answer showing `unit` as one department or project, with its status now.
+    pub(crate) fn reply(self, code: u16, usage: &Usage<'_>, unit: &OrgUnit) -> Reply {
         let status = usage.status_now()(unit);
         match self {
-            Kind::Department => wire::department(usage.store, unit, false, &status),
-            Kind::Project => wire::project(usage.store, unit, &status),
+            Kind::Department => {
+                Reply::json(code, &wire::department(usage.store, unit, false, status))
+            }
+            Kind::Project => Reply::json(code, &wire::project(usage.store, unit, status)),
         }
     }
 }
@@ -120,7 +123,7 @@ pub(crate) fn create(
     }
     // Rendered once stored: the usage model schedules the stored projects only.
     let unit = kind.find(store, &id)?;
-    Ok(Reply::json(201, &kind.render(&Usage::new(store), unit)))
+    Ok(kind.reply(201, &Usage::new(store), unit))
 }
 
 /// PUT: the writable fields and the resources are replaced by what the body sends.
@@ -145,7 +148,7 @@ pub(crate) fn update(call: &Call<'_>, store: &mut Store, kind: Kind) -> Answer {
         unit.updated_by = call.actor().to_string();
     }
     let unit = kind.find(store, &id)?;
-    Ok(Reply::json(200, &kind.render(&Usage::new(store), unit)))
+    Ok(kind.reply(200, &Usage::new(store), unit))
 }
 
 /// `…/resources`: PUT replaces the resources, PATCH merges into them.

@@ -1,7 +1,8 @@
 //! The answers of list and count operations: the rows the caller may see, selected by
 //! the request's listing parameters, then a page or their number.
 
-use serde_json::{json, Map, Value};
+use serde::{ser::SerializeMap, Serialize, Serializer};
+use serde_json::{json, Value};
 
 use runai_admin_core::api::Pagination;
 
@@ -42,17 +43,17 @@ pub(crate) fn paged(call: &Call<'_>, rows: Vec<Row>) -> Answer {
     let shape = call.shape(&sorts);
     let query = Query::parse(&call.query, &shape)?;
     let (items, next) = query.page(query.select(visible(call, rows), shape.searchable));
-    Ok(Reply::json(200, &page_body(paging, items, next)))
+    Ok(Reply::json(200, &Page::new(paging, &items, next)))
 }
 
 /// The same answer as `paged` from the objects themselves, building the page's items
 /// alone (`item` is `row`'s item, without the fields only filters and sorting read) when
 /// nothing needs every row (as `bare_window` does).
-pub(crate) fn paged_window<T>(
+pub(crate) fn paged_window<'a, T, I: Serialize>(
     call: &Call<'_>,
-    objects: &[T],
+    objects: &'a [T],
     row: impl Fn(&T) -> Row,
-    item: impl Fn(&T) -> Value,
+    item: impl Fn(&'a T) -> I,
 ) -> Answer {
     let sorts = call.sorts();
     let shape = call.shape(&sorts);
@@ -61,25 +62,51 @@ pub(crate) fn paged_window<T>(
     match (paging, query.window()) {
         (Some(paging), Some((offset, limit))) if sees(call, &Scope::Tenant) => {
             let items = objects.iter().skip(offset).take(limit);
-            let items: Vec<Value> = items.map(item).collect();
+            let items: Vec<I> = items.map(item).collect();
             let end = offset.saturating_add(limit);
             let next = (end < objects.len()).then_some(end);
-            Ok(Reply::json(200, &page_body(paging, items, next)))
+            Ok(Reply::json(200, &Page::new(paging, &items, next)))
         }
         _ => paged(call, objects.iter().map(row).collect()),
     }
 }
 
-/// The page's items under the items key path, and the next offset under its key.
-fn page_body(paging: &Pagination, items: Vec<Value>, next: Option<usize>) -> Value {
-    let mut page = Value::Array(items);
-    for key in paging.items.iter().rev() {
-        page = Value::Object(Map::from_iter([(key.clone(), page)]));
+/// A page as the catalogue shapes it: the items under the items key path (`["projects"]`
+/// makes `{"projects": [...]}`) and, while more remain, the next offset under its key.
+struct Page<'p, I> {
+    keys: &'p [String],
+    items: &'p [I],
+    next: Option<(&'p str, usize)>,
+}
+
+impl<'p, I: Serialize> Page<'p, I> {
+    fn new(paging: &'p Pagination, items: &'p [I], next: Option<usize>) -> Page<'p, I> {
+        Page {
+            keys: &paging.items,
+            items,
+            next: paging.next.as_deref().zip(next),
+        }
     }
-    if let (Some(next), Some(key), Value::Object(body)) = (next, &paging.next, &mut page) {
-        body.insert(key.clone(), json!(next));
+}
+
+impl<I: Serialize> Serialize for Page<'_, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some((key, inner)) = self.keys.split_first() else {
+            return self.items.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(None)?;
+        let rest = Page {
+            keys: inner,
+            items: self.items,
+            next: None,
+        };
+        map.serialize_entry(key, &rest)?;
+        // The next offset sits beside the outermost items key, as the API sends it.
+        if let Some((next_key, next)) = self.next {
+            map.serialize_entry(next_key, &next)?;
+        }
+        map.end()
     }
-    page
 }
 
 /// A bare array answer: with no `next` to follow, a request without paging parameters

@@ -1,8 +1,6 @@
 //! `/api/v1/org-unit/projects`: list, count, get, create, update and delete projects,
 //! and their resources.
 
-use serde_json::Value;
-
 use crate::context::{Access, Answer, Call};
 use crate::error::ApiError;
 use crate::listing::Row;
@@ -46,14 +44,14 @@ fn row<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Row + use<'u, 's> {
 }
 
 /// What `row` lists, alone.
-fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&OrgUnit) -> Value + use<'u, 's> {
+fn item<'u, 's>(usage: &'u Usage<'s>) -> impl Fn(&'s OrgUnit) -> wire::Project<'s> + use<'u, 's> {
     let status_of = usage.status_now();
-    move |p| wire::project(usage.store, p, &status_of(p))
+    move |p| wire::project(usage.store, p, status_of(p))
 }
 
 fn get(call: &Call<'_>, usage: &Usage<'_>) -> Answer {
     let unit = existing_project(usage.store, call.param("projectId"))?;
-    Ok(Reply::json(200, &Kind::Project.render(usage, unit)))
+    Ok(Kind::Project.reply(200, usage, unit))
 }
 
 /// A project goes into the department it names, else its cluster's default department.

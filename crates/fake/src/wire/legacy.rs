@@ -12,7 +12,7 @@ use crate::roles;
 use crate::seed::TENANT_ID;
 use crate::store::{AccessRule, Cluster, NodeType, OrgUnit, Store, User};
 use crate::wire::org_units::namespace;
-use crate::wire::resources::{normalise_resources, pool_of, StatusOf, UnitStatus};
+use crate::wire::resources::{normalise_resources, pool_of, PoolQuotaStatus, StatusOf, UnitStatus};
 
 const MIB: f64 = 1_048_576.0;
 const MB: f64 = 1e6;
@@ -275,19 +275,16 @@ pub(crate) fn node_type(node_type: &NodeType) -> Value {
 /// node pool name, memory in MiB (in MB when the caller asks for `memoryUnitMb`).
 fn quota_statuses(status: &UnitStatus, mb: bool) -> Value {
     let memory = |megabytes: f64| memory_out(megabytes, "MB", mb);
-    Value::Array(
-        status
-            .pools
-            .iter()
-            .map(|(_, name, figures)| {
-                let mut item = figures.json(&memory);
-                if let Some(map) = item.as_object_mut() {
-                    map.insert("nodePoolName".into(), json!(name));
-                }
-                item
-            })
-            .collect(),
-    )
+    let statuses: Vec<PoolQuotaStatus> = status
+        .pools
+        .iter()
+        .map(|(_, name, figures)| PoolQuotaStatus {
+            figures: figures.in_unit(&memory),
+            node_pool_name: name.clone(),
+            node_pool_id: None,
+        })
+        .collect();
+    json!(statuses)
 }
 
 /// The seed-era `Project2`.

@@ -3,13 +3,14 @@
 //! quota), the PATCH merge, the sums, and the status figures (what is allocated and
 //! requested) the answers show.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::store::{OrgUnit, Store};
 
 /// GPUs, CPU millicores and memory in MB: the units of `QuotaStatusResource`.
-#[derive(Default, Clone, Copy, Debug, PartialEq)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Serialize)]
 pub(crate) struct Amounts {
     pub gpu: f64,
     pub cpu: f64,
@@ -24,17 +25,21 @@ impl Amounts {
     }
 
     /// `memory` turns MB into the unit the answer states.
-    fn json(&self, memory: &dyn Fn(f64) -> f64) -> Value {
-        json!({"gpu": self.gpu, "cpu": self.cpu, "memory": memory(self.memory)})
+    fn in_unit(&self, memory: &dyn Fn(f64) -> f64) -> Amounts {
+        Amounts {
+            memory: memory(self.memory),
+            ..*self
+        }
     }
 }
 
 /// What a department or project holds in a node pool (or in all) at an instant: what is
 /// allocated, the part of it within the deserved quota (no other unit may reclaim it),
 /// and what its workloads request, allocated or still pending.
-#[derive(Default, Clone, Copy, Debug, PartialEq)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Serialize)]
 pub(crate) struct QuotaFigures {
     pub allocated: Amounts,
+    #[serde(rename = "allocatedNonPreemptible")]
     pub non_preemptible: Amounts,
     pub requested: Amounts,
 }
@@ -46,13 +51,13 @@ impl QuotaFigures {
         self.requested.add(&other.requested);
     }
 
-    /// `QuotaStatus`, memory in the unit `memory` converts MB to.
-    pub fn json(&self, memory: &dyn Fn(f64) -> f64) -> Value {
-        json!({
-            "allocated": self.allocated.json(memory),
-            "allocatedNonPreemptible": self.non_preemptible.json(memory),
-            "requested": self.requested.json(memory),
-        })
+    /// `QuotaStatus` (what serialises as it), memory in the unit `memory` converts MB to.
+    pub fn in_unit(&self, memory: &dyn Fn(f64) -> f64) -> QuotaFigures {
+        QuotaFigures {
+            allocated: self.allocated.in_unit(memory),
+            non_preemptible: self.non_preemptible.in_unit(memory),
+            requested: self.requested.in_unit(memory),
+        }
     }
 }
 
@@ -67,15 +72,6 @@ pub(crate) struct UnitStatus {
 /// wire shapes and is built once per request (`Usage::status_now`).
 pub(crate) type StatusOf<'a> = &'a dyn Fn(&OrgUnit) -> UnitStatus;
 
-fn as_mb(memory: f64) -> f64 {
-    memory
-}
-
-/// `QuotaStatus`: the unit's figures summed over its node pools.
-pub(crate) fn quota_status(status: &UnitStatus) -> Value {
-    status.total.json(&as_mb)
-}
-
 pub(crate) fn pool_of(resource: &Value) -> (String, String) {
     let pool = resource.get("nodePool");
     let field = |name: &str| {
@@ -87,23 +83,30 @@ pub(crate) fn pool_of(resource: &Value) -> (String, String) {
     (field("id"), field("name"))
 }
 
+/// `QuotaStatusNodePool`: a unit's figures in one node pool.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PoolQuotaStatus {
+    #[serde(flatten)]
+    pub figures: QuotaFigures,
+    pub node_pool_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_pool_id: Option<String>,
+}
+
 /// `QuotaStatusNodePool`s: one per node pool the unit (or a department's projects) has a
 /// quota in.
-pub(crate) fn node_pool_quota_statuses(status: &UnitStatus) -> Value {
-    Value::Array(
-        status
-            .pools
-            .iter()
-            .map(|(id, name, figures)| {
-                let mut item = figures.json(&as_mb);
-                if let Some(map) = item.as_object_mut() {
-                    map.insert("nodePoolName".into(), json!(name));
-                    map.insert("nodePoolId".into(), json!(id));
-                }
-                item
-            })
-            .collect(),
-    )
+pub(crate) fn node_pool_quota_statuses(
+    pools: Vec<(String, String, QuotaFigures)>,
+) -> Vec<PoolQuotaStatus> {
+    pools
+        .into_iter()
+        .map(|(id, name, figures)| PoolQuotaStatus {
+            figures,
+            node_pool_name: name,
+            node_pool_id: Some(id),
+        })
+        .collect()
 }
 
 /// The GPUs a quota deserves in one node pool (0 when it names the pool not at all).
@@ -115,33 +118,34 @@ pub(crate) fn deserved_gpus(resources: &[Value], pool_id: &str) -> f64 {
         .fold(0.0, |a, b| a + b)
 }
 
-/// Sum of one resource's `deserved` over the node pools; null when no pool sets it.
-pub(crate) fn total(resources: &[Value], kind: &str) -> Value {
-    let values: Vec<f64> = resources
+/// Sum of one resource's `deserved` over the node pools; `None` (null) when no pool sets
+/// it.
+pub(crate) fn total(resources: &[Value], kind: &str) -> Option<f64> {
+    resources
         .iter()
         .filter_map(|r| {
             r.get(kind)
                 .and_then(|k| k.get("deserved"))
                 .and_then(Value::as_f64)
         })
-        .collect();
-    if values.is_empty() {
-        Value::Null
-    } else {
-        json!(values.iter().sum::<f64>())
-    }
+        .fold(None, |sum, v| Some(sum.unwrap_or(0.0) + v))
 }
 
-pub(crate) fn total_resources(resources: &[Value]) -> Value {
-    let gpu = match total(resources, "gpu") {
-        Value::Null => json!(0.0),
-        gpu => gpu,
-    };
-    json!({
-        "gpuQuota": gpu,
-        "cpuQuota": total(resources, "cpu"),
-        "memoryQuota": total(resources, "memory"),
-    })
+/// `TotalResources`: the quotas summed over the node pools.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TotalResources {
+    pub gpu_quota: f64,
+    pub cpu_quota: Option<f64>,
+    pub memory_quota: Option<f64>,
+}
+
+pub(crate) fn total_resources(resources: &[Value]) -> TotalResources {
+    TotalResources {
+        gpu_quota: total(resources, "gpu").unwrap_or(0.0),
+        cpu_quota: total(resources, "cpu"),
+        memory_quota: total(resources, "memory"),
+    }
 }
 
 /// Give every entry of a `ResourcesNullable` array an existing node pool of the cluster
