@@ -158,7 +158,7 @@ def draw(report: dict[str, Any], output: Path) -> None:
     """Write the report's chart to ``output`` (PNG)."""
     drawn = panels(report)
     text = side_table(report)
-    if not drawn:
+    if not drawn and not text:
         raise ValueError("the report holds no figures to draw")
     # matplotlib only here: the benchmark imports this module whether or not it draws.
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -397,9 +397,12 @@ def main() -> int:
     }
     if a.json:
         a.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if a.chart and summaries:
-        chart.draw(report, a.chart)
-        print(f"chart: {a.chart}", file=sys.stderr)
+    if a.chart:
+        try:
+            chart.draw(report, a.chart)
+            print(f"chart: {a.chart}", file=sys.stderr)
+        except ValueError as nothing:  # `--only` named nothing that ran
+            failures.append(f"chart: {nothing}")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
