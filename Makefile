@@ -34,15 +34,15 @@ lint: develop
 	cargo fmt --check
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet --workspace --all-targets --all-features -- -D warnings
-	$(BIN)/ruff check python tests scripts examples docs
-	$(BIN)/ruff format --check python tests scripts examples docs
+	$(BIN)/ruff check python tests scripts examples docs benches
+	$(BIN)/ruff format --check python tests scripts examples docs benches
 	$(BIN)/python -m mypy
 	$(BIN)/basedpyright
 	$(BIN)/python -m mypy.stubtest runai_admin._core
 
 format: develop
 	cargo fmt
-	$(BIN)/ruff format python tests scripts examples docs
+	$(BIN)/ruff format python tests scripts examples docs benches
 
 # Regenerate the operation catalogue from the official OpenAPI document and the project's
 # names table (scripts/operations.tsv), then the Python face from the catalogue (namespaces,
@@ -56,8 +56,11 @@ catalogue:
 # The benchmark (benches/README.md): every client against one fake control plane process.
 # `bench` measures release builds (the wheel in its own venv with the `bench` extra, and the
 # pure-Rust limit); BENCH_ARGS passes options on (`--rounds 3`, `--also before=PYTHON`).
+# It writes every figure to benches/results.json and draws them into benches/results.png
+# (the chart BENCHMARKS.md shows; `python benches/chart.py` redraws it from the JSON).
 # `bench-quick` runs every installed client for a few seconds on the debug build, so that
-# the suite keeps working: it fails on errors, never on speed.
+# the suite keeps working: it fails on errors, never on speed. Its report and chart go to
+# target/ (a second or two to draw), so the chart is drawn on every run too.
 BENCH_VENV ?= .venv-bench
 bench:
 	$(PYTHON) -m venv $(BENCH_VENV)
@@ -67,11 +70,13 @@ bench:
 	$(BENCH_VENV)/bin/pip install --quiet --force-reinstall --no-deps target/bench-wheel/*.whl
 	$(BENCH_VENV)/bin/pip install --quiet "$$(ls target/bench-wheel/*.whl)[bench]"
 	cargo build --release --quiet -p runai-admin-bench
-	$(BENCH_VENV)/bin/python benches/run.py --limit-binary target/release/runai-admin-bench-limit $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python benches/run.py --limit-binary target/release/runai-admin-bench-limit \
+		--json benches/results.json --chart benches/results.png $(BENCH_ARGS)
 
 bench-quick: develop
 	cargo build --quiet -p runai-admin-bench
-	$(BIN)/python benches/run.py --quick --limit-binary target/debug/runai-admin-bench-limit
+	$(BIN)/python benches/run.py --quick --limit-binary target/debug/runai-admin-bench-limit \
+		--json target/bench-quick.json --chart target/bench-quick.png
 
 # The reference site (docs/build.py: pdoc), written to site/; open site/index.html.
 # It fails on a pdoc warning, a reference that names nothing or a broken link.

@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 
@@ -120,8 +121,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write the rows here (JSON)")
     a = parser.parse_args()
-    print(table(measure(a.items, a.repeat)))
+    rows = measure(a.items, a.repeat)
+    print(table(rows))
+    if a.json:
+        a.json.write_text(json.dumps(rows), encoding="utf-8")
     return 0
 
 

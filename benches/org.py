@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import runai_admin as ra
@@ -71,8 +73,12 @@ def main() -> int:
     parser.add_argument("--departments", type=int, default=3)
     parser.add_argument("--projects", type=int, default=10, help="projects per department")
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write the rows here (JSON)")
     a = parser.parse_args()
-    print(table(measure(a.departments, a.projects, a.users), a.departments, a.projects, a.users))
+    rows = measure(a.departments, a.projects, a.users)
+    print(table(rows, a.departments, a.projects, a.users))
+    if a.json:
+        a.json.write_text(json.dumps(rows), encoding="utf-8")
     return 0
 
 

@@ -23,6 +23,9 @@ expiry, and the token requests each client makes for them), then decoding one pa
 ``--only startup``, ``--only tokens`` or ``--only decode`` runs just one of them; ``--only
 org`` the time to plan and apply a large organisation (benches/org.py).
 
+``--json FILE`` writes every figure as JSON; ``--chart FILE.png`` draws them as bars
+(benches/chart.py, which also redraws a saved ``--json`` file; it needs matplotlib).
+
 ``--also LABEL=PYTHON`` adds the runai_admin rows again under another interpreter (for
 example a venv holding the build before a change), for a before/after in one run.
 """
@@ -30,24 +33,27 @@ example a venv holding the build before a change), for a before/after in one run
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import startup  # benches/startup.py and tokens.py: this script's folder is on the path
+import chart  # benches/chart.py, startup.py, tokens.py: this script's folder is on the path
+import startup
 import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS_SCRIPT = Path(__file__).resolve().parent / "clients.py"
-LIMIT = "pure-Rust reqwest (limit)"
+LIMIT = chart.LIMIT
 
 #: Python clients: (name in clients.py, mode, module it needs).
 PYTHON_CLIENTS = [
@@ -251,7 +257,8 @@ def main() -> int:
     parser.add_argument("--also", action="append", default=[], metavar="LABEL=PYTHON")
     parser.add_argument("--limit-binary", help="default: target/release, else target/debug")
     parser.add_argument("--only", action="append", default=[], help="run only these clients")
-    parser.add_argument("--json", type=Path, help="also write the summaries here")
+    parser.add_argument("--json", type=Path, help="also write every figure here (JSON)")
+    parser.add_argument("--chart", type=Path, help="also draw the figures here (PNG)")
     parser.add_argument("--startup-runs", type=int, help="imports timed (default 20; quick 3)")
     parser.add_argument("--token-calls", type=int, help="calls across an expiry (default 1000)")
     a = parser.parse_args()
@@ -261,6 +268,9 @@ def main() -> int:
     a.lists = a.lists or (1 if a.quick else 5)
     a.startup_runs = a.startup_runs or (3 if a.quick else 20)
     a.token_calls = a.token_calls or (50 if a.quick else 1000)
+    if a.chart and importlib.util.find_spec("matplotlib") is None:
+        # Said now rather than after the run.
+        parser.error("--chart needs matplotlib (the bench extra)")
 
     rows: list[Row] = []
     skipped: list[str] = []
@@ -295,6 +305,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     fake = start_fake(a.python)
     failures: list[str] = []
+    expect = 0
     try:
         project, expect = seed(fake, a.list_size)
         env = {**os.environ, **fake.env}
@@ -351,27 +362,47 @@ def main() -> int:
         "decode": ["--items", "50", "--repeat", "20"] if a.quick else [],
         "org": ["--departments", "1", "--projects", "3", "--users", "10"] if a.quick else [],
     }
-    for name, options in side_benches.items():
-        if a.only and name not in a.only:
-            continue
-        print(f"{name}: benches/{name}.py {' '.join(options)}", file=sys.stderr)
-        script = str(Path(__file__).resolve().parent / f"{name}.py")
-        ran = subprocess.run([a.python, script, *options], capture_output=True, text=True)
-        if ran.returncode != 0:
-            failures.append(f"{name}: {(ran.stderr or ran.stdout).strip()}")
-        else:
-            print()
-            print(ran.stdout.strip())
+    side_rows: dict[str, list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, options in side_benches.items():
+            if a.only and name not in a.only:
+                continue
+            print(f"{name}: benches/{name}.py {' '.join(options)}", file=sys.stderr)
+            script = str(Path(__file__).resolve().parent / f"{name}.py")
+            rows_file = Path(scratch) / f"{name}.json"
+            argv = [a.python, script, *options, "--json", str(rows_file)]
+            ran = subprocess.run(argv, capture_output=True, text=True)
+            if ran.returncode != 0:
+                failures.append(f"{name}: {(ran.stderr or ran.stdout).strip()}")
+            else:
+                print()
+                print(ran.stdout.strip())
+                side_rows[name] = json.loads(rows_file.read_text(encoding="utf-8"))
     for note in skipped:
         print(f"skipped: {note}")
+    report = {
+        "settings": {
+            "rounds": a.rounds,
+            "calls": a.calls,
+            "in_flight": a.in_flight,
+            "list_size": expect,
+            "lists": a.lists,
+        },
+        "summaries": summaries,
+        "startup": startups,
+        "token_refresh": refreshes,
+        "decode": side_rows.get("decode", []),
+        "org": side_rows.get("org", []),
+        "skipped": skipped,
+    }
     if a.json:
-        report = {
-            "summaries": summaries,
-            "startup": startups,
-            "token_refresh": refreshes,
-            "skipped": skipped,
-        }
-        a.json.write_text(json.dumps(report, indent=2))
+        a.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if a.chart:
+        try:
+            chart.draw(report, a.chart)
+            print(f"chart: {a.chart}", file=sys.stderr)
+        except ValueError as nothing:  # `--only` named nothing that ran
+            failures.append(f"chart: {nothing}")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
