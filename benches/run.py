@@ -165,26 +165,51 @@ def run_rust(argv: list[str], env: dict[str, str]) -> tuple[dict[str, Any], floa
     return report, usage.ru_utime + usage.ru_stime, int(report.get("peak_rss_kb", usage.ru_maxrss))
 
 
-def run_limit(row: Row, env: dict[str, str], a: argparse.Namespace, project: str) -> dict:
+def process_cpu(pid: int) -> Optional[float]:
+    """A process's user + system CPU seconds so far, where /proc tells (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_limit(
+    row: Row, env: dict[str, str], a: argparse.Namespace, project: str, fake: Fake
+) -> dict:
+    """The limit's report. The fake serves no one else meanwhile, so its CPU over each step
+    is what that step cost it: the figures of the fake's own table."""
     binary = row.argv[0]
     in_flight = "1" if row.mode == "sync" else str(a.in_flight)
-    get, get_cpu, rss = run_rust([binary, "get", project, in_flight, str(a.calls)], env)
+
+    def fake_cpu_over(argv: list[str]) -> tuple[dict[str, Any], float, int, Optional[float]]:
+        before = process_cpu(fake.process.pid)
+        report, cpu, rss = run_rust(argv, env)
+        after = process_cpu(fake.process.pid)
+        spent = None if before is None or after is None else after - before
+        return report, cpu, rss, spent
+
+    get, get_cpu, rss, fake_get = fake_cpu_over([binary, "get", project, in_flight, str(a.calls)])
     # Its CPU is the whole process's: the sign-in and warm-up calls are counted in.
-    warm = min(50, a.calls)
+    calls = a.calls + min(50, a.calls)
     report: dict[str, Any] = {
         "get": {
             "calls": a.calls,
             "seconds": get["seconds"],
-            "cpu_per_call": get_cpu / (a.calls + warm),
+            "cpu_per_call": get_cpu / calls,
+            "fake_cpu_per_call": None if fake_get is None else fake_get / calls,
         },
         "maxrss_kb": rss,
     }
     if row.mode == "sync":
-        lists, list_cpu, rss2 = run_rust([binary, "list", "500", str(a.lists)], env)
+        lists, list_cpu, rss2, fake_list = fake_cpu_over([binary, "list", "500", str(a.lists)])
         report["list"] = {
             "lists": a.lists,
             "seconds": lists["seconds"],
             "cpu_per_list": list_cpu / (a.lists + 1),
+            "fake_cpu_per_list": None if fake_list is None else fake_list / (a.lists + 1),
+            "serialise_seconds": lists["serialise_seconds"],
         }
         report["maxrss_kb"] = max(rss, rss2)
     return report
@@ -205,7 +230,7 @@ def summarise(row: Row) -> dict[str, Any]:
     list_cpu = median(
         [x["cpu_per_list"] if "cpu_per_list" in x else x["cpu"] / x["lists"] for x in lists]
     )
-    return {
+    summary = {
         "label": row.label,
         "mode": row.mode,
         "get_per_s": rate,
@@ -215,10 +240,41 @@ def summarise(row: Row) -> dict[str, Any]:
         "peak_rss_mb": median([r["maxrss_kb"] / 1024 for r in row.runs]),
         "rounds": len(row.runs),
     }
+    if row.rust:
+        # The fake's own cost, measured over the limit's calls (the fastest client).
+        def ms(values: list[Optional[float]], scale: float) -> Optional[float]:
+            known = [v * scale for v in values if v is not None]
+            return median(known)
+
+        summary["fake_us_per_get"] = ms([g.get("fake_cpu_per_call") for g in gets], 1e6)
+        summary["fake_list_cpu_ms"] = ms([x.get("fake_cpu_per_list") for x in lists], 1e3)
+        summary["serde_list_ms"] = ms([x.get("serialise_seconds") for x in lists], 1e3)
+    return summary
 
 
 def fmt(value: Optional[float], spec: str) -> str:
     return "—" if value is None else format(value, spec)
+
+
+def fake_table(summaries: list[dict[str, Any]], in_flight: int, list_size: int) -> str:
+    """The fake control plane's own cost, from the limit's rows: what it served and the CPU
+    it spent per GET, and per whole list against plain serde writing the same pages."""
+    lines = [
+        f"| fake control plane, served to {LIMIT} | GETs/s | fake CPU µs / GET "
+        f"| list of {list_size:,}: fake CPU ms | plain serde ms | ratio |",
+        f"|{'---|' * 6}",
+    ]
+    for s in summaries:
+        if s["label"] != LIMIT:
+            continue
+        mode = "1 at a time" if s["mode"] == "sync" else f"{in_flight} in flight"
+        fake_ms, serde_ms = s.get("fake_list_cpu_ms"), s.get("serde_list_ms")
+        ratio = fake_ms / serde_ms if fake_ms is not None and serde_ms else None
+        lines.append(
+            f"| {mode} | {fmt(s['get_per_s'], ',.0f')} | {fmt(s.get('fake_us_per_get'), '.1f')} "
+            f"| {fmt(fake_ms, '.1f')} | {fmt(serde_ms, '.1f')} | {fmt(ratio, '.2f')} |"
+        )
+    return "\n".join(lines)
 
 
 def table(summaries: list[dict[str, Any]], in_flight: int) -> str:
@@ -323,7 +379,7 @@ def main() -> int:
                 started = time.perf_counter()
                 try:
                     if row.rust:
-                        report = run_limit(row, env, a, project)
+                        report = run_limit(row, env, a, project, fake)
                     else:
                         report = run_python(Row(row.label, row.mode, row.argv + shared), env)
                 except RuntimeError as failure:
@@ -341,6 +397,9 @@ def main() -> int:
 
     summaries = [summarise(row) for row in rows if row.runs]
     print(table(summaries, a.in_flight))
+    if any(s["label"] == LIMIT for s in summaries):
+        print()
+        print(fake_table(summaries, a.in_flight, expect))
     startups: list[dict[str, Any]] = []
     if not a.only or "startup" in a.only:
         print(file=sys.stderr)

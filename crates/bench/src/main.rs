@@ -13,8 +13,9 @@
 //!
 //! The fake's address and credentials come from `RUNAI_BASE_URL`, `RUNAI_CLIENT_ID` and
 //! `RUNAI_CLIENT_SECRET` (what `runai-admin fake-server` prints). One JSON line is printed:
-//! `{"calls": N, "seconds": S, "items": I, "peak_rss_kb": K}`; the CPU and memory are read by the caller from
-//! this process's resource usage.
+//! `{"calls": N, "seconds": S, "items": I, "peak_rss_kb": K}` (`list` adds
+//! `serialise_seconds`: what plain serde takes to write one such list); the CPU and memory
+//! are read by the caller from this process's resource usage.
 //!
 //! Every answer is decoded into a `serde_json::Value`, as every Python client decodes its own.
 
@@ -100,17 +101,24 @@ async fn run(args: &[String]) -> Result<Value, Failure> {
         Some("list") => {
             let page_size = number(args, 1, "PAGE_SIZE")?.max(1);
             let lists = number(args, 2, "LISTS")?;
-            bench.list_all(page_size).await?;
+            let mut pages = Vec::new();
+            bench.list_all(page_size, Some(&mut pages)).await?;
             let started = Instant::now();
             let mut items = 0;
             let mut calls = 0;
             for _ in 0..lists {
-                let (n, pages) = bench.list_all(page_size).await?;
+                let (n, pages) = bench.list_all(page_size, None).await?;
                 items += n;
                 calls += pages;
             }
             let seconds = started.elapsed().as_secs_f64();
-            Ok(json!({"calls": calls, "seconds": seconds, "items": items, "lists": lists}))
+            Ok(json!({
+                "calls": calls,
+                "seconds": seconds,
+                "items": items,
+                "lists": lists,
+                "serialise_seconds": plain_serialisation(&pages)?,
+            }))
         }
         Some("seed") => {
             let wanted = number(args, 1, "PROJECTS")?;
@@ -225,8 +233,13 @@ impl Bench {
         Ok(wanted.saturating_sub(have))
     }
 
-    /// Every project, page after page, each page decoded; `(items, pages)`.
-    async fn list_all(&self, page_size: u64) -> Result<(u64, u64), Failure> {
+    /// Every project, page after page, each page decoded; `(items, pages)`. The pages are
+    /// kept in `kept` when given.
+    async fn list_all(
+        &self,
+        page_size: u64,
+        mut kept: Option<&mut Vec<Value>>,
+    ) -> Result<(u64, u64), Failure> {
         let mut offset = 0;
         let mut pages = 0;
         loop {
@@ -241,11 +254,29 @@ impl Bench {
                 .and_then(Value::as_array)
                 .map_or(0, |items| items.len() as u64);
             offset += got;
+            if let Some(kept) = kept.as_deref_mut() {
+                kept.push(page);
+            }
             if got < page_size {
                 return Ok((offset, pages));
             }
         }
     }
+}
+
+/// What writing one whole list costs plain serde: the seconds to serialise its pages (as
+/// decoded, so the same items and keys the fake sent), the best of a few tries. The fake's
+/// CPU per list is judged against it.
+fn plain_serialisation(pages: &[Value]) -> Result<f64, Failure> {
+    let mut best = f64::INFINITY;
+    for _ in 0..10 {
+        let started = Instant::now();
+        for page in pages {
+            std::hint::black_box(serde_json::to_vec(page)?);
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    Ok(best)
 }
 
 /// `calls` GETs with `in_flight` of them at a time, on this one thread.
