@@ -72,13 +72,13 @@ pub(crate) struct UnitStatus {
 /// wire shapes and is built once per request (`Usage::status_now`).
 pub(crate) type StatusOf<'a> = &'a dyn Fn(&OrgUnit) -> UnitStatus;
 
-pub(crate) fn pool_of(resource: &Value) -> (String, String) {
+/// The node pool a `Resources` entry names: its id and name (empty when it names none).
+pub(crate) fn pool_of(resource: &Value) -> (&str, &str) {
     let pool = resource.get("nodePool");
     let field = |name: &str| {
         pool.and_then(|p| p.get(name))
             .and_then(Value::as_str)
             .unwrap_or_default()
-            .to_string()
     };
     (field("id"), field("name"))
 }

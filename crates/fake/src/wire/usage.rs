@@ -673,7 +673,7 @@ impl<'s> Usage<'s> {
         } else {
             self.store.projects_of(&unit.id).collect()
         };
-        let mut named: Vec<(String, String)> = Vec::new();
+        let mut named: Vec<(&str, &str)> = Vec::new();
         for entry in unit
             .resources
             .iter()
@@ -693,7 +693,9 @@ impl<'s> Usage<'s> {
                 }
             }
             status.total.add(&figures);
-            status.pools.push((id, name, figures));
+            status
+                .pools
+                .push((id.to_string(), name.to_string(), figures));
         }
         status
     }
