@@ -118,7 +118,7 @@ fn node_pools_resources(unit: &OrgUnit, mb: bool) -> Value {
     let entries = unit.resources.iter().map(|r| {
         let (id, name) = pool_of(r);
         let mut map = Map::new();
-        map.insert("id".into(), legacy_id(&id));
+        map.insert("id".into(), legacy_id(id));
         map.insert(
             "nodePool".into(),
             json!({"id": legacy_id(&id), "name": name}),
