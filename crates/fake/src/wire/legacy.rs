@@ -121,7 +121,7 @@ fn node_pools_resources(unit: &OrgUnit, mb: bool) -> Value {
         map.insert("id".into(), legacy_id(id));
         map.insert(
             "nodePool".into(),
-            json!({"id": legacy_id(&id), "name": name}),
+            json!({"id": legacy_id(id), "name": name}),
         );
         for kind in ["gpu", "cpu", "memory"] {
             if let Some(resource) = resource1(r, kind, mb) {
