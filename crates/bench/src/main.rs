@@ -5,6 +5,7 @@
 //! ```text
 //! runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS
 //! runai-admin-bench-limit list PAGE_SIZE LISTS
+//! runai-admin-bench-limit serialise PAGE_SIZE
 //! runai-admin-bench-limit seed PROJECTS IN_FLIGHT
 //! ```
 //!
@@ -13,9 +14,10 @@
 //!
 //! The fake's address and credentials come from `RUNAI_BASE_URL`, `RUNAI_CLIENT_ID` and
 //! `RUNAI_CLIENT_SECRET` (what `runai-admin fake-server` prints). One JSON line is printed:
-//! `{"calls": N, "seconds": S, "items": I, "peak_rss_kb": K}` (`list` adds
-//! `serialise_seconds`: what plain serde takes to write one such list); the CPU and memory
-//! are read by the caller from this process's resource usage.
+//! `{"calls": N, "seconds": S, "items": I, "peak_rss_kb": K}`; the CPU and memory are read
+//! by the caller from this process's resource usage. `serialise` fetches the list once
+//! and reports `serialise_seconds` instead: what plain serde takes to write those pages
+//! (a process of its own, so that the list's CPU and memory are not its).
 //!
 //! Every answer is decoded into a `serde_json::Value`, as every Python client decodes its own.
 
@@ -101,8 +103,7 @@ async fn run(args: &[String]) -> Result<Value, Failure> {
         Some("list") => {
             let page_size = number(args, 1, "PAGE_SIZE")?.max(1);
             let lists = number(args, 2, "LISTS")?;
-            let mut pages = Vec::new();
-            bench.list_all(page_size, Some(&mut pages)).await?;
+            bench.list_all(page_size, None).await?;
             let started = Instant::now();
             let mut items = 0;
             let mut calls = 0;
@@ -112,11 +113,15 @@ async fn run(args: &[String]) -> Result<Value, Failure> {
                 calls += pages;
             }
             let seconds = started.elapsed().as_secs_f64();
+            Ok(json!({"calls": calls, "seconds": seconds, "items": items, "lists": lists}))
+        }
+        Some("serialise") => {
+            let page_size = number(args, 1, "PAGE_SIZE")?.max(1);
+            let mut pages = Vec::new();
+            let (items, calls) = bench.list_all(page_size, Some(&mut pages)).await?;
             Ok(json!({
                 "calls": calls,
-                "seconds": seconds,
                 "items": items,
-                "lists": lists,
                 "serialise_seconds": plain_serialisation(&pages)?,
             }))
         }
@@ -137,7 +142,7 @@ async fn run(args: &[String]) -> Result<Value, Failure> {
             Ok(json!({"calls": created, "seconds": seconds, "items": created, "project": project}))
         }
         _ => Err(
-            "usage: runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS | list PAGE_SIZE LISTS | seed PROJECTS IN_FLIGHT"
+            "usage: runai-admin-bench-limit get PROJECT_ID IN_FLIGHT CALLS | list PAGE_SIZE LISTS | serialise PAGE_SIZE | seed PROJECTS IN_FLIGHT"
                 .into(),
         ),
     }
