@@ -134,22 +134,24 @@ def _token() -> str:
 
 
 def _pages(fetch: Callable[[int], list[Any]]) -> int:
-    """Walk pages of PAGE until a short one; the number of items."""
-    offset = 0
+    """Walk pages of PAGE until a short one, every item kept in one list (what
+    ``to_list()`` gives: the whole list in memory, which the garbage collector walks
+    as it grows); the number of items."""
+    items: list[Any] = []
     while True:
-        got = len(fetch(offset))
-        offset += got
-        if got < PAGE:
-            return offset
+        page = fetch(len(items))
+        items.extend(page)
+        if len(page) < PAGE:
+            return len(items)
 
 
 async def _apages(fetch: Callable[[int], Awaitable[list[Any]]]) -> int:
-    offset = 0
+    items: list[Any] = []
     while True:
-        got = len(await fetch(offset))
-        offset += got
-        if got < PAGE:
-            return offset
+        page = await fetch(len(items))
+        items.extend(page)
+        if len(page) < PAGE:
+            return len(items)
 
 
 # --- the clients -------------------------------------------------------------------------
