@@ -1,15 +1,17 @@
 //! Response bytes straight into Python objects, in one pass: a serde visitor builds the
-//! dicts, lists and scalars as it reads, with no intermediate JSON tree. Object keys come
-//! from a cache of interned strings: a list's items repeat the same keys, and the same few
-//! hundred names come back call after call.
+//! dicts, lists and scalars as it reads, with no intermediate JSON tree. Short strings come
+//! from two caches: object keys (interned: a list's items repeat the same keys, and the
+//! same few hundred names come back call after call) and values (a page repeats its
+//! statuses, units, cluster and node pool names). Python strings are immutable, so one
+//! object shared between places is invisible to callers.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBool, PyDict, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// The response decoder on its own (`runai_admin._core.decode_json`): the benchmark
@@ -20,75 +22,179 @@ pub fn decode_json<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyA
 }
 
 pub fn json_to_python<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-    let cache = KEYS.get_or_init(py, || Mutex::new(KeyCache::default()));
-    // Held by a decode on another thread (one that Python paused mid-way): go without.
-    let keys = RefCell::new(cache.try_lock().ok());
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = PySeed { py, keys: &keys }
+    let caches = CACHES.get_or_init(py, || Mutex::new(Caches::default()));
+    let mut decoder = Decoder {
+        py,
+        // Held by a decode on another thread (one that Python paused mid-way): go without.
+        caches: caches.try_lock().ok(),
+        items: Vec::new(),
+    };
+    // UTF-8 checked once for the whole body (valid JSON is valid UTF-8 throughout, so this
+    // refuses nothing the parser would take) rather than string by string as it reads.
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = Seed(&mut decoder)
         .deserialize(&mut deserializer)
         .map_err(|e| e.to_string())?;
     deserializer.end().map_err(|e| e.to_string())?;
     Ok(value)
 }
 
-/// Slots of the key cache (a key takes the slot of its hash; a newcomer replaces the one
-/// there), and the longest key kept: names, not free text.
-const KEY_SLOTS: usize = 1024;
-const KEY_MAX_LEN: usize = 64;
+/// Slots of each cache (a string takes the slot of its hash; a newcomer replaces the one
+/// there), and the longest string kept: names and short values, not free text.
+const SLOTS: usize = 1024;
+const CACHED_MAX_LEN: usize = 40;
 
-static KEYS: PyOnceLock<Mutex<KeyCache>> = PyOnceLock::new();
+static CACHES: PyOnceLock<Mutex<Caches>> = PyOnceLock::new();
 
-struct KeyCache {
-    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+struct Caches {
+    keys: StringCache,
+    values: StringCache,
 }
 
-impl Default for KeyCache {
+impl Default for Caches {
     fn default() -> Self {
-        KeyCache {
-            slots: (0..KEY_SLOTS).map(|_| None).collect(),
+        Caches {
+            keys: StringCache::new(true),
+            values: StringCache::new(false),
         }
     }
 }
 
-impl KeyCache {
-    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        if key.len() > KEY_MAX_LEN {
-            return PyString::new(py, key);
+struct StringCache {
+    slots: Vec<Slot>,
+    /// Keys are interned (a lookup with a literal of the caller's code then compares
+    /// pointers); values are not: an interned string may live as long as the interpreter.
+    intern: bool,
+}
+
+/// The text is kept inline: a miss costs no allocation besides the Python string.
+struct Slot {
+    len: usize,
+    text: [u8; CACHED_MAX_LEN],
+    string: Option<Py<PyString>>,
+}
+
+impl StringCache {
+    fn new(intern: bool) -> Self {
+        StringCache {
+            slots: (0..SLOTS)
+                .map(|_| Slot {
+                    len: 0,
+                    text: [0; CACHED_MAX_LEN],
+                    string: None,
+                })
+                .collect(),
+            intern,
         }
-        // FNV-1a: short keys, no need for a keyed hash.
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let Some(slot) = self.slots.get_mut((hash % KEY_SLOTS as u64) as usize) else {
-            return PyString::new(py, key);
+    }
+
+    fn get<'py>(&mut self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
+        let bytes = text.as_bytes();
+        if bytes.len() > CACHED_MAX_LEN {
+            return new_string(py, text);
+        }
+        let Some(slot) = self.slots.get_mut(slot_of(bytes)) else {
+            return new_string(py, text);
         };
-        if let Some((cached, string)) = slot {
-            if **cached == *key {
-                return string.bind(py).clone();
+        if let Some(string) = &slot.string {
+            if slot.text.get(..slot.len) == Some(bytes) {
+                return Ok(string.bind(py).clone());
             }
         }
-        let string = PyString::intern(py, key);
-        *slot = Some((key.into(), string.clone().unbind()));
-        string
+        let string = if self.intern {
+            PyString::intern(py, text)
+        } else {
+            new_string(py, text)?
+        };
+        if let Some(kept) = slot.text.get_mut(..bytes.len()) {
+            kept.copy_from_slice(bytes);
+            slot.len = bytes.len();
+            slot.string = Some(string.clone().unbind());
+        }
+        Ok(string)
     }
 }
 
-#[derive(Clone, Copy)]
-struct PySeed<'a, 'py> {
-    py: Python<'py>,
-    keys: &'a RefCell<Option<MutexGuard<'static, KeyCache>>>,
+/// The slot of a short text: one multiply over its length and its first and last eight
+/// bytes (which cover every key of 16 bytes or fewer, and tell apart the longer ones a
+/// page has). No need for a keyed hash or a thorough one here: a collision only costs a
+/// miss.
+fn slot_of(bytes: &[u8]) -> usize {
+    let word = |part: Option<&[u8]>| {
+        let mut word = [0; 8];
+        if let Some(part) = part {
+            if let Some(into) = word.get_mut(..part.len()) {
+                into.copy_from_slice(part);
+            }
+        }
+        u64::from_le_bytes(word)
+    };
+    let len = bytes.len();
+    let first = word(bytes.get(..len.min(8)));
+    let last = word(bytes.get(len.saturating_sub(8)..));
+    let hash = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // The high bits are the best mixed ones.
+    (hash >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
-impl<'py> PySeed<'_, 'py> {
-    fn key(&self, key: &str) -> Bound<'py, PyString> {
-        match self.keys.borrow_mut().as_mut() {
-            Some(cache) => cache.get(self.py, key),
-            None => PyString::new(self.py, key),
+fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
+    let len = ffi::Py_ssize_t::try_from(text.len())?;
+    // SAFETY: the pointer and length describe `text`, valid UTF-8 alive for the call;
+    // the result is a new reference or NULL with an exception set, which
+    // `from_owned_ptr_or_err` takes over either way.
+    unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), len))
+            .map(|string| string.cast_into_unchecked())
+    }
+}
+
+/// One decode: the caches (when free) and the items of the lists being read, one stack for
+/// every level, so a list is made once at its full size. Whatever is on the stack when a
+/// decode fails is released with it.
+struct Decoder<'py> {
+    py: Python<'py>,
+    caches: Option<MutexGuard<'static, Caches>>,
+    items: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Decoder<'py> {
+    fn key(&mut self, key: &str) -> PyResult<Bound<'py, PyString>> {
+        match self.caches.as_mut() {
+            Some(caches) => caches.keys.get(self.py, key),
+            None => new_string(self.py, key),
         }
     }
+
+    fn value(&mut self, value: &str) -> PyResult<Bound<'py, PyString>> {
+        match self.caches.as_mut() {
+            Some(caches) => caches.values.get(self.py, value),
+            None => new_string(self.py, value),
+        }
+    }
+
+    /// A list of the items pushed since `start`, taken off the stack.
+    fn list_from(&mut self, start: usize) -> PyResult<Bound<'py, PyAny>> {
+        let start = start.min(self.items.len());
+        let len = ffi::Py_ssize_t::try_from(self.items.len() - start)?;
+        // SAFETY: a new reference or NULL with an exception set, taken over either way.
+        let list = unsafe { Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(len))? };
+        for (index, item) in (0..len).zip(self.items.drain(start..)) {
+            // SAFETY: `list` is a list of `len` empty slots and `index < len`; SetItem
+            // steals the reference `into_ptr` hands over (releasing it itself on failure).
+            // An early return leaves later slots NULL, which the list's release skips, and
+            // the drain releases the items not yet moved.
+            if unsafe { ffi::PyList_SetItem(list.as_ptr(), index, item.into_ptr()) } != 0 {
+                return Err(PyErr::fetch(self.py));
+            }
+        }
+        Ok(list)
+    }
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for PySeed<'_, 'py> {
+struct Seed<'a, 'py>(&'a mut Decoder<'py>);
+
+impl<'de, 'py> DeserializeSeed<'de> for Seed<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -100,7 +206,7 @@ fn py_err<E: de::Error>(err: PyErr) -> E {
     E::custom(err.to_string())
 }
 
-impl<'de, 'py> Visitor<'de> for PySeed<'_, 'py> {
+impl<'de, 'py> Visitor<'de> for Seed<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -108,33 +214,33 @@ impl<'de, 'py> Visitor<'de> for PySeed<'_, 'py> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(pyo3::types::PyBool::new(self.py, v).to_owned().into_any())
+        Ok(PyBool::new(self.0.py, v).to_owned().into_any())
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.py)
+        Ok(v.into_pyobject(self.0.py)
             .unwrap_or_else(|never| match never {})
             .into_any())
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.py)
+        Ok(v.into_pyobject(self.0.py)
             .unwrap_or_else(|never| match never {})
             .into_any())
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.py)
+        Ok(v.into_pyobject(self.0.py)
             .unwrap_or_else(|never| match never {})
             .into_any())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v).into_any())
+        self.0.value(v).map(Bound::into_any).map_err(py_err)
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.py.None().into_bound(self.py))
+        Ok(self.0.py.None().into_bound(self.0.py))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -142,19 +248,43 @@ impl<'de, 'py> Visitor<'de> for PySeed<'_, 'py> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let list = PyList::empty(self.py);
-        while let Some(item) = seq.next_element_seed(self)? {
-            list.append(item).map_err(py_err)?;
+        let start = self.0.items.len();
+        while let Some(item) = seq.next_element_seed(Seed(&mut *self.0))? {
+            self.0.items.push(item);
         }
-        Ok(list.into_any())
+        self.0.list_from(start).map_err(py_err)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let dict = PyDict::new(self.py);
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let value = map.next_value_seed(self)?;
-            dict.set_item(self.key(&key), value).map_err(py_err)?;
+        let dict = PyDict::new(self.0.py);
+        while let Some(key) = map.next_key_seed(Key(&mut *self.0))? {
+            let value = map.next_value_seed(Seed(&mut *self.0))?;
+            dict.set_item(key, value).map_err(py_err)?;
         }
         Ok(dict.into_any())
+    }
+}
+
+/// An object key, read as the borrowed text it is (no `String` per key) and looked up in
+/// the key cache.
+struct Key<'a, 'py>(&'a mut Decoder<'py>);
+
+impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py> {
+    type Value = Bound<'py, PyString>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de, 'py> Visitor<'de> for Key<'_, 'py> {
+    type Value = Bound<'py, PyString>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.key(v).map_err(py_err)
     }
 }
