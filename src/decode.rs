@@ -121,21 +121,34 @@ impl StringCache {
 /// page has). No need for a keyed hash or a thorough one here: a collision only costs a
 /// miss.
 fn slot_of(bytes: &[u8]) -> usize {
-    let word = |part: Option<&[u8]>| {
-        let mut word = [0; 8];
-        if let Some(part) = part {
-            if let Some(into) = word.get_mut(..part.len()) {
-                into.copy_from_slice(part);
-            }
-        }
-        u64::from_le_bytes(word)
-    };
+    // Whole words read straight from the text (overlapping when it is short): no copy
+    // through a buffer, which would stall the loads that follow.
     let len = bytes.len();
-    let first = word(bytes.get(..len.min(8)));
-    let last = word(bytes.get(len.saturating_sub(8)..));
+    let (first, last) = if len >= 8 {
+        (word_at(bytes, 0), word_at(bytes, len - 8))
+    } else if len >= 4 {
+        (half_at(bytes, 0), half_at(bytes, len - 4))
+    } else {
+        let byte = |at: usize| u64::from(bytes.get(at).copied().unwrap_or(0));
+        (byte(0) | byte(len / 2) << 8, byte(len.wrapping_sub(1)))
+    };
     let hash = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     // The high bits are the best mixed ones.
     (hash >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|word| <[u8; 8]>::try_from(word).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+fn half_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|half| <[u8; 4]>::try_from(half).ok())
+        .map_or(0, |half| u64::from(u32::from_le_bytes(half)))
 }
 
 fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
