@@ -50,6 +50,7 @@ static CACHES: PyOnceLock<Mutex<Caches>> = PyOnceLock::new();
 struct Caches {
     keys: StringCache,
     values: StringCache,
+    numbers: NumberCache,
 }
 
 impl Default for Caches {
@@ -57,6 +58,7 @@ impl Default for Caches {
         Caches {
             keys: StringCache::new(true),
             values: StringCache::new(false),
+            numbers: NumberCache::default(),
         }
     }
 }
@@ -151,6 +153,65 @@ fn half_at(bytes: &[u8], at: usize) -> u64 {
         .map_or(0, |half| u64::from(u32::from_le_bytes(half)))
 }
 
+/// Slots of the numbers cache.
+const NUMBER_SLOTS: usize = 256;
+
+/// Numbers repeat too (a page's quotas and allocations are the same few floats and
+/// integers), and Python's are immutable: a hit costs no allocation. Told apart by kind
+/// and bits, so `0.0` and `-0.0`, `1` and `1.0` stay distinct.
+struct NumberCache {
+    slots: Vec<Option<(Number, Py<PyAny>)>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Number {
+    Signed(i64),
+    Unsigned(u64),
+    Float(u64),
+}
+
+impl Default for NumberCache {
+    fn default() -> Self {
+        NumberCache {
+            slots: (0..NUMBER_SLOTS).map(|_| None).collect(),
+        }
+    }
+}
+
+impl NumberCache {
+    fn get<'py>(&mut self, py: Python<'py>, number: Number) -> Bound<'py, PyAny> {
+        let (kind, bits) = match number {
+            Number::Signed(v) => (1, v as u64),
+            Number::Unsigned(v) => (2, v),
+            Number::Float(v) => (3, v),
+        };
+        let hash = (bits ^ kind).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let Some(slot) = self.slots.get_mut((hash >> (64 - NUMBER_SLOTS.trailing_zeros())) as usize)
+        else {
+            return number.to_python(py);
+        };
+        if let Some((kept, object)) = slot {
+            if *kept == number {
+                return object.bind(py).clone();
+            }
+        }
+        let object = number.to_python(py);
+        *slot = Some((number, object.clone().unbind()));
+        object
+    }
+}
+
+impl Number {
+    fn to_python<'py>(self, py: Python<'py>) -> Bound<'py, PyAny> {
+        let object = match self {
+            Number::Signed(v) => v.into_pyobject(py).map(Bound::into_any),
+            Number::Unsigned(v) => v.into_pyobject(py).map(Bound::into_any),
+            Number::Float(v) => f64::from_bits(v).into_pyobject(py).map(Bound::into_any),
+        };
+        object.unwrap_or_else(|never| match never {})
+    }
+}
+
 fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
     let len = ffi::Py_ssize_t::try_from(text.len())?;
     // SAFETY: the pointer and length describe `text`, valid UTF-8 alive for the call;
@@ -176,6 +237,13 @@ impl<'py> Decoder<'py> {
         match self.caches.as_mut() {
             Some(caches) => caches.keys.get(self.py, key),
             None => new_string(self.py, key),
+        }
+    }
+
+    fn number(&mut self, number: Number) -> Bound<'py, PyAny> {
+        match self.caches.as_mut() {
+            Some(caches) => caches.numbers.get(self.py, number),
+            None => number.to_python(self.py),
         }
     }
 
@@ -231,21 +299,15 @@ impl<'de, 'py> Visitor<'de> for Seed<'_, 'py> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.0.py)
-            .unwrap_or_else(|never| match never {})
-            .into_any())
+        Ok(self.0.number(Number::Signed(v)))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.0.py)
-            .unwrap_or_else(|never| match never {})
-            .into_any())
+        Ok(self.0.number(Number::Unsigned(v)))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(v.into_pyobject(self.0.py)
-            .unwrap_or_else(|never| match never {})
-            .into_any())
+        Ok(self.0.number(Number::Float(v.to_bits())))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
