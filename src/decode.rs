@@ -70,9 +70,11 @@ struct StringCache {
     intern: bool,
 }
 
-/// The text is kept inline: a miss costs no allocation besides the Python string.
+/// The text is kept inline: a miss costs no allocation besides the Python string. Its
+/// length and first and last words (`Fingerprint`) are the whole text up to 16 bytes, so
+/// most lookups compare three integers and never the bytes.
 struct Slot {
-    len: usize,
+    fingerprint: Fingerprint,
     text: [u8; CACHED_MAX_LEN],
     string: Option<Py<PyString>>,
 }
@@ -82,7 +84,7 @@ impl StringCache {
         StringCache {
             slots: (0..SLOTS)
                 .map(|_| Slot {
-                    len: 0,
+                    fingerprint: Fingerprint::default(),
                     text: [0; CACHED_MAX_LEN],
                     string: None,
                 })
@@ -96,11 +98,14 @@ impl StringCache {
         if bytes.len() > CACHED_MAX_LEN {
             return new_string(py, text);
         }
-        let Some(slot) = self.slots.get_mut(slot_of(bytes)) else {
+        let fingerprint = Fingerprint::of(bytes);
+        let Some(slot) = self.slots.get_mut(fingerprint.slot()) else {
             return new_string(py, text);
         };
         if let Some(string) = &slot.string {
-            if slot.text.get(..slot.len) == Some(bytes) {
+            if slot.fingerprint == fingerprint
+                && (bytes.len() <= 16 || slot.text.get(..bytes.len()) == Some(bytes))
+            {
                 return Ok(string.bind(py).clone());
             }
         }
@@ -111,32 +116,45 @@ impl StringCache {
         };
         if let Some(kept) = slot.text.get_mut(..bytes.len()) {
             kept.copy_from_slice(bytes);
-            slot.len = bytes.len();
+            slot.fingerprint = fingerprint;
             slot.string = Some(string.clone().unbind());
         }
         Ok(string)
     }
 }
 
-/// The slot of a short text: one multiply over its length and its first and last eight
-/// bytes (which cover every key of 16 bytes or fewer, and tell apart the longer ones a
-/// page has). No need for a keyed hash or a thorough one here: a collision only costs a
-/// miss.
-fn slot_of(bytes: &[u8]) -> usize {
-    // Whole words read straight from the text (overlapping when it is short): no copy
-    // through a buffer, which would stall the loads that follow.
-    let len = bytes.len();
-    let (first, last) = if len >= 8 {
-        (word_at(bytes, 0), word_at(bytes, len - 8))
-    } else if len >= 4 {
-        (half_at(bytes, 0), half_at(bytes, len - 4))
-    } else {
-        let byte = |at: usize| u64::from(bytes.get(at).copied().unwrap_or(0));
-        (byte(0) | byte(len / 2) << 8, byte(len.wrapping_sub(1)))
-    };
-    let hash = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    // The high bits are the best mixed ones.
-    (hash >> (64 - SLOTS.trailing_zeros())) as usize
+/// A short text's length and its first and last eight bytes (four, or single bytes, when
+/// it is shorter), read as whole words straight from the text, overlapping: no copy
+/// through a buffer, which would stall the loads that follow.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    first: u64,
+    last: u64,
+}
+
+impl Fingerprint {
+    fn of(bytes: &[u8]) -> Self {
+        let len = bytes.len();
+        let (first, last) = if len >= 8 {
+            (word_at(bytes, 0), word_at(bytes, len - 8))
+        } else if len >= 4 {
+            (half_at(bytes, 0), half_at(bytes, len - 4))
+        } else {
+            let byte = |at: usize| u64::from(bytes.get(at).copied().unwrap_or(0));
+            (byte(0) | byte(len / 2) << 8, byte(len.wrapping_sub(1)))
+        };
+        Fingerprint { len, first, last }
+    }
+
+    /// One multiply: no need for a keyed hash or a thorough one here, a collision only
+    /// costs a miss.
+    fn slot(self) -> usize {
+        let hash = (self.first ^ self.last.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // The high bits are the best mixed ones.
+        (hash >> (64 - SLOTS.trailing_zeros())) as usize
+    }
 }
 
 fn word_at(bytes: &[u8], at: usize) -> u64 {
