@@ -94,32 +94,40 @@ impl StringCache {
     }
 
     fn get<'py>(&mut self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
+        match self.kept(py, text)? {
+            Some(string) => Ok(string.bind(py).clone()),
+            None => new_string(py, text),
+        }
+    }
+
+    /// The string kept for `text`, made and kept if it was not there; `None` for a text
+    /// too long to keep.
+    fn kept(&mut self, py: Python<'_>, text: &str) -> PyResult<Option<&Py<PyString>>> {
         let bytes = text.as_bytes();
         if bytes.len() > CACHED_MAX_LEN {
-            return new_string(py, text);
+            return Ok(None);
         }
         let fingerprint = Fingerprint::of(bytes);
         let Some(slot) = self.slots.get_mut(fingerprint.slot()) else {
-            return new_string(py, text);
+            return Ok(None);
         };
-        if let Some(string) = &slot.string {
-            if slot.fingerprint == fingerprint
-                && (bytes.len() <= 16 || slot.text.get(..bytes.len()) == Some(bytes))
-            {
-                return Ok(string.bind(py).clone());
-            }
-        }
-        let string = if self.intern {
-            PyString::intern(py, text)
-        } else {
-            new_string(py, text)?
-        };
-        if let Some(kept) = slot.text.get_mut(..bytes.len()) {
+        let hit = slot.string.is_some()
+            && slot.fingerprint == fingerprint
+            && (bytes.len() <= 16 || slot.text.get(..bytes.len()) == Some(bytes));
+        if !hit {
+            let string = if self.intern {
+                PyString::intern(py, text)
+            } else {
+                new_string(py, text)?
+            };
+            let Some(kept) = slot.text.get_mut(..bytes.len()) else {
+                return Ok(None);
+            };
             kept.copy_from_slice(bytes);
             slot.fingerprint = fingerprint;
-            slot.string = Some(string.clone().unbind());
+            slot.string = Some(string.unbind());
         }
-        Ok(string)
+        Ok(slot.string.as_ref())
     }
 }
 
@@ -204,7 +212,9 @@ impl NumberCache {
             Number::Float(v) => (3, v),
         };
         let hash = (bits ^ kind).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let Some(slot) = self.slots.get_mut((hash >> (64 - NUMBER_SLOTS.trailing_zeros())) as usize)
+        let Some(slot) = self
+            .slots
+            .get_mut((hash >> (64 - NUMBER_SLOTS.trailing_zeros())) as usize)
         else {
             return number.to_python(py);
         };
@@ -236,8 +246,11 @@ fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>
     // the result is a new reference or NULL with an exception set, which
     // `from_owned_ptr_or_err` takes over either way.
     unsafe {
-        Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), len))
-            .map(|string| string.cast_into_unchecked())
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), len),
+        )
+        .map(|string| string.cast_into_unchecked())
     }
 }
 
@@ -251,6 +264,29 @@ struct Decoder<'py> {
 }
 
 impl<'py> Decoder<'py> {
+    /// `dict[key] = value`. A key read straight from the input is looked up only now,
+    /// after its value: the dict then takes its reference from the cache's string, with
+    /// no reference of our own to take and give back.
+    fn set_pair(
+        &mut self,
+        dict: &Bound<'py, PyDict>,
+        key: KeyText<'_, 'py>,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        let text = match key {
+            KeyText::Made(key) => return dict.set_item(key, value),
+            KeyText::Input(text) => text,
+        };
+        let py = self.py;
+        match self.caches.as_mut() {
+            Some(caches) => match caches.keys.kept(py, text)? {
+                Some(key) => dict.set_item(key.bind_borrowed(py), value),
+                None => dict.set_item(new_string(py, text)?, value),
+            },
+            None => dict.set_item(new_string(py, text)?, value),
+        }
+    }
+
     fn key(&mut self, key: &str) -> PyResult<Bound<'py, PyString>> {
         match self.caches.as_mut() {
             Some(caches) => caches.keys.get(self.py, key),
@@ -352,18 +388,23 @@ impl<'de, 'py> Visitor<'de> for Seed<'_, 'py> {
         let dict = PyDict::new(self.0.py);
         while let Some(key) = map.next_key_seed(Key(&mut *self.0))? {
             let value = map.next_value_seed(Seed(&mut *self.0))?;
-            dict.set_item(key, value).map_err(py_err)?;
+            self.0.set_pair(&dict, key, value).map_err(py_err)?;
         }
         Ok(dict.into_any())
     }
 }
 
-/// An object key, read as the borrowed text it is (no `String` per key) and looked up in
-/// the key cache.
+/// An object key: the text itself when it is in the input as is (no `String` per key), or
+/// its string made at once when it had escapes (its text only lives until the next read).
+enum KeyText<'de, 'py> {
+    Input(&'de str),
+    Made(Bound<'py, PyString>),
+}
+
 struct Key<'a, 'py>(&'a mut Decoder<'py>);
 
 impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py> {
-    type Value = Bound<'py, PyString>;
+    type Value = KeyText<'de, 'py>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -371,13 +412,17 @@ impl<'de, 'py> DeserializeSeed<'de> for Key<'_, 'py> {
 }
 
 impl<'de, 'py> Visitor<'de> for Key<'_, 'py> {
-    type Value = Bound<'py, PyString>;
+    type Value = KeyText<'de, 'py>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
 
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(KeyText::Input(v))
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.0.key(v).map_err(py_err)
+        self.0.key(v).map(KeyText::Made).map_err(py_err)
     }
 }
