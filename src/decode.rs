@@ -243,8 +243,9 @@ impl Number {
 fn new_string<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyString>> {
     let len = ffi::Py_ssize_t::try_from(text.len())?;
     // SAFETY: the pointer and length describe `text`, valid UTF-8 alive for the call;
-    // the result is a new reference or NULL with an exception set, which
-    // `from_owned_ptr_or_err` takes over either way.
+    // the result is a new reference to a `str` (so the cast holds) or NULL with an
+    // exception set, which `from_owned_ptr_or_err` takes over either way. (`PyString::new`
+    // would panic on NULL, where a decode should fail with the error.)
     unsafe {
         Bound::from_owned_ptr_or_err(
             py,
