@@ -206,26 +206,27 @@ impl Default for NumberCache {
 
 impl NumberCache {
     fn get<'py>(&mut self, py: Python<'py>, number: Number) -> Bound<'py, PyAny> {
+        match self.kept(py, number) {
+            Some(object) => object.bind(py).clone(),
+            None => number.to_python(py),
+        }
+    }
+
+    /// The object kept for `number`, made and kept if it was not there.
+    fn kept(&mut self, py: Python<'_>, number: Number) -> Option<&Py<PyAny>> {
         let (kind, bits) = match number {
             Number::Signed(v) => (1, v as u64),
             Number::Unsigned(v) => (2, v),
             Number::Float(v) => (3, v),
         };
         let hash = (bits ^ kind).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let Some(slot) = self
+        let slot = self
             .slots
-            .get_mut((hash >> (64 - NUMBER_SLOTS.trailing_zeros())) as usize)
-        else {
-            return number.to_python(py);
-        };
-        if let Some((kept, object)) = slot {
-            if *kept == number {
-                return object.bind(py).clone();
-            }
+            .get_mut((hash >> (64 - NUMBER_SLOTS.trailing_zeros())) as usize)?;
+        if !matches!(slot, Some((kept, _)) if *kept == number) {
+            *slot = Some((number, number.to_python(py).unbind()));
         }
-        let object = number.to_python(py);
-        *slot = Some((number, object.clone().unbind()));
-        object
+        slot.as_ref().map(|(_, object)| object)
     }
 }
 
@@ -265,27 +266,69 @@ struct Decoder<'py> {
 }
 
 impl<'py> Decoder<'py> {
-    /// `dict[key] = value`. A key read straight from the input is looked up only now,
-    /// after its value: the dict then takes its reference from the cache's string, with
-    /// no reference of our own to take and give back.
+    /// `dict[key] = value`. A key, string or number read straight from the input is looked
+    /// up only now: the dict then takes its references from the caches' objects, with no
+    /// reference of our own to take and give back.
     fn set_pair(
         &mut self,
         dict: &Bound<'py, PyDict>,
         key: KeyText<'_, 'py>,
-        value: Bound<'py, PyAny>,
+        value: FieldValue<'_, 'py>,
     ) -> PyResult<()> {
-        let text = match key {
-            KeyText::Made(key) => return dict.set_item(key, value),
-            KeyText::Input(text) => text,
-        };
         let py = self.py;
-        match self.caches.as_mut() {
-            Some(caches) => match caches.keys.kept(py, text)? {
-                Some(key) => dict.set_item(key.bind_borrowed(py), value),
-                None => dict.set_item(new_string(py, text)?, value),
+        let Some(caches) = self.caches.as_mut() else {
+            let key = match key {
+                KeyText::Made(key) => key,
+                KeyText::Input(text) => new_string(py, text)?,
+            };
+            let value = match value {
+                FieldValue::Made(value) => value,
+                FieldValue::Text(text) => new_string(py, text)?.into_any(),
+                FieldValue::Number(number) => number.to_python(py),
+            };
+            return dict.set_item(key, value);
+        };
+        let Caches {
+            keys,
+            values,
+            numbers,
+        } = &mut **caches;
+        let made_key;
+        let key = match key {
+            KeyText::Made(key) => {
+                made_key = key;
+                made_key.as_borrowed()
+            }
+            KeyText::Input(text) => match keys.kept(py, text)? {
+                Some(key) => key.bind_borrowed(py),
+                None => {
+                    made_key = new_string(py, text)?;
+                    made_key.as_borrowed()
+                }
             },
-            None => dict.set_item(new_string(py, text)?, value),
-        }
+        };
+        let made_value;
+        let value = match value {
+            FieldValue::Made(value) => {
+                made_value = value;
+                made_value.as_borrowed()
+            }
+            FieldValue::Text(text) => match values.kept(py, text)? {
+                Some(value) => value.as_any().bind_borrowed(py),
+                None => {
+                    made_value = new_string(py, text)?.into_any();
+                    made_value.as_borrowed()
+                }
+            },
+            FieldValue::Number(number) => match numbers.kept(py, number) {
+                Some(value) => value.bind_borrowed(py),
+                None => {
+                    made_value = number.to_python(py);
+                    made_value.as_borrowed()
+                }
+            },
+        };
+        dict.set_item(key, value)
     }
 
     fn key(&mut self, key: &str) -> PyResult<Bound<'py, PyString>> {
@@ -388,10 +431,76 @@ impl<'de, 'py> Visitor<'de> for Seed<'_, 'py> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.0.py);
         while let Some(key) = map.next_key_seed(Key(&mut *self.0))? {
-            let value = map.next_value_seed(Seed(&mut *self.0))?;
+            let value = map.next_value_seed(Field(&mut *self.0))?;
             self.0.set_pair(&dict, key, value).map_err(py_err)?;
         }
         Ok(dict.into_any())
+    }
+}
+
+/// An object's value: strings without escapes and numbers are kept as read, to be looked
+/// up in the caches when the pair is stored.
+enum FieldValue<'de, 'py> {
+    Made(Bound<'py, PyAny>),
+    Text(&'de str),
+    Number(Number),
+}
+
+struct Field<'a, 'py>(&'a mut Decoder<'py>);
+
+impl<'de, 'py> DeserializeSeed<'de> for Field<'_, 'py> {
+    type Value = FieldValue<'de, 'py>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, 'py> Visitor<'de> for Field<'_, 'py> {
+    type Value = FieldValue<'de, 'py>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Seed(self.0).visit_bool(v).map(FieldValue::Made)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Number(Number::Signed(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Number(Number::Unsigned(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Number(Number::Float(v.to_bits())))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(FieldValue::Text(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Seed(self.0).visit_str(v).map(FieldValue::Made)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Seed(self.0).visit_unit().map(FieldValue::Made)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Seed(self.0).visit_seq(seq).map(FieldValue::Made)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Seed(self.0).visit_map(map).map(FieldValue::Made)
     }
 }
 
