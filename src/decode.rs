@@ -1,9 +1,11 @@
 //! Response bytes straight into Python objects, in one pass: a serde visitor builds the
-//! dicts, lists and scalars as it reads, with no intermediate JSON tree. Short strings come
-//! from two caches: object keys (interned: a list's items repeat the same keys, and the
-//! same few hundred names come back call after call) and values (a page repeats its
-//! statuses, units, cluster and node pool names). Python strings are immutable, so one
-//! object shared between places is invisible to callers.
+//! dicts, lists and scalars as it reads, with no intermediate JSON tree. Short strings and
+//! numbers come from caches: object keys (interned: a list's items repeat the same keys,
+//! and the same few hundred names come back call after call), string values (a page
+//! repeats its statuses, units, cluster and node pool names) and numbers (its quotas).
+//! Python strings and numbers are immutable, so one object shared between places is
+//! invisible to callers. A dict stores a cached key or value straight from the cache, and
+//! a list is made once at its full size.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
