@@ -173,3 +173,50 @@ def test_a_document_that_fails_late_leaves_nothing_behind():
     assert after - before < 256 * 1024, f"{after - before} bytes more after 100 failed decodes"
     # No dict or list made on the way (they are tracked by the collector) is still alive.
     assert len(gc.get_objects()) - objects_before < 50
+
+
+def _large(valid: bool) -> bytes:
+    """A body past the size from which the collector is paused (32 KiB)."""
+    items = [
+        {"id": str(i), "name": f"project-{i}", "resources": [{"gpu": 1.5}]} for i in range(2000)
+    ]
+    text = json.dumps(items).encode()
+    return text if valid else text[:-1]
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["decoded", "refused"])
+def test_the_collector_is_resumed_after_a_large_decode(valid: bool) -> None:
+    assert gc.isenabled()
+    if valid:
+        assert decode_json(_large(True)) == json.loads(_large(True))
+    else:
+        with pytest.raises(ValueError):
+            decode_json(_large(False))
+    assert gc.isenabled()
+
+
+def test_a_collector_the_program_turned_off_stays_off() -> None:
+    gc.disable()
+    try:
+        decode_json(_large(True))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_large_decode_runs_no_collection() -> None:
+    # Paused, the collector does not run while a page is made (it runs after, once).
+    collections: list[str] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    data = _large(True)
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        decode_json(data)
+    finally:
+        gc.callbacks.remove(note)
+    assert collections == []
