@@ -174,6 +174,17 @@ def markdown_page(source: Path, title: str, pages: dict[str, str], nav: str) -> 
     return template.render(title=title, body=body, toc=toc, nav=nav)
 
 
+def copy_images(text: str, source: Path, page: Path) -> None:
+    """Put the images a guide page shows (a chart of BENCHMARKS.md) where its relative
+    links lead in the site; one that is missing is left to the link check."""
+    for src in set(re.findall(r'\bsrc="([^":#?]+)"', text)):
+        image = source.parent / html.unescape(src)
+        if image.is_file():
+            target = page.parent / html.unescape(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(image, target)
+
+
 def _page_link(match: re.Match[str], pages: dict[str, str], source: Path) -> str:
     target = (source.parent / match.group(1)).resolve()
     page = pages.get(str(target), match.group(1))
@@ -193,8 +204,8 @@ def guide_nav(all_modules: dict[str, pdoc.doc.Module]) -> str:
 
 
 def broken_links(output: Path) -> list[str]:
-    """Relative links of the site to a file that does not exist, or to an anchor that the
-    page does not have."""
+    """Relative links (and image sources) of the site to a file that does not exist, or to
+    an anchor that the page does not have."""
     # Pages are keyed by absolute path, as the link targets they are compared with are:
     # `make docs` names the site by a relative path.
     output = output.resolve()
@@ -206,7 +217,7 @@ def broken_links(output: Path) -> list[str]:
     for page in pages:
         # Scripts hold templates of links (the search box's), not links.
         text = re.sub(r"(?s)<script\b.*?</script>", "", page.read_text(encoding="utf-8"))
-        for href in re.findall(r'\bhref="([^"]*)"', text):
+        for href in re.findall(r'\b(?:href|src)="([^"]*)"', text):
             href = html.unescape(href)
             if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("//"):
                 continue  # another site, or data:
@@ -247,7 +258,9 @@ def build(output: Path) -> list[str]:
         (output / "search.js").write_text(pdoc.render.search_index(all_modules), encoding="utf-8")
         pages = {str(source.resolve()): page for source, page, _ in GUIDE}
         for source, page, title in GUIDE:
-            (output / page).write_text(markdown_page(source, title, pages, nav), encoding="utf-8")
+            text = markdown_page(source, title, pages, nav)
+            (output / page).write_text(text, encoding="utf-8")
+            copy_images(text, source, output / page)
     problems = [f"pdoc: {w.category.__name__}: {w.message}" for w in caught]
     problems += unresolved_roles(all_modules)
     problems += broken_links(output)

@@ -103,7 +103,8 @@ def test_the_link_check_finds_missing_pages_and_anchors(
     site.mkdir()
     (site / "a.html").write_text(
         '<p id="here"><a href="b.html">b</a> <a href="a.html#here">ok</a> '
-        '<a href="a.html#gone">x</a> <a href="https://example.com/">out</a></p>'
+        '<a href="a.html#gone">x</a> <a href="https://example.com/">out</a>'
+        '<img src="gone.png"></p>'
         '<script>const u = `<a href="${url}">`;</script>'
     )
     if named == "relative":  # as `make docs` names it
@@ -112,7 +113,17 @@ def test_the_link_check_finds_missing_pages_and_anchors(
     assert build.broken_links(site) == [
         "a.html: link to missing b.html",
         "a.html: link to missing anchor a.html#gone",
+        "a.html: link to missing gone.png",
     ]
+
+
+def test_the_benchmarks_page_shows_its_chart(site: Path) -> None:
+    page = (site / "benchmarks.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert images, "BENCHMARKS.md shows no chart"
+    for src in images:
+        copied = site / src
+        assert copied.read_bytes() == (ROOT / src).read_bytes()
 
 
 def test_the_reference_check_finds_names_that_name_nothing() -> None:
