@@ -674,10 +674,13 @@ impl<'s> Usage<'s> {
             self.store.projects_of(&unit.id).collect()
         };
         let mut named: Vec<(&str, &str)> = Vec::new();
+        // A project stands for itself: its own quota is read once, not again as one of
+        // "its projects".
+        let others = projects.iter().filter(|p| !std::ptr::eq(**p, unit));
         for entry in unit
             .resources
             .iter()
-            .chain(projects.iter().flat_map(|p| p.resources.iter()))
+            .chain(others.flat_map(|p| p.resources.iter()))
         {
             let (id, name) = pool_of(entry);
             if !named.iter().any(|(known, _)| *known == id) {
