@@ -27,9 +27,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyWeakrefReference};
-use tokio::task::AbortHandle;
+use tokio::sync::oneshot;
 
-use super::runtime::{async_runtime, ForkAware};
+use super::runtime::{async_runtime, AsyncRuntime, ForkAware};
 
 /// What turns a finished call's outcome into its Python result, run on the loop's thread.
 pub type Finish = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -42,7 +42,6 @@ where
     R: Send + 'static,
     D: FnOnce(Python<'_>, R) -> PyResult<Py<PyAny>> + Send + 'static,
 {
-    let runtime = async_runtime()?;
     let event_loop = pyo3_async_runtimes::generic::get_current_loop::<ForkAware>(py)?;
     let bridge = bridge_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
@@ -57,17 +56,23 @@ where
     .into_any();
     future.call_method1(intern!(py, "add_done_callback"), (&on_done,))?;
     let queue = Arc::clone(&bridge.get().queue);
-    let task = runtime.spawn(async move {
-        let outcome = work.await;
-        queue.push(id, Box::new(move |py| finish(py, outcome)));
-    });
+    // Dropping the sender (the future cancelled, the bridge closed) drops the work, and
+    // with it the request in flight; work not started yet is never started.
+    let (abort, aborted) = oneshot::channel::<()>();
+    bridge.get().runtime.submit(Box::pin(async move {
+        tokio::select! {
+            biased;
+            _ = aborted => {}
+            outcome = work => queue.push(id, Box::new(move |py| finish(py, outcome))),
+        }
+    }))?;
     // No completion can be handled before this: that happens on this thread, later.
     bridge.get().pending().insert(
         id,
         Pending {
             future: future.clone().unbind(),
             on_done: on_done.unbind(),
-            abort: task.abort_handle(),
+            _abort: abort,
         },
     );
     Ok(future)
@@ -139,7 +144,8 @@ impl Queue {
 struct Pending {
     future: Py<PyAny>,
     on_done: Py<PyAny>,
-    abort: AbortHandle,
+    /// Dropped, it aborts the call's work (see `awaitable`).
+    _abort: oneshot::Sender<()>,
 }
 
 /// The bridge of one event loop. Its state is touched on the loop's thread only (the
@@ -149,6 +155,8 @@ pub struct Bridge {
     queue: Arc<Queue>,
     pending: Mutex<HashMap<u64, Pending>>,
     next_id: AtomicU64,
+    /// This process's async runtime (a bridge serves the process that made it only).
+    runtime: &'static AsyncRuntime,
     /// Weak: the loop holds the bridge (through its reader), never the other way round.
     event_loop: Py<PyWeakrefReference>,
     #[cfg(unix)]
@@ -167,7 +175,9 @@ impl Bridge {
         if let Some(reader) = lock(&self.reader).as_ref() {
             use std::io::Read;
             let mut bytes = [0u8; 512];
-            while matches!((&*reader).read(&mut bytes), Ok(n) if n > 0) {}
+            // A short read emptied the socket: one call where a loop would make a second
+            // only to be told it would block.
+            while matches!((&*reader).read(&mut bytes), Ok(n) if n == bytes.len()) {}
         }
         for (id, finish) in self.queue.take() {
             let Some(call) = self.pending().remove(&id) else {
@@ -227,10 +237,8 @@ impl Bridge {
             lock(drain).take();
         }
         drop(self.queue.take());
-        let pending = std::mem::take(&mut *self.pending());
-        for call in pending.into_values() {
-            call.abort.abort();
-        }
+        // Each call's work ends with its entry (see `awaitable`).
+        drop(std::mem::take(&mut *self.pending()));
     }
 }
 
@@ -245,10 +253,9 @@ struct Canceller {
 #[pymethods]
 impl Canceller {
     fn __call__(&self, _future: &Bound<'_, PyAny>) {
+        // Its entry gone, the call's work ends (see `awaitable`).
         let call = self.bridge.get().pending().remove(&self.id);
-        if let Some(call) = call {
-            call.abort.abort();
-        }
+        drop(call);
     }
 }
 
@@ -337,6 +344,7 @@ fn open<'py>(
     event_loop: &Bound<'py, PyAny>,
     key: usize,
 ) -> PyResult<Bound<'py, Bridge>> {
+    let runtime = async_runtime()?;
     let weak = || PyWeakrefReference::new_with(event_loop, LoopGone { key });
     #[cfg(unix)]
     {
@@ -355,6 +363,7 @@ fn open<'py>(
                 }),
                 pending: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(0),
+                runtime,
                 event_loop: weak()?.unbind(),
                 reader: Mutex::new(Some(reader)),
                 pid: std::process::id(),
@@ -385,6 +394,7 @@ fn open<'py>(
             }),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
+            runtime,
             event_loop: weak.unbind(),
             #[cfg(unix)]
             reader: Mutex::new(None),

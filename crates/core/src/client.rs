@@ -285,18 +285,19 @@ fn finish(
     attempt: Attempt,
     deadline: &Deadline,
 ) -> CoreResult<Response> {
-    let method = request.method.to_string();
-    let url = transport.url(&request.path);
+    // The method and URL are words for errors: a success does not spell them out.
+    let method = || request.method.to_string();
+    let url = || transport.url(&request.path);
     match attempt {
         Ok(response) if (200..300).contains(&response.status) => Ok(response),
         Ok(response) => Err(CoreError::Api {
             status: response.status,
-            method,
-            url,
+            method: method(),
+            url: url(),
             body: response.body,
         }),
         Err(failure) => {
-            Err(failure.into_error(method, url, || deadline.expired(transport, request)))
+            Err(failure.into_error(method(), url(), || deadline.expired(transport, request)))
         }
     }
 }
