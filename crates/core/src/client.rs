@@ -185,6 +185,11 @@ impl Core {
         if let Some(ready) = &self.ready_token {
             return Ok(Some(ready.clone()));
         }
+        // The common case, before the token request is even written out (its body is
+        // encoded afresh each time, secrets included).
+        if let Some(fresh) = self.tokens.fresh() {
+            return Ok(Some(fresh));
+        }
         let Some(request) = token_request(&self.config.auth)? else {
             return Ok(None);
         };
