@@ -211,7 +211,7 @@ impl Bridge {
     }
 
     fn serves(&self, py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> bool {
-        self.pid == std::process::id()
+        self.pid == runai_admin_core::process::id()
             && !self.queue.closed.load(Ordering::Acquire)
             && self
                 .event_loop
@@ -315,7 +315,7 @@ fn sweep(py: Python<'_>, registry: &Bound<'_, PyDict>) -> PyResult<()> {
     for (key, bridge) in entries {
         let bridge = bridge.cast_into::<Bridge>()?;
         let closed = match bridge.get().event_loop.bind(py).upgrade() {
-            Some(event_loop) if bridge.get().pid == std::process::id() => event_loop
+            Some(event_loop) if bridge.get().pid == runai_admin_core::process::id() => event_loop
                 .call_method0(intern!(py, "is_closed"))?
                 .is_truthy()?,
             _ => true,
@@ -366,7 +366,7 @@ fn open<'py>(
                 runtime,
                 event_loop: weak()?.unbind(),
                 reader: Mutex::new(Some(reader)),
-                pid: std::process::id(),
+                pid: runai_admin_core::process::id(),
             },
         )?;
         let drain = bridge.getattr(intern!(py, "_drain"))?;
@@ -398,7 +398,7 @@ fn open<'py>(
             event_loop: weak.unbind(),
             #[cfg(unix)]
             reader: Mutex::new(None),
-            pid: std::process::id(),
+            pid: runai_admin_core::process::id(),
         },
     )?;
     if let Wake::Threadsafe { drain, .. } = &bridge.get().queue.wake {

@@ -46,7 +46,7 @@ fn per_process<T>(
     start: impl FnOnce(&'static T) -> std::io::Result<()>,
 ) -> PyResult<&'static T> {
     let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
-    let pid = std::process::id();
+    let pid = runai_admin_core::process::id();
     if let Some((owner, value)) = *held {
         if owner == pid {
             return Ok(value);

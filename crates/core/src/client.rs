@@ -49,7 +49,7 @@ impl Core {
         Ok(Arc::new(Core {
             ready_token,
             config,
-            transport: Mutex::new((std::process::id(), Arc::new(transport))),
+            transport: Mutex::new((crate::process::id(), Arc::new(transport))),
             policy,
             tokens: TokenCache::new(),
         }))
@@ -69,7 +69,7 @@ impl Core {
             .transport
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let pid = std::process::id();
+        let pid = crate::process::id();
         if held.0 != pid {
             let fresh = Arc::new(Transport::new(&self.config)?);
             let inherited = std::mem::replace(&mut *held, (pid, fresh));
