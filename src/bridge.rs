@@ -2,7 +2,8 @@
 //! threads.
 //!
 //! A call made on an `AsyncClient` creates its asyncio future on the loop's thread and
-//! spawns its work on the tokio runtime. When the work is done, the tokio task pushes the
+//! hands its work to the tokio runtime's thread (`runtime::AsyncRuntime::submit`: one
+//! wake-up of that thread per batch, not per call). When the work is done, the tokio task pushes the
 //! raw outcome (bytes, not Python objects) into its loop's queue, and wakes the loop only
 //! when the queue was empty: one byte on a socket pair whose reading end the loop watches
 //! (`loop.add_reader`), or, on a loop that cannot watch a socket, one
@@ -11,7 +12,8 @@
 //!
 //! One bridge serves one event loop: found by the loop's identity, and closed when the loop
 //! is garbage-collected or, found closed, when the next bridge is made. Cancelling an
-//! asyncio future aborts its tokio task, which drops the request in flight.
+//! asyncio future ends its tokio task (its abort sender is dropped), which drops the
+//! request in flight.
 //!
 //! pyo3-async-runtimes still finds the running loop (`get_current_loop`, which also honours
 //! the task locals a Rust caller may have scoped); this module replaces its

@@ -9,7 +9,8 @@
 //!   the GIL released): one call, one thread, no hand-off. Threads calling at once take
 //!   turns driving it, and each one's I/O is served by whichever drives.
 //! - Async calls run on a runtime driven by one thread of its own, so that the event loop
-//!   never blocks; `bridge` hands their results back to the loop.
+//!   never blocks; their work reaches it through a channel (`AsyncRuntime`), and `bridge`
+//!   hands their results back to the loop.
 //!
 //! A child of `fork()` inherits the parent's runtimes without their threads, and their event
 //! queues are shared with the parent: using them would hang the child and corrupt the
