@@ -2,7 +2,8 @@
 //! threads.
 //!
 //! A call made on an `AsyncClient` creates its asyncio future on the loop's thread and
-//! spawns its work on the tokio runtime. When the work is done, the tokio task pushes the
+//! hands its work to the tokio runtime's thread (`runtime::AsyncRuntime::submit`: one
+//! wake-up of that thread per batch, not per call). When the work is done, the tokio task pushes the
 //! raw outcome (bytes, not Python objects) into its loop's queue, and wakes the loop only
 //! when the queue was empty: one byte on a socket pair whose reading end the loop watches
 //! (`loop.add_reader`), or, on a loop that cannot watch a socket, one
@@ -11,7 +12,8 @@
 //!
 //! One bridge serves one event loop: found by the loop's identity, and closed when the loop
 //! is garbage-collected or, found closed, when the next bridge is made. Cancelling an
-//! asyncio future aborts its tokio task, which drops the request in flight.
+//! asyncio future ends its tokio task (its abort sender is dropped), which drops the
+//! request in flight.
 //!
 //! pyo3-async-runtimes still finds the running loop (`get_current_loop`, which also honours
 //! the task locals a Rust caller may have scoped); this module replaces its
@@ -27,9 +29,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyWeakrefReference};
-use tokio::task::AbortHandle;
+use tokio::sync::oneshot;
 
-use super::runtime::{async_runtime, ForkAware};
+use super::runtime::{async_runtime, AsyncRuntime, ForkAware};
 
 /// What turns a finished call's outcome into its Python result, run on the loop's thread.
 pub type Finish = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -42,7 +44,6 @@ where
     R: Send + 'static,
     D: FnOnce(Python<'_>, R) -> PyResult<Py<PyAny>> + Send + 'static,
 {
-    let runtime = async_runtime()?;
     let event_loop = pyo3_async_runtimes::generic::get_current_loop::<ForkAware>(py)?;
     let bridge = bridge_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
@@ -57,17 +58,23 @@ where
     .into_any();
     future.call_method1(intern!(py, "add_done_callback"), (&on_done,))?;
     let queue = Arc::clone(&bridge.get().queue);
-    let task = runtime.spawn(async move {
-        let outcome = work.await;
-        queue.push(id, Box::new(move |py| finish(py, outcome)));
-    });
+    // Dropping the sender (the future cancelled, the bridge closed) drops the work, and
+    // with it the request in flight; work not started yet is never started.
+    let (abort, aborted) = oneshot::channel::<()>();
+    bridge.get().runtime.submit(Box::pin(async move {
+        tokio::select! {
+            biased;
+            _ = aborted => {}
+            outcome = work => queue.push(id, Box::new(move |py| finish(py, outcome))),
+        }
+    }))?;
     // No completion can be handled before this: that happens on this thread, later.
     bridge.get().pending().insert(
         id,
         Pending {
             future: future.clone().unbind(),
             on_done: on_done.unbind(),
-            abort: task.abort_handle(),
+            _abort: abort,
         },
     );
     Ok(future)
@@ -139,7 +146,8 @@ impl Queue {
 struct Pending {
     future: Py<PyAny>,
     on_done: Py<PyAny>,
-    abort: AbortHandle,
+    /// Dropped, it aborts the call's work (see `awaitable`).
+    _abort: oneshot::Sender<()>,
 }
 
 /// The bridge of one event loop. Its state is touched on the loop's thread only (the
@@ -149,6 +157,8 @@ pub struct Bridge {
     queue: Arc<Queue>,
     pending: Mutex<HashMap<u64, Pending>>,
     next_id: AtomicU64,
+    /// This process's async runtime (a bridge serves the process that made it only).
+    runtime: &'static AsyncRuntime,
     /// Weak: the loop holds the bridge (through its reader), never the other way round.
     event_loop: Py<PyWeakrefReference>,
     #[cfg(unix)]
@@ -167,7 +177,9 @@ impl Bridge {
         if let Some(reader) = lock(&self.reader).as_ref() {
             use std::io::Read;
             let mut bytes = [0u8; 512];
-            while matches!((&*reader).read(&mut bytes), Ok(n) if n > 0) {}
+            // A short read emptied the socket: one call where a loop would make a second
+            // only to be told it would block.
+            while matches!((&*reader).read(&mut bytes), Ok(n) if n == bytes.len()) {}
         }
         for (id, finish) in self.queue.take() {
             let Some(call) = self.pending().remove(&id) else {
@@ -201,7 +213,7 @@ impl Bridge {
     }
 
     fn serves(&self, py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> bool {
-        self.pid == std::process::id()
+        self.pid == runai_admin_core::process::id()
             && !self.queue.closed.load(Ordering::Acquire)
             && self
                 .event_loop
@@ -227,10 +239,8 @@ impl Bridge {
             lock(drain).take();
         }
         drop(self.queue.take());
-        let pending = std::mem::take(&mut *self.pending());
-        for call in pending.into_values() {
-            call.abort.abort();
-        }
+        // Each call's work ends with its entry (see `awaitable`).
+        drop(std::mem::take(&mut *self.pending()));
     }
 }
 
@@ -245,10 +255,9 @@ struct Canceller {
 #[pymethods]
 impl Canceller {
     fn __call__(&self, _future: &Bound<'_, PyAny>) {
+        // Its entry gone, the call's work ends (see `awaitable`).
         let call = self.bridge.get().pending().remove(&self.id);
-        if let Some(call) = call {
-            call.abort.abort();
-        }
+        drop(call);
     }
 }
 
@@ -308,7 +317,7 @@ fn sweep(py: Python<'_>, registry: &Bound<'_, PyDict>) -> PyResult<()> {
     for (key, bridge) in entries {
         let bridge = bridge.cast_into::<Bridge>()?;
         let closed = match bridge.get().event_loop.bind(py).upgrade() {
-            Some(event_loop) if bridge.get().pid == std::process::id() => event_loop
+            Some(event_loop) if bridge.get().pid == runai_admin_core::process::id() => event_loop
                 .call_method0(intern!(py, "is_closed"))?
                 .is_truthy()?,
             _ => true,
@@ -337,6 +346,7 @@ fn open<'py>(
     event_loop: &Bound<'py, PyAny>,
     key: usize,
 ) -> PyResult<Bound<'py, Bridge>> {
+    let runtime = async_runtime()?;
     let weak = || PyWeakrefReference::new_with(event_loop, LoopGone { key });
     #[cfg(unix)]
     {
@@ -355,9 +365,10 @@ fn open<'py>(
                 }),
                 pending: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(0),
+                runtime,
                 event_loop: weak()?.unbind(),
                 reader: Mutex::new(Some(reader)),
-                pid: std::process::id(),
+                pid: runai_admin_core::process::id(),
             },
         )?;
         let drain = bridge.getattr(intern!(py, "_drain"))?;
@@ -385,10 +396,11 @@ fn open<'py>(
             }),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
+            runtime,
             event_loop: weak.unbind(),
             #[cfg(unix)]
             reader: Mutex::new(None),
-            pid: std::process::id(),
+            pid: runai_admin_core::process::id(),
         },
     )?;
     if let Wake::Threadsafe { drain, .. } = &bridge.get().queue.wake {

@@ -9,7 +9,8 @@
 //!   the GIL released): one call, one thread, no hand-off. Threads calling at once take
 //!   turns driving it, and each one's I/O is served by whichever drives.
 //! - Async calls run on a runtime driven by one thread of its own, so that the event loop
-//!   never blocks; `bridge` hands their results back to the loop.
+//!   never blocks; their work reaches it through a channel (`AsyncRuntime`), and `bridge`
+//!   hands their results back to the loop.
 //!
 //! A child of `fork()` inherits the parent's runtimes without their threads, and their event
 //! queues are shared with the parent: using them would hang the child and corrupt the
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
 use super::bridge::Finish;
@@ -34,31 +35,31 @@ use tokio::runtime::Runtime;
 /// How often a waiting sync call looks for Ctrl-C.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-type PerProcess = Mutex<Option<(u32, &'static Runtime)>>;
+type PerProcess<T> = Mutex<Option<(u32, &'static T)>>;
 
-static SYNC_RUNTIME: PerProcess = Mutex::new(None);
-static ASYNC_RUNTIME: PerProcess = Mutex::new(None);
+static SYNC_RUNTIME: PerProcess<Runtime> = Mutex::new(None);
+static ASYNC_RUNTIME: PerProcess<AsyncRuntime> = Mutex::new(None);
 
-/// This process's runtime of `slot`, made by `make` and set going by `start` the first time.
-fn per_process(
-    slot: &PerProcess,
-    make: impl FnOnce() -> std::io::Result<Runtime>,
-    start: impl FnOnce(&'static Runtime) -> std::io::Result<()>,
-) -> PyResult<&'static Runtime> {
+/// This process's value of `slot`, made by `make` and set going by `start` the first time.
+fn per_process<T>(
+    slot: &PerProcess<T>,
+    make: impl FnOnce() -> std::io::Result<T>,
+    start: impl FnOnce(&'static T) -> std::io::Result<()>,
+) -> PyResult<&'static T> {
     let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
-    let pid = std::process::id();
-    if let Some((owner, runtime)) = *held {
+    let pid = runai_admin_core::process::id();
+    if let Some((owner, value)) = *held {
         if owner == pid {
-            return Ok(runtime);
+            return Ok(value);
         }
     }
     let failed =
         |e: std::io::Error| PyRuntimeError::new_err(format!("cannot start the runtime: {e}"));
     // Leaked on purpose: one per process (and per fork), alive until exit.
-    let runtime: &'static Runtime = Box::leak(Box::new(make().map_err(failed)?));
-    start(runtime).map_err(failed)?;
-    *held = Some((pid, runtime));
-    Ok(runtime)
+    let value: &'static T = Box::leak(Box::new(make().map_err(failed)?));
+    start(value).map_err(failed)?;
+    *held = Some((pid, value));
+    Ok(value)
 }
 
 /// The runtime of sync calls, driven by the threads that wait on them.
@@ -75,21 +76,65 @@ fn sync_runtime() -> PyResult<&'static Runtime> {
     )
 }
 
+/// Work handed to the async runtime's thread.
+pub type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The runtime of async calls, driven by a thread of its own, and the way work reaches it.
+///
+/// Work is not spawned from the caller's thread: a spawn from outside a current-thread
+/// runtime wakes its thread every time (one write to its wake-up descriptor per call).
+/// Jobs go through a channel instead, whose receiver wakes only when it was idle, and the
+/// runtime's thread spawns each batch it receives on itself, which wakes nobody. A loop
+/// that starts 64 calls in one pass so wakes the I/O thread once, not 64 times.
+pub struct AsyncRuntime {
+    pub runtime: Runtime,
+    jobs: mpsc::UnboundedSender<Job>,
+    /// Taken by the runtime's thread when it starts.
+    received: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
+}
+
+impl AsyncRuntime {
+    /// Run `job` on the runtime's thread.
+    pub fn submit(&self, job: Job) -> PyResult<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| PyRuntimeError::new_err("the async runtime's thread has stopped"))
+    }
+}
+
 /// The runtime of async calls, driven by a thread of its own.
-pub fn async_runtime() -> PyResult<&'static Runtime> {
+pub fn async_runtime() -> PyResult<&'static AsyncRuntime> {
     per_process(
         &ASYNC_RUNTIME,
         || {
-            tokio::runtime::Builder::new_current_thread()
+            let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .thread_name("runai-admin-blocking")
-                .build()
+                .build()?;
+            let (jobs, received) = mpsc::unbounded_channel();
+            Ok(AsyncRuntime {
+                runtime,
+                jobs,
+                received: Mutex::new(Some(received)),
+            })
         },
         // Only `Runtime::block_on` drives a current-thread runtime's I/O and timers.
-        |runtime| {
+        |held| {
+            let mut received = held
+                .received
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .ok_or_else(|| std::io::Error::other("the async runtime was started twice"))?;
             std::thread::Builder::new()
                 .name("runai-admin-io".into())
-                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .spawn(move || {
+                    held.runtime.block_on(async move {
+                        while let Some(job) = received.recv().await {
+                            tokio::spawn(job);
+                        }
+                    });
+                })
                 .map(drop)
         },
     )
@@ -275,7 +320,7 @@ impl GenericRuntime for ForkAware {
     {
         match async_runtime() {
             Ok(rt) => {
-                let handle = rt.spawn(fut);
+                let handle = rt.runtime.spawn(fut);
                 Box::pin(async move { handle.await.map_err(TaskJoinError) })
             }
             Err(_) => Box::pin(async { Ok(()) }),
@@ -288,7 +333,7 @@ impl GenericRuntime for ForkAware {
     {
         match async_runtime() {
             Ok(rt) => {
-                let handle = rt.spawn_blocking(f);
+                let handle = rt.runtime.spawn_blocking(f);
                 Box::pin(async move { handle.await.map_err(TaskJoinError) })
             }
             Err(_) => Box::pin(async { Ok(()) }),

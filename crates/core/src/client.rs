@@ -49,7 +49,7 @@ impl Core {
         Ok(Arc::new(Core {
             ready_token,
             config,
-            transport: Mutex::new((std::process::id(), Arc::new(transport))),
+            transport: Mutex::new((crate::process::id(), Arc::new(transport))),
             policy,
             tokens: TokenCache::new(),
         }))
@@ -69,7 +69,7 @@ impl Core {
             .transport
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let pid = std::process::id();
+        let pid = crate::process::id();
         if held.0 != pid {
             let fresh = Arc::new(Transport::new(&self.config)?);
             let inherited = std::mem::replace(&mut *held, (pid, fresh));
@@ -185,6 +185,11 @@ impl Core {
         if let Some(ready) = &self.ready_token {
             return Ok(Some(ready.clone()));
         }
+        // The common case, before the token request is even written out (its body is
+        // encoded afresh each time, secrets included).
+        if let Some(fresh) = self.tokens.fresh() {
+            return Ok(Some(fresh));
+        }
         let Some(request) = token_request(&self.config.auth)? else {
             return Ok(None);
         };
@@ -285,18 +290,19 @@ fn finish(
     attempt: Attempt,
     deadline: &Deadline,
 ) -> CoreResult<Response> {
-    let method = request.method.to_string();
-    let url = transport.url(&request.path);
+    // The method and URL are words for errors: a success does not spell them out.
+    let method = || request.method.to_string();
+    let url = || transport.url(&request.path);
     match attempt {
         Ok(response) if (200..300).contains(&response.status) => Ok(response),
         Ok(response) => Err(CoreError::Api {
             status: response.status,
-            method,
-            url,
+            method: method(),
+            url: url(),
             body: response.body,
         }),
         Err(failure) => {
-            Err(failure.into_error(method, url, || deadline.expired(transport, request)))
+            Err(failure.into_error(method(), url(), || deadline.expired(transport, request)))
         }
     }
 }

@@ -93,6 +93,14 @@ impl TokenCache {
         self.generation.load(Ordering::SeqCst)
     }
 
+    /// The cached token while it is fresh, without waiting: `None` when there is none, it
+    /// is due for refresh, or a fetch holds the cache (then `get` is the way).
+    pub fn fresh(&self) -> Option<Arc<BearerToken>> {
+        let state = self.state.try_read().ok()?;
+        let cached = state.cached.as_ref().filter(|c| c.fresh())?;
+        Some(cached.token.clone())
+    }
+
     pub async fn get<F, Fut>(&self, fetch: F) -> CoreResult<Arc<BearerToken>>
     where
         F: FnOnce() -> Fut,

@@ -150,6 +150,9 @@ pub type Attempt = Result<Response, Failure>;
 pub struct Transport {
     client: reqwest::Client,
     base_url: String,
+    /// The base URL parsed once, and its path (empty at the root): a request's URL is its
+    /// path resolved against it, which does not parse the host again.
+    base: Option<(reqwest::Url, String)>,
     /// The proxy every request crosses, for the words of its errors.
     proxy: Option<Proxy>,
 }
@@ -205,6 +208,10 @@ impl Transport {
         Ok(Transport {
             client,
             base_url: config.base_url.clone(),
+            base: reqwest::Url::parse(&config.base_url).ok().map(|base| {
+                let prefix = base.path().trim_end_matches('/').to_string();
+                (base, prefix)
+            }),
             proxy: config.proxy.clone(),
         })
     }
@@ -213,8 +220,20 @@ impl Transport {
         format!("{}{}", self.base_url, path)
     }
 
+    /// `url(path)` parsed, resolved against the parsed base: the same URL without parsing
+    /// the scheme and host (with their IDNA mapping) again. `None` where resolving could
+    /// read the path otherwise (one that does not start with a single `/`).
+    fn parsed_url(&self, path: &str) -> Option<reqwest::Url> {
+        let (base, prefix) = self.base.as_ref()?;
+        if !path.starts_with('/') || path.starts_with("//") {
+            return None;
+        }
+        base.join(&format!("{prefix}{path}")).ok()
+    }
+
     /// Send once. `limit` bounds this attempt (the call's remaining budget): the whole
-    /// exchange, or for `Reading::Streamed` the wait for the answer's head.
+    /// exchange, or for `Reading::Streamed` the wait for the answer's head (and the
+    /// reading of an error answer's body).
     pub async fn send(
         &self,
         request: &Request,
@@ -222,11 +241,29 @@ impl Transport {
         limit: Duration,
         reading: Reading,
     ) -> Attempt {
-        let url = self.url(&request.path);
-        let mut builder = self.client.request(request.method.clone(), url.as_str());
-        if reading == Reading::Whole {
-            builder = builder.timeout(limit);
+        match reading {
+            // One timer for the whole exchange, redirects and body included.
+            Reading::Whole => tokio::time::timeout(limit, self.exchange(request, bearer, None))
+                .await
+                .unwrap_or(Err(Failure::TimedOut)),
+            Reading::Streamed => self.exchange(request, bearer, Some(limit)).await,
         }
+    }
+
+    /// The exchange of `send`. `streamed`: a 2xx body is left unread, and each wait
+    /// (for the head, for an error's body) is bounded by the limit given; otherwise the
+    /// caller bounds the whole.
+    async fn exchange(
+        &self,
+        request: &Request,
+        bearer: Option<&HeaderValue>,
+        streamed: Option<Duration>,
+    ) -> Attempt {
+        let url = self.url(&request.path);
+        let mut builder = match self.parsed_url(&request.path) {
+            Some(parsed) => self.client.request(request.method.clone(), parsed),
+            None => self.client.request(request.method.clone(), url.as_str()),
+        };
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -240,10 +277,9 @@ impl Transport {
             Some(RequestBody::Form(fields)) => builder.form(fields),
             None => builder,
         };
-        let response = match tokio::time::timeout(limit, builder.send()).await {
-            Ok(response) => response.map_err(|e| classify(e, self.proxy.as_ref()))?,
-            Err(_) => return Err(Failure::TimedOut),
-        };
+        let response = bounded(streamed, builder.send())
+            .await?
+            .map_err(|e| classify(e, self.proxy.as_ref()))?;
         let status = response.status().as_u16();
         let headers = response.headers();
         if let Some(proxy) = self.proxy.as_ref().filter(|_| status == 407) {
@@ -273,7 +309,7 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        if reading == Reading::Streamed && (200..300).contains(&status) {
+        if streamed.is_some() && (200..300).contains(&status) {
             return Ok(Response {
                 url,
                 status,
@@ -283,10 +319,9 @@ impl Transport {
                 unread: Some(Unread(response)),
             });
         }
-        let body = match tokio::time::timeout(limit, response.bytes()).await {
-            Ok(body) => body.map_err(|e| classify(e, self.proxy.as_ref()))?,
-            Err(_) => return Err(Failure::TimedOut),
-        };
+        let body = bounded(streamed, response.bytes())
+            .await?
+            .map_err(|e| classify(e, self.proxy.as_ref()))?;
         Ok(Response {
             url,
             status,
@@ -295,6 +330,19 @@ impl Transport {
             body,
             unread: None,
         })
+    }
+}
+
+/// `work`, within `limit` when there is one (`Failure::TimedOut` past it).
+async fn bounded<T>(
+    limit: Option<Duration>,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, Failure> {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .map_err(|_| Failure::TimedOut),
+        None => Ok(work.await),
     }
 }
 
@@ -460,6 +508,32 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("1e300"), Some(MAX_RETRY_AFTER));
+    }
+
+    #[test]
+    fn a_resolved_url_is_the_url_parsed_whole() {
+        let paths = [
+            "/api/v1/org-unit/projects/42",
+            "/api/v1/a%20b/c%2Fd",
+            "/v1/k8s/clusters/x/projects?q=1",
+            "/api/x#frag",
+            "/api/caf\u{e9}/\u{1F600}",
+            "/api/../x/./y",
+        ];
+        for base_url in [
+            "https://acme.run.ai",
+            "http://127.0.0.1:8080",
+            "https://acme.run.ai/prefix",
+            "https://b\u{fc}cher.example/a/b",
+        ] {
+            let base = reqwest::Url::parse(base_url).expect("a base URL");
+            let prefix = base.path().trim_end_matches('/').to_string();
+            for path in paths {
+                let resolved = base.join(&format!("{prefix}{path}")).expect("resolved");
+                let whole = reqwest::Url::parse(&format!("{base_url}{path}")).expect("parsed");
+                assert_eq!(resolved, whole, "{base_url} + {path}");
+            }
+        }
     }
 
     #[test]
